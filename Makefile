@@ -1,0 +1,48 @@
+# Everyday commands. `make run` and `make test` are the README's quick start.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Development values live here and only here; production reads real environment variables.
+DEV_ENV := DEBUG=true \
+	SECRET_KEY=dev-only-not-secret \
+	FIELD_ENCRYPTION_KEY=$${FIELD_ENCRYPTION_KEY:-ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtMDA=} \
+	DATABASE_URL=$${DEV_DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3} \
+	ALLOWED_HOSTS=127.0.0.1,localhost \
+	CELERY_TASK_ALWAYS_EAGER=true \
+	OTP_REQUIRED=false \
+	SECURE_SSL_REDIRECT=false \
+	SESSION_COOKIE_SECURE=false \
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
+	EMAIL_URL=consolemail://
+
+.PHONY: run test lint fmt install check-system ci migrate-check
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || { echo "Kunde inte skapa .venv: installera python3-venv (apt-get install python3-venv)."; exit 1; }
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+check-system: $(STAMP)
+	@$(BIN)/python scripts/check_system.py
+
+run: install check-system
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install check-system
+	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

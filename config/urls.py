@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from partnership import views as partnership_views
+
+urlpatterns = [
+    path("", partnership_views.home, name="home"),
+    path("healthz", partnership_views.healthz, name="healthz"),
+    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("konto/tvafaktor/", partnership_views.two_factor_verify, name="two_factor_verify"),
+    path("konto/tvafaktor/ny/", partnership_views.two_factor_setup, name="two_factor_setup"),
+    path("anmalningar/", include("referrals.urls")),
+    path("samtycke/", include("consent.urls")),
+    path("grupper/", include("groups.urls")),
+    path("ekonomi/", include("finance.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,132 @@
+"""Consent, the duty-to-report path and the access log (IOP 2.3).
+
+The rule that decides what Bris may see is a pure function in consent/gate.py; these models hold
+the facts it reads and the log of every access to a child's identifying data.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import TimeStampedModel
+from referrals.models import Guardian, Referral
+
+
+def consent_document_path(instance, filename: str) -> str:
+    # A random name: the file name a user uploads may well be the child's name.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"consent/{instance.referral.public_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class GuardianConsent(TimeStampedModel):
+    class Method(models.TextChoices):
+        MEETING = "meeting", _("Vid möte")
+        PHONE = "phone", _("Per telefon")
+        LETTER = "letter", _("Skriftligt, brev")
+        DIGITAL = "digital", _("Skriftligt, digitalt")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="consents")
+    given_on = models.DateField(_("datum för samtycket"))
+    method = models.CharField(_("hur samtycket inhämtades"), max_length=20, choices=Method.choices)
+    information_given = models.TextField(
+        _("information som vårdnadshavaren fått"),
+        help_text=_("Beskriv vilken information om hela verksamheten vårdnadshavaren fick (IOP 2.3)."),
+    )
+    document = models.FileField(_("inskannat samtycke"), upload_to=consent_document_path, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("orsak till återkallelse"), blank=True)
+
+    class Meta:
+        ordering = ["referral", "given_on"]
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        constraints = [
+            # One standing consent per guardian; a withdrawn one stays as history.
+            models.UniqueConstraint(
+                fields=["guardian"], condition=Q(withdrawn_at__isnull=True), name="consent_one_standing_per_guardian"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.given_on})"
+
+
+class ConcernReport(TimeStampedModel):
+    """Orosanmälan: the duty to report overrides the consent rule, so it is justified and logged."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="concern_reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    justification = models.TextField(_("vad oron gäller"))
+    # Snapshot of the agreement's editable legal reference at the time of the report.
+    legal_reference = models.CharField(_("lagrum"), max_length=200)
+    district_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("orosanmälan")
+        verbose_name_plural = _("orosanmälningar")
+
+    def __str__(self) -> str:
+        return f"{self.referral} {self.created_at:%Y-%m-%d}"
+
+
+class AccessLogEntry(models.Model):
+    """Append-only record of every access to a child's identifying data (and failed logins).
+
+    Holds only the pseudonym, never a name or identity number, so it survives purging intact.
+    The database refuses UPDATE and DELETE on PostgreSQL (see the migration's trigger).
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Visade")
+        CREATE = "create", _("Registrerade")
+        CHANGE = "change", _("Ändrade")
+        EXPORT = "export", _("Exporterade")
+        CONCERN = "concern", _("Orosanmälan")
+        FAILED_LOGIN = "failed_login", _("Misslyckad inloggning")
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    child_pseudonym = models.CharField(max_length=12, blank=True, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    legal_basis = models.CharField(max_length=200, blank=True)
+    what = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("loggpost")
+        verbose_name_plural = _("åtkomstlogg")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.child_pseudonym}"
+
+
+class LogReview(TimeStampedModel):
+    """Loggkontroll: a documented spot check of a random sample of access log entries."""
+
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(_("från"))
+    period_end = models.DateField(_("till"))
+    filter_description = models.CharField(_("urval"), max_length=300, blank=True)
+    sample = models.ManyToManyField(AccessLogEntry, related_name="reviews")
+    outcome = models.TextField(_("resultat av kontrollen"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("loggkontroll")
+        verbose_name_plural = _("loggkontroller")
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"

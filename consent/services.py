@@ -1,0 +1,172 @@
+"""State changes for consent, concerns and the access log."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.logging import scrub_identity_numbers
+
+from .models import AccessLogEntry, ConcernReport, GuardianConsent
+
+
+def access_log_record(*, user, action: str, referral=None, legal_basis: str = "", what: str = "") -> AccessLogEntry:
+    """Append one entry. Only the child's pseudonym is stored, never a name or identity number."""
+    username = user.get_username() if user is not None else ""
+    return AccessLogEntry.objects.create(
+        user=user if user is not None and user.pk else None,
+        username=scrub_identity_numbers(username)[:150],
+        child_pseudonym=referral.pseudonym if referral is not None else "",
+        action=action,
+        legal_basis=legal_basis[:200],
+        what=scrub_identity_numbers(what)[:200],
+    )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    referral,
+    guardian,
+    given_on: datetime.date,
+    method: str,
+    information_given: str,
+    recorded_by,
+    document=None,
+) -> GuardianConsent:
+    """The district records a guardian's consent; the referral becomes ready once the gate passes."""
+    from referrals.services import referral_advance_if_ready
+
+    if guardian.referral_id != referral.pk:
+        raise ValidationError({"guardian": _("Vårdnadshavaren hör inte till den här anmälan.")})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("Datumet kan inte ligga i framtiden.")})
+    if not referral.is_active:
+        raise ValidationError(_("Anmälan är avslutad; samtycke kan inte registreras."))
+    if GuardianConsent.objects.filter(guardian=guardian, withdrawn_at__isnull=True).exists():
+        raise ValidationError({"guardian": _("%(name)s har redan ett gällande samtycke.") % {"name": guardian.name}})
+    consent = GuardianConsent.objects.create(
+        referral=referral,
+        guardian=guardian,
+        given_on=given_on,
+        method=method,
+        information_given=information_given.strip(),
+        document=document or "",
+        recorded_by=recorded_by,
+    )
+    access_log_record(
+        user=recorded_by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Vårdnadshavares samtycke"),
+        what=_("Registrerade samtycke"),
+    )
+    referral_advance_if_ready(referral=referral, by=recorded_by)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianConsent:
+    """A guardian withdraws consent: Bris loses sight of the child at once and the referral ends,
+    which takes the child out of any future group and makes the data due for purging."""
+    from referrals.models import ReferralStatus
+    from referrals.services import referral_transition
+
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange orsak till återkallelsen.")})
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("Samtycket är redan återkallat."))
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = by
+    consent.withdrawal_reason = reason.strip()
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+    referral = consent.referral
+    if referral.is_active:
+        referral_transition(
+            referral=referral,
+            to_status=ReferralStatus.WITHDRAWN,
+            by=by,
+            reason=_("Samtycket återkallades: %(reason)s") % {"reason": reason.strip()},
+        )
+    access_log_record(
+        user=by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Vårdnadshavares samtycke"),
+        what=_("Återkallade samtycke"),
+    )
+    return consent
+
+
+@transaction.atomic
+def concern_report_create(*, referral, reported_by, justification: str) -> ConcernReport:
+    """Anmälningsplikt: a concern that a child is being harmed goes to the district whatever the
+    consent status, with a written justification, and is logged."""
+    if len(justification.strip()) < 20:
+        raise ValidationError(
+            {"justification": _("Beskriv oron med minst några meningar; motiveringen krävs och loggas.")}
+        )
+    report = ConcernReport.objects.create(
+        referral=referral,
+        reported_by=reported_by,
+        justification=justification.strip(),
+        legal_reference=referral.agreement.duty_to_report_reference,
+    )
+    access_log_record(
+        user=reported_by,
+        referral=referral,
+        action=AccessLogEntry.Action.CONCERN,
+        legal_basis=_("Anmälningsplikt, %(reference)s") % {"reference": report.legal_reference},
+        what=_("Orosanmälan till stadsdelen"),
+    )
+    from .tasks import concern_report_notify_district
+
+    transaction.on_commit(lambda: concern_report_notify_district.delay(report.pk))
+    return report
+
+
+def access_log_record_many(*, user, referrals, action: str, legal_basis: str = "", what: str = "") -> None:
+    """One entry per child shown, in one query (list pages)."""
+    if not referrals:
+        return
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            user=user,
+            username=scrub_identity_numbers(user.get_username())[:150],
+            child_pseudonym=referral.pseudonym,
+            action=action,
+            legal_basis=legal_basis[:200],
+            what=scrub_identity_numbers(what)[:200],
+        )
+        for referral in referrals
+    )
+
+
+@transaction.atomic
+def log_review_start(*, reviewer, entries, sample_size: int, filter_description: str, period_start, period_end):
+    """Draw a random sample of the filtered entries for a documented spot check."""
+    from .models import LogReview
+
+    sample = list(entries.order_by("?").values_list("pk", flat=True)[:sample_size])
+    if not sample:
+        raise ValidationError(_("Urvalet innehåller inga loggposter."))
+    review = LogReview.objects.create(
+        reviewer=reviewer,
+        period_start=period_start,
+        period_end=period_end,
+        filter_description=filter_description[:300],
+    )
+    review.sample.set(sample)
+    return review
+
+
+@transaction.atomic
+def log_review_complete(*, review, outcome: str):
+    if review.completed_at is not None:
+        raise ValidationError(_("Kontrollen är redan avslutad."))
+    review.outcome = outcome.strip()
+    review.completed_at = timezone.now()
+    review.save(update_fields=["outcome", "completed_at", "updated_at"])
+    return review

@@ -1,0 +1,118 @@
+"""Support groups (IOP 3.1.2): weekly groups of 8×2 h and support weekends, their meetings and
+the children placed in them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import Agreement, TimeStampedModel
+from referrals.models import Referral
+
+
+class GroupFormat(models.TextChoices):
+    WEEKLY = "weekly", _("Veckovis stödgrupp")
+    WEEKEND = "weekend", _("Stödhelg")
+
+
+class GroupStatus(models.TextChoices):
+    PLANNED = "planned", _("Planerad")
+    OPEN = "open", _("Öppen för placering")
+    RUNNING = "running", _("Pågår")
+    CLOSED = "closed", _("Avslutad")
+    CANCELLED = "cancelled", _("Inställd")
+
+
+class Premises(TimeStampedModel):
+    """A room at Bris where groups meet (IOP 3.1.2: all activities in Bris' premises)."""
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    address = models.CharField(_("adress"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lokal")
+        verbose_name_plural = _("lokaler")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportGroup(TimeStampedModel):
+    """A group, or a subgroup of a support weekend (parent set), each holding 5–8 children."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="groups")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="subgroups", verbose_name=_("stödhelg")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    format = models.CharField(_("form"), max_length=20, choices=GroupFormat.choices)
+    status = models.CharField(_("status"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.PLANNED)
+    min_age = models.PositiveSmallIntegerField(_("lägsta ålder"))
+    max_age = models.PositiveSmallIntegerField(_("högsta ålder"))
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("lokal"))
+    leaders = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="led_groups", verbose_name=_("gruppledare"))
+    starts_on = models.DateField(_("första träffen"), null=True, blank=True)
+    ends_on = models.DateField(_("sista träffen"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("stödgrupp")
+        verbose_name_plural = _("stödgrupper")
+        constraints = [
+            models.CheckConstraint(condition=Q(min_age__lte=F("max_age")), name="group_age_band_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Placement(TimeStampedModel):
+    """A child's place in a group. A removed placement stays as history (removed_at set)."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="placements")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="placements")
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    age_override_reason = models.TextField(_("motivering för avsteg från gruppens ålder"), blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removal_reason = models.TextField(_("orsak"), blank=True)
+
+    class Meta:
+        ordering = ["group", "created_at"]
+        verbose_name = _("placering")
+        verbose_name_plural = _("placeringar")
+        constraints = [
+            # A child holds at most one current place anywhere.
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(removed_at__isnull=True), name="placement_one_current_per_child"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} i {self.group}"
+
+
+class Meeting(TimeStampedModel):
+    """One meeting of a weekly group (2 h) or one full day of a support weekend."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField(_("börjar"))
+    ends_at = models.DateTimeField(_("slutar"))
+    is_follow_up = models.BooleanField(_("uppföljningsträff"), default=False)
+    held_confirmed_at = models.DateTimeField(_("genomförd"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["group", "starts_at"]
+        verbose_name = _("träff")
+        verbose_name_plural = _("träffar")
+        constraints = [models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="meeting_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"

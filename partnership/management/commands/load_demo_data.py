@@ -1,0 +1,107 @@
+"""Demo data for `make run`: the 2017–2018 agreement and one login per role.
+
+Safe to re-run: existing rows are kept, nothing is duplicated. Refuses to run unless DEBUG is
+on, so demo passwords never reach a production database.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from partnership.models import (
+    Agreement,
+    BudgetLine,
+    CooperationGroupMember,
+    District,
+    Membership,
+    Organisation,
+    Role,
+    TargetGroup,
+)
+from referrals.demo import load_demo_referrals
+
+DEMO_PASSWORD = "gruppstod-demo"  # noqa: S105 - printed for the local demo on purpose
+
+BUDGET_LINES_KR = [("Personal", 678_833), ("Material", 8_000), ("Mat och dryck", 15_000), ("Resekostnader", 10_000)]
+
+DEMO_USERS = [
+    # username, first name, last name, role, organisation short name, district
+    ("gruppledare", "Greta", "Ledare", Role.GROUP_LEADER, "Bris", None),
+    ("verksamhetsansvarig", "Vera", "Ansvarig", Role.OPERATIONS_MANAGER, "Bris", None),
+    ("socialsekreterare", "Sam", "Sekreterare", Role.SOCIAL_WORKER, "Socialförvaltningen", "Farsta"),
+    ("samordnare", "Iris", "Samordnare", Role.COORDINATOR, "Socialförvaltningen", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Lägger in demodata (överenskommelse 2017–2018 och en inloggning per roll)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demodata läggs bara in när DEBUG=true (lokal demo), aldrig i produktion.")
+        with transaction.atomic():
+            agreement = self._agreement()
+            self._users()
+            self._cooperation_group(agreement)
+            load_demo_referrals(agreement=agreement)
+        self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
+        for username, _first, _last, role, _org, district in DEMO_USERS:
+            where = f" ({district})" if district else ""
+            self.stdout.write(f"  {username:22} {role.label}{where}")
+        self.stdout.write("  admin                  Superanvändare (administration av referensdata)")
+
+    def _agreement(self) -> Agreement:
+        city = Organisation.objects.get(short_name="Socialförvaltningen")
+        bris = Organisation.objects.get(short_name="Bris")
+        agreement, _ = Agreement.objects.get_or_create(
+            name="Stödgrupper för barn placerade i familjehem",
+            public_party=city,
+            provider=bris,
+            starts_on=datetime.date(2017, 1, 1),
+            defaults={
+                "ends_on": datetime.date(2018, 12, 31),
+                "target_group": TargetGroup.objects.get(name="Familjehemsplacerade barn"),
+            },
+        )
+        for position, (name, kronor) in enumerate(BUDGET_LINES_KR):
+            BudgetLine.objects.get_or_create(
+                agreement=agreement, name=name, defaults={"annual_amount_ore": kronor * 100, "position": position}
+            )
+        return agreement
+
+    def _users(self) -> None:
+        User = get_user_model()
+        for username, first, last, role, org_name, district_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.se"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            Membership.objects.get_or_create(
+                user=user,
+                defaults={
+                    "organisation": Organisation.objects.get(short_name=org_name),
+                    "role": role,
+                    "district": District.objects.get(name=district_name) if district_name else None,
+                },
+            )
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.se", DEMO_PASSWORD)
+
+    def _cooperation_group(self, agreement: Agreement) -> None:
+        members = [
+            ("Bris", "Vera Ansvarig", "Verksamhetsansvarig"),
+            ("Bris", "Greta Ledare", "Ansvarig gruppledare"),
+            ("Socialförvaltningen", "Ulla Utredare", "Utredare, stadsövergripande avdelningen"),
+            ("Socialförvaltningen", "Iris Samordnare", "IOP-samordnare"),
+        ]
+        for org_name, name, title in members:
+            CooperationGroupMember.objects.get_or_create(
+                agreement=agreement,
+                name=name,
+                defaults={"organisation": Organisation.objects.get(short_name=org_name), "title": title},
+            )

@@ -1,0 +1,112 @@
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+
+from . import services
+from .forms import TokenForm
+from .models import Role
+from .selectors import agreement_current
+
+HOME_TEMPLATES = {
+    Role.GROUP_LEADER: "partnership/home_group_leader.html",
+    Role.OPERATIONS_MANAGER: "partnership/home_operations_manager.html",
+    Role.SOCIAL_WORKER: "partnership/home_social_worker.html",
+    Role.COORDINATOR: "partnership/home_coordinator.html",
+}
+
+
+@login_required
+@require_GET
+def home(request):
+    membership = getattr(request.user, "membership", None)
+    template = HOME_TEMPLATES.get(membership.role) if membership else "partnership/home_admin.html"
+    return render(request, template, {"membership": membership, "agreement": agreement_current()})
+
+
+def _redirect_after_two_factor(request):
+    next_url = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    if request.user.is_verified():
+        return _redirect_after_two_factor(request)
+    devices = list(devices_for_user(request.user, confirmed=True))
+    if not devices:
+        return redirect("two_factor_setup")
+    form = TokenForm(request.POST or None, devices=devices)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, form.device)
+        return _redirect_after_two_factor(request)
+    return render(request, "registration/two_factor_verify.html", {"form": form})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    # A user who already has an authenticator must prove it before enrolling another.
+    if any(devices_for_user(request.user, confirmed=True)) and not request.user.is_verified():
+        return redirect("two_factor_verify")
+    device = services.totp_device_get_or_create_pending(user=request.user)
+    form = TokenForm(request.POST or None, devices=[device])
+    if request.method == "POST" and form.is_valid():
+        services.totp_device_confirm(device=device)
+        otp_login(request, device)
+        return _redirect_after_two_factor(request)
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    context = {
+        "form": form,
+        "qr_data_uri": "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode(),
+        "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+    }
+    return render(request, "registration/two_factor_setup.html", context)
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as error:
+        return f"error: {type(error).__name__}"
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "ok (eager)"
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as error:
+        return f"error: {type(error).__name__}"
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(status.startswith("ok") for status in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -1,0 +1,166 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from consent.models import GuardianConsent
+
+from .identity_numbers import parse_identity_number
+from .models import Custody, PlacementBasis, ReferralStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReferralForm(forms.Form):
+    """Shape and normalisation only; the rules (age, duplicates, consent) live in the services."""
+
+    first_name = forms.CharField(label=_("Förnamn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternamn"), max_length=100)
+    identity_number = forms.CharField(
+        label=_("Personnummer eller samordningsnummer"),
+        max_length=20,
+        help_text=_("ÅÅÅÅMMDD-NNNN. Visas aldrig i listor eller adresser."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    address = forms.CharField(label=_("Barnets adress"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Barnets telefon"), max_length=50, required=False)
+    email = forms.EmailField(label=_("Barnets e-post"), required=False)
+
+    foster_home_name = forms.CharField(label=_("Familjehem"), max_length=200)
+    foster_contact_person = forms.CharField(label=_("Kontaktperson i familjehemmet"), max_length=200)
+    foster_phone = forms.CharField(label=_("Familjehemmets telefon"), max_length=50)
+    foster_email = forms.EmailField(label=_("Familjehemmets e-post"), required=False)
+    foster_address = forms.CharField(label=_("Familjehemmets adress"), max_length=200, required=False)
+
+    placement_basis = forms.ChoiceField(
+        label=_("Placeringsgrund"), choices=PlacementBasis.choices, widget=forms.RadioSelect
+    )
+    lvu_legal_basis = forms.CharField(
+        label=_("Lagrum för LVU-vården"),
+        max_length=200,
+        required=False,
+        help_text=_("Endast vid LVU, till exempel 2 § LVU eller 3 § LVU."),
+    )
+    custody = forms.ChoiceField(label=_("Vårdnad"), choices=Custody.choices)
+    planned_start = forms.DateField(label=_("Önskad start"), widget=DateInput())
+    age_override_reason = forms.CharField(
+        label=_("Motivering om barnet är yngre än 7 eller äldre än 18 år vid start"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    needs_language = forms.CharField(label=_("Språk och tolkbehov"), max_length=200, required=False)
+    needs_accessibility = forms.CharField(label=_("Tillgänglighet"), max_length=200, required=False)
+    needs_age_group = forms.CharField(label=_("Önskemål om åldersgrupp"), max_length=200, required=False)
+    needs_other = forms.CharField(
+        label=_("Övrigt som är viktigt inför gruppen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    is_external = forms.BooleanField(label=_("Barnet tillhör en annan kommun än Stockholm"), required=False)
+    external_municipality = forms.CharField(
+        label=_("Ansvarig kommun"),
+        max_length=100,
+        required=False,
+        help_text=_("Kommunen betalar 5 000 kr för barnets plats."),
+    )
+
+    case_officer_name = forms.CharField(label=_("Ansvarig handläggare"), max_length=200)
+    case_officer_phone = forms.CharField(label=_("Handläggarens telefon"), max_length=50, required=False)
+    case_officer_email = forms.EmailField(label=_("Handläggarens e-post"), required=False)
+
+    def clean_identity_number(self):
+        # Normalise here so the service gets one canonical form; the service validates again.
+        return parse_identity_number(self.cleaned_data["identity_number"]).canonical
+
+
+class GuardianForm(forms.Form):
+    name = forms.CharField(label=_("Vårdnadshavarens namn"), max_length=200)
+    has_custody = forms.BooleanField(label=_("Har vårdnaden"), required=False, initial=True)
+    phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
+    email = forms.EmailField(label=_("E-post"), required=False)
+
+
+GuardianFormSet = forms.formset_factory(GuardianForm, extra=2, max_num=4, validate_max=True)
+
+
+ALLOWED_DOCUMENT_SIGNATURES = {
+    b"%PDF-": "pdf",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"\xff\xd8\xff": "jpg",
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def validate_scanned_document(upload) -> None:
+    """PDF or image only, judged by the file's first bytes (not its name), and at most 10 MB."""
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_("Filen är större än 10 MB."), code="too_large")
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(signature) for signature in ALLOWED_DOCUMENT_SIGNATURES):
+        raise ValidationError(_("Filen måste vara en PDF eller en bild (PNG eller JPEG)."), code="file_type")
+
+
+class ConsentForm(forms.Form):
+    given_on = forms.DateField(label=_("Datum för samtycket"), widget=DateInput())
+    method = forms.ChoiceField(label=_("Hur samtycket inhämtades"), choices=GuardianConsent.Method.choices)
+    information_given = forms.CharField(
+        label=_("Information som vårdnadshavaren fått om verksamheten"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document = forms.FileField(
+        label=_("Inskannat samtycke (valfritt)"),
+        required=False,
+        help_text=_("PDF, PNG eller JPEG, högst 10 MB."),
+        validators=[validate_scanned_document],
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=ReferralStatus.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Orsak"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConcernForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Vad oron gäller"),
+        help_text=_("Beskriv vad du har sett eller hört. Anmälan går till stadsdelen och loggas."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class ReferralFilterForm(forms.Form):
+    AGE_BANDS = [("", _("Alla åldrar")), ("7-9", "7–9"), ("10-12", "10–12"), ("13-15", "13–15"), ("16-18", "16–18")]
+
+    q = forms.CharField(label=_("Sök namn eller pseudonym"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *ReferralStatus.choices])
+    district = forms.ModelChoiceField(label=_("Stadsdel"), required=False, queryset=None, empty_label=_("Alla"))
+    age_band = forms.ChoiceField(label=_("Ålder"), required=False, choices=AGE_BANDS)
+    placement_basis = forms.ChoiceField(
+        label=_("Placeringsgrund"), required=False, choices=[("", _("Alla")), *PlacementBasis.choices]
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+
+
+class InterestRegistrationForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("Barnets stadsdel"), queryset=None)
+    child_first_name = forms.CharField(label=_("Barnets förnamn"), max_length=100)
+    child_birth_year = forms.IntegerField(label=_("Barnets födelseår"), min_value=1990, max_value=2100)
+    foster_contact_person = forms.CharField(label=_("Kontaktperson i familjehemmet"), max_length=200)
+    foster_phone = forms.CharField(label=_("Familjehemmets telefon"), max_length=50)
+    foster_email = forms.EmailField(label=_("Familjehemmets e-post"), required=False)
+    message = forms.CharField(label=_("Meddelande"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts

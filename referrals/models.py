@@ -1,0 +1,243 @@
+"""Referrals (anmälningar) of children to support groups.
+
+What identifies a child lives in ChildIdentity and Guardian, apart from the Referral itself, so
+that purging (gallring) deletes those rows and keeps the pseudonymous Referral for statistics.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partnership.encryption import EncryptedTextField
+from partnership.models import Agreement, District, TimeStampedModel
+
+
+class PlacementBasis(models.TextChoices):
+    SOL = "sol", _("SoL (frivillig placering)")
+    LVU = "lvu", _("LVU (vård utan samtycke)")
+
+
+class Custody(models.TextChoices):
+    JOINT = "joint", _("Gemensam vårdnad")
+    SOLE = "sole", _("Ensam vårdnad")
+    APPOINTED = "appointed", _("Särskilt förordnad vårdnadshavare")
+
+
+class ReferralStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Inskickad")
+    AWAITING_CONSENT = "awaiting_consent", _("Väntar på samtycke")
+    READY = "ready", _("Klar")
+    WAITING_LIST = "waiting_list", _("På väntelistan")
+    PLACED = "placed", _("Placerad i grupp")
+    COMPLETED = "completed", _("Avslutad")
+    WITHDRAWN = "withdrawn", _("Återtagen")
+    DECLINED = "declined", _("Avböjd")
+
+
+# A child may have one referral in these states at a time (the duplicate check).
+ACTIVE_STATUSES = [
+    ReferralStatus.SUBMITTED,
+    ReferralStatus.AWAITING_CONSENT,
+    ReferralStatus.READY,
+    ReferralStatus.WAITING_LIST,
+    ReferralStatus.PLACED,
+]
+ENDED_STATUSES = [ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED]
+
+PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+def new_pseudonym() -> str:
+    return "B-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(6))
+
+
+class Referral(TimeStampedModel):
+    class Source(models.TextChoices):
+        DISTRICT = "district", _("Anmälan från stadsdel")
+        INTEREST = "interest", _("Intresseanmälan bekräftad av stadsdel")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The pseudonymous id: what Bris sees before the consent gate, and all the access log keeps.
+    pseudonym = models.CharField(_("pseudonym"), max_length=12, unique=True, default=new_pseudonym, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="referrals")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("placerande stadsdel")
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.DISTRICT)
+    status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices)
+    status_changed_at = models.DateTimeField(_("status ändrad"))
+
+    placement_basis = models.CharField(_("placeringsgrund"), max_length=3, choices=PlacementBasis.choices)
+    lvu_legal_basis = models.CharField(
+        _("lagrum för LVU-vården"),
+        max_length=200,
+        blank=True,
+        help_text=_("Till exempel 2 § LVU (brister i hemmiljön) eller 3 § LVU (eget beteende)."),
+    )
+    custody = models.CharField(_("vårdnad"), max_length=20, choices=Custody.choices)
+
+    planned_start = models.DateField(_("önskad start"))
+    # Kept after purging, for statistics; the birth date itself goes with the identity.
+    age_at_planned_start = models.PositiveSmallIntegerField(_("ålder vid önskad start"))
+    age_override_reason = models.TextField(_("motivering för avsteg från åldersgränsen"), blank=True)
+
+    needs_language = models.CharField(_("språk och tolkbehov"), max_length=200, blank=True)
+    needs_accessibility = models.CharField(_("tillgänglighet"), max_length=200, blank=True)
+    needs_age_group = models.CharField(_("önskemål om åldersgrupp"), max_length=200, blank=True)
+    needs_other = models.TextField(_("övrigt inför gruppen"), blank=True)
+
+    is_external = models.BooleanField(_("barnet tillhör en annan kommun"), default=False)
+    external_municipality = models.CharField(_("ansvarig kommun (betalar avgiften)"), max_length=100, blank=True)
+
+    case_officer_name = models.CharField(_("ansvarig handläggare"), max_length=200)
+    case_officer_phone = models.CharField(_("handläggarens telefon"), max_length=50, blank=True)
+    case_officer_email = models.EmailField(_("handläggarens e-post"), blank=True)
+
+    # Keyed hash of the identity number: finds a second active referral for the same child
+    # without storing or comparing the number itself. Cleared when the data is purged.
+    identity_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_referrals"
+    )
+    # IOP 3.1.2: social services must know of the registration before participation starts.
+    district_acknowledged_at = models.DateTimeField(_("stadsdelen informerad"), null=True, blank=True)
+    district_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ready_at = models.DateTimeField(_("klar sedan"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("anmälan")
+        verbose_name_plural = _("anmälningar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_hash"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="referral_one_active_per_child",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_external=False) | ~Q(external_municipality=""),
+                name="referral_external_names_municipality",
+            ),
+            models.CheckConstraint(
+                condition=Q(placement_basis="sol") | ~Q(lvu_legal_basis=""),
+                name="referral_lvu_records_legal_basis",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["status", "ready_at"])]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class ChildIdentity(TimeStampedModel):
+    """Everything that identifies the child. Deleted as a whole when the data is purged."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="child")
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    identity_number = EncryptedTextField(_("personnummer eller samordningsnummer"))
+    birth_date = models.DateField(_("födelsedatum"))
+    address = models.CharField(_("adress"), max_length=200, blank=True)
+    phone = models.CharField(_("telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    foster_home_name = models.CharField(_("familjehem"), max_length=200)
+    foster_contact_person = models.CharField(_("kontaktperson i familjehemmet"), max_length=200)
+    foster_phone = models.CharField(_("familjehemmets telefon"), max_length=50)
+    foster_email = models.EmailField(_("familjehemmets e-post"), blank=True)
+    foster_address = models.CharField(_("familjehemmets adress"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("barnets identitet")
+        verbose_name_plural = _("barnens identitet")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Guardian(TimeStampedModel):
+    """A guardian (vårdnadshavare); for SoL every one with custody must consent (IOP 2.3)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField(_("namn"), max_length=200)
+    phone = models.CharField(_("telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    has_custody = models.BooleanField(_("har vårdnaden"), default=True)
+
+    class Meta:
+        ordering = ["referral", "created_at"]
+        verbose_name = _("vårdnadshavare")
+        verbose_name_plural = _("vårdnadshavare")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralTransition(models.Model):
+    """Who moved a referral from which status to which, when and why. Never edited."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["referral", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.from_status} → {self.to_status}"
+
+
+class InterestRegistration(TimeStampedModel):
+    """A foster family's intresseanmälan taken by Bris; counts only once the district confirms."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar på stadsdelen")
+        CONFIRMED = "confirmed", _("Bekräftad")
+        REJECTED = "rejected", _("Inte aktuell")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="interest_registrations")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="interest_registrations")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    child_first_name = models.CharField(_("barnets förnamn"), max_length=100)
+    child_birth_year = models.PositiveSmallIntegerField(_("barnets födelseår"))
+    foster_contact_person = models.CharField(_("kontaktperson i familjehemmet"), max_length=200)
+    foster_phone = models.CharField(_("familjehemmets telefon"), max_length=50)
+    foster_email = models.EmailField(_("familjehemmets e-post"), blank=True)
+    message = models.TextField(_("meddelande"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("kommentar"), blank=True)
+    referral = models.OneToOneField(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="interest_registration"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("intresseanmälan")
+        verbose_name_plural = _("intresseanmälningar")
+
+    def __str__(self) -> str:
+        return f"{self.child_first_name} ({self.district})"

@@ -1,0 +1,81 @@
+"""Who may see and do what with a referral: the district wall and the consent gate, in one place.
+
+- A social worker sees the referrals of their own district, with identity, and nothing else.
+- Bris staff (group leaders, operations manager) see every referral of their organisation's
+  agreements, but a child's identity only once the consent gate has passed (status READY or
+  later) and while the referral has not been withdrawn or declined.
+- The IOP coordinator sees no individual children at all: aggregated figures only.
+"""
+
+import rules
+
+from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
+
+from .models import ReferralStatus
+
+# Reaching these means the gate passed; leaving for WITHDRAWN/DECLINED closes it again.
+IDENTITY_VISIBLE_TO_PROVIDER = [
+    ReferralStatus.READY,
+    ReferralStatus.WAITING_LIST,
+    ReferralStatus.PLACED,
+    ReferralStatus.COMPLETED,
+]
+
+
+@rules.predicate
+def is_referrals_district(user, referral):
+    return referral.district_id == user.membership.district_id
+
+
+@rules.predicate
+def is_referrals_provider(user, referral):
+    return referral.agreement.provider_id == user.membership.organisation_id
+
+
+@rules.predicate
+def gate_passed(user, referral):
+    return referral.status in IDENTITY_VISIBLE_TO_PROVIDER and referral.purged_at is None
+
+
+is_provider_staff = is_group_leader | is_operations_manager
+
+# Seeing the referral at all (for Bris before the gate: the pseudonymised record only).
+rules.add_perm(
+    "referrals.view_referral",
+    (is_social_worker & is_referrals_district) | (is_provider_staff & is_referrals_provider),
+)
+rules.add_perm(
+    "referrals.view_identity",
+    (is_social_worker & is_referrals_district) | (is_provider_staff & is_referrals_provider & gate_passed),
+)
+rules.add_perm("referrals.add_referral", is_social_worker)
+rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)
+rules.add_perm("referrals.record_consent", is_social_worker & is_referrals_district)
+rules.add_perm("referrals.acknowledge_referral", is_social_worker & is_referrals_district)
+rules.add_perm("referrals.decline_referral", is_operations_manager & is_referrals_provider)
+rules.add_perm("referrals.report_concern", is_provider_staff & is_referrals_provider)
+rules.add_perm("referrals.add_interest_registration", is_provider_staff)
+rules.add_perm("referrals.list_referrals", is_social_worker | is_provider_staff)
+# The coordinator never sees individual children.
+rules.add_perm("referrals.view_statistics", is_coordinator | is_operations_manager)
+
+# Who may move a referral to which status (the services check whether the move is legal).
+TRANSITION_PERMISSIONS = {
+    ReferralStatus.WAITING_LIST: "referrals.decline_referral",  # Bris takes the child onto its list
+    ReferralStatus.DECLINED: "referrals.decline_referral",
+    ReferralStatus.WITHDRAWN: "referrals.change_referral",  # the district withdraws its referral
+}
+
+
+def may_transition(user, referral, to_status: str) -> bool:
+    permission = TRANSITION_PERMISSIONS.get(to_status)
+    return bool(permission) and rules.has_perm(permission, user, referral)
+
+
+@rules.predicate
+def is_registrations_district(user, registration):
+    return registration.district_id == user.membership.district_id
+
+
+rules.add_perm("referrals.list_interest_registrations", is_social_worker | is_provider_staff)
+rules.add_perm("referrals.decide_interest_registration", is_social_worker & is_registrations_district)

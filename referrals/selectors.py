@@ -1,0 +1,186 @@
+"""Reads of referrals, always through the user's scope (district wall, consent gate)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.access import can
+from partnership.models import Role
+
+from .identity_numbers import age_on
+from .models import Guardian, InterestRegistration, Referral, ReferralTransition
+from .rules import IDENTITY_VISIBLE_TO_PROVIDER
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Every referral the user may see in some form; empty for anyone else."""
+    membership = getattr(user, "membership", None)
+    queryset = Referral.objects.select_related("district", "agreement")
+    if membership is None:
+        return queryset.none()
+    if membership.role == Role.SOCIAL_WORKER:
+        return queryset.filter(district_id=membership.district_id)
+    if membership.role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
+        return queryset.filter(agreement__provider_id=membership.organisation_id)
+    return queryset.none()
+
+
+def referrals_with_identity_for(user) -> QuerySet[Referral]:
+    """Referrals whose child's identity the user may see (for Bris: past the consent gate)."""
+    membership = getattr(user, "membership", None)
+    queryset = referrals_visible_to(user)
+    if membership is not None and membership.role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
+        queryset = queryset.filter(status__in=IDENTITY_VISIBLE_TO_PROVIDER, purged_at__isnull=True)
+    return queryset.select_related("child")
+
+
+def get_referral_for(user, public_id) -> Referral:
+    """The referral if the user may see it; 404 otherwise (a 403 would confirm it exists)."""
+    try:
+        return referrals_visible_to(user).get(public_id=public_id)
+    except (Referral.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+AGE_BANDS = {"7-9": (7, 9), "10-12": (10, 12), "13-15": (13, 15), "16-18": (16, 18)}
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    referral: Referral
+    show_identity: bool
+    age: int
+
+    @property
+    def name(self) -> str:
+        return self.referral.child.full_name if self.show_identity else ""
+
+
+def referral_age_today(referral: Referral, today: datetime.date | None = None) -> int:
+    """Age now from the birth date while it is kept; after purging, the age at the planned start."""
+    child = getattr(referral, "child", None) if referral.purged_at is None else None
+    if child is None:
+        return referral.age_at_planned_start
+    return age_on(child.birth_date, today or timezone.localdate())
+
+
+def referral_search(*, user, filters: dict) -> QuerySet[Referral]:
+    """The list page's referrals, filtered and searched within the user's scope.
+
+    Name search only ever matches referrals whose identity the user may see, so a search cannot
+    reveal that a name exists behind a pseudonymised record.
+    """
+    queryset = referrals_visible_to(user).select_related("child").order_by("-created_at")
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("district"):
+        queryset = queryset.filter(district=filters["district"])
+    if filters.get("placement_basis"):
+        queryset = queryset.filter(placement_basis=filters["placement_basis"])
+    if filters.get("age_band") in AGE_BANDS:
+        low, high = AGE_BANDS[filters["age_band"]]
+        today = timezone.localdate()
+        born_after = _years_before(today, high + 1)
+        born_on_or_before = _years_before(today, low)
+        queryset = queryset.filter(
+            Q(child__birth_date__gt=born_after, child__birth_date__lte=born_on_or_before)
+            | Q(child__isnull=True, age_at_planned_start__range=(low, high))
+        )
+    if filters.get("q"):
+        term = filters["q"].strip()
+        name_match = Q(pk__in=referrals_with_identity_for(user).values("pk")) & (
+            Q(child__first_name__icontains=term) | Q(child__last_name__icontains=term)
+        )
+        queryset = queryset.filter(name_match | Q(pseudonym__iexact=term))
+    return queryset
+
+
+def referral_rows(*, user, referrals) -> list[ReferralRow]:
+    """Rows for one page of referrals, with the identity shown only where the rules allow it."""
+    today = timezone.localdate()
+    return [
+        ReferralRow(referral, can(user, "referrals.view_identity", referral), referral_age_today(referral, today))
+        for referral in referrals
+    ]
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class ReferralDetail:
+    referral: Referral
+    show_identity: bool
+    age: int
+    decision: object  # consent.gate.ConsentDecision
+    legal_basis: str
+    guardians: list
+    transitions: list
+    concern_reports: list
+
+
+def referral_detail(*, user, referral: Referral) -> ReferralDetail:
+    """Everything the detail page shows, loaded in a fixed number of queries."""
+    from consent.models import GuardianConsent
+
+    from .models import PlacementBasis
+    from .services import consent_decision
+
+    referral = (
+        Referral.objects.select_related("district", "agreement", "child", "submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "guardians",
+                queryset=Guardian.objects.prefetch_related(
+                    Prefetch("consents", queryset=GuardianConsent.objects.select_related("recorded_by"))
+                ),
+            ),
+            Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by")),
+            "concern_reports",
+        )
+        .get(pk=referral.pk)
+    )
+    show_identity = can(user, "referrals.view_identity", referral)
+    if user.membership.role == Role.SOCIAL_WORKER:
+        legal_basis = _("Egen stadsdels ärende")
+    elif referral.placement_basis == PlacementBasis.LVU:
+        legal_basis = _("LVU-placering: socialtjänsten ansvarar, samtycke krävs inte")
+    else:
+        legal_basis = _("Samtycke från vårdnadshavare (SoL)")
+    return ReferralDetail(
+        referral=referral,
+        show_identity=show_identity,
+        age=referral_age_today(referral),
+        decision=consent_decision(referral),
+        legal_basis=legal_basis,
+        guardians=list(referral.guardians.all()) if show_identity else [],
+        transitions=list(referral.transitions.all()),
+        concern_reports=list(referral.concern_reports.all()),
+    )
+
+
+def interest_registrations_visible_to(user) -> QuerySet[InterestRegistration]:
+    membership = getattr(user, "membership", None)
+    queryset = InterestRegistration.objects.select_related("district", "referral")
+    if membership is None:
+        return queryset.none()
+    if membership.role == Role.SOCIAL_WORKER:
+        return queryset.filter(district_id=membership.district_id)
+    if membership.role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
+        return queryset.filter(agreement__provider_id=membership.organisation_id)
+    return queryset.none()
+
+
+def get_interest_registration_for(user, public_id) -> InterestRegistration:
+    try:
+        return interest_registrations_visible_to(user).get(public_id=public_id)
+    except (InterestRegistration.DoesNotExist, ValueError) as error:
+        raise Http404 from error

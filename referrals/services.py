@@ -1,0 +1,354 @@
+"""State changes of referrals. Every status change goes through referral_transition."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consent.gate import GuardianFact, evaluate_consent
+from consent.models import AccessLogEntry
+from consent.services import access_log_record
+from partnership.models import Agreement, District
+
+from .identity_numbers import age_on, parse_identity_number
+from .models import (
+    ACTIVE_STATUSES,
+    ENDED_STATUSES,
+    ChildIdentity,
+    Guardian,
+    InterestRegistration,
+    PlacementBasis,
+    Referral,
+    ReferralStatus,
+    ReferralTransition,
+)
+
+S = ReferralStatus
+
+# The lifecycle: which status may follow which. Anything else is refused.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.AWAITING_CONSENT, S.READY, S.WITHDRAWN, S.DECLINED},
+    S.AWAITING_CONSENT: {S.READY, S.WITHDRAWN, S.DECLINED},
+    S.READY: {S.WAITING_LIST, S.PLACED, S.WITHDRAWN, S.DECLINED},
+    S.WAITING_LIST: {S.PLACED, S.WITHDRAWN, S.DECLINED},
+    S.PLACED: {S.WAITING_LIST, S.COMPLETED, S.WITHDRAWN},
+    S.COMPLETED: set(),
+    S.WITHDRAWN: set(),
+    S.DECLINED: set(),
+}
+# Moving into these needs the consent gate to pass (identity may be shared, district informed).
+GATED_STATUSES = {S.READY, S.WAITING_LIST, S.PLACED}
+# Ending a referral this way needs a written reason.
+REASON_REQUIRED = {S.WITHDRAWN, S.DECLINED}
+
+MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
+
+
+def consent_decision(referral: Referral):
+    """The gate's answer for this referral, from its guardians and their standing consents."""
+    guardians = [
+        GuardianFact(
+            guardian_id=guardian.pk,
+            name=guardian.name,
+            has_custody=guardian.has_custody,
+            has_standing_consent=any(consent.withdrawn_at is None for consent in guardian.consents.all()),
+        )
+        for guardian in referral.guardians.all()
+    ]
+    return evaluate_consent(
+        placement_basis=referral.placement_basis,
+        guardians=guardians,
+        lvu_legal_basis=referral.lvu_legal_basis,
+        district_acknowledged=referral.district_acknowledged_at is not None,
+    )
+
+
+@transaction.atomic
+def referral_transition(*, referral: Referral, to_status: str, by, reason: str = "") -> Referral:
+    """Move a referral along its lifecycle, checking the rules, and record who, when and why."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    from_status = referral.status
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
+        raise ValidationError(
+            _("En anmälan kan inte gå från ”%(from)s” till ”%(to)s”.")
+            % {"from": S(from_status).label if from_status else "–", "to": S(to_status).label},
+            code="illegal_transition",
+        )
+    if to_status in REASON_REQUIRED and not reason.strip():
+        raise ValidationError(_("Ange en orsak."), code="reason_required")
+    if to_status in GATED_STATUSES:
+        decision = consent_decision(referral)
+        if not decision.may_register_participation:
+            raise ValidationError(
+                _("Anmälan är inte klar: %(missing)s") % {"missing": " ".join(decision.missing)}, code="gate"
+            )
+    now = timezone.now()
+    referral.status = to_status
+    referral.status_changed_at = now
+    fields = ["status", "status_changed_at", "updated_at"]
+    if to_status == S.READY and referral.ready_at is None:
+        referral.ready_at = now
+        fields.append("ready_at")
+    if to_status in ENDED_STATUSES:
+        # The hook for purging: data becomes due a grace period after ended_at.
+        referral.ended_at = now
+        fields.append("ended_at")
+    referral.save(update_fields=fields)
+    ReferralTransition.objects.create(
+        referral=referral, from_status=from_status, to_status=to_status, by=by, reason=reason.strip()
+    )
+    return referral
+
+
+def referral_advance_if_ready(*, referral: Referral, by) -> Referral:
+    """After consent or acknowledgement is recorded: move to "ready" once the gate passes."""
+    if referral.status in (S.SUBMITTED, S.AWAITING_CONSENT) and consent_decision(referral).may_register_participation:
+        return referral_transition(referral=referral, to_status=S.READY, by=by)
+    if referral.status == S.SUBMITTED:
+        return referral_transition(referral=referral, to_status=S.AWAITING_CONSENT, by=by)
+    return referral
+
+
+@dataclass
+class ChildDetails:
+    first_name: str
+    last_name: str
+    identity_number: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    foster_home_name: str = ""
+    foster_contact_person: str = ""
+    foster_phone: str = ""
+    foster_email: str = ""
+    foster_address: str = ""
+
+
+@dataclass
+class GuardianDetails:
+    name: str
+    has_custody: bool = True
+    phone: str = ""
+    email: str = ""
+
+
+def check_age(
+    *, birth_date: datetime.date, planned_start: datetime.date, agreement: Agreement, override_reason: str
+) -> int:
+    """The child must be within the target group's ages on the planned start (IOP 2.1)."""
+    age = age_on(birth_date, planned_start)
+    low, high = agreement.target_group.min_age, agreement.target_group.max_age
+    if not low <= age <= high and not override_reason.strip():
+        raise ValidationError(
+            {
+                "planned_start": _(
+                    "Barnet är %(age)s år vid önskad start; målgruppen är %(low)s–%(high)s år. "
+                    "Ett avsteg kräver en skriftlig motivering."
+                )
+                % {"age": age, "low": low, "high": high}
+            },
+            code="age",
+        )
+    return age
+
+
+@transaction.atomic
+def referral_submit(
+    *,
+    submitted_by,
+    agreement: Agreement,
+    district: District,
+    child: ChildDetails,
+    guardians: list[GuardianDetails],
+    placement_basis: str,
+    custody: str,
+    planned_start: datetime.date,
+    case_officer_name: str,
+    lvu_legal_basis: str = "",
+    age_override_reason: str = "",
+    case_officer_phone: str = "",
+    case_officer_email: str = "",
+    needs_language: str = "",
+    needs_accessibility: str = "",
+    needs_age_group: str = "",
+    needs_other: str = "",
+    is_external: bool = False,
+    external_municipality: str = "",
+    source: str = Referral.Source.DISTRICT,
+) -> Referral:
+    """A district refers a child. The district itself submits, so it is informed by construction."""
+    identity = parse_identity_number(child.identity_number)
+    age = check_age(
+        birth_date=identity.birth_date,
+        planned_start=planned_start,
+        agreement=agreement,
+        override_reason=age_override_reason,
+    )
+    if placement_basis == PlacementBasis.SOL and not any(guardian.has_custody for guardian in guardians):
+        raise ValidationError({"guardians": _("Ange minst en vårdnadshavare med vårdnaden.")}, code="guardian")
+    if placement_basis == PlacementBasis.LVU and not lvu_legal_basis.strip():
+        raise ValidationError({"lvu_legal_basis": _("Ange lagrummet för LVU-vården.")}, code="lvu_basis")
+    if is_external and not external_municipality.strip():
+        raise ValidationError(
+            {"external_municipality": _("Ange vilken kommun som ansvarar för barnet.")}, code="municipality"
+        )
+    if Referral.objects.filter(identity_hash=identity.hash, status__in=ACTIVE_STATUSES).exists():
+        raise _duplicate_error()
+
+    now = timezone.now()
+    referral = Referral(
+        agreement=agreement,
+        district=district,
+        source=source,
+        status=S.SUBMITTED,
+        status_changed_at=now,
+        placement_basis=placement_basis,
+        lvu_legal_basis=lvu_legal_basis.strip() if placement_basis == PlacementBasis.LVU else "",
+        custody=custody,
+        planned_start=planned_start,
+        age_at_planned_start=age,
+        age_override_reason=age_override_reason.strip(),
+        needs_language=needs_language,
+        needs_accessibility=needs_accessibility,
+        needs_age_group=needs_age_group,
+        needs_other=needs_other,
+        is_external=is_external,
+        external_municipality=external_municipality.strip() if is_external else "",
+        case_officer_name=case_officer_name,
+        case_officer_phone=case_officer_phone,
+        case_officer_email=case_officer_email,
+        identity_hash=identity.hash,
+        submitted_by=submitted_by,
+        district_acknowledged_at=now,
+        district_acknowledged_by=submitted_by,
+    )
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError as error:  # a concurrent submission for the same child won the race
+        raise _duplicate_error() from error
+    ChildIdentity.objects.create(
+        referral=referral,
+        first_name=child.first_name.strip(),
+        last_name=child.last_name.strip(),
+        identity_number=identity.canonical,
+        birth_date=identity.birth_date,
+        address=child.address,
+        phone=child.phone,
+        email=child.email,
+        foster_home_name=child.foster_home_name,
+        foster_contact_person=child.foster_contact_person,
+        foster_phone=child.foster_phone,
+        foster_email=child.foster_email,
+        foster_address=child.foster_address,
+    )
+    for guardian in guardians:
+        Guardian.objects.create(
+            referral=referral,
+            name=guardian.name.strip(),
+            has_custody=guardian.has_custody,
+            phone=guardian.phone,
+            email=guardian.email,
+        )
+    ReferralTransition.objects.create(referral=referral, from_status="", to_status=S.SUBMITTED, by=submitted_by)
+    access_log_record(
+        user=submitted_by,
+        referral=referral,
+        action=AccessLogEntry.Action.CREATE,
+        legal_basis=_("Anmälan från placerande stadsdel"),
+        what=_("Ny anmälan"),
+    )
+    return referral_advance_if_ready(referral=referral, by=submitted_by)
+
+
+def _duplicate_error() -> ValidationError:
+    # Says that an active referral exists, never where or by whom: that would leak another district's case.
+    return ValidationError(
+        {
+            "identity_number": _(
+                "Det finns redan en aktiv anmälan för det här barnet. Kontakta Bris verksamhetsansvarig "
+                "om du behöver veta mer."
+            )
+        },
+        code="duplicate",
+    )
+
+
+@transaction.atomic
+def referral_acknowledge(*, referral: Referral, by) -> Referral:
+    """The district records that it knows of the registration (IOP 3.1.2)."""
+    if referral.district_acknowledged_at is None:
+        referral.district_acknowledged_at = timezone.now()
+        referral.district_acknowledged_by = by
+        referral.save(update_fields=["district_acknowledged_at", "district_acknowledged_by", "updated_at"])
+    return referral_advance_if_ready(referral=referral, by=by)
+
+
+@transaction.atomic
+def interest_registration_decide(
+    *, registration: InterestRegistration, by, confirm: bool, note: str = "", referral: Referral | None = None
+) -> InterestRegistration:
+    if registration.status != InterestRegistration.Status.PENDING:
+        raise ValidationError(_("Intresseanmälan är redan behandlad."), code="decided")
+    registration.status = InterestRegistration.Status.CONFIRMED if confirm else InterestRegistration.Status.REJECTED
+    registration.decided_by = by
+    registration.decided_at = timezone.now()
+    registration.decision_note = note
+    registration.referral = referral
+    registration.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "referral", "updated_at"])
+    return registration
+
+
+CHILD_FIELDS = [
+    "first_name",
+    "last_name",
+    "identity_number",
+    "address",
+    "phone",
+    "email",
+    "foster_home_name",
+    "foster_contact_person",
+    "foster_phone",
+    "foster_email",
+    "foster_address",
+]
+
+
+def submission_arguments(form_data: dict, guardian_rows: list[dict]) -> dict:
+    """Turn the referral form's cleaned data into referral_submit's keyword arguments."""
+    data = dict(form_data)
+    child = ChildDetails(**{name: data.pop(name) for name in CHILD_FIELDS})
+    guardians = [
+        GuardianDetails(name=row["name"], has_custody=row["has_custody"], phone=row["phone"], email=row["email"])
+        for row in guardian_rows
+        if row and row.get("name")
+    ]
+    return {"child": child, "guardians": guardians, **data}
+
+
+@transaction.atomic
+def interest_registration_record(
+    *, recorded_by, agreement: Agreement, district: District, **details
+) -> InterestRegistration:
+    return InterestRegistration.objects.create(
+        recorded_by=recorded_by, agreement=agreement, district=district, **details
+    )
+
+
+@transaction.atomic
+def interest_registration_confirm(*, registration: InterestRegistration, by, **submission) -> Referral:
+    """The district confirms: the registration becomes a referral the district itself submits."""
+    if registration.status != InterestRegistration.Status.PENDING:
+        raise ValidationError(_("Intresseanmälan är redan behandlad."), code="decided")
+    referral = referral_submit(
+        submitted_by=by,
+        agreement=registration.agreement,
+        district=registration.district,
+        source=Referral.Source.INTEREST,
+        **submission,
+    )
+    interest_registration_decide(registration=registration, by=by, confirm=True, referral=referral)
+    return referral

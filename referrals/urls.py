@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("ny/", views.referral_create, name="create"),
+    path("<uuid:public_id>/", views.referral_detail, name="detail"),
+    path("<uuid:public_id>/status/", views.referral_transition, name="transition"),
+    path("<uuid:public_id>/oro/", views.concern_create, name="concern"),
+    path("<uuid:public_id>/samtycke/<int:guardian_id>/", views.consent_create, name="consent_create"),
+    path("<uuid:public_id>/samtycke/<int:consent_id>/aterkalla/", views.consent_withdraw, name="consent_withdraw"),
+    path("<uuid:public_id>/samtycke/<int:consent_id>/dokument/", views.consent_document, name="consent_document"),
+    path("intresse/", views.interest_list, name="interest_list"),
+    path("intresse/ny/", views.interest_create, name="interest_create"),
+    path("intresse/<uuid:public_id>/bekrafta/", views.interest_confirm, name="interest_confirm"),
+    path("intresse/<uuid:public_id>/avvisa/", views.interest_reject, name="interest_reject"),
+]

@@ -1,0 +1,295 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent import services as consent_services
+from consent.models import AccessLogEntry, GuardianConsent
+from partnership.access import can
+from partnership.models import District
+from partnership.selectors import agreement_current
+
+from . import selectors, services
+from .forms import (
+    ConcernForm,
+    ConsentForm,
+    GuardianFormSet,
+    InterestRegistrationForm,
+    ReasonForm,
+    ReferralFilterForm,
+    ReferralForm,
+    TransitionForm,
+)
+from .models import ReferralStatus
+from .rules import may_transition
+
+PAGE_SIZE = 50
+
+
+def _require(user, permission, obj=None):
+    if not can(user, permission, obj):
+        raise PermissionDenied
+
+
+def _apply_errors(error: ValidationError, form, fallback_field=None):
+    """A service's ValidationError becomes errors beside the right fields of the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            target = field if field in form.fields else fallback_field
+            for message in field_errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(fallback_field, message)
+
+
+@login_required
+@require_GET
+def referral_list(request):
+    _require(request.user, "referrals.list_referrals")
+    districts = District.objects.filter(referrals__in=selectors.referrals_visible_to(request.user)).distinct()
+    form = ReferralFilterForm(request.GET or None, districts=districts)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
+    consent_services.access_log_record_many(
+        user=request.user,
+        referrals=[row.referral for row in rows if row.show_identity],
+        action=AccessLogEntry.Action.VIEW,
+        what=_("Anmälningslista"),
+    )
+    query = request.GET.copy()
+    query.pop("sida", None)
+    context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
+    return render(request, "referrals/referral_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_create(request):
+    _require(request.user, "referrals.add_referral")
+    initial = {"case_officer_name": request.user.get_full_name(), "case_officer_email": request.user.email}
+    form = ReferralForm(request.POST or None, initial=initial)
+    guardians = GuardianFormSet(request.POST or None, prefix="guardians")
+    guardian_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and guardians.is_valid():
+        try:
+            referral = services.referral_submit(
+                submitted_by=request.user,
+                agreement=agreement_current(),
+                district=request.user.membership.district,
+                **services.submission_arguments(form.cleaned_data, guardians.cleaned_data),
+            )
+        except ValidationError as error:
+            guardian_errors = error.message_dict.pop("guardians", []) if hasattr(error, "error_dict") else []
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Anmälan är registrerad med pseudonymen %(p)s.") % {"p": referral.pseudonym})
+            return redirect("referrals:detail", public_id=referral.public_id)
+    context = {"form": form, "guardians": guardians, "guardian_errors": guardian_errors}
+    return render(request, "referrals/referral_form.html", context)
+
+
+@login_required
+@require_GET
+def referral_detail(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.view_referral", referral)
+    detail = selectors.referral_detail(user=request.user, referral=referral)
+    if detail.show_identity:
+        consent_services.access_log_record(
+            user=request.user,
+            referral=referral,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=detail.legal_basis,
+            what=_("Anmälan"),
+        )
+    transitions = [
+        status
+        for status in (ReferralStatus.WAITING_LIST, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN)
+        if status in services.ALLOWED_TRANSITIONS[referral.status] and may_transition(request.user, referral, status)
+    ]
+    return render(request, "referrals/referral_detail.html", {"detail": detail, "transitions": transitions})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_create(request, public_id, guardian_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.record_consent", referral)
+    guardian = get_object_or_404(referral.guardians, pk=guardian_id)
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_services.consent_record(
+                referral=referral, guardian=guardian, recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Samtycket från %(name)s är registrerat.") % {"name": guardian.name})
+            return redirect("referrals:detail", public_id=referral.public_id)
+    return render(request, "referrals/consent_form.html", {"form": form, "referral": referral, "guardian": guardian})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, public_id, consent_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.record_consent", referral)
+    consent = get_object_or_404(GuardianConsent.objects.select_related("guardian"), pk=consent_id, referral=referral)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_services.consent_withdraw(consent=consent, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Samtycket är återkallat. Bris kan inte längre se barnet."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    return render(request, "referrals/consent_withdraw.html", {"form": form, "referral": referral, "consent": consent})
+
+
+@login_required
+@require_GET
+def consent_document(request, public_id, consent_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.record_consent", referral)
+    consent = get_object_or_404(GuardianConsent, pk=consent_id, referral=referral)
+    if not consent.document:
+        raise Http404
+    consent_services.access_log_record(
+        user=request.user,
+        referral=referral,
+        action=AccessLogEntry.Action.EXPORT,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Inskannat samtycke"),
+    )
+    extension = consent.document.name.rsplit(".", 1)[-1]
+    return FileResponse(consent.document.open("rb"), as_attachment=True, filename=f"samtycke.{extension}")
+
+
+@login_required
+@require_POST
+def referral_transition(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    to_status = form.cleaned_data["to_status"]
+    if not may_transition(request.user, referral, to_status):
+        raise PermissionDenied
+    try:
+        services.referral_transition(
+            referral=referral, to_status=to_status, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Status ändrad till ”%(status)s”.") % {"status": ReferralStatus(to_status).label})
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_create(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.report_concern", referral)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_services.concern_report_create(
+                referral=referral, reported_by=request.user, justification=form.cleaned_data["justification"]
+            )
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="justification")
+        else:
+            messages.success(request, _("Orosanmälan är skickad till stadsdelen och loggad."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    context = {"form": form, "referral": referral, "reference": referral.agreement.duty_to_report_reference}
+    return render(request, "referrals/concern_form.html", context)
+
+
+@login_required
+@require_GET
+def interest_list(request):
+    _require(request.user, "referrals.list_interest_registrations")
+    registrations = selectors.interest_registrations_visible_to(request.user)
+    return render(request, "referrals/interest_list.html", {"registrations": registrations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interest_create(request):
+    _require(request.user, "referrals.add_interest_registration")
+    form = InterestRegistrationForm(request.POST or None, districts=District.objects.filter(is_active=True))
+    if request.method == "POST" and form.is_valid():
+        services.interest_registration_record(
+            recorded_by=request.user, agreement=agreement_current(), **form.cleaned_data
+        )
+        messages.success(request, _("Intresseanmälan är registrerad och skickad till stadsdelen för bekräftelse."))
+        return redirect("referrals:interest_list")
+    return render(request, "referrals/interest_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interest_confirm(request, public_id):
+    """The district confirms a foster family's interest by completing a referral for the child."""
+    registration = selectors.get_interest_registration_for(request.user, public_id)
+    _require(request.user, "referrals.decide_interest_registration", registration)
+    initial = {
+        "first_name": registration.child_first_name,
+        "foster_contact_person": registration.foster_contact_person,
+        "foster_phone": registration.foster_phone,
+        "foster_email": registration.foster_email,
+        "case_officer_name": request.user.get_full_name(),
+        "case_officer_email": request.user.email,
+        "needs_other": registration.message,
+    }
+    form = ReferralForm(request.POST or None, initial=initial)
+    guardians = GuardianFormSet(request.POST or None, prefix="guardians")
+    guardian_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and guardians.is_valid():
+        try:
+            with transaction.atomic():
+                referral = services.interest_registration_confirm(
+                    registration=registration,
+                    by=request.user,
+                    **services.submission_arguments(form.cleaned_data, guardians.cleaned_data),
+                )
+        except ValidationError as error:
+            guardian_errors = error.message_dict.pop("guardians", []) if hasattr(error, "error_dict") else []
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Intresseanmälan är bekräftad och blev en anmälan."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    context = {"form": form, "guardians": guardians, "guardian_errors": guardian_errors, "registration": registration}
+    return render(request, "referrals/referral_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interest_reject(request, public_id):
+    registration = selectors.get_interest_registration_for(request.user, public_id)
+    _require(request.user, "referrals.decide_interest_registration", registration)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interest_registration_decide(
+                registration=registration, by=request.user, confirm=False, note=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Intresseanmälan är markerad som inte aktuell."))
+            return redirect("referrals:interest_list")
+    return render(request, "referrals/interest_reject.html", {"form": form, "registration": registration})

@@ -1,0 +1,127 @@
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+
+from partnership.models import Role
+from tests.factories import confirmed_totp_device, make_user
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# --- CI refuses skips ------------------------------------------------------------------------
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Under CI a skipped test is a test that did not run: fail the run instead of hiding it.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if IN_CI and skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI=true: {skipped} test(s) skipped; skips are failures in CI.", red=True)
+        session.exitstatus = 1
+
+
+def require_postgresql():
+    """For tests that need PostgreSQL (row locking, concurrency): skipped only outside CI."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+
+
+# --- Users and signed-in clients -------------------------------------------------------------
+
+
+def totp_token(device) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def make_signed_in_client(client):
+    """A client signed in with password and a verified second factor, as a real login ends."""
+
+    def sign_in(user):
+        device = confirmed_totp_device(user)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def group_leader(db):
+    return make_user(Role.GROUP_LEADER, username="ledare")
+
+
+@pytest.fixture
+def operations_manager(db):
+    return make_user(Role.OPERATIONS_MANAGER, username="chef")
+
+
+@pytest.fixture
+def social_worker(db):
+    return make_user(Role.SOCIAL_WORKER, username="socsek", district_name="Farsta")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user(Role.COORDINATOR, username="samordnare")
+
+
+@pytest.fixture
+def superuser(db):
+    user = make_user(None, username="admin")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+# --- Browser harness -------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def _chromium_executable() -> str | None:
+    """The system Chromium when present, else Playwright's own download; fail, never skip."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    result = subprocess.run(
+        [sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            "No Chromium for the browser tests: install Debian's `chromium` package or run "
+            f"`python -m playwright install chromium`.\n{result.stderr[-500:]}"
+        )
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = _chromium_executable()
+    args = {**browser_type_launch_args, "args": CHROMIUM_FLAGS}
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}

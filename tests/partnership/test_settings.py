@@ -1,0 +1,71 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+REQUIRED = {
+    "SECRET_KEY": "s",
+    "FIELD_ENCRYPTION_KEY": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0LTE=",
+    "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+}
+
+
+def load_settings(**environment) -> subprocess.CompletedProcess:
+    """Import config.settings in a fresh interpreter with exactly this environment."""
+    code = (
+        "import json, config.settings as s; print(json.dumps({'DEBUG': s.DEBUG, 'OTP': s.OTP_REQUIRED, "
+        "'HSTS': s.SECURE_HSTS_SECONDS, 'SECURE_COOKIE': s.SESSION_COOKIE_SECURE, "
+        "'DB': s.DATABASES['default']['ENGINE'],"
+        "'HOSTS': s.ALLOWED_HOSTS, 'BROKER': s.CELERY_BROKER_URL, 'EMAIL': s.EMAIL_BACKEND}))"
+    )
+    env = {"PATH": os.environ["PATH"], **environment}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+
+
+def test_production_safe_defaults_when_only_required_variables_are_set():
+    result = load_settings(**REQUIRED)
+    assert result.returncode == 0, result.stderr
+    assert '"DEBUG": false' in result.stdout
+    assert '"OTP": true' in result.stdout
+    assert '"HSTS": 31536000' in result.stdout
+    assert '"SECURE_COOKIE": true' in result.stdout
+    assert '"HOSTS": []' in result.stdout
+
+
+def test_settings_are_read_from_the_environment():
+    result = load_settings(
+        **{**REQUIRED, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/gruppstod"},
+        ALLOWED_HOSTS="gruppstod.example.se,intern.example.se",
+        REDIS_URL="redis://cache.example.se:6379/2",
+        EMAIL_URL="smtp+tls://user:pw@mail.example.se:587",
+        DEBUG="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "django.db.backends.postgresql" in result.stdout
+    assert '"HOSTS": ["gruppstod.example.se", "intern.example.se"]' in result.stdout
+    assert "redis://cache.example.se:6379/2" in result.stdout
+    assert "smtp.EmailBackend" in result.stdout
+    assert '"DEBUG": true' in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY"])
+def test_secrets_have_no_default(missing):
+    environment = {name: value for name, value in REQUIRED.items() if name != missing}
+    result = load_settings(**environment)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_a_malformed_field_encryption_key_is_refused():
+    result = load_settings(**{**REQUIRED, "FIELD_ENCRYPTION_KEY": "too-short"})
+    assert result.returncode != 0
+    assert "Fernet" in result.stderr
+
+
+def test_swedish_is_the_default_language_and_english_is_available():
+    assert settings.LANGUAGE_CODE == "sv"
+    assert settings.TIME_ZONE == "Europe/Stockholm"
+    assert [code for code, _ in settings.LANGUAGES] == ["sv", "en"]
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -1,0 +1,200 @@
+"""Every page of the app, for every role: who gets in, who is refused (403), and for whom the
+object does not exist (404). The URL list comes from the resolver, so a new page cannot escape:
+a URL without an entry here fails `test_every_url_is_in_the_matrix`.
+
+Each entry: a function building the URL kwargs from the test world, and the expected GET status
+per role. 302 for anonymous means "sent to login". A 405 entry means the URL only takes POST.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from partnership.models import Role
+from tests.factories import make_referral, make_user
+
+ROLES = [
+    "anonymous",
+    "group_leader",
+    "operations_manager",
+    "social_worker",
+    "other_district_social_worker",
+    "coordinator",
+    "superuser",
+]
+
+# URL names that are not app pages: Django's admin (superusers only, tested in test_home_and_health)
+# and the framework's own endpoints.
+OUTSIDE_THE_MATRIX_PREFIXES = ("admin:",)
+OUTSIDE_THE_MATRIX = {"set_language", "healthz", "login", "logout", "password_change_done"}
+
+
+@dataclass
+class World:
+    referral: object  # a Farsta referral past the consent gate
+    consent: object
+    registration: object
+    review: object
+
+
+def _ok(anonymous=302, **overrides):
+    """Expected statuses: 200 for everyone signed in unless overridden."""
+    expected = dict.fromkeys(ROLES, 200)
+    expected["anonymous"] = anonymous
+    expected.update(overrides)
+    return expected
+
+
+BRIS_AND_DISTRICT = {"coordinator": 403, "superuser": 403}
+DISTRICT_ONLY_OBJECT = {
+    "group_leader": 403,
+    "operations_manager": 403,
+    "other_district_social_worker": 404,
+    "coordinator": 404,
+    "superuser": 404,
+}
+
+MATRIX = {
+    "home": (lambda w: {}, _ok()),
+    "password_change": (lambda w: {}, _ok()),
+    # Signed-in test users have passed TOTP already, so the verify page sends them on.
+    "two_factor_verify": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 302))),
+    "two_factor_setup": (lambda w: {}, _ok()),
+    "referrals:list": (lambda w: {}, _ok(**BRIS_AND_DISTRICT)),
+    "referrals:create": (
+        lambda w: {},
+        _ok(group_leader=403, operations_manager=403, coordinator=403, superuser=403),
+    ),
+    "referrals:detail": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
+    "referrals:transition": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "referrals:concern": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(social_worker=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
+    "referrals:consent_create": (
+        lambda w: {"public_id": w.referral.public_id, "guardian_id": w.consent.guardian_id},
+        _ok(**DISTRICT_ONLY_OBJECT),
+    ),
+    "referrals:consent_withdraw": (
+        lambda w: {"public_id": w.referral.public_id, "consent_id": w.consent.pk},
+        _ok(**DISTRICT_ONLY_OBJECT),
+    ),
+    "referrals:consent_document": (
+        lambda w: {"public_id": w.referral.public_id, "consent_id": w.consent.pk},
+        # No document was uploaded: the district gets 404 too (tested with a file elsewhere).
+        _ok(**{**DISTRICT_ONLY_OBJECT, "social_worker": 404}),
+    ),
+    "referrals:interest_list": (lambda w: {}, _ok(**BRIS_AND_DISTRICT)),
+    "referrals:interest_create": (
+        lambda w: {},
+        _ok(social_worker=403, other_district_social_worker=403, coordinator=403, superuser=403),
+    ),
+    "referrals:interest_confirm": (
+        lambda w: {"public_id": w.registration.public_id},
+        _ok(group_leader=403, operations_manager=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
+    "referrals:interest_reject": (
+        lambda w: {"public_id": w.registration.public_id},
+        _ok(group_leader=403, operations_manager=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
+    "consent:access_log": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "consent:log_review_create": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "consent:log_review": (
+        lambda w: {"review_id": w.review.pk},
+        # Only the reviewer's own review exists for them.
+        _ok(
+            group_leader=403,
+            operations_manager=404,
+            social_worker=403,
+            other_district_social_worker=403,
+            superuser=403,
+        ),
+    ),
+}
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    names = {
+        name
+        for name in _url_names()
+        if not name.startswith(OUTSIDE_THE_MATRIX_PREFIXES) and name not in OUTSIDE_THE_MATRIX
+    }
+    assert names - set(MATRIX) == set(), "add the new pages to MATRIX with the expected status per role"
+
+
+@pytest.fixture
+def world(db):
+    from consent.selectors import access_log_visible_to
+    from consent.services import log_review_start
+    from referrals.models import InterestRegistration
+
+    coordinator = make_user(Role.COORDINATOR, username="matrix_coordinator")
+    referral = make_referral(district_name="Farsta")
+    registration = InterestRegistration.objects.create(
+        agreement=referral.agreement,
+        district=referral.district,
+        child_first_name="Saga",
+        child_birth_year=2015,
+        foster_contact_person="Per",
+        foster_phone="070",
+        recorded_by=referral.submitted_by,
+    )
+    review = log_review_start(
+        reviewer=coordinator,
+        entries=access_log_visible_to(coordinator),
+        sample_size=5,
+        filter_description="",
+        period_start=referral.created_at.date(),
+        period_end=referral.created_at.date(),
+    )
+    return World(referral=referral, consent=referral.consents.first(), registration=registration, review=review), {
+        "coordinator": coordinator
+    }
+
+
+def _user_for(role, existing):
+    if role == "anonymous":
+        return None
+    if role in existing:
+        return existing[role]
+    if role == "superuser":
+        user = make_user(None, username="matrix_superuser")
+        user.is_superuser = user.is_staff = True
+        user.save()
+        return user
+    if role == "other_district_social_worker":
+        return make_user(Role.SOCIAL_WORKER, district_name="Bromma")
+    return make_user(Role(role), district_name="Farsta")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_permission_matrix(url_name, role, world, client, make_signed_in_client):
+    objects, existing = world
+    kwargs_for, expected = MATRIX[url_name]
+    user = _user_for(role, existing)
+    http = make_signed_in_client(user) if user else client
+    response = http.get(reverse(url_name, kwargs=kwargs_for(objects)))
+    assert response.status_code == expected[role], f"{url_name} as {role}"
+    if role == "anonymous" and expected[role] == 302:
+        assert response["Location"].startswith(reverse("login"))
