@@ -89,7 +89,9 @@ def test_a_social_worker_submits_a_sol_referral_which_then_awaits_consent(distri
 
 
 def test_an_lvu_referral_is_ready_at_once_and_records_the_legal_basis(district_client):
-    data = referral_post(placement_basis="lvu", lvu_legal_basis="3 § LVU", **{"guardians-0-name": "", "guardians-1-name": ""})
+    data = referral_post(
+        placement_basis="lvu", lvu_legal_basis="3 § LVU", **{"guardians-0-name": "", "guardians-1-name": ""}
+    )
     district_client.post(reverse("referrals:create"), data)
     referral = Referral.objects.get()
     assert referral.status == ReferralStatus.READY
@@ -118,9 +120,7 @@ BAD_SUBMISSIONS = {
 
 
 @pytest.mark.parametrize("case", BAD_SUBMISSIONS, ids=list(BAD_SUBMISSIONS))
-def test_a_bad_submission_says_what_is_wrong_beside_the_field_keeps_the_input_and_saves_nothing(
-    district_client, case
-):
+def test_a_bad_submission_says_what_is_wrong_beside_the_field_keeps_the_input_and_saves_nothing(district_client, case):
     overrides, field, message = BAD_SUBMISSIONS[case]
     response = district_client.post(reverse("referrals:create"), referral_post(**overrides))
     assert response.status_code == 200
@@ -166,8 +166,7 @@ def test_the_same_child_cannot_have_two_active_referrals_and_the_second_district
     assert response.status_code == 200
     errors = response.context["form"].errors["identity_number"]
     assert errors == [
-        "Det finns redan en aktiv anmälan för det här barnet. Kontakta Bris verksamhetsansvarig "
-        "om du behöver veta mer."
+        "Det finns redan en aktiv anmälan för det här barnet. Kontakta Bris verksamhetsansvarig om du behöver veta mer."
     ]
     html = response.content.decode()
     assert "Bromma" not in html.split('id="main"')[-1]

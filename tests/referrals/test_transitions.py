@@ -26,7 +26,9 @@ def referral_in(status: str) -> Referral:
 
 def test_the_lifecycle_has_the_issues_shape():
     assert len(LEGAL) == 17
-    assert ALLOWED_TRANSITIONS[S.COMPLETED] == ALLOWED_TRANSITIONS[S.WITHDRAWN] == ALLOWED_TRANSITIONS[S.DECLINED] == set()
+    assert (
+        ALLOWED_TRANSITIONS[S.COMPLETED] == ALLOWED_TRANSITIONS[S.WITHDRAWN] == ALLOWED_TRANSITIONS[S.DECLINED] == set()
+    )
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), LEGAL)
