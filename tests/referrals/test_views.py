@@ -244,3 +244,13 @@ def test_unknown_and_malformed_ids_are_404(bris):
     assert bris.get("/anmalningar/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert bris.get("/anmalningar/inte-ett-id/").status_code == 404
     assert Referral.objects.count() == 0
+
+
+def test_bris_is_offered_no_consent_actions_which_belong_to_the_district(bris, make_signed_in_client):
+    referral = make_referral(consents=1)
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.READY)  # visible with guardians
+    html = main_html(bris.get(detail_url(referral)))
+    assert "/samtycke/" not in html
+    district_html = main_html(make_signed_in_client(referral.submitted_by).get(detail_url(referral)))
+    assert "aterkalla/" in district_html
+    assert "Registrera samtycke från" in district_html
