@@ -253,6 +253,7 @@ def test_a_future_date_from_the_service_lands_beside_the_date_field(awaiting, cl
 @pytest.mark.parametrize(
     ("name", "content"),
     [("samtycke.pdf", PDF), ("samtycke.png", PNG), ("samtycke.jpg", JPEG), ("skannat.PDF", PDF), ("bild", JPEG)],
+    ids=["pdf", "png", "jpeg", "upper-case-pdf", "jpeg-without-extension"],
 )
 def test_pdf_png_and_jpeg_are_accepted_by_their_content(awaiting, client_for, media_root, name, content):
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
@@ -276,6 +277,7 @@ def second_guardian_or_none(referral):
         ("samtycke.pdf", b"PK\x03\x04" + b"\x00" * 32, "application/pdf"),  # a zip/docx renamed
         ("samtycke.pdf", b"", "application/pdf"),
     ],
+    ids=["text-named-pdf", "html-named-png", "gif-named-jpg", "zip-named-pdf", "empty"],
 )
 def test_a_file_that_is_not_really_pdf_or_image_is_refused(
     awaiting, client_for, media_root, name, content, content_type
@@ -571,3 +573,28 @@ def test_the_district_sees_which_guardian_has_not_consented(awaiting, client_for
         reverse("referrals:detail", kwargs={"public_id": awaiting.public_id})
     )
     assert f"Samtycke saknas från {guardian.name}." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "extension"),
+    [
+        ("scan.pdf", PNG, "png"),
+        ("foto.png", JPEG, "jpg"),
+        ("samtycke.html", PDF, "pdf"),
+        ("utan_filandelse", PDF, "pdf"),
+    ],
+    ids=["png-named-pdf", "jpeg-named-png", "pdf-named-html", "pdf-without-extension"],
+)
+def test_the_stored_and_downloaded_type_follows_the_content_not_the_name(
+    awaiting, client_for, media_root, name, content, extension
+):
+    """Sniffed by content, so named by content: a PNG called .pdf is served as a PNG, and a PDF
+    called .html is never handed out as an HTML file."""
+    guardian = second_guardian(awaiting)
+    http = client_for(awaiting.submitted_by)
+    http.post(consent_url(awaiting, guardian), consent_data(document=SimpleUploadedFile(name, content)))
+    consent = GuardianConsent.objects.get(guardian=guardian)
+    assert consent.document.name.endswith(f".{extension}")
+    response = http.get(document_url(awaiting, consent))
+    assert response["Content-Disposition"] == f'attachment; filename="samtycke.{extension}"'
+    assert "html" not in response["Content-Type"]
