@@ -570,3 +570,22 @@ def test_drawing_a_sample_is_post_only_and_for_reviewers(client_for, client, man
     assert client_for(make_user(Role.SOCIAL_WORKER)).post(url, {"sample_size": 3}).status_code == 403
     assert client.post(url, {"sample_size": 3})["Location"].startswith(reverse("login"))
     assert not LogReview.objects.exists()
+
+
+def test_logging_the_list_costs_the_same_queries_for_few_and_many_children(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
+    http = client_for(worker)
+    make_referral(submitted_by=worker)
+    http.get(reverse("referrals:list"))  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        http.get(reverse("referrals:list"))
+    for _ in range(8):
+        make_referral(submitted_by=worker)
+    with CaptureQueriesContext(connection) as many:
+        http.get(reverse("referrals:list"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    # Yet every child shown was logged, in one insert.
+    assert AccessLogEntry.objects.filter(user=worker, what="Anmälningslista").count() == 1 + 1 + 9

@@ -9,6 +9,7 @@ The rule (IOP 2.3, DOMAIN "Referral and consent"):
 - Every missing piece is named in `missing`.
 """
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -196,3 +197,35 @@ def test_the_gate_is_pure_and_accepts_any_iterable(guardians):
     as_generator = evaluate_consent(placement_basis="sol", guardians=iter(guardians), district_acknowledged=True)
     assert as_list == as_generator
     assert isinstance(as_list.missing, tuple)
+
+
+# --- The facts the gate reads from the database ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_consent_is_not_standing_and_non_custodians_are_ignored():
+    from django.utils import timezone
+
+    from consent.models import GuardianConsent
+    from referrals.services import consent_decision
+    from tests.factories import make_referral
+
+    referral = make_referral(consents=0)
+    first, second = referral.guardians.all()
+    common = {"referral": referral, "given_on": timezone.localdate(), "method": "meeting", "information_given": "x"}
+    GuardianConsent.objects.create(guardian=first, recorded_by=referral.submitted_by, **common)
+    GuardianConsent.objects.create(
+        guardian=second, recorded_by=referral.submitted_by, withdrawn_at=timezone.now(), **common
+    )
+    decision = consent_decision(referral)
+    assert not decision.may_share_identity
+    assert decision.missing == (missing_consent(second.name),)
+    assert consent_decision(referral, name_guardians=False).missing == (missing_consent("en vårdnadshavare"),)
+
+    second.has_custody = False
+    second.save()
+    assert consent_decision(referral) == ConsentDecision(True, True, ())
+
+    referral.district_acknowledged_at = None
+    referral.save()
+    assert consent_decision(referral) == ConsentDecision(True, False, (NOT_ACKNOWLEDGED,))
