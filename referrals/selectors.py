@@ -12,7 +12,7 @@ from partnership.access import can
 from partnership.models import Role
 
 from .identity_numbers import age_on
-from .models import Guardian, InterestRegistration, Referral, ReferralTransition
+from .models import Guardian, InterestRegistration, PlacementBasis, Referral, ReferralTransition
 from .rules import IDENTITY_VISIBLE_TO_PROVIDER
 
 
@@ -131,7 +131,6 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
     """Everything the detail page shows, loaded in a fixed number of queries."""
     from consent.models import GuardianConsent
 
-    from .models import PlacementBasis
     from .services import consent_decision
 
     referral = (
@@ -149,22 +148,26 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         .get(pk=referral.pk)
     )
     show_identity = can(user, "referrals.view_identity", referral)
-    if user.membership.role == Role.SOCIAL_WORKER:
-        legal_basis = _("Egen stadsdels ärende")
-    elif referral.placement_basis == PlacementBasis.LVU:
-        legal_basis = _("LVU-placering: socialtjänsten ansvarar, samtycke krävs inte")
-    else:
-        legal_basis = _("Samtycke från vårdnadshavare (SoL)")
+    legal_basis = identity_legal_basis(user, referral)
     return ReferralDetail(
         referral=referral,
         show_identity=show_identity,
         age=referral_age_today(referral),
-        decision=consent_decision(referral),
+        decision=consent_decision(referral, name_guardians=show_identity),
         legal_basis=legal_basis,
         guardians=list(referral.guardians.all()) if show_identity else [],
         transitions=list(referral.transitions.all()),
         concern_reports=list(referral.concern_reports.all()),
     )
+
+
+def identity_legal_basis(user, referral: Referral) -> str:
+    """Why the user may see this child's identity: what the access log records for each read."""
+    if user.membership.role == Role.SOCIAL_WORKER:
+        return _("Egen stadsdels ärende")
+    if referral.placement_basis == PlacementBasis.LVU:
+        return _("LVU-placering: socialtjänsten ansvarar, samtycke krävs inte")
+    return _("Samtycke från vårdnadshavare (SoL)")
 
 
 def interest_registrations_visible_to(user) -> QuerySet[InterestRegistration]:

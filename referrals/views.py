@@ -59,12 +59,19 @@ def referral_list(request):
         request.GET.get("sida")
     )
     rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
-    consent_services.access_log_record_many(
-        user=request.user,
-        referrals=[row.referral for row in rows if row.show_identity],
-        action=AccessLogEntry.Action.VIEW,
-        what=_("Anmälningslista"),
-    )
+    shown_by_basis: dict[str, list] = {}
+    for row in rows:
+        if row.show_identity:
+            basis = selectors.identity_legal_basis(request.user, row.referral)
+            shown_by_basis.setdefault(basis, []).append(row.referral)
+    for legal_basis, shown in shown_by_basis.items():
+        consent_services.access_log_record_many(
+            user=request.user,
+            referrals=shown,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=legal_basis,
+            what=_("Anmälningslista"),
+        )
     query = request.GET.copy()
     query.pop("sida", None)
     context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
