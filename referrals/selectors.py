@@ -153,7 +153,7 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         referral=referral,
         show_identity=show_identity,
         age=referral_age_today(referral),
-        decision=consent_decision(referral, name_guardians=show_identity),
+        decision=consent_decision(referral),
         legal_basis=legal_basis,
         guardians=list(referral.guardians.all()) if show_identity else [],
         transitions=list(referral.transitions.all()),

@@ -47,15 +47,13 @@ REASON_REQUIRED = {S.WITHDRAWN, S.DECLINED}
 MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 
-def consent_decision(referral: Referral, *, name_guardians: bool = True):
+def consent_decision(referral: Referral):
     """The gate's answer for this referral, from its guardians and their standing consents.
-
-    Without name_guardians the missing consents say "a guardian": a guardian's name identifies
-    the child, so Bris must not read it on the pseudonymised record before the gate passes."""
+    (Its `missing_without_names` is what Bris may read before the gate passes.)"""
     guardians = [
         GuardianFact(
             guardian_id=guardian.pk,
-            name=guardian.name if name_guardians else _("en vårdnadshavare"),
+            name=guardian.name,
             has_custody=guardian.has_custody,
             has_standing_consent=any(consent.withdrawn_at is None for consent in guardian.consents.all()),
         )

@@ -563,7 +563,7 @@ def test_bris_before_the_gate_sees_what_is_missing_without_any_guardian_or_child
     assert "Signe" not in html and "Lindqvist" not in html
     assert awaiting.child.identity_number not in html
     assert awaiting.pseudonym in html
-    assert "Samtycke saknas från en vårdnadshavare." in html
+    assert "Samtycke saknas från 1 av 2 vårdnadshavare." in html
     assert not AccessLogEntry.objects.filter(user=leader).exists()
 
 

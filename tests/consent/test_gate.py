@@ -77,6 +77,9 @@ def test_sol_names_exactly_the_missing_pieces(guardians, acknowledged):
     assert list(decision.missing) == expected
     # Nothing is missing exactly when participation may be registered.
     assert (decision.missing == ()) is decision.may_register_participation
+    # What Bris may read before the gate passes says the same without naming anyone.
+    assert (decision.missing_without_names == ()) is (decision.missing == ())
+    assert not any(g.name in item for g in guardians for item in decision.missing_without_names)
 
 
 @NO_DEADLINE
@@ -112,7 +115,10 @@ def test_sol_joint_custody_needs_both_consents():
     second = GuardianFact(guardian_id=2, name="Bo", has_custody=True, has_standing_consent=False)
     only_one = evaluate_consent(placement_basis="sol", guardians=[first, second], district_acknowledged=True)
     assert only_one == ConsentDecision(
-        may_share_identity=False, may_register_participation=False, missing=(missing_consent("Bo"),)
+        may_share_identity=False,
+        may_register_participation=False,
+        missing=(missing_consent("Bo"),),
+        missing_without_names=("Samtycke saknas från 1 av 2 vårdnadshavare.",),
     )
     both = evaluate_consent(
         placement_basis="sol",
@@ -124,7 +130,7 @@ def test_sol_joint_custody_needs_both_consents():
 
 def test_sol_without_any_guardian_is_refused_even_when_acknowledged():
     decision = evaluate_consent(placement_basis="sol", guardians=[], district_acknowledged=True)
-    assert decision == ConsentDecision(False, False, (NO_CUSTODIAN,))
+    assert decision == ConsentDecision(False, False, (NO_CUSTODIAN,), (NO_CUSTODIAN,))
 
 
 def test_sol_with_only_non_custodial_consents_is_refused():
@@ -164,7 +170,7 @@ def test_lvu_without_guardians_and_with_basis_passes():
 
 def test_lvu_default_legal_basis_is_missing():
     decision = evaluate_consent(placement_basis="lvu", guardians=[], district_acknowledged=True)
-    assert decision == ConsentDecision(False, False, (NO_LVU_BASIS,))
+    assert decision == ConsentDecision(False, False, (NO_LVU_BASIS,), (NO_LVU_BASIS,))
 
 
 # --- Unknown basis and the acknowledgement --------------------------------------------------
@@ -231,7 +237,7 @@ def test_a_withdrawn_consent_is_not_standing_and_non_custodians_are_ignored():
     decision = consent_decision(referral)
     assert not decision.may_share_identity
     assert decision.missing == (missing_consent(second.name),)
-    assert consent_decision(referral, name_guardians=False).missing == (missing_consent("en vårdnadshavare"),)
+    assert decision.missing_without_names == ("Samtycke saknas från 1 av 2 vårdnadshavare.",)
 
     second.has_custody = False
     second.save()
@@ -239,4 +245,4 @@ def test_a_withdrawn_consent_is_not_standing_and_non_custodians_are_ignored():
 
     referral.district_acknowledged_at = None
     referral.save()
-    assert consent_decision(referral) == ConsentDecision(True, False, (NOT_ACKNOWLEDGED,))
+    assert consent_decision(referral) == ConsentDecision(True, False, (NOT_ACKNOWLEDGED,), (NOT_ACKNOWLEDGED,))
