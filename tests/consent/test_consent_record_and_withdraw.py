@@ -598,3 +598,27 @@ def test_the_stored_and_downloaded_type_follows_the_content_not_the_name(
     response = http.get(document_url(awaiting, consent))
     assert response["Content-Disposition"] == f'attachment; filename="samtycke.{extension}"'
     assert "html" not in response["Content-Type"]
+
+
+def test_withdrawing_a_non_custodial_guardians_consent_does_not_end_the_referral():
+    referral = make_referral(guardians=2)
+    non_custodian = referral.guardians.order_by("pk").last()
+    non_custodian.has_custody = False
+    non_custodian.save()
+    consent = referral.consents.get(guardian=non_custodian)
+    consent_withdraw(consent=consent, by=referral.submitted_by, reason="Vill inte längre.")
+    referral.refresh_from_db()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    assert referral.status == ReferralStatus.READY
+    assert referral.ended_at is None
+
+
+def test_a_log_review_cannot_be_completed_without_an_outcome():
+    from consent.models import LogReview
+    from consent.services import log_review_complete
+
+    review = LogReview(outcome="")
+    with pytest.raises(ValidationError) as caught:
+        log_review_complete(review=review, outcome="   ")
+    assert caught.value.message_dict == {"outcome": ["Beskriv resultatet av kontrollen."]}
