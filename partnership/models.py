@@ -221,7 +221,8 @@ class Reminder(TimeStampedModel):
         verbose_name_plural = _("påminnelser")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject_type", "subject_id", "recipient"], name="reminder_once_per_object_and_recipient"
+                fields=["kind", "subject_type", "subject_id", "recipient"],
+                name="reminder_once_per_object_and_recipient",
             )
         ]
         indexes = [models.Index(fields=["recipient", "done_at"]), models.Index(fields=["sent_at"])]

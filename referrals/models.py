@@ -48,6 +48,7 @@ ACTIVE_STATUSES = [
 ]
 ENDED_STATUSES = [ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED]
 
+
 class RetentionChoice(models.TextChoices):
     PURGE = "purge", _("Gallra")
     RETURN = "return", _("Återför till socialtjänsten")

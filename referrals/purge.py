@@ -117,9 +117,7 @@ PurgeStep = Callable[[Referral, dict, list], None]
 
 def _collect_files(referral: Referral, counts: dict, files: list) -> None:
     names = [
-        name
-        for name in GuardianConsent.objects.filter(referral=referral).values_list("document", flat=True)
-        if name
+        name for name in GuardianConsent.objects.filter(referral=referral).values_list("document", flat=True) if name
     ]
     dossier = ReturnDossier.objects.filter(referral=referral).exclude(document="").first()
     if dossier is not None:

@@ -140,7 +140,9 @@ def test_a_crash_halfway_purges_nothing_and_a_rerun_finishes_the_job(
     assert not (media_root / documented.document_name).exists()
 
 
-def test_a_crash_after_commit_leaves_files_that_the_rerun_deletes(manager, media_root, django_capture_on_commit_callbacks):
+def test_a_crash_after_commit_leaves_files_that_the_rerun_deletes(
+    manager, media_root, django_capture_on_commit_callbacks
+):
     documented = documented_child()
     # Without executing the on-commit callbacks: as if the worker died right after the commit.
     record = purge.referral_purge(referral=documented.referral, by=manager, rule=PurgeRule.GRACE_PERIOD)
