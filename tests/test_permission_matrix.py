@@ -38,6 +38,7 @@ class World:
     review: object
     # lifecycle (purge/return, reminders)
     dossier: object  # returned to Farsta, not yet received
+    reminder: object  # the Farsta social worker's
 
 
 def _ok(anonymous=302, **overrides):
@@ -143,6 +144,9 @@ MATRIX = {
         lambda w: {"public_id": w.dossier.public_id},
         _ok(group_leader=403, operations_manager=403, other_district_social_worker=404, coordinator=404, superuser=404),
     ),
+    # Everyone has their own reminders; one that is not theirs does not exist for them.
+    "reminders": (lambda w: {}, _ok()),
+    "reminder_done": (lambda w: {"public_id": w.reminder.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
 }
 
 
@@ -191,8 +195,10 @@ def world(db, settings, tmp_path):
         period_end=referral.created_at.date(),
     )
     # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
+    from django.contrib.contenttypes.models import ContentType
     from django.core.files.base import ContentFile
 
+    from partnership.models import Reminder
     from referrals.models import ReturnDossier
     from referrals.services import referral_transition
 
@@ -207,6 +213,14 @@ def world(db, settings, tmp_path):
         registration=registration,
         review=review,
         dossier=dossier,
+        reminder=Reminder.objects.create(
+            recipient=ended.submitted_by,
+            kind="consent_missing",
+            subject_type=ContentType.objects.get_for_model(ended),
+            subject_id=ended.pk,
+            summary=f"Samtycke saknas för {ended.pseudonym}",
+            due_on=ended.created_at.date(),
+        ),
     )
     return objects, {"coordinator": coordinator}
 
