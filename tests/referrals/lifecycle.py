@@ -38,6 +38,9 @@ def documented_child(*, first_name="Ingeborg", last_name="Zetterqvist", ended_da
     child.phone = "070-987 65 43"
     child.email = "ingeborg.barn@example.se"
     child.address = "Vitsippsvägen 12"
+    child.foster_home_name = "Familjehemmet Östlund"
+    child.foster_contact_person = "Ragnhild Östlund"
+    child.foster_phone = "070-555 12 34"
     child.save()
     consent = referral.consents.first()
     consent.document.save("Ingeborg samtycke.pdf", ContentFile(f"Samtycke för {first_name} {last_name}".encode()))
