@@ -14,5 +14,9 @@ app.conf.beat_schedule = {
     # IOP 2.3: purge what has passed its grace period, at night when nobody works in the app.
     "purge-due-daily": {"task": "referrals.tasks.purge_due_sweep", "schedule": crontab(hour=2, minute=30)},
     # Reminders are derived from the database; hourly, so a broker outage only delays them.
+    "concern-reports-pending-hourly": {
+        "task": "consent.tasks.concern_reports_notify_pending",
+        "schedule": crontab(minute=5),
+    },
     "reminders-sweep-hourly": {"task": "partnership.tasks.reminders_sweep", "schedule": crontab(minute=15)},
 }
