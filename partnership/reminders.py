@@ -79,11 +79,10 @@ def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
     """Record each due reminder once; returns how many were new.
 
     The unique constraint is the guarantee (ignore_conflicts makes a concurrent sweep harmless);
-    the lookup first only keeps the count honest.
+    the lookup first only keeps the count honest. Open reminders of this kind that are no longer
+    due are closed.
     """
     due = list(due)
-    if not due:
-        return 0
     content_types = {type(item.subject): ContentType.objects.get_for_model(item.subject) for item in due}
     existing = set(Reminder.objects.filter(kind=kind).values_list("subject_type_id", "subject_id", "recipient_id"))
     new = [
@@ -100,6 +99,16 @@ def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
         if (content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id) not in existing
     ]
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    # What is no longer due (consent came, data purged, agreement renewed) closes by itself.
+    still_due = {(content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id) for item in due}
+    resolved = [
+        pk
+        for pk, *key in Reminder.objects.filter(kind=kind, done_at__isnull=True).values_list(
+            "pk", "subject_type_id", "subject_id", "recipient_id"
+        )
+        if tuple(key) not in still_due
+    ]
+    Reminder.objects.filter(pk__in=resolved).update(done_at=timezone.now())
     return len(new)
 
 

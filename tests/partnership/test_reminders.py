@@ -167,3 +167,27 @@ def test_marking_done_takes_post_only_and_needs_login(reminders_of_a_social_work
     url = reverse("reminder_done", kwargs={"public_id": reminders[0].public_id})
     assert client.post(url)["Location"].startswith(reverse("login"))
     assert make_signed_in_client(social_worker).get(url).status_code == 405
+
+
+def test_a_reminder_closes_itself_when_its_reason_is_gone():
+    from consent.services import consent_record
+
+    social_worker = make_user(Role.SOCIAL_WORKER)
+    referral = make_referral(submitted_by=social_worker, guardians=1, consents=0)
+    _submitted_days_ago(referral, 20)
+    reminders_sweep_all()
+    reminder = Reminder.objects.get(kind="consent_missing")
+    assert reminder.done_at is None
+
+    consent_record(
+        referral=referral,
+        guardian=referral.guardians.get(),
+        given_on=timezone.localdate(),
+        method="meeting",
+        information_given="Information om gruppen.",
+        recorded_by=social_worker,
+    )
+    reminders_sweep_all()
+    reminder.refresh_from_db()
+    assert reminder.done_at is not None
+    assert Reminder.objects.count() == 1

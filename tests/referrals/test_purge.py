@@ -104,6 +104,7 @@ def test_detail_page_of_a_purged_referral_shows_no_identity(manager, make_signed
     assert response.status_code == 200
     assert documented.referral.pseudonym in response.content.decode()
     assert "Ingeborg" not in response.content.decode()
+    assert "Uppgifterna om barnet gallrades" in response.content.decode()
 
 
 def test_a_crash_halfway_purges_nothing_and_a_rerun_finishes_the_job(
