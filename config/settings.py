@@ -200,6 +200,8 @@ PURGE_GRACE_DAYS = _days("PURGE_GRACE_DAYS", 30)
 PURGE_NOTICE_DAYS = _days("PURGE_NOTICE_DAYS", 7)
 CONSENT_REMINDER_DAYS = _days("CONSENT_REMINDER_DAYS", 14)
 AGREEMENT_ENDING_NOTICE_DAYS = _days("AGREEMENT_ENDING_NOTICE_DAYS", 90)
+# A placed child's district must know of the registration before the group starts (IOP 3.1.2).
+DISTRICT_NOTICE_DAYS = _days("DISTRICT_NOTICE_DAYS", 14)
 
 # Security headers. The CSP forbids inline scripts and styles everywhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -93,3 +93,36 @@ def purge_done(today: datetime.date) -> Iterable[DueReminder]:
         }
         for user_id in managers(record.referral.agreement.provider_id):
             yield DueReminder(user_id, record, purged_on, summary, link)
+
+
+@reminder_kind("district_not_informed", gettext_lazy("Stadsdelen inte informerad"))
+def district_not_informed(today: datetime.date) -> Iterable[DueReminder]:
+    """A child placed in a group starting within the notice period whose district has not
+    acknowledged the registration (IOP 3.1.2) → Bris' operations managers and the district's
+    social workers. Read from the groups app, which grows alongside this code."""
+    try:
+        from groups.models import Placement
+    except ImportError:
+        return
+    horizon = today + datetime.timedelta(days=settings.DISTRICT_NOTICE_DAYS)
+    placements = Placement.objects.filter(
+        removed_at__isnull=True,
+        referral__district_acknowledged_at__isnull=True,
+        referral__purged_at__isnull=True,
+        group__starts_on__gte=today,
+        group__starts_on__lte=horizon,
+    ).select_related("referral__district", "referral__agreement", "group")
+    managers = _managers_by_provider()
+    social_workers: dict[int, list[int]] = {}
+    for placement in placements:
+        referral = placement.referral
+        if referral.district_id not in social_workers:
+            social_workers[referral.district_id] = members(role=Role.SOCIAL_WORKER, district_id=referral.district_id)
+        summary = _("%(district)s har inte bekräftat att de känner till anmälan för %(p)s; gruppen börjar %(day)s.") % {
+            "district": referral.district,
+            "p": referral.pseudonym,
+            "day": f"{placement.group.starts_on:%Y-%m-%d}",
+        }
+        link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+        for user_id in managers(referral.agreement.provider_id) + social_workers[referral.district_id]:
+            yield DueReminder(user_id, referral, placement.group.starts_on, summary, link)

@@ -25,7 +25,13 @@ def _submitted_days_ago(referral, days):
 
 
 def test_the_kinds_on_main_are_registered():
-    assert {"consent_missing", "purge_due", "purge_done", "agreement_ending"} <= set(reminder_kinds())
+    assert {
+        "consent_missing",
+        "purge_due",
+        "purge_done",
+        "agreement_ending",
+        "district_not_informed",
+    } <= set(reminder_kinds())
 
 
 def test_missing_consent_reminds_the_districts_social_workers_once(mailoutbox):
@@ -191,3 +197,40 @@ def test_a_reminder_closes_itself_when_its_reason_is_gone():
     reminder.refresh_from_db()
     assert reminder.done_at is not None
     assert Reminder.objects.count() == 1
+
+
+def test_a_placed_child_whose_district_was_not_informed_reminds_bris_and_the_district():
+    from groups.models import GroupFormat, Placement, SupportGroup
+
+    manager = make_user(Role.OPERATIONS_MANAGER)
+    social_worker = make_user(Role.SOCIAL_WORKER)
+    today = timezone.localdate()
+    soon = SupportGroup.objects.create(
+        agreement=make_agreement(),
+        name="Snart",
+        format=GroupFormat.WEEKLY,
+        min_age=7,
+        max_age=12,
+        starts_on=today + datetime.timedelta(days=5),
+    )
+    later = SupportGroup.objects.create(
+        agreement=soon.agreement,
+        name="Senare",
+        format=GroupFormat.WEEKLY,
+        min_age=7,
+        max_age=12,
+        starts_on=today + datetime.timedelta(days=60),
+    )
+    uninformed, informed, uninformed_later = (make_referral(submitted_by=social_worker) for _ in range(3))
+    Referral.objects.filter(pk__in=[uninformed.pk, uninformed_later.pk]).update(district_acknowledged_at=None)
+    for referral, group in ((uninformed, soon), (informed, soon), (uninformed_later, later)):
+        Placement.objects.create(group=group, referral=referral, placed_by=manager)
+
+    reminders_sweep_all()
+    reminders_sweep_all()
+    reminders = Reminder.objects.filter(kind="district_not_informed")
+    assert set(reminders.values_list("recipient", "subject_id")) == {
+        (manager.pk, uninformed.pk),
+        (social_worker.pk, uninformed.pk),
+    }
+    assert reminders.first().due_on == soon.starts_on
