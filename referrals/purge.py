@@ -179,7 +179,8 @@ def referral_purge(*, referral: Referral, by, rule: str) -> PurgeRecord:
         return record
     if referral.status not in ENDED_STATUSES:
         raise ValidationError(_("Bara avslutade anmälningar kan gallras."), code="active")
-    if rule == PurgeRule.GRACE_PERIOD and purge_due_on(referral) > timezone.localdate():
+    due_on = purge_due_on(referral)
+    if rule == PurgeRule.GRACE_PERIOD and (due_on is None or due_on > timezone.localdate()):
         raise ValidationError(_("Gallringsfristen har inte löpt ut än."), code="not_due")
     if return_pending(referral):
         raise ValidationError(
