@@ -83,7 +83,8 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
         decision = consent_decision(referral)
         if not decision.may_register_participation:
             raise ValidationError(
-                _("Anmälan är inte klar: %(missing)s") % {"missing": " ".join(decision.missing)}, code="gate"
+                _("Anmälan är inte klar: %(missing)s") % {"missing": " ".join(decision.missing_without_names)},
+                code="gate",
             )
     now = timezone.now()
     referral.status = to_status

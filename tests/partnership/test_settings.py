@@ -68,7 +68,13 @@ def test_swedish_is_the_default_language_and_english_is_available():
     assert settings.LANGUAGE_CODE == "sv"
     assert settings.TIME_ZONE == "Europe/Stockholm"
     assert [code for code, _ in settings.LANGUAGES] == ["sv", "en"]
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_passwords_are_hashed_with_argon2_in_the_product():
+    # Read from the settings module itself: the tests swap in a fast hasher (tests/conftest.py).
+    from config import settings as product_settings
+
+    assert product_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
 def _grace_days(**environment) -> subprocess.CompletedProcess:
