@@ -123,9 +123,12 @@ def concern_report_create(*, referral, reported_by, justification: str) -> Conce
         legal_basis=_("Anmälningsplikt, %(reference)s") % {"reference": report.legal_reference},
         what=_("Orosanmälan till stadsdelen"),
     )
+    from partnership.queue import enqueue
+
     from .tasks import concern_report_notify_district
 
-    transaction.on_commit(lambda: concern_report_notify_district.delay(report.pk))
+    # If the broker is down the report is saved all the same; the hourly sweep sends the mail.
+    transaction.on_commit(lambda: enqueue(concern_report_notify_district, report.pk))
     return report
 
 

@@ -187,3 +187,84 @@ def get_interest_registration_for(user, public_id) -> InterestRegistration:
         return interest_registrations_visible_to(user).get(public_id=public_id)
     except (InterestRegistration.DoesNotExist, ValueError) as error:
         raise Http404 from error
+
+
+# --- Data lifecycle (IOP 2.3) -------------------------------------------------------------------
+
+
+def _ended_before(day: datetime.date) -> datetime.datetime:
+    """Referrals that ended before this instant are due for purging on `day`."""
+    from django.conf import settings
+
+    first_day_not_due = day - datetime.timedelta(days=settings.PURGE_GRACE_DAYS) + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
+
+
+def referrals_awaiting_purge() -> QuerySet[Referral]:
+    from .models import ENDED_STATUSES
+
+    return Referral.objects.filter(status__in=ENDED_STATUSES, purged_at__isnull=True, ended_at__isnull=False)
+
+
+def referrals_purge_due(*, on: datetime.date) -> QuerySet[Referral]:
+    """What the daily sweep purges: past the grace period, and no return still waiting for the
+    district to receive it."""
+    from .models import RetentionChoice
+
+    waiting_for_return = Q(retention_choice=RetentionChoice.RETURN) & (
+        Q(return_dossier__isnull=True) | Q(return_dossier__received_at__isnull=True)
+    )
+    return referrals_awaiting_purge().filter(ended_at__lt=_ended_before(on)).exclude(waiting_for_return)
+
+
+def referrals_purge_due_within(*, on: datetime.date, days: int) -> QuerySet[Referral]:
+    """Due for purging on or before `on + days` (the reminder's notice period)."""
+    return referrals_awaiting_purge().filter(ended_at__lt=_ended_before(on + datetime.timedelta(days=days)))
+
+
+@dataclass(frozen=True)
+class PurgeDueRow:
+    referral: Referral
+    due_on: datetime.date
+    is_due: bool
+    dossier: object  # ReturnDossier or None
+
+
+def purge_due_rows(*, user) -> list[PurgeDueRow]:
+    """The manager's list: every ended referral of their organisation not yet purged, soonest first.
+    Pseudonyms only: the list must not show who the children are."""
+    from .purge import purge_due_on
+
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return []
+    today = timezone.localdate()
+    referrals = (
+        referrals_awaiting_purge()
+        .filter(agreement__provider_id=membership.organisation_id)
+        .select_related("district", "return_dossier")
+        .order_by("ended_at", "pk")
+    )
+    rows = []
+    for referral in referrals:
+        due_on = purge_due_on(referral)
+        rows.append(PurgeDueRow(referral, due_on, due_on <= today, getattr(referral, "return_dossier", None)))
+    return rows
+
+
+def return_dossiers_visible_to(user):
+    """Dossiers of the referrals the user may see at all; the rules decide who may download."""
+    from .models import ReturnDossier
+
+    return ReturnDossier.objects.filter(referral__in=referrals_visible_to(user)).select_related(
+        "referral", "district", "received_by"
+    )
+
+
+def get_return_dossier_for(user, public_id):
+    from .models import ReturnDossier
+
+    try:
+        return return_dossiers_visible_to(user).get(public_id=public_id)
+    except (ReturnDossier.DoesNotExist, ValueError) as error:
+        raise Http404 from error
