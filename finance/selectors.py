@@ -305,3 +305,21 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
         advances_paid_ore=settlement.advances_paid_ore,
     )
     return settlement
+
+
+def travel_referrals_for(user):
+    """Children travel and lodging can be recorded for: accepted by Bris, in the user's agreements."""
+    from referrals.models import Referral
+    from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
+
+    return (
+        Referral.objects.filter(agreement__in=agreements_for(user), status__in=IDENTITY_VISIBLE_TO_PROVIDER)
+        .select_related("district")
+        .order_by("district__name", "pseudonym")
+    )
+
+
+def audit_entries_for(user):
+    from .models import FinanceAuditEntry
+
+    return FinanceAuditEntry.objects.filter(agreement__in=agreements_for(user)).select_related("by", "budget_year")
