@@ -394,3 +394,9 @@ def test_running_the_report_task_twice_builds_once(setup, settings, tmp_path):
     assert services.annual_report_build(report_id=report.pk) is None
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
+
+
+def test_coordinator_home_lists_overdue_advances(setup, make_signed_in_client):
+    coordinator, _agreement, _year = setup
+    html = make_signed_in_client(coordinator).get(reverse("home")).content.decode().replace("\u00a0", " ")
+    assert "2017 kvartal 1: 177 958,25 kr, förföll 2016-12-31" in html
