@@ -144,3 +144,16 @@ def test_bad_amount_is_shown_beside_the_field_and_kept(page: Page, live_server, 
     page.get_by_label("Belopp (kr)").fill("1 234,50")
     page.get_by_role("button", name="Registrera kostnad").click()
     expect(page.get_by_text("Kostnaden är registrerad.")).to_be_visible()
+
+
+def test_report_page_polls_its_progress_until_the_pdf_is_ready(page: Page, live_server, finance_world):
+    coordinator, _agreement, year, _fee = finance_world
+    report = AnnualReport.objects.create(budget_year=year, requested_by=coordinator, status="running", progress=50)
+    sign_in(page, live_server.url, coordinator)
+    page.goto(f"{live_server.url}/ekonomi/ar/{year.public_id}/redovisning/")
+    expect(page.get_by_text("Redovisningen skapas (50 %)")).to_be_visible()
+    assert_no_axe_violations(page)
+    # The worker finishes meanwhile; htmx fetches the fragment again and shows the download.
+    AnnualReport.objects.filter(pk=report.pk).update(status="pending", progress=0)
+    services.annual_report_build(report_id=report.pk)
+    expect(page.get_by_role("link", name="Hämta redovisningen (PDF)")).to_be_visible(timeout=5_000)
