@@ -164,7 +164,7 @@ def travel_summary_by_district(travel_costs: QuerySet[TravelCost]) -> list[dict]
     """One row per placing district: how many entries, children and the sum to bill (1 query)."""
     return list(
         travel_costs.order_by()
-        .values("district__name")
+        .values("district_id", "district__name")
         .annotate(
             entries=Count("id"),
             children=Count("child_pseudonym", distinct=True),

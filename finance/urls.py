@@ -24,6 +24,7 @@ urlpatterns = [
     path("avgifter/<uuid:public_id>/betald/", views.fee_mark_paid, name="fee_mark_paid"),
     path("resor/", views.travel, name="travel"),
     path("resor/ny/", views.travel_create, name="travel_create"),
+    path("resor/stadsdel/<int:district_id>/pdf/", views.travel_district_pdf, name="travel_district_pdf"),
     path("redovisningar/<uuid:public_id>/status/", views.report_status, name="report_status"),
     path("redovisningar/<uuid:public_id>/pdf/", views.report_download, name="report_download"),
     path("logg/", views.audit_log, name="audit_log"),

@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnership.access import can
+from partnership.models import District
 from partnership.money import format_ore
 
 from . import selectors, services
@@ -294,6 +296,24 @@ def travel(request):
     page = Paginator(travel_costs, PAGE_SIZE).get_page(request.GET.get("sida"))
     context = {"page": page, "summary": selectors.travel_summary_by_district(travel_costs)}
     return render(request, "finance/travel.html", context)
+
+
+@login_required
+@require_GET
+def travel_district_pdf(request, district_id):
+    """The statement of one district's travel and lodging, for the coordinator to send it."""
+    _finance_user(request)
+    _require(request.user, "finance.view_travel")
+    district = get_object_or_404(District, pk=district_id)
+    entries = selectors.travel_costs_for(request.user).filter(district=district).order_by("incurred_on", "pk")
+    context = {
+        "district": district,
+        "entries": entries,
+        "total_ore": sum(entry.amount_ore for entry in entries),
+        "generated_at": timezone.now(),
+    }
+    pdf = render_pdf("finance/pdf/travel_statement.html", context)
+    return _pdf_response(pdf, f"resor-och-logi-{slugify(district.name)}.pdf")
 
 
 @login_required

@@ -196,6 +196,10 @@ MATRIX = {
         lambda w: {},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
     ),
+    "finance:travel_district_pdf": (
+        lambda w: {"district_id": w.referral.district_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
     "finance:travel_create": (
         lambda w: {},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),

@@ -152,3 +152,24 @@ def test_travel_costs_are_summed_per_placing_district(world, make_signed_in_clie
     page = make_signed_in_client(coordinator).get(reverse("finance:travel")).content.decode().replace("\u00a0", " ")
     assert "920,50 kr" in page and farsta.pseudonym in page
     assert farsta.child.last_name not in page
+
+
+def test_a_districts_travel_statement_is_a_pdf_of_its_own_entries(world, make_signed_in_client):
+    coordinator, agreement, _year = world
+    farsta = make_referral(agreement=agreement, district_name="Farsta")
+    bromma = make_referral(agreement=agreement, district_name="Bromma")
+    for referral, amount in ((farsta, 120_50), (farsta, 800_00), (bromma, 60_00)):
+        services.travel_cost_record(
+            agreement=agreement,
+            referral=referral,
+            kind="travel",
+            incurred_on=datetime.date(2017, 5, 6),
+            amount_ore=amount,
+            description="Tåg",
+            by=coordinator,
+        )
+    client = make_signed_in_client(coordinator)
+    response = client.get(reverse("finance:travel_district_pdf", kwargs={"district_id": farsta.district_id}))
+    text = pdf_text(response.content).replace("\u00a0", " ")
+    assert "Resor och logi – Farsta" in text and farsta.pseudonym in text and "920,50 kr" in text
+    assert bromma.pseudonym not in text and farsta.child.last_name not in text
