@@ -228,6 +228,7 @@ class FinanceAuditEntry(models.Model):
         PAYMENT_MARKED_PAID = "payment_marked_paid", _("Betalning markerad som betald")
         PAYMENT_REOPENED = "payment_reopened", _("Betalning återöppnad")
         COST_RECORDED = "cost_recorded", _("Kostnad registrerad")
+        COST_REMOVED = "cost_removed", _("Kostnad borttagen")
         FEE_MARKED_PAID = "fee_marked_paid", _("Avgift markerad som betald")
         TRAVEL_RECORDED = "travel_recorded", _("Resa/logi registrerad")
         YEAR_CLOSED = "year_closed", _("Budgetår stängt")
@@ -250,9 +251,9 @@ class FinanceAuditEntry(models.Model):
         verbose_name = _("ekonomihändelse")
         verbose_name_plural = _("ekonomilogg")
         constraints = [
-            # Reopening something paid or closed is only allowed with a stated reason.
+            # Reopening something paid or closed, or removing a cost, needs a stated reason.
             models.CheckConstraint(
-                condition=~Q(action__in=["payment_reopened", "year_reopened"]) | ~Q(reason=""),
+                condition=~Q(action__in=["payment_reopened", "year_reopened", "cost_removed"]) | ~Q(reason=""),
                 name="finance_audit_reopen_has_reason",
             )
         ]

@@ -327,6 +327,30 @@ def cost_record(
 
 
 @transaction.atomic
+def cost_remove(*, cost: Cost, reason: str, by) -> None:
+    """Take back a cost booked by mistake (re-book it correctly after). Its year must be open;
+    the audit entry keeps what was removed and why."""
+    cost = Cost.objects.select_for_update().select_related("budget_year__agreement", "budget_line").get(pk=cost.pk)
+    _year_open(cost.budget_year)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför kostnaden tas bort.")})
+    _audit(
+        by=by,
+        agreement=cost.budget_year.agreement,
+        budget_year=cost.budget_year,
+        action=A.COST_REMOVED,
+        subject=f"{cost.budget_line}: {cost.description} ({cost.spent_on})",
+        reason=reason,
+        amount_ore=cost.amount_ore,
+    )
+    if cost.receipt:
+        receipt = cost.receipt
+        transaction.on_commit(lambda: receipt.storage.delete(receipt.name))
+    cost.delete()
+
+
+@transaction.atomic
 def travel_cost_record(
     *, agreement, referral, kind: str, incurred_on: datetime.date, amount_ore: int, description: str, by
 ) -> TravelCost:

@@ -233,6 +233,24 @@ def cost_create(request, public_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def cost_remove(request, public_id):
+    _finance_user(request)
+    cost = selectors.get_cost_for(request.user, public_id)
+    _require(request.user, "finance.record_cost", cost)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cost_remove(cost=cost, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Kostnaden är borttagen."))
+            return redirect("finance:year", public_id=cost.budget_year.public_id)
+    return render(request, "finance/cost_remove.html", {"form": form, "cost": cost})
+
+
+@login_required
 @require_GET
 def cost_receipt(request, public_id):
     _finance_user(request)

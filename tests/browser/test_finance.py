@@ -97,7 +97,9 @@ def test_coordinator_marks_a_payment_and_downloads_the_annual_report(page: Page,
 def _finance_urls(world):
     _coordinator, agreement, year, fee = world
     payment = year.payments.get(quarter=2)
+    cost = year.costs.get()
     return [
+        f"/ekonomi/kostnader/{cost.public_id}/ta-bort/",
         "/ekonomi/",
         f"/ekonomi/ar/{year.public_id}/",
         f"/ekonomi/ar/{year.public_id}/betalningar/",

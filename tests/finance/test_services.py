@@ -257,3 +257,25 @@ def test_a_closed_year_refuses_costs_and_payments_until_reopened_with_a_reason(y
         .order_by("id")
         .values_list("action", flat=True)
     ) == [A.YEAR_CLOSED, A.YEAR_REOPENED, A.COST_RECORDED]
+
+
+def test_removing_a_cost_needs_a_reason_an_open_year_and_is_logged(year_2017, coordinator_user):
+    cost = services.cost_record(
+        budget_year=year_2017,
+        budget_line=_line(year_2017, "Material"),
+        spent_on=datetime.date(2017, 5, 1),
+        amount_ore=4_500_00,
+        description="Fel belopp",
+        by=coordinator_user,
+    )
+    with pytest.raises(ValidationError):
+        services.cost_remove(cost=cost, reason=" ", by=coordinator_user)
+    services.budget_year_close(budget_year=year_2017, by=coordinator_user)
+    with pytest.raises(ValidationError):
+        services.cost_remove(cost=cost, reason="Fel belopp", by=coordinator_user)
+    services.budget_year_reopen(budget_year=year_2017, reason="Rätta en kostnad", by=coordinator_user)
+    services.cost_remove(cost=cost, reason="Fel belopp", by=coordinator_user)
+    assert not Cost.objects.exists()
+    entry = FinanceAuditEntry.objects.get(action=A.COST_REMOVED)
+    assert (entry.amount_ore, entry.reason) == (4_500_00, "Fel belopp")
+    assert selectors.budget_vs_actual(year_2017).actual_ore == 0
