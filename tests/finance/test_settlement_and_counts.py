@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from finance import selectors, services
-from finance.models import ExternalFee
+from finance.models import ExternalFee, TravelCost
 from groups.models import GroupStatus, Placement, SupportGroup
 from partnership.models import Role
 from tests.factories import make_referral, make_user
@@ -173,3 +174,20 @@ def test_a_districts_travel_statement_is_a_pdf_of_its_own_entries(world, make_si
     text = pdf_text(response.content).replace("\u00a0", " ")
     assert "Resor och logi – Farsta" in text and farsta.pseudonym in text and "920,50 kr" in text
     assert bromma.pseudonym not in text and farsta.child.last_name not in text
+
+
+def test_travel_outside_the_agreement_period_is_refused(world):
+    coordinator, agreement, _year = world
+    referral = make_referral(agreement=agreement)
+    with pytest.raises(ValidationError) as error:
+        services.travel_cost_record(
+            agreement=agreement,
+            referral=referral,
+            kind="travel",
+            incurred_on=datetime.date(2019, 1, 2),
+            amount_ore=100_00,
+            description="",
+            by=coordinator,
+        )
+    assert "incurred_on" in error.value.message_dict
+    assert not TravelCost.objects.exists()
