@@ -39,6 +39,13 @@ class World:
     # lifecycle (purge/return, reminders)
     dossier: object  # returned to Farsta, not yet received
     reminder: object  # the Farsta social worker's
+    # finance
+    agreement: object = None
+    budget_year: object = None
+    payment: object = None
+    fee: object = None
+    annual_report: object = None
+    cost: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -147,6 +154,97 @@ MATRIX = {
     # Everyone has their own reminders; one that is not theirs does not exist for them.
     "reminders": (lambda w: {}, _ok()),
     "reminder_done": (lambda w: {"public_id": w.reminder.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    # --- finance: group leaders, social workers and the superuser have no finance pages (403) ---
+    "finance:overview": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:schedule_create": (lambda w: {"public_id": w.agreement.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "finance:settlement": (
+        lambda w: {"public_id": w.agreement.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    # Without a termination date there is nothing to print.
+    "finance:settlement_pdf": (
+        lambda w: {"public_id": w.agreement.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
+    ),
+    "finance:year": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:year_close": (lambda w: {"public_id": w.budget_year.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "finance:year_reopen": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "finance:payments": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "finance:cost_create": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:report": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:report_generate": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "finance:payment_mark_paid": (
+        lambda w: {"public_id": w.payment.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "finance:payment_reopen": (
+        lambda w: {"public_id": w.payment.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    # The world's cost has no receipt to download (tested with a file in tests/finance).
+    "finance:cost_receipt": (
+        lambda w: {"public_id": w.cost.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
+    ),
+    "finance:cost_remove": (
+        lambda w: {"public_id": w.cost.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:fees": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:fee_invoice": (
+        lambda w: {"public_id": w.fee.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:fee_mark_paid": (
+        lambda w: {"public_id": w.fee.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:travel": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:travel_district_pdf": (
+        lambda w: {"district_id": w.referral.district_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:travel_create": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:report_status": (
+        lambda w: {"public_id": w.annual_report.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    # The world's report is still pending: nothing to download yet.
+    "finance:report_download": (
+        lambda w: {"public_id": w.annual_report.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
+    ),
+    "finance:audit_log": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
 }
 
 
@@ -222,7 +320,38 @@ def world(db, settings, tmp_path):
             due_on=ended.created_at.date(),
         ),
     )
+    _finance_world(objects, coordinator)
     return objects, {"coordinator": coordinator}
+
+
+def _finance_world(world, coordinator):
+    import datetime
+
+    from finance.models import AnnualReport, ExternalFee
+    from finance.services import budget_years_create, cost_record
+
+    world.agreement = world.referral.agreement
+    world.budget_year = budget_years_create(agreement=world.agreement, by=coordinator)[0]
+    world.payment = world.budget_year.payments.first()
+    world.fee = ExternalFee.objects.create(
+        agreement=world.agreement,
+        municipality="Solna",
+        child_initials="AB",
+        child_age=10,
+        group_name="Veckogrupp",
+        amount_ore=500_000,
+        invoiced_on=datetime.date(2017, 3, 1),
+        recorded_by=coordinator,
+    )
+    world.annual_report = AnnualReport.objects.create(budget_year=world.budget_year, requested_by=coordinator)
+    world.cost = cost_record(
+        budget_year=world.budget_year,
+        budget_line=world.agreement.budget_lines.first(),
+        spent_on=world.budget_year.starts_on,
+        amount_ore=100_00,
+        description="Papper",
+        by=coordinator,
+    )
 
 
 def _user_for(role, existing):
