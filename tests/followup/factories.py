@@ -1,0 +1,62 @@
+"""Test data for the follow-up pages: groups with placed children, and the default instruments."""
+
+import datetime
+
+from django.apps import apps as django_apps
+from django.utils import timezone
+
+from partnership.evaluation_defaults import seed_default_instruments
+from partnership.models import EvaluationInstrument, Role
+from tests.factories import make_agreement, make_referral, make_user
+
+
+def instrument(code: str) -> EvaluationInstrument:
+    # Transactional (browser) tests flush the rows the data migration made; put them back.
+    if not EvaluationInstrument.objects.exists():
+        seed_default_instruments(django_apps)
+    return EvaluationInstrument.objects.get(code=code, version=1)
+
+
+def make_group(*, agreement=None, leader=None, name="Torsdagsgruppen", group_format="weekly", year=None, **fields):
+    from groups.models import SupportGroup
+
+    from partnership.models import Agreement
+
+    agreement = agreement or Agreement.objects.first() or make_agreement()
+    year = year or agreement.starts_on.year
+    group = SupportGroup.objects.create(
+        agreement=agreement,
+        name=name,
+        format=group_format,
+        status=fields.pop("status", "closed"),
+        min_age=fields.pop("min_age", 7),
+        max_age=fields.pop("max_age", 18),
+        starts_on=datetime.date(year, 3, 1),
+        ends_on=datetime.date(year, 4, 26),
+        **fields,
+    )
+    if leader is not None:
+        group.leaders.add(leader)
+    return group
+
+
+def place_children(group, *, count: int, age: int = 10, district_name: str = "Farsta", first_names=None):
+    """`count` referrals placed in the group; returns the referrals."""
+    from groups.models import Placement
+
+    placed_by = group.leaders.first() or make_user(Role.OPERATIONS_MANAGER)
+    referrals = []
+    for index in range(count):
+        first_name = first_names[index] if first_names else f"Barn{index}"
+        referral = make_referral(
+            agreement=group.agreement,
+            district_name=district_name,
+            age=age,
+            first_name=first_name,
+            planned_start=timezone.localdate() + datetime.timedelta(days=30),
+        )
+        referral.status = "placed"
+        referral.save(update_fields=["status"])
+        Placement.objects.create(group=group, referral=referral, placed_by=placed_by)
+        referrals.append(referral)
+    return referrals
