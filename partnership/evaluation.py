@@ -368,7 +368,9 @@ def evaluation_outcomes(*, group_ids: list[int]) -> Outcomes:
     )
     instrument_ids = {row["instrument_id"] for row in sets}
     instruments = list(
-        EvaluationInstrument.objects.filter(pk__in=instrument_ids).prefetch_related("questions").order_by("audience", "-code")
+        EvaluationInstrument.objects.filter(pk__in=instrument_ids)
+        .prefetch_related("questions")
+        .order_by("audience", "-code")
     )
     set_by_pk = {row["pk"]: row for row in sets}
     # (instrument, moment, question) -> {respondent: value}

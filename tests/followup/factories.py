@@ -19,7 +19,6 @@ def instrument(code: str) -> EvaluationInstrument:
 
 def make_group(*, agreement=None, leader=None, name="Torsdagsgruppen", group_format="weekly", year=None, **fields):
     from groups.models import SupportGroup
-
     from partnership.models import Agreement
 
     agreement = agreement or Agreement.objects.first() or make_agreement()
