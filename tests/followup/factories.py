@@ -59,3 +59,61 @@ def place_children(group, *, count: int, age: int = 10, district_name: str = "Fa
         Placement.objects.create(group=group, referral=referral, placed_by=placed_by)
         referrals.append(referral)
     return referrals
+
+
+def make_followup_world(*, referral, leader, coordinator):
+    """One of each follow-up object, for the permission matrix: a closed group led by `leader`
+    with a placed child and an open answer link, a cooperation meeting, an amendment, a contact,
+    a contact import by `coordinator`, a breakfast meeting and a report without its PDF yet."""
+    from types import SimpleNamespace
+
+    from groups.models import Placement
+    from partnership.evaluation import evaluation_link_create
+    from partnership.models import (
+        AgreementAmendment,
+        CooperationMeeting,
+        DistrictContact,
+        DistrictContactImport,
+        FollowUpReport,
+        InformationMeeting,
+    )
+    from tests.factories import district
+
+    agreement = referral.agreement
+    group = make_group(agreement=agreement, leader=leader, name="Matrisgruppen")
+    Placement.objects.create(group=group, referral=referral, placed_by=leader)
+    _link, token = evaluation_link_create(
+        group=group,
+        referral=referral,
+        instrument=instrument("familjehemmets-upplevelse"),
+        moment="after",
+        created_by=leader,
+    )
+    meeting = CooperationMeeting.objects.create(
+        agreement=agreement, meeting_date=agreement.starts_on, created_by=coordinator
+    )
+    amendment = AgreementAmendment.objects.create(
+        agreement=agreement, title="Förlängning", description="Förlängs ett år.", changes={}, recorded_by=coordinator
+    )
+    contact = DistrictContact.objects.create(
+        district=district("Farsta"), name="Kim Kontakt", role="Enhetschef", email="kim@example.se"
+    )
+    contact_import = DistrictContactImport.objects.create(file_name="lista.csv", rows=[], uploaded_by=coordinator)
+    information_meeting = InformationMeeting.objects.create(
+        agreement=agreement,
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        location="Bris",
+        created_by=coordinator,
+    )
+    report = FollowUpReport.objects.create(agreement=agreement, year=agreement.starts_on.year, requested_by=coordinator)
+    return SimpleNamespace(
+        group=group,
+        instrument=instrument("hur-jag-har-det-barn"),
+        token=token,
+        meeting=meeting,
+        amendment=amendment,
+        contact=contact,
+        contact_import=contact_import,
+        information_meeting=information_meeting,
+        report=report,
+    )
