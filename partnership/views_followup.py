@@ -239,7 +239,9 @@ def public_answer(request, token):
         else:
             return redirect("followup:public_answer_done")
     response = render(request, "followup/public_answer.html", {"instrument": instrument, "form": form})
-    response["Referrer-Policy"] = "no-referrer"
+    # Same-origin: the token never leaves in a Referer to another site, and the form's POST still
+    # carries its Origin (with no-referrer the browser sends "null" and CSRF refuses it).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

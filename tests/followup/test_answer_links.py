@@ -45,7 +45,7 @@ def test_a_family_answers_once_without_logging_in(client, link_and_token):
     # Only the questions: no child, no other child, no group on the page.
     for secret in ("Ronja", "Birk", "Hemliga gruppen", link.referral.pseudonym):
         assert secret not in content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
     response = client.post(url, ANSWERS)
     assert response.status_code == 302
