@@ -268,9 +268,12 @@ def groups_with_evaluations_for(user) -> QuerySet:
 
 
 def get_group_for(user, public_id):
+    """The group if its evaluations are within the user's scope; 404 otherwise."""
+    from groups.models import SupportGroup
+
     try:
         return groups_with_evaluations_for(user).get(public_id=public_id)
-    except Exception as error:  # DoesNotExist or a malformed id: the same 404 either way
+    except (SupportGroup.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
 
 
