@@ -23,7 +23,9 @@ from .models import (
     InformationSignup,
 )
 
-# name, format, first meeting, last meeting, children: (first, last, birth date, serial, district)
+# name, format, first meeting, last meeting, children: (first, last, age, birth month/day, serial,
+# district). Ages, not birth dates: the referral records the age at its planned start, which the
+# demo puts in the near future, so the children keep the group's age band whenever it is run.
 DEMO_GROUPS = [
     (
         "Uppföljningsdemo: torsdagsgruppen våren 2018",
@@ -31,13 +33,13 @@ DEMO_GROUPS = [
         datetime.date(2018, 3, 1),
         datetime.date(2018, 4, 19),
         [
-            ("Tuva", "Ask", datetime.date(2008, 2, 11), "311", "Farsta"),
-            ("Hugo", "Björk", datetime.date(2007, 5, 3), "323", "Farsta"),
-            ("Ines", "Lönn", datetime.date(2009, 1, 20), "335", "Bromma"),
-            ("Melvin", "Alm", datetime.date(2008, 9, 14), "347", "Farsta"),
-            ("Stella", "Rönn", datetime.date(2007, 12, 2), "359", "Skärholmen"),
-            ("Vincent", "Hägg", datetime.date(2009, 6, 30), "361", "Farsta"),
-            ("Saga", "Idegran", datetime.date(2008, 4, 8), "373", "Bromma"),
+            ("Tuva", "Ask", 10, (2, 11), "311", "Farsta"),
+            ("Hugo", "Björk", 11, (5, 3), "323", "Farsta"),
+            ("Ines", "Lönn", 9, (1, 20), "335", "Bromma"),
+            ("Melvin", "Alm", 10, (9, 14), "347", "Farsta"),
+            ("Stella", "Rönn", 11, (12, 2), "359", "Skärholmen"),
+            ("Vincent", "Hägg", 9, (6, 30), "361", "Farsta"),
+            ("Saga", "Idegran", 10, (4, 8), "373", "Bromma"),
         ],
     ),
     (
@@ -46,11 +48,11 @@ DEMO_GROUPS = [
         datetime.date(2018, 9, 15),
         datetime.date(2018, 10, 13),
         [
-            ("Nora", "Lind", datetime.date(2004, 3, 5), "385", "Södermalm"),
-            ("Leo", "Sälg", datetime.date(2003, 7, 22), "397", "Farsta"),
-            ("Alice", "Hassel", datetime.date(2005, 1, 9), "402", "Farsta"),
-            ("Theo", "Oxel", datetime.date(2004, 11, 17), "414", "Bromma"),
-            ("Juni", "Tall", datetime.date(2003, 10, 1), "426", "Farsta"),
+            ("Nora", "Lind", 14, (3, 5), "385", "Södermalm"),
+            ("Leo", "Sälg", 15, (7, 22), "397", "Farsta"),
+            ("Alice", "Hassel", 13, (1, 9), "402", "Farsta"),
+            ("Theo", "Oxel", 14, (11, 17), "414", "Bromma"),
+            ("Juni", "Tall", 15, (10, 1), "426", "Farsta"),
         ],
     ),
 ]
@@ -71,12 +73,16 @@ def _at(day: datetime.date, hour: int = 8) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _referral(agreement, first, last, birth_date, serial, district_name):
+def _referral(agreement, first, last, age, month_day, serial, district_name):
     from referrals.demo import _district_social_worker, _identity_number
     from referrals.identity_numbers import parse_identity_number
     from referrals.models import Referral
     from referrals.services import ChildDetails, referral_submit
 
+    planned_start = timezone.localdate() + datetime.timedelta(days=60)
+    birth_date = datetime.date(planned_start.year - age - 1, *month_day)
+    if (planned_start.month, planned_start.day) >= month_day:
+        birth_date = birth_date.replace(year=planned_start.year - age)
     number = _identity_number(birth_date, serial)
     existing = Referral.objects.filter(identity_hash=parse_identity_number(number).hash).first()
     if existing:
@@ -100,7 +106,7 @@ def _referral(agreement, first, last, birth_date, serial, district_name):
         placement_basis="lvu",
         lvu_legal_basis="2 § LVU",
         custody="sole",
-        planned_start=timezone.localdate() + datetime.timedelta(days=60),
+        planned_start=planned_start,
         case_officer_name=social_worker.get_full_name(),
         age_override_reason="Demodata",
     )
@@ -130,9 +136,14 @@ def _groups(agreement, leader, manager) -> None:
         )
         group.leaders.add(leader)
         child_code = "barn" if group_format == "weekly" else "ungdom"
-        for first, last, birth_date, serial, district_name in children:
-            referral = _referral(agreement, first, last, birth_date, serial, district_name)
-            Placement.objects.get_or_create(group=group, referral=referral, defaults={"placed_by": manager})
+        for first, last, age, month_day, serial, district_name in children:
+            referral = _referral(agreement, first, last, age, month_day, serial, district_name)
+            placement, _created = Placement.objects.get_or_create(
+                group=group, referral=referral, defaults={"placed_by": manager}
+            )
+            # Some weeks on the waiting list, for the report's waiting time.
+            waited = datetime.timedelta(days=rng.randint(14, 70))
+            Placement.objects.filter(pk=placement.pk).update(created_at=referral.created_at + waited)
             # The group is over: the child's referral is completed (a demo shortcut, not a flow).
             Referral.objects.filter(pk=referral.pk).update(status="completed", ended_at=_at(ends_on))
             before = rng.choice([2, 2, 3, 3, 4])

@@ -15,7 +15,7 @@ def _decimal(value, places=1) -> str:
 @register.filter
 def percent(figure):
     """{{ outcome.satisfied|percent }} -> "83 %" or "färre än 5 svar"."""
-    if figure is None or (figure.value is None and not figure.suppressed):
+    if figure is None or figure.count == 0 or (figure.value is None and not figure.suppressed):
         return "–"
     if figure.suppressed:
         return _("färre än %(n)s svar") % {"n": SMALL_CELL}
