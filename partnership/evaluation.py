@@ -444,3 +444,69 @@ def evaluation_entries_for_group(group) -> list[EvaluationAnswerSet]:
 
 def evaluation_links_for_group(group) -> list[EvaluationLink]:
     return list(EvaluationLink.objects.filter(group=group).select_related("instrument", "referral"))
+
+
+@dataclass
+class SummaryRow:
+    label: str
+    children: int = 0
+    answer_sets: int = 0
+    children_flags: list[bool] = field(default_factory=list)
+    family_flags: list[bool] = field(default_factory=list)
+
+    @staticmethod
+    def _share(flags: list[bool]) -> Figure:
+        return Figure(round(100 * sum(flags) / len(flags)) if flags else None, len(flags))
+
+    @property
+    def children_satisfied(self) -> Figure:
+        return self._share(self.children_flags)
+
+    @property
+    def families_satisfied(self) -> Figure:
+        return self._share(self.family_flags)
+
+
+def evaluation_summary(*, groups) -> dict[str, list[SummaryRow]]:
+    """The share satisfied per group, per format and per year, in three queries."""
+    from groups.models import GroupFormat, Placement
+
+    groups = list(groups)
+    by_id = {group.pk: group for group in groups}
+    placed = Placement.objects.filter(group_id__in=by_id, removed_at__isnull=True).values_list("group_id", flat=True)
+    sets = EvaluationAnswerSet.objects.filter(group_id__in=by_id).values_list("group_id", flat=True)
+    answers = EvaluationAnswer.objects.filter(
+        answer_set__group_id__in=by_id,
+        answer_set__moment=EvaluationMoment.AFTER,
+        question__measures_satisfaction=True,
+        value__isnull=False,
+    ).values_list("answer_set__group_id", "answer_set__instrument__audience", "value", "question__satisfied_from")
+
+    def year_of(group) -> str:
+        day = group.ends_on or group.starts_on
+        return str(day.year) if day else "–"
+
+    keys = {
+        "group": lambda group: group.name,
+        "format": lambda group: str(GroupFormat(group.format).label),
+        "year": year_of,
+    }
+    tables: dict[str, dict[str, SummaryRow]] = {name: {} for name in keys}
+
+    def rows_for(group_id):
+        group = by_id[group_id]
+        for name, key in keys.items():
+            label = key(group)
+            yield tables[name].setdefault(label, SummaryRow(label=label))
+
+    for group_id in placed:
+        for row in rows_for(group_id):
+            row.children += 1
+    for group_id in sets:
+        for row in rows_for(group_id):
+            row.answer_sets += 1
+    for group_id, audience, value, satisfied_from in answers:
+        for row in rows_for(group_id):
+            flags = row.family_flags if audience == EvaluationAudience.FOSTER_FAMILY else row.children_flags
+            flags.append(value >= satisfied_from)
+    return {name: sorted(rows.values(), key=lambda row: row.label) for name, rows in tables.items()}

@@ -213,7 +213,18 @@ def outcomes(request):
         for outcome in result.instruments
         if outcome.items and any(not item.suppressed for item in outcome.items)
     ]
-    context = {"form": form, "outcomes": result, "charts": charts, "small_cell": evaluation.SMALL_CELL}
+    summary = evaluation.evaluation_summary(groups=selected)
+    context = {
+        "form": form,
+        "outcomes": result,
+        "charts": charts,
+        "small_cell": evaluation.SMALL_CELL,
+        "summary_tables": [
+            (_("Per grupp"), summary["group"]),
+            (_("Per form"), summary["format"]),
+            (_("Per år"), summary["year"]),
+        ],
+    }
     return render(request, "followup/outcomes.html", context)
 
 

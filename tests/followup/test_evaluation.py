@@ -148,3 +148,22 @@ def test_unlinking_at_purge_keeps_anonymous_figures_and_drops_free_text(leader):
     outcomes = evaluation_outcomes(group_ids=[group.pk]).instruments
     (item, *_rest) = next(o for o in outcomes if o.instrument.code == "hur-jag-har-det-barn").items
     assert (item.pairs, item.change_mean) == (5, 2.0)
+
+
+def test_share_satisfied_per_group_format_and_year_suppresses_small_groups(leader):
+    from partnership.evaluation import evaluation_summary
+
+    weekly = make_group(leader=leader, name="Veckogruppen")
+    weekend = make_group(leader=leader, name="Helgen", group_format="weekend")
+    weekly_children = place_children(weekly, count=6)
+    answer_all(weekly, weekly_children[:5], code="gruppen-barn", moment="after", value=5, leader=leader)
+    answer_all(weekly, weekly_children[5:], code="gruppen-barn", moment="after", value=2, leader=leader)
+    answer_all(weekend, place_children(weekend, count=3), code="gruppen-barn", moment="after", value=5, leader=leader)
+
+    summary = evaluation_summary(groups=[weekly, weekend])
+
+    shown = {name: {row.label: row.children_satisfied.shown for row in rows} for name, rows in summary.items()}
+    assert shown["group"] == {"Helgen": None, "Veckogruppen": 83}
+    assert shown["format"] == {"Stödhelg": None, "Veckovis stödgrupp": 83}
+    assert shown["year"] == {str(weekly.ends_on.year): 89}
+    assert {row.label: row.children for row in summary["group"]} == {"Helgen": 3, "Veckogruppen": 6}
