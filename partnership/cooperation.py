@@ -185,6 +185,23 @@ def cooperation_decision_record(
 
 
 @transaction.atomic
+def cooperation_decision_mark_done(*, decision: CooperationDecision) -> CooperationDecision:
+    """Mark a decision as carried out; marking it again keeps the first time."""
+    CooperationDecision.objects.filter(pk=decision.pk, done_at__isnull=True).update(done_at=timezone.now())
+    decision.refresh_from_db()
+    return decision
+
+
+def open_decisions(agreement: Agreement) -> QuerySet[CooperationDecision]:
+    """Decisions not yet carried out, oldest due first, for the overview."""
+    return (
+        CooperationDecision.objects.filter(meeting__agreement=agreement, done_at__isnull=True)
+        .select_related("owner", "meeting")
+        .order_by("due_on")
+    )
+
+
+@transaction.atomic
 def agreement_amendment_record(
     *, agreement: Agreement, title: str, description: str, changes: dict, recorded_by
 ) -> AgreementAmendment:

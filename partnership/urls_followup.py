@@ -25,6 +25,11 @@ urlpatterns = [
     path("samverkan/moten/<uuid:public_id>/punkt/", views.agenda_item_create, name="agenda_item_create"),
     path("samverkan/moten/<uuid:public_id>/protokoll/", views.meeting_minutes, name="meeting_minutes"),
     path("samverkan/moten/<uuid:public_id>/beslut/", views.decision_create, name="decision_create"),
+    path(
+        "samverkan/moten/<uuid:public_id>/beslut/<int:decision_id>/klart/",
+        views.decision_done,
+        name="decision_done",
+    ),
     path("samverkan/andringar/ny/", views.amendment_create, name="amendment_create"),
     path("samverkan/andringar/<uuid:public_id>/", views.amendment_detail, name="amendment_detail"),
     path("kontakter/", views.contact_list, name="contacts"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -183,7 +184,7 @@ def link_create(request, public_id):
             _apply_errors(error, form)
         else:
             # Shown once: only the token's hash is stored, so this page cannot be reloaded later.
-            url = request.build_absolute_uri(f"/uppfoljning/svar/{token}/")
+            url = request.build_absolute_uri(reverse("followup:public_answer", kwargs={"token": token}))
             return render(request, "followup/link_created.html", {"group": group, "link": link, "url": url})
     return render(request, "followup/link_form.html", {"group": group, "form": form})
 
@@ -276,6 +277,8 @@ def cooperation_overview(request):
         "meetings": agreement.cooperation_meetings.all(),
         "terms": cooperation.terms_without_meeting(agreement),
         "amendments": agreement.amendments.all(),
+        "decisions": cooperation.open_decisions(agreement),
+        "today": timezone.localdate(),
         "may_manage": can(request.user, "partnership.manage_cooperation"),
         "may_amend": can(request.user, "partnership.manage_amendments"),
     }
@@ -380,6 +383,17 @@ def decision_create(request, public_id):
     for field_errors in form.errors.values():
         for message in field_errors:
             messages.error(request, message)
+    return redirect("followup:meeting_detail", public_id=meeting.public_id)
+
+
+@login_required
+@require_POST
+def decision_done(request, public_id, decision_id):
+    _require(request.user, "partnership.manage_cooperation")
+    meeting = cooperation.get_meeting_for(request.user, public_id)
+    decision = get_object_or_404(meeting.decisions.all(), pk=decision_id)
+    cooperation.cooperation_decision_mark_done(decision=decision)
+    messages.success(request, _("Beslutet är markerat som klart."))
     return redirect("followup:meeting_detail", public_id=meeting.public_id)
 
 

@@ -158,6 +158,10 @@ MATRIX = {
         lambda w: {"public_id": w.followup.meeting.public_id},
         _ok(**dict.fromkeys(ROLES[1:], 405)),
     ),
+    "followup:decision_done": (
+        lambda w: {"public_id": w.followup.meeting.public_id, "decision_id": 1},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
     "followup:amendment_create": (lambda w: {}, _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER)),
     "followup:amendment_detail": (
         lambda w: {"public_id": w.followup.amendment.public_id},

@@ -54,6 +54,13 @@ def test_the_coordinator_adds_an_item_minutes_and_a_decision(make_signed_in_clie
     assert meeting.decisions.get().owner == member
     page = client.get(reverse("followup:meeting_detail", kwargs=kwargs)).content.decode()
     assert "Boka frukostmöte" in page
+    assert "Boka frukostmöte" in client.get(reverse("followup:cooperation")).content.decode()
+
+    decision = meeting.decisions.get()
+    client.post(reverse("followup:decision_done", kwargs={**kwargs, "decision_id": decision.pk}))
+    decision.refresh_from_db()
+    assert decision.done_at is not None
+    assert "Inga öppna beslut." in client.get(reverse("followup:cooperation")).content.decode()
 
 
 def test_minutes_for_a_future_meeting_are_refused_with_a_message(make_signed_in_client, coordinator, agreement):
