@@ -153,3 +153,17 @@ def test_the_report_page_stays_within_a_fixed_number_of_queries(
         response = http.get(reverse("followup:report"))
     assert response.status_code == 200
     assert "Ronja" not in response.content.decode()
+
+
+def test_a_term_report_halves_the_yearly_targets_and_counts_only_that_terms_groups(agreement, closed_group):
+    year = timezone.localdate().year
+    spring = followup_report_data(agreement=agreement, year=year, term="spring")
+    autumn = followup_report_data(agreement=agreement, year=year, term="autumn")
+
+    assert (spring.label, spring.groups_total, spring.groups_target, spring.children_target) == (
+        f"Vårtermin {year}",
+        1,
+        2,
+        20,
+    )
+    assert (autumn.groups_total, autumn.children_total, autumn.outcomes.answer_sets) == (0, 0, 0)
