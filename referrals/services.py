@@ -48,7 +48,8 @@ MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 
 def consent_decision(referral: Referral):
-    """The gate's answer for this referral, from its guardians and their standing consents."""
+    """The gate's answer for this referral, from its guardians and their standing consents.
+    (Its `missing_without_names` is what Bris may read before the gate passes.)"""
     guardians = [
         GuardianFact(
             guardian_id=guardian.pk,

@@ -36,6 +36,9 @@ class World:
     consent: object
     registration: object
     review: object
+    # lifecycle (purge/return, reminders)
+    dossier: object  # returned to Farsta, not yet received
+    reminder: object  # the Farsta social worker's
     # followup: see tests/followup/factories.make_followup_world
     followup: object = None
 
@@ -128,6 +131,30 @@ MATRIX = {
             superuser=403,
         ),
     ),
+    # --- lifecycle: purge or return (referrals), reminders (partnership) ---
+    "referrals:purge_due": (
+        lambda w: {},
+        _ok(
+            group_leader=403,
+            social_worker=403,
+            other_district_social_worker=403,
+            coordinator=403,
+            superuser=403,
+        ),
+    ),
+    "referrals:purge": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "referrals:return": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "referrals:return_dossiers": (
+        lambda w: {},
+        _ok(group_leader=403, operations_manager=403, coordinator=403, superuser=403),
+    ),
+    "referrals:return_dossier_download": (
+        lambda w: {"public_id": w.dossier.public_id},
+        _ok(group_leader=403, operations_manager=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
+    # Everyone has their own reminders; one that is not theirs does not exist for them.
+    "reminders": (lambda w: {}, _ok()),
+    "reminder_done": (lambda w: {"public_id": w.reminder.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     # --- followup (issue 6): evaluation, cooperation group, contacts, breakfast meetings, report ---
     "followup:evaluations": (lambda w: {}, _ok(**FOLLOWUP_NOT_DISTRICT)),
     "followup:outcomes": (lambda w: {}, _ok(group_leader=403, **FOLLOWUP_NOT_DISTRICT)),
@@ -234,7 +261,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
     from consent.selectors import access_log_visible_to
     from consent.services import log_review_start
     from referrals.models import InterestRegistration
@@ -258,14 +285,41 @@ def world(db):
         period_start=referral.created_at.date(),
         period_end=referral.created_at.date(),
     )
-    world = World(referral=referral, consent=referral.consents.first(), registration=registration, review=review)
+    # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+
+    from partnership.models import Reminder
+    from referrals.models import ReturnDossier
+    from referrals.services import referral_transition
+
+    settings.MEDIA_ROOT = tmp_path
+    ended = make_referral(district_name="Farsta", submitted_by=referral.submitted_by)
+    referral_transition(referral=ended, to_status="withdrawn", by=ended.submitted_by, reason="Flyttar")
+    dossier = ReturnDossier(referral=ended, district=ended.district, created_by=ended.submitted_by)
+    dossier.document.save("dossier.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    objects = World(
+        referral=referral,
+        consent=referral.consents.first(),
+        registration=registration,
+        review=review,
+        dossier=dossier,
+        reminder=Reminder.objects.create(
+            recipient=ended.submitted_by,
+            kind="consent_missing",
+            subject_type=ContentType.objects.get_for_model(ended),
+            subject_id=ended.pk,
+            summary=f"Samtycke saknas för {ended.pseudonym}",
+            due_on=ended.created_at.date(),
+        ),
+    )
     existing = {"coordinator": coordinator}
     # followup
     from tests.followup.factories import make_followup_world
 
     existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
-    world.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
-    return world, existing
+    objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
+    return objects, existing
 
 
 def _user_for(role, existing):

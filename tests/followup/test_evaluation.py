@@ -167,3 +167,19 @@ def test_share_satisfied_per_group_format_and_year_suppresses_small_groups(leade
     assert shown["format"] == {"Stödhelg": None, "Veckovis stödgrupp": 83}
     assert shown["year"] == {str(weekly.ends_on.year): 89}
     assert {row.label: row.children for row in summary["group"]} == {"Helgen": 3, "Veckogruppen": 6}
+
+
+def test_purging_a_childs_data_unlinks_its_evaluations(leader):
+    from referrals.models import PurgeRule, Referral
+    from referrals.purge import referral_purge
+
+    group = make_group(leader=leader)
+    referrals = place_children(group, count=1, first_names=["Ronja"])
+    answer_all(group, referrals, code="gruppen-barn", moment="after", value=5, leader=leader)
+    Referral.objects.filter(pk=referrals[0].pk).update(status="completed")
+
+    record = referral_purge(referral=referrals[0], by=make_user(Role.OPERATIONS_MANAGER), rule=PurgeRule.MANUAL)
+
+    assert record.counts["evaluation_answer_sets"] == 1
+    answer_set = EvaluationAnswerSet.objects.get()
+    assert answer_set.referral_id is None and answer_set.group == group

@@ -23,6 +23,7 @@ from partnership.models import (
     TargetGroup,
 )
 from referrals.demo import load_demo_referrals
+from referrals.demo_lifecycle import load_demo_lifecycle
 
 DEMO_PASSWORD = "gruppstod-demo"  # noqa: S105 - printed for the local demo on purpose
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             self._users()
             self._cooperation_group(agreement)
             load_demo_referrals(agreement=agreement)
+            load_demo_lifecycle(agreement)
             load_demo_followup(agreement=agreement)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
         for username, _first, _last, role, _org, district in DEMO_USERS:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('groups', '0001_initial'),
-        ('partnership', '0002_seed_reference_data'),
+        ('partnership', '0003_reminder'),
         ('referrals', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,6 +8,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partnership", "0003_followup")]
+    dependencies = [("partnership", "0004_followup")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
