@@ -19,6 +19,7 @@ urlpatterns = [
     path("samtycke/", include("consent.urls")),
     path("grupper/", include("groups.urls")),
     path("ekonomi/", include("finance.urls")),
+    path("uppfoljning/", include("partnership.urls_followup")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

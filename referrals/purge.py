@@ -159,11 +159,20 @@ def _clear_free_text(referral: Referral, counts: dict, files: list) -> None:
     counts["group_records"] = cleared
 
 
+def _unlink_evaluations(referral: Referral, counts: dict, files: list) -> None:
+    # Evaluation answers stay as anonymous statistics tied to group, format, age band and
+    # district; the link to the child and any free text go (IOP 4.2, issue 6).
+    from partnership.evaluation import evaluation_unlink_child
+
+    counts["evaluation_answer_sets"] = evaluation_unlink_child(referral)
+
+
 PURGE_STEPS: list[PurgeStep] = [
     _collect_files,
     _delete_guardians_and_consents,
     _delete_child_identity,
     _clear_free_text,
+    _unlink_evaluations,
 ]
 
 

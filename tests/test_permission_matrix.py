@@ -46,6 +46,8 @@ class World:
     fee: object = None
     annual_report: object = None
     cost: object = None
+    # followup: see tests/followup/factories.make_followup_world
+    followup: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -64,6 +66,12 @@ DISTRICT_ONLY_OBJECT = {
     "coordinator": 404,
     "superuser": 404,
 }
+
+# followup: social workers have no part in follow-up; the superuser has no domain access.
+FOLLOWUP_NOT_DISTRICT = {"social_worker": 403, "other_district_social_worker": 403, "superuser": 403}
+FOLLOWUP_CITY_AND_MANAGER = {"group_leader": 403, **FOLLOWUP_NOT_DISTRICT}
+FOLLOWUP_LEADER_ONLY = {"operations_manager": 403, "coordinator": 403, **FOLLOWUP_NOT_DISTRICT}
+FOLLOWUP_COORDINATOR_ONLY = {"group_leader": 403, "operations_manager": 403, **FOLLOWUP_NOT_DISTRICT}
 
 MATRIX = {
     "home": (lambda w: {}, _ok()),
@@ -245,6 +253,89 @@ MATRIX = {
         _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
     ),
     "finance:audit_log": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    # --- followup (issue 6): evaluation, cooperation group, contacts, breakfast meetings, report ---
+    "followup:evaluations": (lambda w: {}, _ok(**FOLLOWUP_NOT_DISTRICT)),
+    "followup:outcomes": (lambda w: {}, _ok(group_leader=403, **FOLLOWUP_NOT_DISTRICT)),
+    "followup:group_evaluation": (lambda w: {"public_id": w.followup.group.public_id}, _ok(**FOLLOWUP_NOT_DISTRICT)),
+    "followup:answer_create": (
+        lambda w: {"public_id": w.followup.group.public_id, "instrument_id": w.followup.instrument.public_id},
+        _ok(**FOLLOWUP_LEADER_ONLY),
+    ),
+    "followup:link_create": (lambda w: {"public_id": w.followup.group.public_id}, _ok(**FOLLOWUP_LEADER_ONLY)),
+    # The foster family's one-time link: the token is the only key, no login.
+    "followup:public_answer": (lambda w: {"token": w.followup.token}, _ok(anonymous=200)),
+    "followup:public_answer_done": (lambda w: {}, _ok(anonymous=200)),
+    "followup:cooperation": (lambda w: {}, _ok(**FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:meeting_create": (lambda w: {}, _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:meeting_detail": (
+        lambda w: {"public_id": w.followup.meeting.public_id},
+        _ok(**FOLLOWUP_CITY_AND_MANAGER),
+    ),
+    "followup:agenda_item_create": (
+        lambda w: {"public_id": w.followup.meeting.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:meeting_minutes": (
+        lambda w: {"public_id": w.followup.meeting.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:decision_create": (
+        lambda w: {"public_id": w.followup.meeting.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:decision_done": (
+        lambda w: {"public_id": w.followup.meeting.public_id, "decision_id": 1},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:amendment_create": (lambda w: {}, _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:amendment_detail": (
+        lambda w: {"public_id": w.followup.amendment.public_id},
+        _ok(**FOLLOWUP_CITY_AND_MANAGER),
+    ),
+    "followup:contacts": (lambda w: {}, _ok(**FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:contact_create": (lambda w: {}, _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:contact_edit": (
+        lambda w: {"public_id": w.followup.contact.public_id},
+        _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER),
+    ),
+    "followup:contact_import": (lambda w: {}, _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:contact_import_preview": (
+        lambda w: {"public_id": w.followup.contact_import.public_id},
+        _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER),
+    ),
+    "followup:contact_export": (
+        lambda w: {"file_format": "csv"},
+        _ok(operations_manager=403, **FOLLOWUP_CITY_AND_MANAGER),
+    ),
+    "followup:information": (lambda w: {}, _ok(**FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:information_create": (lambda w: {}, _ok(**FOLLOWUP_CITY_AND_MANAGER)),
+    "followup:information_detail": (
+        lambda w: {"public_id": w.followup.information_meeting.public_id},
+        _ok(**FOLLOWUP_CITY_AND_MANAGER),
+    ),
+    "followup:information_invite": (
+        lambda w: {"public_id": w.followup.information_meeting.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:information_signup": (
+        lambda w: {"public_id": w.followup.information_meeting.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:information_attendance": (
+        lambda w: {"public_id": w.followup.information_meeting.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:report": (lambda w: {}, _ok(**FOLLOWUP_COORDINATOR_ONLY)),
+    "followup:report_generate": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "followup:report_status": (
+        lambda w: {"public_id": w.followup.report.public_id},
+        _ok(**FOLLOWUP_COORDINATOR_ONLY),
+    ),
+    # The report's PDF is not made yet: the coordinator gets 404 too (downloads are tested with a file).
+    "followup:report_download": (
+        lambda w: {"public_id": w.followup.report.public_id},
+        _ok(**{**FOLLOWUP_COORDINATOR_ONLY, "coordinator": 404}),
+    ),
 }
 
 
@@ -321,7 +412,13 @@ def world(db, settings, tmp_path):
         ),
     )
     _finance_world(objects, coordinator)
-    return objects, {"coordinator": coordinator}
+    existing = {"coordinator": coordinator}
+    # followup
+    from tests.followup.factories import make_followup_world
+
+    existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
+    objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
+    return objects, existing
 
 
 def _finance_world(world, coordinator):

@@ -91,6 +91,7 @@ def test_purge_keeps_the_anonymous_record_statistics_and_access_log(manager, dja
         "transition_reasons": 1,
         "concern_reports": 1,
         "group_records": 1,
+        "evaluation_answer_sets": 0,
     }
     record.refresh_from_db()
     assert record.pending_files == [] and record.files_deleted_at is not None

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from finance.demo import load_demo_finance
+from partnership.demo_followup import load_demo_followup
 from partnership.models import (
     Agreement,
     BudgetLine,
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             load_demo_referrals(agreement=agreement)
             load_demo_lifecycle(agreement)
             load_demo_finance(agreement)
+            load_demo_followup(agreement=agreement)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
         for username, _first, _last, role, _org, district in DEMO_USERS:
             where = f" ({district})" if district else ""

@@ -1,0 +1,260 @@
+"""The cooperation group (samverkansgrupp, IOP 3.2): meetings at least once a term with follow-up
+as a standing agenda item (IOP 4.2), minutes, decisions; and the agreement's written amendments."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    AMENDABLE_AGREEMENT_FIELDS,
+    AgendaItem,
+    Agreement,
+    AgreementAmendment,
+    CooperationDecision,
+    CooperationGroupMember,
+    CooperationMeeting,
+    Term,
+)
+
+STANDING_ITEM_TITLE = "Uppföljning"
+
+
+def term_of(day: datetime.date) -> tuple[int, str]:
+    return day.year, Term.SPRING if day.month <= 6 else Term.AUTUMN
+
+
+def term_bounds(year: int, term: str) -> tuple[datetime.date, datetime.date]:
+    if term == Term.SPRING:
+        return datetime.date(year, 1, 1), datetime.date(year, 6, 30)
+    return datetime.date(year, 7, 1), datetime.date(year, 12, 31)
+
+
+def terms_between(start: datetime.date, end: datetime.date) -> list[tuple[int, str]]:
+    terms = []
+    year, term = term_of(start)
+    while term_bounds(year, term)[0] <= end:
+        terms.append((year, term))
+        year, term = (year, Term.AUTUMN) if term == Term.SPRING else (year + 1, Term.SPRING)
+    return terms
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def agreements_for(user) -> QuerySet[Agreement]:
+    """The agreements the user's organisation is a party to."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return Agreement.objects.none()
+    return Agreement.objects.filter(public_party_id=membership.organisation_id) | Agreement.objects.filter(
+        provider_id=membership.organisation_id
+    )
+
+
+def get_meeting_for(user, public_id) -> CooperationMeeting:
+    try:
+        return (
+            CooperationMeeting.objects.select_related("agreement")
+            .prefetch_related(
+                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("report")),
+                Prefetch("decisions", queryset=CooperationDecision.objects.select_related("owner")),
+            )
+            .get(public_id=public_id, agreement__in=agreements_for(user))
+        )
+    except (CooperationMeeting.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+def get_amendment_for(user, public_id) -> AgreementAmendment:
+    try:
+        return AgreementAmendment.objects.select_related("agreement").get(
+            public_id=public_id, agreement__in=agreements_for(user)
+        )
+    except (AgreementAmendment.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+@dataclass(frozen=True)
+class TermStatus:
+    year: int
+    term: str
+    held: int
+    planned: int
+
+    @property
+    def label(self) -> str:
+        return f"{Term(self.term).label} {self.year}"
+
+    @property
+    def lacks_meeting(self) -> bool:
+        return self.held == 0 and self.planned == 0
+
+    @property
+    def is_past(self) -> bool:
+        return term_bounds(self.year, self.term)[1] < timezone.localdate()
+
+
+def terms_without_meeting(agreement: Agreement, *, today: datetime.date | None = None) -> list[TermStatus]:
+    """Every term of the agreement so far, with its meetings: IOP 3.2 asks for one a term.
+    A past term counts only held meetings; the current term also counts a planned one."""
+    today = today or timezone.localdate()
+    end = min(agreement.ends_on, today)
+    meetings = list(agreement.cooperation_meetings.values_list("meeting_date", "held_at"))
+    statuses = []
+    for year, term in terms_between(agreement.starts_on, max(end, agreement.starts_on)):
+        start, stop = term_bounds(year, term)
+        in_term = [(day, held_at) for day, held_at in meetings if start <= day <= stop]
+        held = sum(1 for _day, held_at in in_term if held_at)
+        planned = sum(1 for day, held_at in in_term if not held_at and (stop >= today and day >= today))
+        statuses.append(TermStatus(year=year, term=term, held=held, planned=planned))
+    return statuses
+
+
+def next_meeting(agreement: Agreement, *, today: datetime.date | None = None) -> CooperationMeeting | None:
+    today = today or timezone.localdate()
+    return (
+        agreement.cooperation_meetings.filter(meeting_date__gte=today, held_at__isnull=True)
+        .order_by("meeting_date")
+        .first()
+    )
+
+
+# --- Writes --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cooperation_meeting_plan(
+    *, agreement: Agreement, meeting_date: datetime.date, location: str = "", created_by
+) -> CooperationMeeting:
+    """Plan a meeting; follow-up is put on its agenda as a standing item (IOP 4.2)."""
+    if meeting_date < timezone.localdate():
+        raise ValidationError({"meeting_date": _("Datumet har redan passerat. Planera mötet för i dag eller senare.")})
+    if not agreement.starts_on <= meeting_date <= agreement.ends_on:
+        raise ValidationError({"meeting_date": _("Datumet ligger utanför överenskommelsens period.")})
+    meeting = CooperationMeeting.objects.create(
+        agreement=agreement, meeting_date=meeting_date, location=location, created_by=created_by
+    )
+    AgendaItem.objects.create(
+        meeting=meeting,
+        position=1,
+        title=_(STANDING_ITEM_TITLE),
+        description=_("Uppföljning av verksamheten: grupper, barn, utvärdering och ekonomi."),
+        is_standing=True,
+    )
+    return meeting
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: CooperationMeeting, title: str, description: str = "", report=None) -> AgendaItem:
+    if meeting.held_at:
+        raise ValidationError({"title": _("Mötet är redan protokollfört; dagordningen kan inte ändras.")})
+    last = meeting.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0
+    return AgendaItem.objects.create(
+        meeting=meeting, position=last + 1, title=title.strip(), description=description, report=report
+    )
+
+
+@transaction.atomic
+def cooperation_meeting_record_minutes(*, meeting: CooperationMeeting, minutes: str) -> CooperationMeeting:
+    meeting = CooperationMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.meeting_date > timezone.localdate():
+        raise ValidationError({"minutes": _("Protokoll kan föras först när mötet har ägt rum.")})
+    if not minutes.strip():
+        raise ValidationError({"minutes": _("Skriv protokollet.")})
+    meeting.minutes = minutes.strip()
+    meeting.held_at = meeting.held_at or timezone.now()
+    meeting.save(update_fields=["minutes", "held_at", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def cooperation_decision_record(
+    *, meeting: CooperationMeeting, text: str, owner: CooperationGroupMember, due_on: datetime.date
+) -> CooperationDecision:
+    if owner.agreement_id != meeting.agreement_id:
+        raise ValidationError({"owner": _("Den ansvariga måste vara ledamot i samverkansgruppen.")})
+    if due_on < meeting.meeting_date:
+        raise ValidationError({"due_on": _("Beslutet kan inte vara klart före mötet.")})
+    return CooperationDecision.objects.create(meeting=meeting, text=text.strip(), owner=owner, due_on=due_on)
+
+
+@transaction.atomic
+def cooperation_decision_mark_done(*, decision: CooperationDecision) -> CooperationDecision:
+    """Mark a decision as carried out; marking it again keeps the first time."""
+    CooperationDecision.objects.filter(pk=decision.pk, done_at__isnull=True).update(done_at=timezone.now())
+    decision.refresh_from_db()
+    return decision
+
+
+def open_decisions(agreement: Agreement) -> QuerySet[CooperationDecision]:
+    """Decisions not yet carried out, oldest due first, for the overview."""
+    return (
+        CooperationDecision.objects.filter(meeting__agreement=agreement, done_at__isnull=True)
+        .select_related("owner", "meeting")
+        .order_by("due_on")
+    )
+
+
+@transaction.atomic
+def agreement_amendment_record(
+    *, agreement: Agreement, title: str, description: str, changes: dict, recorded_by
+) -> AgreementAmendment:
+    """Record a written amendment. It changes nothing until both parties have signed."""
+    unknown = set(changes) - set(AMENDABLE_AGREEMENT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Okända uppgifter i ändringen: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    return AgreementAmendment.objects.create(
+        agreement=agreement,
+        title=title.strip(),
+        description=description.strip(),
+        changes=changes,
+        recorded_by=recorded_by,
+    )
+
+
+def _check_changes(agreement: Agreement, changes: dict) -> None:
+    """Apply the changes to an unsaved copy and run the model's checks on it."""
+    for name, value in changes.items():
+        setattr(agreement, name, datetime.date.fromisoformat(value) if name == "ends_on" else value)
+    if agreement.ends_on < agreement.starts_on:
+        raise ValidationError(_("Ändringen skulle sluta överenskommelsen före dess början."))
+    if agreement.min_group_size > agreement.max_group_size:
+        raise ValidationError(_("Ändringen skulle göra minsta gruppstorlek större än största."))
+
+
+@transaction.atomic
+def agreement_amendment_sign(
+    *, amendment: AgreementAmendment, party: str, signed_by: str, signed_on: datetime.date
+) -> AgreementAmendment:
+    """Record who signed for one party and when. When both have signed, the changes are applied
+    to the agreement in the same transaction, and the old values are kept on the amendment."""
+    amendment = AgreementAmendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.applied_at:
+        raise ValidationError(_("Ändringen är redan undertecknad av båda parter och gäller."))
+    if not signed_by.strip():
+        raise ValidationError({"signed_by": _("Ange vem som undertecknade.")})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("Ett undertecknande kan inte ligga i framtiden.")})
+    if party == "public":
+        amendment.public_party_signed_by, amendment.public_party_signed_on = signed_by.strip(), signed_on
+    elif party == "provider":
+        amendment.provider_signed_by, amendment.provider_signed_on = signed_by.strip(), signed_on
+    else:
+        raise ValidationError({"party": _("Välj part.")})
+    if amendment.is_signed:
+        agreement = Agreement.objects.select_for_update().get(pk=amendment.agreement_id)
+        amendment.previous_values = {
+            name: str(getattr(agreement, name)) if name == "ends_on" else getattr(agreement, name)
+            for name in amendment.changes
+        }
+        _check_changes(agreement, amendment.changes)
+        agreement.save(update_fields=[*amendment.changes, "updated_at"])
+        amendment.applied_at = timezone.now()
+    amendment.save()
+    return amendment

@@ -1,0 +1,289 @@
+"""The follow-up report (uppföljning, IOP 4.2) for a term or a year: groups held, children reached
+against the targets, who they were (counts, small cells suppressed), waiting times, evaluation
+outcomes with SVG charts, information work and finance in brief. The same figures feed the HTML
+page and the PDF, which is made by a Celery task and put on the next cooperation meeting's agenda.
+
+No child is named anywhere in the report: it is built from counts and anonymous answer sets only.
+"""
+
+import datetime
+import logging
+import math
+import statistics
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldError, ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .cooperation import agenda_item_add, next_meeting, term_bounds
+from .evaluation import AGE_BANDS, SMALL_CELL, Outcomes, age_band_for, evaluation_outcomes
+from .models import Agreement, FollowUpReport, InformationMeeting, Term
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_GROUP_STATUSES = ["running", "closed"]
+
+
+def period_bounds(year: int, term: str) -> tuple[datetime.date, datetime.date]:
+    return term_bounds(year, term) if term else (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def period_label(year: int, term: str) -> str:
+    return f"{Term(term).label} {year}" if term else str(year)
+
+
+@dataclass(frozen=True)
+class Count_:
+    """A count shown only when it cannot point at a child: 0 or at least SMALL_CELL."""
+
+    label: str
+    count: int
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.count < SMALL_CELL
+
+
+@dataclass
+class ReportData:
+    agreement: Agreement
+    label: str
+    start: datetime.date
+    end: datetime.date
+    groups_by_format: list[tuple[str, int]]
+    groups_total: int
+    groups_target: int
+    children_total: int
+    children_target: int
+    by_age_band: list[Count_]
+    by_district: list[Count_]
+    by_basis: list[Count_]
+    waiting_count: int
+    waiting_median_days: float | None
+    outcomes: Outcomes
+    charts: list[tuple[str, str]]
+    information: dict
+    finance: dict | None
+    small_cell: int = SMALL_CELL
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def waiting_suppressed(self) -> bool:
+        return self.waiting_count < SMALL_CELL
+
+
+def _target(per_year: int, term: str) -> int:
+    return math.ceil(per_year / 2) if term else per_year
+
+
+def finance_brief(agreement: Agreement, start: datetime.date, end: datetime.date, *, months: int) -> dict | None:
+    """Budget against recorded costs, read defensively: the finance app may not record costs yet,
+    and a missing table or field leaves this section out rather than breaking the report."""
+    budget = round(agreement.annual_budget_ore * months / 12)
+    try:
+        cost_model = apps.get_model("finance", "Cost")
+    except LookupError:
+        return {"budget_ore": budget, "actual_ore": None}
+    names = {model_field.name for model_field in cost_model._meta.get_fields()}
+    if not {"amount_ore", "spent_on"} <= names:
+        return {"budget_ore": budget, "actual_ore": None}
+    costs = cost_model.objects.filter(spent_on__range=(start, end))
+    if "budget_year" in names:
+        costs = costs.filter(budget_year__agreement=agreement)
+    elif "agreement" in names:
+        costs = costs.filter(agreement=agreement)
+    try:
+        actual = costs.aggregate(total=Sum("amount_ore"))["total"] or 0
+    except (DatabaseError, FieldError):
+        logger.warning("follow-up report: finance costs could not be read")
+        return {"budget_ore": budget, "actual_ore": None}
+    return {"budget_ore": budget, "actual_ore": actual, "difference_ore": budget - actual}
+
+
+def svg_before_after(outcome) -> str:
+    """A horizontal bar chart of the mean before and after per item, as inline SVG (works in the
+    browser and in WeasyPrint alike). Suppressed items are drawn as a note, not as bars."""
+    items = outcome.items
+    scale_max = max((item.question.scale_max for item in items), default=5)
+    row, label_width, bar_width = 44, 300, 320
+    height = 40 + row * len(items)
+    title = escape(outcome.instrument.name)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 60} {height}" '
+        f'width="100%" role="img" aria-labelledby="chart-{outcome.instrument.pk}">',
+        f'<title id="chart-{outcome.instrument.pk}">{title}: {escape(_("medelvärde före och efter"))}</title>',
+        f'<rect x="{label_width}" y="4" width="12" height="12" fill="#9aa5b1"/>'
+        f'<text x="{label_width + 18}" y="15" font-size="12" fill="#1f2933">{escape(_("Före"))}</text>'
+        f'<rect x="{label_width + 80}" y="4" width="12" height="12" fill="#5b2a86"/>'
+        f'<text x="{label_width + 98}" y="15" font-size="12" fill="#1f2933">{escape(_("Efter"))}</text>',
+    ]
+    for index, item in enumerate(items):
+        y = 30 + index * row
+        text = item.question.text if len(item.question.text) <= 46 else item.question.text[:44] + "…"
+        parts.append(f'<text x="0" y="{y + 16}" font-size="12" fill="#1f2933">{escape(text)}</text>')
+        if item.suppressed:
+            note = _("Färre än %(n)s svar – visas inte") % {"n": SMALL_CELL}
+            parts.append(f'<text x="{label_width}" y="{y + 16}" font-size="12" fill="#52606d">{escape(note)}</text>')
+            continue
+        for offset, (value, colour) in enumerate(((item.before_mean, "#9aa5b1"), (item.after_mean, "#5b2a86"))):
+            width = round(bar_width * value / scale_max)
+            shown = f"{value:.1f}".replace(".", ",")  # Swedish decimal comma
+            parts.append(
+                f'<rect x="{label_width}" y="{y + offset * 17}" width="{width}" height="15" fill="{colour}"/>'
+                f'<text x="{label_width + width + 4}" y="{y + offset * 17 + 12}" font-size="11" fill="#1f2933">'
+                f"{shown}</text>"
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text part above is escaped
+
+
+def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> ReportData:
+    """Every figure of the report, in a fixed number of queries."""
+    from groups.models import Placement, SupportGroup
+
+    start, end = period_bounds(year, term)
+    months = 6 if term else 12
+    groups = SupportGroup.objects.filter(
+        agreement=agreement, status__in=ACTIVE_GROUP_STATUSES, starts_on__lte=end
+    ).filter(Q(ends_on__gte=start) | Q(ends_on__isnull=True))
+    top_level = groups.filter(parent__isnull=True)
+    format_counts = dict(top_level.values_list("format").annotate(n=Count("pk")).values_list("format", "n"))
+    format_labels = dict(SupportGroup._meta.get_field("format").choices)
+    groups_by_format = [(str(label), format_counts.get(value, 0)) for value, label in format_labels.items()]
+
+    group_ids = list(groups.values_list("pk", flat=True))
+    placements = list(
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values(
+            "created_at",
+            "referral__created_at",
+            "referral__age_at_planned_start",
+            "referral__district__name",
+            "referral__placement_basis",
+        )
+    )
+    bands = {name: 0 for name, _low, _high in AGE_BANDS}
+    districts: dict[str, int] = {}
+    bases = {"sol": 0, "lvu": 0}
+    waits = []
+    for placement in placements:
+        bands[age_band_for(placement["referral__age_at_planned_start"])] += 1
+        name = placement["referral__district__name"]
+        districts[name] = districts.get(name, 0) + 1
+        bases[placement["referral__placement_basis"]] = bases.get(placement["referral__placement_basis"], 0) + 1
+        waits.append((placement["created_at"] - placement["referral__created_at"]).days)
+    basis_labels = {"sol": _("SoL (frivillig placering)"), "lvu": _("LVU (vård utan samtycke)")}
+
+    outcomes = evaluation_outcomes(group_ids=group_ids)
+    charts = [
+        (outcome.instrument.name, svg_before_after(outcome))
+        for outcome in outcomes.instruments
+        if outcome.items and any(not item.suppressed for item in outcome.items)
+    ]
+
+    meetings = InformationMeeting.objects.filter(agreement=agreement, starts_at__date__range=(start, end))
+    information = meetings.aggregate(
+        held=Count("pk", filter=Q(held_at__isnull=False), distinct=True),
+        planned=Count("pk", filter=Q(held_at__isnull=True), distinct=True),
+        invited=Count("invitations", filter=Q(invitations__sent_at__isnull=False), distinct=True),
+        signed_up=Count("signups", distinct=True),
+        attended=Count("signups", filter=Q(signups__attended=True), distinct=True),
+    )
+    information["target"] = 3 if not term else None
+
+    return ReportData(
+        agreement=agreement,
+        label=period_label(year, term),
+        start=start,
+        end=end,
+        groups_by_format=groups_by_format,
+        groups_total=sum(format_counts.values()),
+        groups_target=_target(agreement.target_groups_per_year, term),
+        children_total=len(placements),
+        children_target=_target(agreement.target_children_per_year, term),
+        by_age_band=[Count_(name.replace("-", "–"), count) for name, count in bands.items()],
+        by_district=[Count_(name, count) for name, count in sorted(districts.items())],
+        by_basis=[Count_(str(basis_labels.get(basis, basis)), count) for basis, count in bases.items()],
+        waiting_count=len(waits),
+        waiting_median_days=statistics.median(waits) if waits else None,
+        outcomes=outcomes,
+        charts=charts,
+        information=information,
+        finance=finance_brief(agreement, start, end, months=months),
+    )
+
+
+# --- Making the PDF ------------------------------------------------------------------------------
+
+
+def followup_reports_for(user):
+    from .cooperation import agreements_for
+
+    return FollowUpReport.objects.filter(agreement__in=agreements_for(user)).select_related("agreement")
+
+
+def get_report_for(user, public_id) -> FollowUpReport:
+    try:
+        return followup_reports_for(user).get(public_id=public_id)
+    except (FollowUpReport.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+@transaction.atomic
+def followup_report_request(*, agreement: Agreement, year: int, term: str, requested_by) -> FollowUpReport:
+    """Ask for the report's PDF; a Celery task makes it after the commit."""
+    from .followup_tasks import followup_report_build as build_task
+
+    if not agreement.starts_on.year <= year <= agreement.ends_on.year:
+        raise ValidationError({"year": _("Året ligger utanför överenskommelsens period.")})
+    if term not in ("", Term.SPRING, Term.AUTUMN):
+        raise ValidationError({"term": _("Välj vårtermin, hösttermin eller helt år.")})
+    report = FollowUpReport.objects.create(agreement=agreement, year=year, term=term, requested_by=requested_by)
+    transaction.on_commit(lambda: build_task.delay(report.pk))
+    return report
+
+
+def render_report_pdf(data: ReportData) -> bytes:
+    from weasyprint import HTML  # loading Pango is slow; only the PDF needs it
+
+    html = render_to_string("followup/pdf/followup_report.html", {"report": data, "generated_on": timezone.now()})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def followup_report_build(*, report_id: int) -> None:
+    """Make the PDF. Claims the report first, so a second run of the task does nothing."""
+    claimed = FollowUpReport.objects.filter(pk=report_id, status=FollowUpReport.Status.PENDING).update(
+        status=FollowUpReport.Status.RUNNING, progress=10
+    )
+    if not claimed:
+        return
+    report = FollowUpReport.objects.select_related("agreement").get(pk=report_id)
+    try:
+        data = followup_report_data(agreement=report.agreement, year=report.year, term=report.term)
+        FollowUpReport.objects.filter(pk=report_id).update(progress=40)
+        pdf = render_report_pdf(data)
+        FollowUpReport.objects.filter(pk=report_id).update(progress=80)
+        with transaction.atomic():
+            report.pdf.save(f"uppfoljning-{report.year}-{report.term or 'helar'}.pdf", ContentFile(pdf), save=False)
+            report.status, report.progress, report.finished_at = FollowUpReport.Status.DONE, 100, timezone.now()
+            report.save(update_fields=["pdf", "status", "progress", "finished_at", "updated_at"])
+            meeting = next_meeting(report.agreement)
+            if meeting is not None:
+                agenda_item_add(
+                    meeting=meeting,
+                    title=_("Uppföljningsrapport %(period)s") % {"period": report.period_label},
+                    description=_("Bifogad rapport för uppföljningen."),
+                    report=report,
+                )
+    except Exception as error:  # the page must show the failure rather than spin for ever
+        logger.exception("follow-up report %s failed", report_id)
+        FollowUpReport.objects.filter(pk=report_id).update(status=FollowUpReport.Status.FAILED, error=str(error)[:500])

@@ -1,0 +1,1 @@
+"""Pages of the follow-up (uppföljning), one module per area. Thin views: scope, form, one service call."""

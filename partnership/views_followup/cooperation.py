@@ -1,0 +1,201 @@
+"""The cooperation group's pages: meetings, agenda, minutes, decisions and amendments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import cooperation
+from ..access import can
+from ..followup_forms import (
+    AgendaItemForm,
+    AmendmentForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+    SignatureForm,
+)
+from ..models import AMENDABLE_AGREEMENT_FIELDS
+from ._common import _agreement_for, _apply_errors, _form_page, _require
+
+# --- Cooperation group ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cooperation_overview(request):
+    _require(request.user, "partnership.view_cooperation")
+    agreement = _agreement_for(request.user)
+    context = {
+        "agreement": agreement,
+        "members": agreement.cooperation_members.select_related("organisation"),
+        "meetings": agreement.cooperation_meetings.all(),
+        "terms": cooperation.terms_without_meeting(agreement),
+        "amendments": agreement.amendments.all(),
+        "decisions": cooperation.open_decisions(agreement),
+        "today": timezone.localdate(),
+        "may_manage": can(request.user, "partnership.manage_cooperation"),
+        "may_amend": can(request.user, "partnership.manage_amendments"),
+    }
+    return render(request, "followup/cooperation.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    _require(request.user, "partnership.manage_cooperation")
+    agreement = _agreement_for(request.user)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = cooperation.cooperation_meeting_plan(
+                agreement=agreement, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Mötet är planerat. Uppföljning står på dagordningen."))
+            return redirect("followup:meeting_detail", public_id=meeting.public_id)
+    return render(request, "followup/form_page.html", _form_page(form, _("Planera samverkansmöte"), _("Planera")))
+
+
+@login_required
+@require_GET
+def meeting_detail(request, public_id):
+    _require(request.user, "partnership.view_cooperation")
+    meeting = cooperation.get_meeting_for(request.user, public_id)
+    may_manage = can(request.user, "partnership.manage_cooperation")
+    context = {
+        "meeting": meeting,
+        "may_manage": may_manage,
+        "agenda_form": AgendaItemForm(),
+        "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
+        "decision_form": DecisionForm(agreement=meeting.agreement),
+    }
+    return render(request, "followup/meeting_detail.html", context)
+
+
+def _meeting_action(request, public_id, form_class, action, success):
+    _require(request.user, "partnership.manage_cooperation")
+    meeting = cooperation.get_meeting_for(request.user, public_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(meeting, form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, success)
+            return redirect("followup:meeting_detail", public_id=meeting.public_id)
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
+    return redirect("followup:meeting_detail", public_id=meeting.public_id)
+
+
+@login_required
+@require_POST
+def agenda_item_create(request, public_id):
+    return _meeting_action(
+        request,
+        public_id,
+        AgendaItemForm,
+        lambda meeting, data: cooperation.agenda_item_add(meeting=meeting, **data),
+        _("Punkten är tillagd på dagordningen."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_minutes(request, public_id):
+    return _meeting_action(
+        request,
+        public_id,
+        MinutesForm,
+        lambda meeting, data: cooperation.cooperation_meeting_record_minutes(meeting=meeting, **data),
+        _("Protokollet är sparat."),
+    )
+
+
+@login_required
+@require_POST
+def decision_create(request, public_id):
+    _require(request.user, "partnership.manage_cooperation")
+    meeting = cooperation.get_meeting_for(request.user, public_id)
+    form = DecisionForm(request.POST, agreement=meeting.agreement)
+    if form.is_valid():
+        try:
+            cooperation.cooperation_decision_record(meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Beslutet är registrerat."))
+            return redirect("followup:meeting_detail", public_id=meeting.public_id)
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
+    return redirect("followup:meeting_detail", public_id=meeting.public_id)
+
+
+@login_required
+@require_POST
+def decision_done(request, public_id, decision_id):
+    _require(request.user, "partnership.manage_cooperation")
+    meeting = cooperation.get_meeting_for(request.user, public_id)
+    decision = get_object_or_404(meeting.decisions.all(), pk=decision_id)
+    cooperation.cooperation_decision_mark_done(decision=decision)
+    messages.success(request, _("Beslutet är markerat som klart."))
+    return redirect("followup:meeting_detail", public_id=meeting.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amendment_create(request):
+    _require(request.user, "partnership.manage_amendments")
+    agreement = _agreement_for(request.user)
+    form = AmendmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            amendment = cooperation.agreement_amendment_record(
+                agreement=agreement,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                changes=form.changes(),
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Ändringen är registrerad. Den gäller när båda parter har undertecknat."))
+            return redirect("followup:amendment_detail", public_id=amendment.public_id)
+    intro = _("Fyll bara i de uppgifter som ändras. Överenskommelsen ändras först när båda parter har undertecknat.")
+    context = _form_page(form, _("Ny ändring av överenskommelsen"), _("Registrera"), intro=intro)
+    return render(request, "followup/form_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amendment_detail(request, public_id):
+    _require(request.user, "partnership.view_cooperation")
+    amendment = cooperation.get_amendment_for(request.user, public_id)
+    may_sign = can(request.user, "partnership.manage_amendments") and not amendment.applied_at
+    form = SignatureForm(request.POST or None)
+    if request.method == "POST":
+        _require(request.user, "partnership.manage_amendments")
+        if form.is_valid():
+            try:
+                cooperation.agreement_amendment_sign(amendment=amendment, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(error, form)
+            else:
+                messages.success(request, _("Underskriften är registrerad."))
+                return redirect("followup:amendment_detail", public_id=amendment.public_id)
+    changes = [
+        (AMENDABLE_AGREEMENT_FIELDS.get(name, name), amendment.previous_values.get(name), value)
+        for name, value in amendment.changes.items()
+    ]
+    context = {"amendment": amendment, "form": form, "may_sign": may_sign, "changes": changes}
+    return render(request, "followup/amendment_detail.html", context)

@@ -1,0 +1,169 @@
+"""The follow-up report: the right figures in the PDF, small cells suppressed, no child named."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from partnership.cooperation import cooperation_meeting_plan
+from partnership.evaluation import evaluation_answer_set_record
+from partnership.followup_report import followup_report_data
+from partnership.models import FollowUpReport, InformationMeeting, Role
+from tests.factories import make_agreement, make_user
+from tests.followup.factories import instrument, make_group, place_children
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = ["forstar", "prata", "klara", "framat", "viktigt", "inte-ensam"]
+NAMES = ["Ronja", "Birk", "Mattis", "Lovis", "Skalle", "Pelle"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def coordinator():
+    return make_user(Role.COORDINATOR)
+
+
+@pytest.fixture
+def agreement():
+    today = timezone.localdate()
+    return make_agreement(starts_on=datetime.date(today.year, 1, 1), ends_on=datetime.date(today.year + 1, 12, 31))
+
+
+@pytest.fixture
+def closed_group(agreement):
+    """Six children from Farsta plus two from Bromma (a small cell), before and after answered."""
+    leader = make_user(Role.GROUP_LEADER)
+    group = make_group(agreement=agreement, leader=leader, name="Vårgruppen")
+    children = place_children(group, count=6, first_names=NAMES, age=10)
+    place_children(group, count=2, district_name="Bromma", age=14, first_names=["Rumpnisse", "Borka"])
+    for index, referral in enumerate(children):
+        for moment, value in (("before", 2), ("after", 3 + index % 2)):
+            evaluation_answer_set_record(
+                group=group,
+                instrument=instrument("hur-jag-har-det-barn"),
+                moment=moment,
+                referral=referral,
+                answers=dict.fromkeys(ITEMS, value),
+            )
+        evaluation_answer_set_record(
+            group=group,
+            instrument=instrument("gruppen-barn"),
+            moment="after",
+            referral=referral,
+            answers={"trivdes": 5 if index < 5 else 2, "basta": f"Att {NAMES[index]} var med"},
+        )
+    InformationMeeting.objects.create(
+        agreement=agreement,
+        starts_at=timezone.now().replace(month=2, day=1),
+        held_at=timezone.now().replace(month=2, day=1),
+        location="Bris",
+        created_by=leader,
+    )
+    return group
+
+
+def pdf_text(report) -> str:
+    with report.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_the_report_figures(agreement, closed_group):
+    data = followup_report_data(agreement=agreement, year=timezone.localdate().year)
+
+    assert (data.groups_total, data.groups_target, data.children_total, data.children_target) == (1, 4, 8, 40)
+    assert {row.label: (row.count, row.suppressed) for row in data.by_district} == {
+        "Bromma": (2, True),
+        "Farsta": (6, False),
+    }
+    assert {row.label: row.suppressed for row in data.by_age_band}["13–15"] is True
+    assert data.outcomes.children_satisfied.shown == 83
+    assert data.information["held"] == 1
+
+
+def test_the_coordinator_generates_the_pdf_which_holds_the_figures_and_no_child_names(
+    client, make_signed_in_client, coordinator, agreement, closed_group, django_capture_on_commit_callbacks
+):
+    meeting = cooperation_meeting_plan(
+        agreement=agreement, meeting_date=timezone.localdate() + datetime.timedelta(days=10), created_by=coordinator
+    )
+    http = make_signed_in_client(coordinator)
+    year = timezone.localdate().year
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(reverse("followup:report_generate"), {"year": year, "term": ""})
+    report = FollowUpReport.objects.get()
+    assert response["Location"] == reverse("followup:report_status", kwargs={"public_id": report.public_id})
+    assert report.status == FollowUpReport.Status.DONE, report.error
+
+    text = pdf_text(report)
+    assert f"Uppföljningsrapport {year}" in text
+    assert "8 barn deltog, mot målet om cirka 40" in text
+    assert "1 av målet 4" in text
+    assert "Andel nöjda barn och unga 83 %" in text
+    assert "+1,5" in text  # mean change per item, six pairs
+    assert "Bromma färre än 5" in text  # two children from Bromma: suppressed
+    assert "Frukostmöten: 1 hållna" in text
+    for name in [*NAMES, "Rumpnisse", "Borka"]:
+        assert name not in text
+
+    # Attached to the next cooperation meeting's agenda.
+    assert meeting.agenda_items.filter(report=report).exists()
+
+    status_page = http.get(reverse("followup:report_status", kwargs={"public_id": report.public_id}))
+    assert "Ladda ner PDF" in status_page.content.decode()
+    download = http.get(reverse("followup:report_download", kwargs={"public_id": report.public_id}))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_pending_report_polls_and_a_second_run_of_the_task_does_nothing(
+    make_signed_in_client, coordinator, agreement
+):
+    from partnership.followup_report import followup_report_build
+
+    report = FollowUpReport.objects.create(agreement=agreement, year=agreement.starts_on.year, requested_by=coordinator)
+    page = make_signed_in_client(coordinator).get(
+        reverse("followup:report_status", kwargs={"public_id": report.public_id}), HTTP_HX_REQUEST="true"
+    )
+    assert 'data-hx-trigger="every 1s"' in page.content.decode()
+    assert "<html" not in page.content.decode()
+
+    followup_report_build(report_id=report.pk)
+    first = FollowUpReport.objects.get(pk=report.pk)
+    followup_report_build(report_id=report.pk)
+    assert FollowUpReport.objects.get(pk=report.pk).finished_at == first.finished_at
+    assert first.status == FollowUpReport.Status.DONE
+
+
+def test_the_report_page_stays_within_a_fixed_number_of_queries(
+    make_signed_in_client, coordinator, agreement, closed_group, django_assert_max_num_queries
+):
+    http = make_signed_in_client(coordinator)
+    with django_assert_max_num_queries(30):
+        response = http.get(reverse("followup:report"))
+    assert response.status_code == 200
+    assert "Ronja" not in response.content.decode()
+
+
+def test_a_term_report_halves_the_yearly_targets_and_counts_only_that_terms_groups(agreement, closed_group):
+    year = timezone.localdate().year
+    spring = followup_report_data(agreement=agreement, year=year, term="spring")
+    autumn = followup_report_data(agreement=agreement, year=year, term="autumn")
+
+    assert (spring.label, spring.groups_total, spring.groups_target, spring.children_target) == (
+        f"Vårtermin {year}",
+        1,
+        2,
+        20,
+    )
+    assert (autumn.groups_total, autumn.children_total, autumn.outcomes.answer_sets) == (0, 0, 0)
