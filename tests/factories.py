@@ -186,6 +186,7 @@ def make_group(
     start_hour: int = 16,
     premises=None,
     open_for_placement: bool = True,
+    manager=None,
 ):
     """A group planned through the real service (8 weekly meetings, or a support weekend from the
     first Saturday on or after `earliest`), open for placement unless told otherwise."""
@@ -204,7 +205,7 @@ def make_group(
     else:
         saturday = earliest + datetime.timedelta(days=(5 - earliest.weekday()) % 7)
         slots = schedule.weekend_schedule(first_saturday=saturday)
-    manager = make_user(Role.OPERATIONS_MANAGER)
+    manager = manager or make_user(Role.OPERATIONS_MANAGER)
     group = services.group_create(
         agreement=agreement,
         created_by=manager,

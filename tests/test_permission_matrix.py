@@ -36,6 +36,11 @@ class World:
     consent: object
     registration: object
     review: object
+    # groups: an open weekly group led by the matrix group leader, with one child placed
+    group: object = None
+    placement: object = None
+    weekend: object = None
+    calendar_token: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -54,6 +59,10 @@ DISTRICT_ONLY_OBJECT = {
     "coordinator": 404,
     "superuser": 404,
 }
+
+# groups: Bris staff only; a group is invisible (404) outside Bris.
+GROUPS_BRIS_ONLY = {"social_worker": 403, "other_district_social_worker": 403, "coordinator": 403, "superuser": 403}
+GROUPS_OBJECT = {"social_worker": 404, "other_district_social_worker": 404, "coordinator": 404, "superuser": 404}
 
 MATRIX = {
     "home": (lambda w: {}, _ok()),
@@ -120,6 +129,41 @@ MATRIX = {
             superuser=403,
         ),
     ),
+    # --- groups ---
+    "groups:list": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
+    "groups:create": (lambda w: {}, _ok(group_leader=403, **GROUPS_BRIS_ONLY)),
+    "groups:waiting_list": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
+    "groups:waiting_list_move": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(group_leader=403, **GROUPS_BRIS_ONLY),
+    ),
+    "groups:calendar": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
+    "groups:calendar_token_renew": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    # The secret token is the credential (calendar apps cannot sign in): anyone holding it gets the feed.
+    "groups:calendar_feed": (lambda w: {"token": w.calendar_token.token}, _ok(anonymous=200)),
+    "groups:detail": (lambda w: {"public_id": w.group.public_id}, _ok(**GROUPS_OBJECT)),
+    "groups:action": (lambda w: {"public_id": w.group.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "groups:cancel": (lambda w: {"public_id": w.group.public_id}, _ok(group_leader=403, **GROUPS_OBJECT)),
+    "groups:close": (lambda w: {"public_id": w.group.public_id}, _ok(**GROUPS_OBJECT)),
+    "groups:place": (lambda w: {"public_id": w.group.public_id}, _ok(group_leader=403, **GROUPS_OBJECT)),
+    "groups:split": (lambda w: {"public_id": w.weekend.public_id}, _ok(group_leader=403, **GROUPS_OBJECT)),
+    "groups:attendance_pdf": (lambda w: {"public_id": w.group.public_id}, _ok(**GROUPS_OBJECT)),
+    "groups:placement_remove": (
+        lambda w: {"public_id": w.group.public_id, "placement_id": w.placement.pk},
+        _ok(group_leader=403, **GROUPS_OBJECT),
+    ),
+    "groups:visit": (
+        lambda w: {"public_id": w.group.public_id, "placement_id": w.placement.pk},
+        _ok(**GROUPS_OBJECT),
+    ),
+    "groups:meeting_move": (
+        lambda w: {"public_id": w.group.public_id, "meeting_id": w.group.meetings.first().pk},
+        _ok(**GROUPS_OBJECT),
+    ),
+    "groups:attendance": (
+        lambda w: {"public_id": w.group.public_id, "meeting_id": w.group.meetings.first().pk},
+        _ok(**GROUPS_OBJECT),
+    ),
 }
 
 
@@ -167,9 +211,25 @@ def world(db):
         period_start=referral.created_at.date(),
         period_end=referral.created_at.date(),
     )
-    return World(referral=referral, consent=referral.consents.first(), registration=registration, review=review), {
-        "coordinator": coordinator
-    }
+    world = World(referral=referral, consent=referral.consents.first(), registration=registration, review=review)
+    existing = {"coordinator": coordinator}
+    # groups
+    from groups.services import calendar_token_get_or_create, group_place_child
+    from tests.factories import make_group
+
+    leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
+    manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")
+    world.group = make_group(leaders=[leader], manager=manager)
+    world.placement = group_place_child(
+        group=world.group,
+        referral=make_referral(first_name="Matrix", submitted_by=referral.submitted_by),
+        placed_by=manager,
+    )
+    world.weekend = make_group(leaders=[leader], format="weekend", name="Helgen", manager=manager)
+    existing["operations_manager"] = manager
+    world.calendar_token = calendar_token_get_or_create(user=leader)
+    existing["group_leader"] = leader
+    return world, existing
 
 
 def _user_for(role, existing):
