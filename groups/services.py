@@ -559,7 +559,7 @@ class AttendanceEntry:
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -> list[Attendance]:
     """Record who came to a meeting; an absence needs a reason (unknown is a reason)."""
-    group = meeting.group
+    group = SupportGroup.objects.get(pk=meeting.group_id)  # fresh: the caller's copy may be stale
     if group.status != G.RUNNING:
         raise ValidationError(_("Närvaro registreras när gruppen pågår."), code="not_running")
     if meeting.starts_at.astimezone(schedule.STOCKHOLM).date() > timezone.localdate():

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from groups.demo import load_demo_groups
 from partnership.models import (
     Agreement,
     BudgetLine,
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             self._users()
             self._cooperation_group(agreement)
             load_demo_referrals(agreement=agreement)
+            load_demo_groups(agreement)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
         for username, _first, _last, role, _org, district in DEMO_USERS:
             where = f" ({district})" if district else ""
