@@ -135,6 +135,7 @@ def test_every_groups_page_is_axe_clean(page: Page, live_server, agreement):
         assert_no_axe_violations(page)
     expect(page.get_by_role("heading", name=re.compile("Årsmål"))).to_be_visible()
     page.set_viewport_size(PHONE_VIEWPORT)
-    page.goto(base + "/grupper/kalender/")
-    assert_no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for path in ("/grupper/kalender/", "/grupper/vantelista/", f"/grupper/{group.public_id}/"):
+        page.goto(base + path)
+        assert_no_axe_violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
