@@ -189,6 +189,8 @@ def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeti
 
 
 def _transition(group: SupportGroup, to_status: str) -> None:
+    if group.parent_id is not None:
+        raise ValidationError(_("En undergrupp följer stödhelgen; ändra status på hela stödhelgen."), code="subgroup")
     if to_status not in ALLOWED_GROUP_TRANSITIONS[group.status]:
         raise ValidationError(
             _("En grupp kan inte gå från ”%(from)s” till ”%(to)s”.")
@@ -316,8 +318,11 @@ def meeting_confirm_held(*, meeting: Meeting, by) -> Meeting:
 
 def child_age_for_group(referral: Referral, group: SupportGroup) -> int:
     """The child's age on the group's first meeting (today if the group has no date yet)."""
+    child = getattr(referral, "child", None)  # gone once the data is purged: keep the recorded age
+    if child is None:
+        return referral.age_at_planned_start
     day = group.starts_on or (group.parent.starts_on if group.parent_id else None) or timezone.localdate()
-    return age_on(referral.child.birth_date, day)
+    return age_on(child.birth_date, day)
 
 
 @transaction.atomic

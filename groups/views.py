@@ -310,8 +310,10 @@ def group_place(request, public_id):
                 age_override_reason=form.cleaned_data["age_override_reason"],
             )
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="age_override_reason")
-            pending = referral
+            _apply_errors(error, form, fallback_field="referral")
+            # Only an age outside the band can be overridden: then ask for the written reason.
+            if "age_override_reason" in getattr(error, "error_dict", {}):
+                pending = referral
         else:
             messages.success(request, _("Barnet är placerat i %(group)s.") % {"group": group.name})
             return redirect("groups:place", public_id=group.public_id)

@@ -273,3 +273,25 @@ def test_annual_targets_panel_shows_counts_to_manager_and_coordinator(manager, l
         assert "Årsmål" in content
         assert "1 av minst 4" in content and "5 av cirka 40" in content
     assert "Barn0" not in content  # the coordinator sees counts, never a child
+
+
+def test_a_closed_group_still_shows_after_its_childrens_data_is_purged(manager, leader, make_signed_in_client):
+    from referrals.models import ChildIdentity, Referral
+
+    group, placements = _running_group(manager, leader)
+    services.group_close(group=group, by=leader)
+    ChildIdentity.objects.filter(referral__placements__group=group).delete()
+    Referral.objects.filter(placements__group=group).update(purged_at=timezone.now())
+    response = make_signed_in_client(manager).get(reverse("groups:detail", args=[group.public_id]))
+    assert response.status_code == 200
+    assert placements[0].referral.pseudonym in response.content.decode()
+
+
+def test_a_subgroup_cannot_change_status_on_its_own(manager):
+    weekend = make_group(format="weekend", manager=manager, min_age=7, max_age=15)
+    children = [make_referral(age=7 + n % 9, first_name=f"Helg{n}") for n in range(10)]
+    subgroups = services.weekend_split_apply(group=weekend, referrals=children, by=manager)
+    with pytest.raises(services.ValidationError):
+        services.group_start(group=subgroups[0], by=manager)
+    services.group_cancel(group=weekend, by=manager, reason="Sjukdom")
+    assert {s.status for s in SupportGroup.objects.filter(parent=weekend)} == {GroupStatus.CANCELLED}
