@@ -295,3 +295,10 @@ def test_a_subgroup_cannot_change_status_on_its_own(manager):
         services.group_start(group=subgroups[0], by=manager)
     services.group_cancel(group=weekend, by=manager, reason="Sjukdom")
     assert {s.status for s in SupportGroup.objects.filter(parent=weekend)} == {GroupStatus.CANCELLED}
+
+
+def test_a_leaders_home_lists_their_upcoming_meetings(manager, leader, make_signed_in_client):
+    group = make_group(leaders=[leader], manager=manager)
+    other = make_group(leaders=[make_user(Role.GROUP_LEADER)], manager=manager, name="Någon annans grupp")
+    content = make_signed_in_client(leader).get(reverse("home")).content.decode()
+    assert content.count(group.name) == 5 and other.name not in content
