@@ -17,7 +17,7 @@ DEV_ENV := DEBUG=true \
 	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	EMAIL_URL=consolemail://
 
-.PHONY: run test lint fmt install check-system ci migrate-check
+.PHONY: run test lint fmt install check-system ci migrate-check messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
@@ -46,3 +46,8 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the English catalogue from the code; fill the new msgstr lines, then `make messages` again.
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=static
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en --ignore=.venv

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -9,4 +10,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic schedules are declared here, in one place (later issues add to it).
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # IOP 2.3: purge what has passed its grace period, at night when nobody works in the app.
+    "purge-due-daily": {"task": "referrals.tasks.purge_due_sweep", "schedule": crontab(hour=2, minute=30)},
+    # Reminders are derived from the database; hourly, so a broker outage only delays them.
+    "concern-reports-pending-hourly": {
+        "task": "consent.tasks.concern_reports_notify_pending",
+        "schedule": crontab(minute=5),
+    },
+    "reminders-sweep-hourly": {"task": "partnership.tasks.reminders_sweep", "schedule": crontab(minute=15)},
+}

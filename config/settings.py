@@ -24,6 +24,17 @@ def _required(name: str) -> str:
     return value
 
 
+def _days(name: str, default: int) -> int:
+    """A whole number of days, zero or more, from the environment."""
+    try:
+        value = env.int(name, default=default)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} måste vara ett heltal (antal dagar).") from error
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} kan inte vara negativt.")
+    return value
+
+
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
@@ -181,6 +192,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 
+# Data lifecycle (IOP 2.3): a child's data is purged or returned this many days after the
+# referral ended, long enough to finish evaluations.
+PURGE_GRACE_DAYS = _days("PURGE_GRACE_DAYS", 30)
+# Reminders: operations managers hear of a coming purge this many days ahead; a SoL referral
+# still without every guardian's consent this many days after submission reminds the district.
+PURGE_NOTICE_DAYS = _days("PURGE_NOTICE_DAYS", 7)
+CONSENT_REMINDER_DAYS = _days("CONSENT_REMINDER_DAYS", 14)
+AGREEMENT_ENDING_NOTICE_DAYS = _days("AGREEMENT_ENDING_NOTICE_DAYS", 90)
+# A placed child's district must know of the registration before the group starts (IOP 3.1.2).
+DISTRICT_NOTICE_DAYS = _days("DISTRICT_NOTICE_DAYS", 14)
+
 # Security headers. The CSP forbids inline scripts and styles everywhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -225,4 +247,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -13,6 +13,8 @@ urlpatterns = [
     path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("konto/tvafaktor/", partnership_views.two_factor_verify, name="two_factor_verify"),
     path("konto/tvafaktor/ny/", partnership_views.two_factor_setup, name="two_factor_setup"),
+    path("paminnelser/", partnership_views.reminder_list, name="reminders"),
+    path("paminnelser/<uuid:public_id>/klar/", partnership_views.reminder_done, name="reminder_done"),
     path("anmalningar/", include("referrals.urls")),
     path("samtycke/", include("consent.urls")),
     path("grupper/", include("groups.urls")),

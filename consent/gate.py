@@ -29,6 +29,8 @@ class ConsentDecision:
     may_share_identity: bool
     may_register_participation: bool
     missing: tuple[str, ...] = field(default_factory=tuple)
+    # The same, naming no guardian: for Bris before the gate passes (guardians' names identify the child).
+    missing_without_names: tuple[str, ...] = field(default_factory=tuple)
 
 
 def evaluate_consent(
@@ -41,23 +43,35 @@ def evaluate_consent(
     """May Bris receive identity and contact data? May participation be registered? What is missing?"""
     guardians = list(guardians)
     missing: list[str] = []
+    without_names: list[str] = []
+
+    def lacks(message: str, *, named: str | None = None) -> None:
+        missing.append(named or message)
+        if message not in without_names:
+            without_names.append(message)
+
     if placement_basis == PlacementBasis.LVU:
         if not lvu_legal_basis.strip():
-            missing.append(_("Lagrum för LVU-vården är inte angivet."))
+            lacks(_("Lagrum för LVU-vården är inte angivet."))
     elif placement_basis == PlacementBasis.SOL:
         custodians = [guardian for guardian in guardians if guardian.has_custody]
         if not custodians:
-            missing.append(_("Ingen vårdnadshavare med vårdnaden är registrerad."))
-        for guardian in custodians:
-            if not guardian.has_standing_consent:
-                missing.append(_("Samtycke saknas från %(name)s.") % {"name": guardian.name})
+            lacks(_("Ingen vårdnadshavare med vårdnaden är registrerad."))
+        lacking = [guardian for guardian in custodians if not guardian.has_standing_consent]
+        for guardian in lacking:
+            lacks(
+                _("Samtycke saknas från %(missing)s av %(all)s vårdnadshavare.")
+                % {"missing": len(lacking), "all": len(custodians)},
+                named=_("Samtycke saknas från %(name)s.") % {"name": guardian.name},
+            )
     else:
-        missing.append(_("Placeringsgrund (SoL eller LVU) är inte angiven."))
+        lacks(_("Placeringsgrund (SoL eller LVU) är inte angiven."))
     may_share_identity = not missing
     if not district_acknowledged:
-        missing.append(_("Stadsdelen har inte bekräftat att den känner till anmälan."))
+        lacks(_("Stadsdelen har inte bekräftat att den känner till anmälan."))
     return ConsentDecision(
         may_share_identity=may_share_identity,
         may_register_participation=may_share_identity and district_acknowledged,
         missing=tuple(missing),
+        missing_without_names=tuple(without_names),
     )

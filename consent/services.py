@@ -71,7 +71,7 @@ def consent_record(
 def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianConsent:
     """A guardian withdraws consent: Bris loses sight of the child at once and the referral ends,
     which takes the child out of any future group and makes the data due for purging."""
-    from referrals.models import ReferralStatus
+    from referrals.models import PlacementBasis, ReferralStatus
     from referrals.services import referral_transition
 
     if not reason.strip():
@@ -83,7 +83,9 @@ def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianCo
     consent.withdrawal_reason = reason.strip()
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
     referral = consent.referral
-    if referral.is_active:
+    # Only a custodian's consent holds the gate open (SoL, IOP 2.3); a withdrawn consent from a
+    # guardian without custody is recorded but does not end the child's participation.
+    if referral.is_active and consent.guardian.has_custody and referral.placement_basis == PlacementBasis.SOL:
         referral_transition(
             referral=referral,
             to_status=ReferralStatus.WITHDRAWN,
@@ -121,9 +123,12 @@ def concern_report_create(*, referral, reported_by, justification: str) -> Conce
         legal_basis=_("Anmälningsplikt, %(reference)s") % {"reference": report.legal_reference},
         what=_("Orosanmälan till stadsdelen"),
     )
+    from partnership.queue import enqueue
+
     from .tasks import concern_report_notify_district
 
-    transaction.on_commit(lambda: concern_report_notify_district.delay(report.pk))
+    # If the broker is down the report is saved all the same; the hourly sweep sends the mail.
+    transaction.on_commit(lambda: enqueue(concern_report_notify_district, report.pk))
     return report
 
 
@@ -166,6 +171,8 @@ def log_review_start(*, reviewer, entries, sample_size: int, filter_description:
 def log_review_complete(*, review, outcome: str):
     if review.completed_at is not None:
         raise ValidationError(_("Kontrollen är redan avslutad."))
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Beskriv resultatet av kontrollen.")})
     review.outcome = outcome.strip()
     review.completed_at = timezone.now()
     review.save(update_fields=["outcome", "completed_at", "updated_at"])

@@ -35,3 +35,12 @@ def concern_report_notify_district(report_id: int) -> int:
             recipient_list=recipients,
         )
         return len(recipients)
+
+
+@shared_task
+def concern_reports_notify_pending() -> int:
+    """Hourly (config/celery.py): send what a broker outage kept from being sent."""
+    from partnership.queue import enqueue
+
+    pending = ConcernReport.objects.filter(district_notified_at__isnull=True).values_list("pk", flat=True)
+    return sum(enqueue(concern_report_notify_district, report_id) for report_id in pending)

@@ -4,11 +4,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Placement
-from partnership.models import Agreement, TimeStampedModel
+from partnership.models import Agreement, BudgetLine, District, TimeStampedModel
+from referrals.models import Referral
 
 
 class ExternalFee(TimeStampedModel):
@@ -40,3 +41,222 @@ class ExternalFee(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.child_initials}"
+
+
+class BudgetYear(TimeStampedModel):
+    """One calendar year of an agreement: the unit the city pays in advance and Bris reports on.
+
+    The budget lines themselves belong to the agreement (IOP 4.1 gives one yearly budget); a year
+    holds the payments, the costs and, once the annual report is accepted, its closing.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="budget_years")
+    year = models.PositiveSmallIntegerField(_("år"))
+    starts_on = models.DateField(_("från"))
+    ends_on = models.DateField(_("till"))
+    fee_reinvestment = models.TextField(
+        _("hur avgifterna från andra kommuner återinvesterats"),
+        blank=True,
+        help_text=_("Visas i den årliga ekonomiska redovisningen."),
+    )
+    closed_at = models.DateTimeField(_("stängt"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agreement", "year"]
+        verbose_name = _("budgetår")
+        verbose_name_plural = _("budgetår")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "year"], name="budget_year_unique_per_agreement"),
+            models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="budget_year_period_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.name} {self.year}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class AdvancePayment(TimeStampedModel):
+    """A quarterly advance from the city to the provider (IOP 4.1: paid in advance each quarter)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    budget_year = models.ForeignKey(BudgetYear, on_delete=models.CASCADE, related_name="payments")
+    quarter = models.PositiveSmallIntegerField(_("kvartal"))
+    due_on = models.DateField(_("förfallodag"))
+    amount_ore = models.BigIntegerField(_("belopp (öre)"))
+    paid_on = models.DateField(_("betald"), null=True, blank=True)
+    reference = models.CharField(_("referens"), max_length=100, blank=True)
+    marked_paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["budget_year", "quarter"]
+        verbose_name = _("förskottsbetalning")
+        verbose_name_plural = _("förskottsbetalningar")
+        constraints = [
+            models.UniqueConstraint(fields=["budget_year", "quarter"], name="advance_payment_one_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="advance_payment_quarter_valid"),
+            models.CheckConstraint(condition=Q(amount_ore__gt=0), name="advance_payment_amount_positive"),
+            # A payment is either open, or paid with its date and bank reference.
+            models.CheckConstraint(
+                condition=(Q(paid_on__isnull=True) & Q(reference="")) | (Q(paid_on__isnull=False) & ~Q(reference="")),
+                name="advance_payment_paid_has_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_year} Q{self.quarter}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+    def is_overdue(self, today) -> bool:
+        return self.paid_on is None and self.due_on < today
+
+
+def receipt_path(instance, filename: str) -> str:
+    # The stored name carries no user input: the extension comes from the sniffed content.
+    return f"finance/receipts/{instance.public_id}.{filename.rsplit('.', 1)[-1]}"
+
+
+class Cost(TimeStampedModel):
+    """An actual cost Bris has had, booked against one budget line of one year (IOP 4.1)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="costs")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="costs")
+    spent_on = models.DateField(_("datum"))
+    amount_ore = models.BigIntegerField(_("belopp (öre)"))
+    description = models.CharField(_("beskrivning"), max_length=300)
+    receipt = models.FileField(_("kvitto"), upload_to=receipt_path, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-spent_on", "-created_at"]
+        verbose_name = _("kostnad")
+        verbose_name_plural = _("kostnader")
+        constraints = [models.CheckConstraint(condition=Q(amount_ore__gt=0), name="cost_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.budget_line} {self.spent_on}"
+
+
+class TravelCost(TimeStampedModel):
+    """A participant's travel or lodging, billed to the placing district (IOP 3.1.2).
+
+    The child is kept as the referral's pseudonym, snapshotted so that the bill survives purging.
+    """
+
+    class Kind(models.TextChoices):
+        TRAVEL = "travel", _("Resa")
+        LODGING = "lodging", _("Logi")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="travel_costs")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="travel_costs")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="travel_costs"
+    )
+    child_pseudonym = models.CharField(_("barn (pseudonym)"), max_length=50)
+    kind = models.CharField(_("slag"), max_length=20, choices=Kind.choices)
+    incurred_on = models.DateField(_("datum"))
+    amount_ore = models.BigIntegerField(_("belopp (öre)"))
+    description = models.CharField(_("beskrivning"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["district__name", "-incurred_on"]
+        verbose_name = _("resa eller logi")
+        verbose_name_plural = _("resor och logi")
+        constraints = [models.CheckConstraint(condition=Q(amount_ore__gt=0), name="travel_cost_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.child_pseudonym} {self.incurred_on}"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("Väntar")
+    RUNNING = "running", _("Skapas")
+    DONE = "done", _("Klar")
+    FAILED = "failed", _("Misslyckades")
+
+
+class AnnualReport(TimeStampedModel):
+    """A generated annual financial report (årlig ekonomisk redovisning) of one year, as a PDF.
+
+    Each generation is a new row, so an earlier version stays downloadable after a regeneration.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    budget_year = models.ForeignKey(BudgetYear, on_delete=models.CASCADE, related_name="reports")
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("förlopp (%)"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to="finance/reports/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    error = models.TextField(_("fel"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("årlig ekonomisk redovisning")
+        verbose_name_plural = _("årliga ekonomiska redovisningar")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="annual_report_progress_at_most_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_year} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+
+class FinanceAuditEntry(models.Model):
+    """Who changed money, when and why. Written in the same transaction as the change."""
+
+    class Action(models.TextChoices):
+        SCHEDULE_CREATED = "schedule_created", _("Betalningsplan skapad")
+        PAYMENT_MARKED_PAID = "payment_marked_paid", _("Betalning markerad som betald")
+        PAYMENT_REOPENED = "payment_reopened", _("Betalning återöppnad")
+        COST_RECORDED = "cost_recorded", _("Kostnad registrerad")
+        COST_REMOVED = "cost_removed", _("Kostnad borttagen")
+        FEE_MARKED_PAID = "fee_marked_paid", _("Avgift markerad som betald")
+        TRAVEL_RECORDED = "travel_recorded", _("Resa/logi registrerad")
+        YEAR_CLOSED = "year_closed", _("Budgetår stängt")
+        YEAR_REOPENED = "year_reopened", _("Budgetår återöppnat")
+        REPORT_REQUESTED = "report_requested", _("Redovisning beställd")
+
+    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="finance_audit_entries")
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
+    )
+    action = models.CharField(_("händelse"), max_length=30, choices=Action.choices)
+    subject = models.CharField(_("gäller"), max_length=200)
+    reason = models.TextField(_("motivering"), blank=True)
+    amount_ore = models.BigIntegerField(_("belopp (öre)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("ekonomihändelse")
+        verbose_name_plural = _("ekonomilogg")
+        constraints = [
+            # Reopening something paid or closed, or removing a cost, needs a stated reason.
+            models.CheckConstraint(
+                condition=~Q(action__in=["payment_reopened", "year_reopened", "cost_removed"]) | ~Q(reason=""),
+                name="finance_audit_reopen_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject}"

@@ -1,13 +1,46 @@
-"""State changes in finance. Amounts are integer öre."""
+"""State changes in finance. Amounts are integer öre; every change writes a FinanceAuditEntry in
+the same transaction (who, what, why)."""
+
+import datetime
+import logging
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from referrals.identity_numbers import age_on
 
-from .models import ExternalFee
+from .models import (
+    AdvancePayment,
+    AnnualReport,
+    BudgetYear,
+    Cost,
+    ExternalFee,
+    FinanceAuditEntry,
+    ReportStatus,
+    TravelCost,
+)
+from .money import split_evenly
+
+A = FinanceAuditEntry.Action
+logger = logging.getLogger(__name__)
+
+
+def _audit(*, by, agreement, action, subject, budget_year=None, reason="", amount_ore=None) -> None:
+    FinanceAuditEntry.objects.create(
+        by=by,
+        agreement=agreement,
+        budget_year=budget_year,
+        action=action,
+        subject=str(subject)[:200],
+        reason=reason,
+        amount_ore=amount_ore,
+    )
+
+
+# --- The external fee (called by the groups app when a child is placed) ----------------------
 
 
 @transaction.atomic
@@ -32,3 +65,373 @@ def external_fee_record(*, placement, recorded_by) -> ExternalFee:
         },
     )
     return fee
+
+
+@transaction.atomic
+def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> ExternalFee:
+    fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
+    if fee.paid_on is not None:
+        raise ValidationError({"paid_on": _("Avgiften är redan markerad som betald %(date)s.") % {"date": fee.paid_on}})
+    _not_in_future(paid_on, "paid_on")
+    if paid_on < fee.invoiced_on:
+        raise ValidationError({"paid_on": _("Betalningsdatumet kan inte vara före fakturadatumet.")})
+    fee.paid_on = paid_on
+    fee.save(update_fields=["paid_on", "updated_at"])
+    _audit(
+        by=by,
+        agreement=fee.agreement,
+        action=A.FEE_MARKED_PAID,
+        subject=f"{fee.municipality} {fee.child_initials}",
+        amount_ore=fee.amount_ore,
+    )
+    return fee
+
+
+# --- Budget years and the quarterly advance schedule (IOP 4.1) ----------------------------------
+
+
+def quarter_start(year: int, quarter: int) -> datetime.date:
+    return datetime.date(year, 3 * (quarter - 1) + 1, 1)
+
+
+def quarter_end(year: int, quarter: int) -> datetime.date:
+    return (quarter_start(year + 1, 1) if quarter == 4 else quarter_start(year, quarter + 1)) - datetime.timedelta(
+        days=1
+    )
+
+
+def advance_schedule(
+    *, annual_budget_ore: int, year: int, period_start: datetime.date, period_end: datetime.date
+) -> list[tuple[int, datetime.date, int]]:
+    """(quarter, due date, amount) for each quarter of `year` inside the agreement period.
+
+    Advances are paid before the quarter they fund starts, so each falls due the day before its
+    quarter. A year the agreement covers only in part gets the quarters it covers and a
+    proportional share of the yearly budget; the parts always add up to exactly that share.
+    """
+    quarters = [q for q in range(1, 5) if quarter_start(year, q) <= period_end and quarter_end(year, q) >= period_start]
+    if not quarters:
+        return []
+    year_amount = annual_budget_ore * len(quarters) // 4
+    amounts = split_evenly(year_amount, len(quarters))
+    return [
+        (q, quarter_start(year, q) - datetime.timedelta(days=1), amount)
+        for q, amount in zip(quarters, amounts, strict=True)
+    ]
+
+
+@transaction.atomic
+def budget_years_create(*, agreement, by) -> list[BudgetYear]:
+    """Create every year of the agreement with its payment schedule. Safe to call again."""
+    annual = agreement.annual_budget_ore
+    if annual <= 0:
+        raise ValidationError(_("Överenskommelsen saknar budget; lägg in budgetposterna först."))
+    years = []
+    for year in range(agreement.starts_on.year, agreement.ends_on.year + 1):
+        budget_year, _created = BudgetYear.objects.get_or_create(
+            agreement=agreement,
+            year=year,
+            defaults={
+                "starts_on": max(agreement.starts_on, datetime.date(year, 1, 1)),
+                "ends_on": min(agreement.ends_on, datetime.date(year, 12, 31)),
+            },
+        )
+        years.append(budget_year)
+        if budget_year.payments.exists():
+            continue
+        schedule = advance_schedule(
+            annual_budget_ore=annual, year=year, period_start=agreement.starts_on, period_end=agreement.ends_on
+        )
+        AdvancePayment.objects.bulk_create(
+            AdvancePayment(budget_year=budget_year, quarter=q, due_on=due_on, amount_ore=amount)
+            for q, due_on, amount in schedule
+        )
+        _audit(
+            by=by,
+            agreement=agreement,
+            budget_year=budget_year,
+            action=A.SCHEDULE_CREATED,
+            subject=str(budget_year),
+            amount_ore=sum(amount for _q, _d, amount in schedule),
+        )
+    return years
+
+
+def _not_in_future(day: datetime.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("Datumet kan inte ligga i framtiden.")})
+
+
+def _year_open(budget_year: BudgetYear, field=None) -> None:
+    if budget_year.closed_at is not None:
+        message = _("Budgetåret %(year)s är stängt. Återöppna det med en motivering först.") % {
+            "year": budget_year.year
+        }
+        raise ValidationError({field: message} if field else message)
+
+
+@transaction.atomic
+def payment_mark_paid(*, payment: AdvancePayment, paid_on: datetime.date, reference: str, by) -> AdvancePayment:
+    # Lock the row: two coordinators pressing "paid" at once must not both succeed.
+    payment = AdvancePayment.objects.select_for_update().select_related("budget_year__agreement").get(pk=payment.pk)
+    if payment.paid_on is not None:
+        raise ValidationError(
+            {
+                "paid_on": _(
+                    "Betalningen är redan markerad som betald %(date)s (referens %(reference)s). "
+                    "Återöppna den med en motivering om den ska ändras."
+                )
+                % {"date": payment.paid_on, "reference": payment.reference}
+            }
+        )
+    _year_open(payment.budget_year, "paid_on")
+    _not_in_future(paid_on, "paid_on")
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": _("Ange betalningens referens (till exempel verifikationsnummer).")})
+    payment.paid_on = paid_on
+    payment.reference = reference
+    payment.marked_paid_by = by
+    payment.save(update_fields=["paid_on", "reference", "marked_paid_by", "updated_at"])
+    _audit(
+        by=by,
+        agreement=payment.budget_year.agreement,
+        budget_year=payment.budget_year,
+        action=A.PAYMENT_MARKED_PAID,
+        subject=f"{payment} {reference}",
+        amount_ore=payment.amount_ore,
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_reopen(*, payment: AdvancePayment, reason: str, by) -> AdvancePayment:
+    """Undo "paid" so the payment can be corrected; allowed only with a reason, and logged."""
+    payment = AdvancePayment.objects.select_for_update().select_related("budget_year__agreement").get(pk=payment.pk)
+    if payment.paid_on is None:
+        raise ValidationError(_("Betalningen är inte markerad som betald."))
+    _year_open(payment.budget_year)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför betalningen återöppnas.")})
+    previous = f"{payment} {payment.paid_on} {payment.reference}"
+    payment.paid_on = None
+    payment.reference = ""
+    payment.marked_paid_by = None
+    payment.save(update_fields=["paid_on", "reference", "marked_paid_by", "updated_at"])
+    _audit(
+        by=by,
+        agreement=payment.budget_year.agreement,
+        budget_year=payment.budget_year,
+        action=A.PAYMENT_REOPENED,
+        subject=previous,
+        reason=reason,
+        amount_ore=payment.amount_ore,
+    )
+    return payment
+
+
+@transaction.atomic
+def budget_year_close(*, budget_year: BudgetYear, by) -> BudgetYear:
+    budget_year = BudgetYear.objects.select_for_update().get(pk=budget_year.pk)
+    if budget_year.closed_at is not None:
+        raise ValidationError(_("Budgetåret är redan stängt."))
+    budget_year.closed_at = timezone.now()
+    budget_year.closed_by = by
+    budget_year.save(update_fields=["closed_at", "closed_by", "updated_at"])
+    _audit(by=by, agreement=budget_year.agreement, budget_year=budget_year, action=A.YEAR_CLOSED, subject=budget_year)
+    return budget_year
+
+
+@transaction.atomic
+def budget_year_reopen(*, budget_year: BudgetYear, reason: str, by) -> BudgetYear:
+    budget_year = BudgetYear.objects.select_for_update().get(pk=budget_year.pk)
+    if budget_year.closed_at is None:
+        raise ValidationError(_("Budgetåret är inte stängt."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför budgetåret återöppnas.")})
+    budget_year.closed_at = None
+    budget_year.closed_by = None
+    budget_year.save(update_fields=["closed_at", "closed_by", "updated_at"])
+    _audit(
+        by=by,
+        agreement=budget_year.agreement,
+        budget_year=budget_year,
+        action=A.YEAR_REOPENED,
+        subject=budget_year,
+        reason=reason,
+    )
+    return budget_year
+
+
+# --- Costs and travel ----------------------------------------------------------------------------
+
+
+def _positive(amount_ore: int, field: str) -> None:
+    if amount_ore <= 0:
+        raise ValidationError({field: _("Beloppet måste vara större än noll.")})
+
+
+@transaction.atomic
+def cost_record(
+    *,
+    budget_year: BudgetYear,
+    budget_line,
+    spent_on: datetime.date,
+    amount_ore: int,
+    description: str,
+    by,
+    receipt=None,
+) -> Cost:
+    """Book an actual cost on a budget line (IOP 4.1: Bris reports its use of the money yearly)."""
+    budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)
+    _year_open(budget_year)
+    if budget_line.agreement_id != budget_year.agreement_id:
+        raise ValidationError({"budget_line": _("Budgetposten hör till en annan överenskommelse.")})
+    agreement = budget_year.agreement
+    if not agreement.starts_on <= spent_on <= agreement.ends_on:
+        raise ValidationError(
+            {
+                "spent_on": _("Datumet ligger utanför överenskommelsens period %(start)s–%(end)s.")
+                % {"start": agreement.starts_on, "end": agreement.ends_on}
+            }
+        )
+    if not budget_year.starts_on <= spent_on <= budget_year.ends_on:
+        raise ValidationError(
+            {"spent_on": _("Datumet ligger utanför budgetåret %(year)s.") % {"year": budget_year.year}}
+        )
+    _positive(amount_ore, "amount")
+    if not description.strip():
+        raise ValidationError({"description": _("Beskriv kostnaden.")})
+    cost = Cost(
+        budget_year=budget_year,
+        budget_line=budget_line,
+        spent_on=spent_on,
+        amount_ore=amount_ore,
+        description=description.strip(),
+        recorded_by=by,
+    )
+    if receipt:
+        cost.receipt.save(receipt.name, receipt, save=False)
+    cost.save()
+    _audit(
+        by=by,
+        agreement=agreement,
+        budget_year=budget_year,
+        action=A.COST_RECORDED,
+        subject=f"{budget_line}: {cost.description}",
+        amount_ore=amount_ore,
+    )
+    return cost
+
+
+@transaction.atomic
+def cost_remove(*, cost: Cost, reason: str, by) -> None:
+    """Take back a cost booked by mistake (re-book it correctly after). Its year must be open;
+    the audit entry keeps what was removed and why."""
+    cost = Cost.objects.select_for_update().select_related("budget_year__agreement", "budget_line").get(pk=cost.pk)
+    _year_open(cost.budget_year)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför kostnaden tas bort.")})
+    _audit(
+        by=by,
+        agreement=cost.budget_year.agreement,
+        budget_year=cost.budget_year,
+        action=A.COST_REMOVED,
+        subject=f"{cost.budget_line}: {cost.description} ({cost.spent_on})",
+        reason=reason,
+        amount_ore=cost.amount_ore,
+    )
+    if cost.receipt:
+        receipt = cost.receipt
+        transaction.on_commit(lambda: receipt.storage.delete(receipt.name))
+    cost.delete()
+
+
+@transaction.atomic
+def travel_cost_record(
+    *, agreement, referral, kind: str, incurred_on: datetime.date, amount_ore: int, description: str, by
+) -> TravelCost:
+    """A participant's travel or lodging, billed to the district that placed the child (IOP 3.1.2)."""
+    if referral.agreement_id != agreement.pk:
+        raise ValidationError({"referral": _("Barnet hör till en annan överenskommelse.")})
+    if not agreement.starts_on <= incurred_on <= agreement.ends_on:
+        raise ValidationError(
+            {
+                "incurred_on": _("Datumet ligger utanför överenskommelsens period %(start)s–%(end)s.")
+                % {"start": agreement.starts_on, "end": agreement.ends_on}
+            }
+        )
+    _positive(amount_ore, "amount")
+    travel = TravelCost.objects.create(
+        agreement=agreement,
+        district_id=referral.district_id,
+        referral=referral,
+        child_pseudonym=referral.pseudonym,
+        kind=kind,
+        incurred_on=incurred_on,
+        amount_ore=amount_ore,
+        description=description.strip(),
+        recorded_by=by,
+    )
+    _audit(
+        by=by,
+        agreement=agreement,
+        action=A.TRAVEL_RECORDED,
+        subject=f"{travel.get_kind_display()} {referral.pseudonym}",
+        amount_ore=amount_ore,
+    )
+    return travel
+
+
+# --- The annual financial report (generated in the background) ------------------------------
+
+
+@transaction.atomic
+def annual_report_request(*, budget_year: BudgetYear, fee_reinvestment: str, by) -> AnnualReport:
+    """Save how the fees were reinvested, then generate the report's PDF in a Celery task."""
+    from .tasks import generate_annual_report
+
+    budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)
+    fee_reinvestment = fee_reinvestment.strip()
+    if fee_reinvestment != budget_year.fee_reinvestment:
+        _year_open(budget_year, "fee_reinvestment")
+        budget_year.fee_reinvestment = fee_reinvestment
+        budget_year.save(update_fields=["fee_reinvestment", "updated_at"])
+    report = AnnualReport.objects.create(budget_year=budget_year, requested_by=by)
+    _audit(by=by, agreement=budget_year.agreement, budget_year=budget_year, action=A.REPORT_REQUESTED, subject=report)
+    # The task reads committed rows only, so it is enqueued once this transaction has committed.
+    transaction.on_commit(lambda: generate_annual_report.delay(report.pk))
+    return report
+
+
+def annual_report_build(*, report_id: int) -> AnnualReport | None:
+    """Render and store the report's PDF. Safe to run twice: only a PENDING report is claimed."""
+    from . import selectors
+    from .pdf import render_pdf
+
+    claimed = AnnualReport.objects.filter(pk=report_id, status=ReportStatus.PENDING).update(
+        status=ReportStatus.RUNNING, progress=10, updated_at=timezone.now()
+    )
+    if claimed != 1:
+        return None
+    report = AnnualReport.objects.select_related("budget_year__agreement").get(pk=report_id)
+    try:
+        figures = selectors.annual_report_figures(report.budget_year)
+        AnnualReport.objects.filter(pk=report_id).update(progress=50)
+        pdf = render_pdf("finance/pdf/annual_report.html", {"figures": figures, "generated_at": timezone.now()})
+        AnnualReport.objects.filter(pk=report_id).update(progress=90)
+        report.pdf.save(f"redovisning-{report.budget_year.year}-{report.public_id}.pdf", ContentFile(pdf), save=False)
+    except Exception as error:  # any failure is shown on the page, where the user can regenerate
+        logger.exception("annual report %s failed", report_id)
+        AnnualReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED, error=str(error)[:1000], finished_at=timezone.now()
+        )
+        return None
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.finished_at = timezone.now()
+    report.save(update_fields=["pdf", "status", "progress", "finished_at", "updated_at"])
+    return report

@@ -150,9 +150,10 @@ class PreGroupVisit(TimeStampedModel):
         verbose_name = _("besök före gruppstart")
         verbose_name_plural = _("besök före gruppstart")
         constraints = [
+            # The written reason for an exception is required by the service, not here: purging
+            # (gallring) empties every free-text field about the child and must still save.
             models.CheckConstraint(
-                condition=Q(kind="exception", exception_reason__gt="")
-                | (~Q(kind="exception") & Q(visit_date__isnull=False) & Q(leader__isnull=False)),
+                condition=Q(kind="exception") | (Q(visit_date__isnull=False) & Q(leader__isnull=False)),
                 name="pre_group_visit_planned_or_excepted",
             )
         ]
@@ -181,7 +182,8 @@ class Attendance(TimeStampedModel):
     absence_reason = models.CharField(
         _("orsak till frånvaro"), max_length=20, choices=AbsenceReason.choices, blank=True
     )
-    note = models.CharField(_("kommentar"), max_length=200, blank=True)
+    # A TextField so that purging, which empties the free text of group records, clears it too.
+    note = models.TextField(_("kommentar"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -211,9 +213,9 @@ class WaitingListAdjustment(models.Model):
 
     class Meta:
         ordering = ["referral", "at"]
+        # The reason is required by the service; purging empties it with the child's other free text.
         constraints = [
             models.CheckConstraint(condition=Q(steps__in=[1, -1]), name="waiting_list_adjustment_one_step"),
-            models.CheckConstraint(condition=Q(reason__gt=""), name="waiting_list_adjustment_has_reason"),
         ]
 
     def __str__(self) -> str:

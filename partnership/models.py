@@ -193,3 +193,39 @@ class CooperationGroupMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.title})"
+
+
+class Reminder(TimeStampedModel):
+    """A reminder for one user about one object, derived from the database by a periodic sweep.
+
+    Unique per (kind, object, recipient): a sweep that runs again, or twice at once, finds the row
+    and creates no duplicate. `sent_at` is set when the email went out, so a broker outage only
+    delays a reminder and the next sweep sends what is still unsent. `summary` is written at
+    creation from pseudonyms and dates only, never a name or identity number.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("typ"), max_length=40)
+    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    summary = models.CharField(_("påminnelse"), max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    due_on = models.DateField(_("datum"))
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+    done_at = models.DateTimeField(_("klar"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+        verbose_name = _("påminnelse")
+        verbose_name_plural = _("påminnelser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "recipient"],
+                name="reminder_once_per_object_and_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "done_at"]), models.Index(fields=["sent_at"])]
+
+    def __str__(self) -> str:
+        return self.summary

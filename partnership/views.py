@@ -4,13 +4,16 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
@@ -110,3 +113,29 @@ def healthz(request):
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(status.startswith("ok") for status in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@login_required
+@require_GET
+def reminder_list(request):
+    """The user's own reminders: open ones first, then the latest done."""
+    from .reminders import kind_label, reminders_for
+
+    reminders = reminders_for(request.user)
+    open_reminders = list(reminders.filter(done_at__isnull=True).order_by("due_on", "pk")[:200])
+    done = list(reminders.filter(done_at__isnull=False).order_by("-done_at")[:20])
+    for reminder in open_reminders:
+        reminder.label = kind_label(reminder.kind)
+    context = {"open_reminders": open_reminders, "done": done, "today": timezone.localdate()}
+    return render(request, "partnership/reminder_list.html", context)
+
+
+@login_required
+@require_POST
+def reminder_done(request, public_id):
+    from .reminders import get_reminder_for, reminder_mark_done
+
+    reminder = get_reminder_for(request.user, public_id)
+    reminder_mark_done(reminder=reminder, by=request.user)
+    messages.success(request, _("Påminnelsen är markerad som klar."))
+    return redirect("reminders")

@@ -118,6 +118,17 @@ class ConsentForm(forms.Form):
         validators=[validate_scanned_document],
     )
 
+    def clean_document(self):
+        # Judged by content, so named by content: the stored and downloaded file gets the type's
+        # extension, never the uploaded name's (a PNG called .pdf, a PDF called .html).
+        document = self.cleaned_data.get("document")
+        if document:
+            head = document.read(8)
+            document.seek(0)
+            kind = next(kind for sig, kind in ALLOWED_DOCUMENT_SIGNATURES.items() if head.startswith(sig))
+            document.name = f"samtycke.{kind}"
+        return document
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -48,6 +48,12 @@ ACTIVE_STATUSES = [
 ]
 ENDED_STATUSES = [ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED]
 
+
+class RetentionChoice(models.TextChoices):
+    PURGE = "purge", _("Gallra")
+    RETURN = "return", _("Återför till socialtjänsten")
+
+
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
 
@@ -112,6 +118,10 @@ class Referral(TimeStampedModel):
     ready_at = models.DateTimeField(_("klar sedan"), null=True, blank=True)
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
+    # Bris' choice before purging (IOP 2.3): purge, or return to social services first.
+    retention_choice = models.CharField(
+        _("gallra eller återföra"), max_length=10, choices=RetentionChoice.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -241,3 +251,73 @@ class InterestRegistration(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.child_first_name} ({self.district})"
+
+
+# --- Data lifecycle: purge (gallring) or return (återföring), IOP 2.3 -------------------------
+
+
+class PurgeRule(models.TextChoices):
+    # IOP 2.3: "Vid avslutad insats eller grupp ska dokumenterade uppgifter gallras eller återföras".
+    GRACE_PERIOD = "grace_period", _("Avslutad insats, gallringsfristen har löpt ut")
+    MANUAL = "manual", _("Gallrad i förtid av verksamhetsansvarig")
+
+
+def return_dossier_path(instance, filename: str) -> str:
+    # A random name: never the child's name, and not guessable from the referral.
+    return f"dossiers/{uuid.uuid4().hex}.pdf"
+
+
+class ReturnDossier(TimeStampedModel):
+    """Återföring: what Bris documented about a child, as a PDF for the district to download.
+
+    The file is deleted when the data is purged (the district holds its copy by then); the row
+    stays as proof of what was returned, to whom and when it was received.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="return_dossier")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="return_dossiers")
+    document = models.FileField(_("återföringsakt"), upload_to=return_dossier_path, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("mottagen"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("återföring")
+        verbose_name_plural = _("återföringar")
+
+    def __str__(self) -> str:
+        return f"{self.referral}"
+
+
+class PurgeRecord(TimeStampedModel):
+    """Proof that a child's data was purged: when, by which rule, by whom and how much, never what.
+
+    `counts` holds only numbers per kind of data. `pending_files` holds storage names (random,
+    see consent_document_path) still to delete: files cannot be rolled back with the database,
+    so they are deleted after the commit and a rerun finishes what a crash left.
+    """
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="purge_record")
+    pseudonym = models.CharField(max_length=12)
+    rule = models.CharField(_("regel"), max_length=20, choices=PurgeRule.choices)
+    grace_days = models.PositiveSmallIntegerField(_("gallringsfrist (dagar)"))
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    purged_at = models.DateTimeField(_("gallrad"))
+    returned = models.BooleanField(_("återförd före gallring"), default=False)
+    counts = models.JSONField(default=dict)
+    pending_files = models.JSONField(default=list)
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-purged_at"]
+        verbose_name = _("gallringsbevis")
+        verbose_name_plural = _("gallringsbevis")
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} {self.purged_at:%Y-%m-%d}"

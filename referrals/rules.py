@@ -37,6 +37,16 @@ def gate_passed(user, referral):
     return referral.status in IDENTITY_VISIBLE_TO_PROVIDER and referral.purged_at is None
 
 
+@rules.predicate
+def is_not_purged(user, referral):
+    return referral.purged_at is None
+
+
+@rules.predicate
+def is_dossiers_district(user, dossier):
+    return dossier.district_id == user.membership.district_id
+
+
 is_provider_staff = is_group_leader | is_operations_manager
 
 # Seeing the referral at all (for Bris before the gate: the pseudonymised record only).
@@ -46,7 +56,8 @@ rules.add_perm(
 )
 rules.add_perm(
     "referrals.view_identity",
-    (is_social_worker & is_referrals_district) | (is_provider_staff & is_referrals_provider & gate_passed),
+    (is_social_worker & is_referrals_district & is_not_purged)
+    | (is_provider_staff & is_referrals_provider & gate_passed),
 )
 rules.add_perm("referrals.add_referral", is_social_worker)
 rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)
@@ -58,6 +69,14 @@ rules.add_perm("referrals.add_interest_registration", is_provider_staff)
 rules.add_perm("referrals.list_referrals", is_social_worker | is_provider_staff)
 # The coordinator never sees individual children.
 rules.add_perm("referrals.view_statistics", is_coordinator | is_operations_manager)
+
+# The data lifecycle (IOP 2.3): Bris' operations manager decides, per child, purge or return;
+# the placing district's social workers receive what is returned.
+rules.add_perm("referrals.list_purge_due", is_operations_manager)
+rules.add_perm("referrals.purge_referral", is_operations_manager & is_referrals_provider)
+rules.add_perm("referrals.return_referral", is_operations_manager & is_referrals_provider & is_not_purged)
+rules.add_perm("referrals.list_return_dossiers", is_social_worker)
+rules.add_perm("referrals.receive_return_dossier", is_social_worker & is_dossiers_district)
 
 # Who may move a referral to which status (the services check whether the move is legal).
 TRANSITION_PERMISSIONS = {

@@ -12,7 +12,7 @@ from partnership.access import can
 from partnership.models import Role
 
 from .identity_numbers import age_on
-from .models import Guardian, InterestRegistration, Referral, ReferralTransition
+from .models import Guardian, InterestRegistration, PlacementBasis, Referral, ReferralTransition
 from .rules import IDENTITY_VISIBLE_TO_PROVIDER
 
 
@@ -131,7 +131,6 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
     """Everything the detail page shows, loaded in a fixed number of queries."""
     from consent.models import GuardianConsent
 
-    from .models import PlacementBasis
     from .services import consent_decision
 
     referral = (
@@ -149,12 +148,7 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         .get(pk=referral.pk)
     )
     show_identity = can(user, "referrals.view_identity", referral)
-    if user.membership.role == Role.SOCIAL_WORKER:
-        legal_basis = _("Egen stadsdels ärende")
-    elif referral.placement_basis == PlacementBasis.LVU:
-        legal_basis = _("LVU-placering: socialtjänsten ansvarar, samtycke krävs inte")
-    else:
-        legal_basis = _("Samtycke från vårdnadshavare (SoL)")
+    legal_basis = identity_legal_basis(user, referral)
     return ReferralDetail(
         referral=referral,
         show_identity=show_identity,
@@ -165,6 +159,15 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         transitions=list(referral.transitions.all()),
         concern_reports=list(referral.concern_reports.all()),
     )
+
+
+def identity_legal_basis(user, referral: Referral) -> str:
+    """Why the user may see this child's identity: what the access log records for each read."""
+    if user.membership.role == Role.SOCIAL_WORKER:
+        return _("Egen stadsdels ärende")
+    if referral.placement_basis == PlacementBasis.LVU:
+        return _("LVU-placering: socialtjänsten ansvarar, samtycke krävs inte")
+    return _("Samtycke från vårdnadshavare (SoL)")
 
 
 def interest_registrations_visible_to(user) -> QuerySet[InterestRegistration]:
@@ -183,4 +186,85 @@ def get_interest_registration_for(user, public_id) -> InterestRegistration:
     try:
         return interest_registrations_visible_to(user).get(public_id=public_id)
     except (InterestRegistration.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+# --- Data lifecycle (IOP 2.3) -------------------------------------------------------------------
+
+
+def _ended_before(day: datetime.date) -> datetime.datetime:
+    """Referrals that ended before this instant are due for purging on `day`."""
+    from django.conf import settings
+
+    first_day_not_due = day - datetime.timedelta(days=settings.PURGE_GRACE_DAYS) + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
+
+
+def referrals_awaiting_purge() -> QuerySet[Referral]:
+    from .models import ENDED_STATUSES
+
+    return Referral.objects.filter(status__in=ENDED_STATUSES, purged_at__isnull=True, ended_at__isnull=False)
+
+
+def referrals_purge_due(*, on: datetime.date) -> QuerySet[Referral]:
+    """What the daily sweep purges: past the grace period, and no return still waiting for the
+    district to receive it."""
+    from .models import RetentionChoice
+
+    waiting_for_return = Q(retention_choice=RetentionChoice.RETURN) & (
+        Q(return_dossier__isnull=True) | Q(return_dossier__received_at__isnull=True)
+    )
+    return referrals_awaiting_purge().filter(ended_at__lt=_ended_before(on)).exclude(waiting_for_return)
+
+
+def referrals_purge_due_within(*, on: datetime.date, days: int) -> QuerySet[Referral]:
+    """Due for purging on or before `on + days` (the reminder's notice period)."""
+    return referrals_awaiting_purge().filter(ended_at__lt=_ended_before(on + datetime.timedelta(days=days)))
+
+
+@dataclass(frozen=True)
+class PurgeDueRow:
+    referral: Referral
+    due_on: datetime.date
+    is_due: bool
+    dossier: object  # ReturnDossier or None
+
+
+def purge_due_rows(*, user) -> list[PurgeDueRow]:
+    """The manager's list: every ended referral of their organisation not yet purged, soonest first.
+    Pseudonyms only: the list must not show who the children are."""
+    from .purge import purge_due_on
+
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return []
+    today = timezone.localdate()
+    referrals = (
+        referrals_awaiting_purge()
+        .filter(agreement__provider_id=membership.organisation_id)
+        .select_related("district", "return_dossier")
+        .order_by("ended_at", "pk")
+    )
+    rows = []
+    for referral in referrals:
+        due_on = purge_due_on(referral)
+        rows.append(PurgeDueRow(referral, due_on, due_on <= today, getattr(referral, "return_dossier", None)))
+    return rows
+
+
+def return_dossiers_visible_to(user):
+    """Dossiers of the referrals the user may see at all; the rules decide who may download."""
+    from .models import ReturnDossier
+
+    return ReturnDossier.objects.filter(referral__in=referrals_visible_to(user)).select_related(
+        "referral", "district", "received_by"
+    )
+
+
+def get_return_dossier_for(user, public_id):
+    from .models import ReturnDossier
+
+    try:
+        return return_dossiers_visible_to(user).get(public_id=public_id)
+    except (ReturnDossier.DoesNotExist, ValueError) as error:
         raise Http404 from error

@@ -48,7 +48,8 @@ MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 
 def consent_decision(referral: Referral):
-    """The gate's answer for this referral, from its guardians and their standing consents."""
+    """The gate's answer for this referral, from its guardians and their standing consents.
+    (Its `missing_without_names` is what Bris may read before the gate passes.)"""
     guardians = [
         GuardianFact(
             guardian_id=guardian.pk,
@@ -83,7 +84,8 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
         decision = consent_decision(referral)
         if not decision.may_register_participation:
             raise ValidationError(
-                _("Anmälan är inte klar: %(missing)s") % {"missing": " ".join(decision.missing)}, code="gate"
+                _("Anmälan är inte klar: %(missing)s") % {"missing": " ".join(decision.missing_without_names)},
+                code="gate",
             )
     now = timezone.now()
     referral.status = to_status

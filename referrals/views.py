@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from partnership.access import can
 from partnership.models import District
 from partnership.selectors import agreement_current
 
-from . import selectors, services
+from . import purge, selectors, services
 from .forms import (
     ConcernForm,
     ConsentForm,
@@ -25,7 +26,7 @@ from .forms import (
     ReferralForm,
     TransitionForm,
 )
-from .models import ReferralStatus
+from .models import PurgeRecord, PurgeRule, ReferralStatus
 from .rules import may_transition
 
 PAGE_SIZE = 50
@@ -59,12 +60,19 @@ def referral_list(request):
         request.GET.get("sida")
     )
     rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
-    consent_services.access_log_record_many(
-        user=request.user,
-        referrals=[row.referral for row in rows if row.show_identity],
-        action=AccessLogEntry.Action.VIEW,
-        what=_("Anmälningslista"),
-    )
+    shown_by_basis: dict[str, list] = {}
+    for row in rows:
+        if row.show_identity:
+            basis = selectors.identity_legal_basis(request.user, row.referral)
+            shown_by_basis.setdefault(basis, []).append(row.referral)
+    for legal_basis, shown in shown_by_basis.items():
+        consent_services.access_log_record_many(
+            user=request.user,
+            referrals=shown,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=legal_basis,
+            what=_("Anmälningslista"),
+        )
     query = request.GET.copy()
     query.pop("sida", None)
     context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
@@ -293,3 +301,72 @@ def interest_reject(request, public_id):
             messages.success(request, _("Intresseanmälan är markerad som inte aktuell."))
             return redirect("referrals:interest_list")
     return render(request, "referrals/interest_reject.html", {"form": form, "registration": registration})
+
+
+# --- Data lifecycle: purge or return (IOP 2.3) ----------------------------------------------------
+
+
+@login_required
+@require_GET
+def purge_due_list(request):
+    _require(request.user, "referrals.list_purge_due")
+    rows = selectors.purge_due_rows(user=request.user)
+    records = PurgeRecord.objects.filter(
+        referral__agreement__provider_id=request.user.membership.organisation_id
+    ).select_related("purged_by")[:20]
+    context = {"rows": rows, "records": records, "grace_days": settings.PURGE_GRACE_DAYS}
+    return render(request, "referrals/purge_due_list.html", context)
+
+
+@login_required
+@require_POST
+def referral_purge_now(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.purge_referral", referral)
+    try:
+        purge.referral_purge(referral=referral, by=request.user, rule=PurgeRule.MANUAL)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Uppgifterna om %(p)s är gallrade.") % {"p": referral.pseudonym})
+    return redirect("referrals:purge_due")
+
+
+@login_required
+@require_POST
+def referral_return(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    _require(request.user, "referrals.return_referral", referral)
+    try:
+        purge.referral_return(referral=referral, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Uppgifterna om %(p)s är återförda. Stadsdelen kan nu hämta dem; därefter gallras de.")
+            % {"p": referral.pseudonym},
+        )
+    return redirect("referrals:purge_due")
+
+
+@login_required
+@require_GET
+def return_dossier_list(request):
+    _require(request.user, "referrals.list_return_dossiers")
+    dossiers = selectors.return_dossiers_visible_to(request.user).order_by("received_at", "-created_at")
+    return render(request, "referrals/return_dossier_list.html", {"dossiers": dossiers})
+
+
+@login_required
+@require_GET
+def return_dossier_download(request, public_id):
+    dossier = selectors.get_return_dossier_for(request.user, public_id)
+    _require(request.user, "referrals.receive_return_dossier", dossier)
+    if not dossier.document:
+        raise Http404  # purged after it was received: the district holds its copy
+    purge.return_dossier_receive(dossier=dossier, by=request.user)
+    filename = f"aterforing-{dossier.referral.pseudonym}.pdf"
+    return FileResponse(dossier.document.open("rb"), as_attachment=True, filename=filename)

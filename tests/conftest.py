@@ -32,6 +32,12 @@ def require_postgresql():
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Argon2 is deliberately slow; the suite creates hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- Users and signed-in clients -------------------------------------------------------------
 
 

@@ -98,7 +98,7 @@ def luhn_check_digit(digits: str) -> int:
     return (10 - total % 10) % 10
 
 
-# Cycles: a long run makes more referrals than there are serials; each test rolls its own back.
+# Cycles: a whole run makes more than 900 children, each test far fewer (and rolls them back).
 _serials = itertools.cycle(range(100, 999))
 
 

@@ -36,6 +36,16 @@ class World:
     consent: object
     registration: object
     review: object
+    # lifecycle (purge/return, reminders)
+    dossier: object  # returned to Farsta, not yet received
+    reminder: object  # the Farsta social worker's
+    # finance
+    agreement: object = None
+    budget_year: object = None
+    payment: object = None
+    fee: object = None
+    annual_report: object = None
+    cost: object = None
     # groups: an open weekly group led by the matrix group leader, with one child placed
     group: object = None
     placement: object = None
@@ -129,6 +139,121 @@ MATRIX = {
             superuser=403,
         ),
     ),
+    # --- lifecycle: purge or return (referrals), reminders (partnership) ---
+    "referrals:purge_due": (
+        lambda w: {},
+        _ok(
+            group_leader=403,
+            social_worker=403,
+            other_district_social_worker=403,
+            coordinator=403,
+            superuser=403,
+        ),
+    ),
+    "referrals:purge": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "referrals:return": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "referrals:return_dossiers": (
+        lambda w: {},
+        _ok(group_leader=403, operations_manager=403, coordinator=403, superuser=403),
+    ),
+    "referrals:return_dossier_download": (
+        lambda w: {"public_id": w.dossier.public_id},
+        _ok(group_leader=403, operations_manager=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
+    # Everyone has their own reminders; one that is not theirs does not exist for them.
+    "reminders": (lambda w: {}, _ok()),
+    "reminder_done": (lambda w: {"public_id": w.reminder.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    # --- finance: group leaders, social workers and the superuser have no finance pages (403) ---
+    "finance:overview": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:schedule_create": (lambda w: {"public_id": w.agreement.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "finance:settlement": (
+        lambda w: {"public_id": w.agreement.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    # Without a termination date there is nothing to print.
+    "finance:settlement_pdf": (
+        lambda w: {"public_id": w.agreement.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
+    ),
+    "finance:year": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:year_close": (lambda w: {"public_id": w.budget_year.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "finance:year_reopen": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "finance:payments": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "finance:cost_create": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:report": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:report_generate": (
+        lambda w: {"public_id": w.budget_year.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "finance:payment_mark_paid": (
+        lambda w: {"public_id": w.payment.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "finance:payment_reopen": (
+        lambda w: {"public_id": w.payment.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    # The world's cost has no receipt to download (tested with a file in tests/finance).
+    "finance:cost_receipt": (
+        lambda w: {"public_id": w.cost.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
+    ),
+    "finance:cost_remove": (
+        lambda w: {"public_id": w.cost.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:fees": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:fee_invoice": (
+        lambda w: {"public_id": w.fee.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:fee_mark_paid": (
+        lambda w: {"public_id": w.fee.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:travel": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:travel_district_pdf": (
+        lambda w: {"district_id": w.referral.district_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:travel_create": (
+        lambda w: {},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    "finance:report_status": (
+        lambda w: {"public_id": w.annual_report.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
+    # The world's report is still pending: nothing to download yet.
+    "finance:report_download": (
+        lambda w: {"public_id": w.annual_report.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
+    ),
+    "finance:audit_log": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
     # --- groups ---
     "groups:list": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
     "groups:create": (lambda w: {}, _ok(group_leader=403, **GROUPS_BRIS_ONLY)),
@@ -187,7 +312,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
     from consent.selectors import access_log_visible_to
     from consent.services import log_review_start
     from referrals.models import InterestRegistration
@@ -211,25 +336,68 @@ def world(db):
         period_start=referral.created_at.date(),
         period_end=referral.created_at.date(),
     )
-    world = World(referral=referral, consent=referral.consents.first(), registration=registration, review=review)
-    existing = {"coordinator": coordinator}
-    # groups
-    from groups.services import calendar_token_get_or_create, group_place_child
-    from tests.factories import make_group
+    # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
 
-    leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
-    manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")
-    world.group = make_group(leaders=[leader], manager=manager)
-    world.placement = group_place_child(
-        group=world.group,
-        referral=make_referral(first_name="Matrix", submitted_by=referral.submitted_by),
-        placed_by=manager,
+    from partnership.models import Reminder
+    from referrals.models import ReturnDossier
+    from referrals.services import referral_transition
+
+    settings.MEDIA_ROOT = tmp_path
+    ended = make_referral(district_name="Farsta", submitted_by=referral.submitted_by)
+    referral_transition(referral=ended, to_status="withdrawn", by=ended.submitted_by, reason="Flyttar")
+    dossier = ReturnDossier(referral=ended, district=ended.district, created_by=ended.submitted_by)
+    dossier.document.save("dossier.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    objects = World(
+        referral=referral,
+        consent=referral.consents.first(),
+        registration=registration,
+        review=review,
+        dossier=dossier,
+        reminder=Reminder.objects.create(
+            recipient=ended.submitted_by,
+            kind="consent_missing",
+            subject_type=ContentType.objects.get_for_model(ended),
+            subject_id=ended.pk,
+            summary=f"Samtycke saknas för {ended.pseudonym}",
+            due_on=ended.created_at.date(),
+        ),
     )
-    world.weekend = make_group(leaders=[leader], format="weekend", name="Helgen", manager=manager)
-    existing["operations_manager"] = manager
-    world.calendar_token = calendar_token_get_or_create(user=leader)
-    existing["group_leader"] = leader
-    return world, existing
+    _finance_world(objects, coordinator)
+    existing = {"coordinator": coordinator}
+    _groups_world(objects, existing)
+    return objects, existing
+
+
+def _finance_world(world, coordinator):
+    import datetime
+
+    from finance.models import AnnualReport, ExternalFee
+    from finance.services import budget_years_create, cost_record
+
+    world.agreement = world.referral.agreement
+    world.budget_year = budget_years_create(agreement=world.agreement, by=coordinator)[0]
+    world.payment = world.budget_year.payments.first()
+    world.fee = ExternalFee.objects.create(
+        agreement=world.agreement,
+        municipality="Solna",
+        child_initials="AB",
+        child_age=10,
+        group_name="Veckogrupp",
+        amount_ore=500_000,
+        invoiced_on=datetime.date(2017, 3, 1),
+        recorded_by=coordinator,
+    )
+    world.annual_report = AnnualReport.objects.create(budget_year=world.budget_year, requested_by=coordinator)
+    world.cost = cost_record(
+        budget_year=world.budget_year,
+        budget_line=world.agreement.budget_lines.first(),
+        spent_on=world.budget_year.starts_on,
+        amount_ore=100_00,
+        description="Papper",
+        by=coordinator,
+    )
 
 
 def _user_for(role, existing):
@@ -258,3 +426,24 @@ def test_permission_matrix(url_name, role, world, client, make_signed_in_client)
     assert response.status_code == expected[role], f"{url_name} as {role}"
     if role == "anonymous" and expected[role] == 302:
         assert response["Location"].startswith(reverse("login"))
+
+
+def _groups_world(world, existing):
+    """An open weekly group led by the matrix group leader, one child placed; a support weekend."""
+    from groups.services import calendar_token_get_or_create, group_place_child
+    from tests.factories import make_group
+
+    leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
+    manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")
+    world.group = make_group(agreement=world.referral.agreement, leaders=[leader], manager=manager)
+    world.placement = group_place_child(
+        group=world.group,
+        referral=make_referral(first_name="Matrix", submitted_by=world.referral.submitted_by),
+        placed_by=manager,
+    )
+    world.weekend = make_group(
+        agreement=world.referral.agreement, leaders=[leader], format="weekend", name="Helgen", manager=manager
+    )
+    world.calendar_token = calendar_token_get_or_create(user=leader)
+    existing["group_leader"] = leader
+    existing["operations_manager"] = manager

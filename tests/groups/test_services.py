@@ -376,3 +376,31 @@ def test_waiting_list_moves_need_a_reason(manager):
     assert "reason" in error.value.message_dict
     adjustment = services.waiting_list_move(referral=referral, steps=1, reason="Akut behov", by=manager)
     assert adjustment.by == manager
+
+
+def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager):
+    from groups.models import Attendance, WaitingListAdjustment
+    from referrals.models import PurgeRule
+    from referrals.purge import referral_purge
+
+    leader = make_user(Role.GROUP_LEADER)
+    group = make_group(leaders=[leader], earliest=timezone.localdate() - datetime.timedelta(days=70))
+    referrals = _ready_children(5)
+    services.waiting_list_move(referral=referrals[0], steps=1, reason="Barnet mår dåligt", by=manager)
+    placements = _place(group, referrals, manager)
+    for placement in placements:
+        services.pre_group_visit_record(
+            placement=placement, recorded_by=manager, kind=VisitKind.EXCEPTION, exception_reason="Bor i Kiruna"
+        )
+    group = services.group_start(group=group, by=manager)
+    services.attendance_record(
+        meeting=group.meetings.first(),
+        entries=[services.AttendanceEntry(p, present=False, absence_reason="ill", note="Feber") for p in placements],
+        by=leader,
+    )
+    services.group_close(group=group, by=leader)
+    referral_purge(referral=placements[0].referral, by=manager, rule=PurgeRule.MANUAL)
+    assert PreGroupVisit.objects.get(placement=placements[0]).exception_reason == ""
+    assert Attendance.objects.get(placement=placements[0]).note == ""
+    assert WaitingListAdjustment.objects.get(referral=referrals[0]).reason == ""
+    assert PreGroupVisit.objects.get(placement=placements[1]).exception_reason == "Bor i Kiruna"

@@ -68,4 +68,28 @@ def test_swedish_is_the_default_language_and_english_is_available():
     assert settings.LANGUAGE_CODE == "sv"
     assert settings.TIME_ZONE == "Europe/Stockholm"
     assert [code for code, _ in settings.LANGUAGES] == ["sv", "en"]
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_passwords_are_hashed_with_argon2_in_the_product():
+    # Read from the settings module itself: the tests swap in a fast hasher (tests/conftest.py).
+    from config import settings as product_settings
+
+    assert product_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def _grace_days(**environment) -> subprocess.CompletedProcess:
+    code = "import config.settings as s; print(s.PURGE_GRACE_DAYS)"
+    env = {"PATH": os.environ["PATH"], **REQUIRED, **environment}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+
+
+def test_purge_grace_period_defaults_to_30_days_and_is_configurable():
+    assert _grace_days().stdout.strip() == "30"
+    assert _grace_days(PURGE_GRACE_DAYS="60").stdout.strip() == "60"
+
+
+@pytest.mark.parametrize("value", ["trettio", "-1"])
+def test_a_bad_purge_grace_period_refuses_to_start(value):
+    result = _grace_days(PURGE_GRACE_DAYS=value)
+    assert result.returncode != 0
+    assert "PURGE_GRACE_DAYS" in result.stderr

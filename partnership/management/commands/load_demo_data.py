@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from finance.demo import load_demo_finance
 from groups.demo import load_demo_groups
 from partnership.models import (
     Agreement,
@@ -23,6 +24,7 @@ from partnership.models import (
     TargetGroup,
 )
 from referrals.demo import load_demo_referrals
+from referrals.demo_lifecycle import load_demo_lifecycle
 
 DEMO_PASSWORD = "gruppstod-demo"  # noqa: S105 - printed for the local demo on purpose
 
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             self._cooperation_group(agreement)
             load_demo_referrals(agreement=agreement)
             load_demo_groups(agreement)
+            load_demo_lifecycle(agreement)
+            load_demo_finance(agreement)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
         for username, _first, _last, role, _org, district in DEMO_USERS:
             where = f" ({district})" if district else ""

@@ -1,0 +1,325 @@
+"""Reads of finance, always within the agreements the user's organisation is a party to."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from partnership.models import Agreement, Role
+
+from .models import AdvancePayment, AnnualReport, BudgetYear, Cost, ExternalFee, TravelCost
+from .settlement import SettlementAmounts, settlement_amounts
+
+
+def agreements_for(user) -> QuerySet[Agreement]:
+    """The coordinator sees the agreements of their public body, the operations manager those of
+    their organisation as provider; nobody else has finance."""
+    membership = getattr(user, "membership", None)
+    queryset = Agreement.objects.select_related("public_party", "provider")
+    if membership is None:
+        return queryset.none()
+    if membership.role == Role.COORDINATOR:
+        return queryset.filter(public_party_id=membership.organisation_id)
+    if membership.role == Role.OPERATIONS_MANAGER:
+        return queryset.filter(provider_id=membership.organisation_id)
+    return queryset.none()
+
+
+def _get(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def budget_years_for(user) -> QuerySet[BudgetYear]:
+    return BudgetYear.objects.filter(agreement__in=agreements_for(user)).select_related("agreement")
+
+
+def get_agreement_for(user, public_id) -> Agreement:
+    return _get(agreements_for(user), public_id=public_id)
+
+
+def get_budget_year_for(user, public_id) -> BudgetYear:
+    return _get(budget_years_for(user), public_id=public_id)
+
+
+def get_payment_for(user, public_id) -> AdvancePayment:
+    queryset = AdvancePayment.objects.filter(budget_year__agreement__in=agreements_for(user))
+    return _get(queryset.select_related("budget_year__agreement"), public_id=public_id)
+
+
+def get_cost_for(user, public_id) -> Cost:
+    queryset = Cost.objects.filter(budget_year__agreement__in=agreements_for(user))
+    return _get(queryset.select_related("budget_year__agreement"), public_id=public_id)
+
+
+def fees_for(user) -> QuerySet[ExternalFee]:
+    return ExternalFee.objects.filter(agreement__in=agreements_for(user)).select_related("agreement")
+
+
+def get_fee_for(user, public_id) -> ExternalFee:
+    return _get(fees_for(user), public_id=public_id)
+
+
+def get_report_for(user, public_id) -> AnnualReport:
+    queryset = AnnualReport.objects.filter(budget_year__agreement__in=agreements_for(user))
+    return _get(queryset.select_related("budget_year__agreement"), public_id=public_id)
+
+
+def travel_costs_for(user) -> QuerySet[TravelCost]:
+    return TravelCost.objects.filter(agreement__in=agreements_for(user)).select_related("district", "agreement")
+
+
+# --- Budget against actual ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineRow:
+    name: str
+    budget_ore: int
+    actual_ore: int
+
+    @property
+    def remaining_ore(self) -> int:
+        return self.budget_ore - self.actual_ore
+
+    @property
+    def overspent(self) -> bool:
+        return self.actual_ore > self.budget_ore
+
+
+@dataclass(frozen=True)
+class BudgetVsActual:
+    lines: list[LineRow]
+
+    @property
+    def budget_ore(self) -> int:
+        return sum(line.budget_ore for line in self.lines)
+
+    @property
+    def actual_ore(self) -> int:
+        return sum(line.actual_ore for line in self.lines)
+
+    @property
+    def remaining_ore(self) -> int:
+        return self.budget_ore - self.actual_ore
+
+    @property
+    def overspent(self) -> bool:
+        return self.actual_ore > self.budget_ore
+
+    @property
+    def overspent_lines(self) -> list[LineRow]:
+        return [line for line in self.lines if line.overspent]
+
+
+def budget_vs_actual(budget_year: BudgetYear) -> BudgetVsActual:
+    """Each line's yearly budget, the costs booked on it this year, and what remains (2 queries)."""
+    lines = budget_year.agreement.budget_lines.annotate(
+        actual=Sum("costs__amount_ore", filter=Q(costs__budget_year=budget_year))
+    ).order_by("position", "name")
+    return BudgetVsActual(
+        lines=[
+            LineRow(name=line.name, budget_ore=line.annual_amount_ore, actual_ore=line.actual or 0) for line in lines
+        ]
+    )
+
+
+def year_costs(budget_year: BudgetYear) -> QuerySet[Cost]:
+    return budget_year.costs.select_related("budget_line").order_by("-spent_on", "-created_at")
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    payment: AdvancePayment
+    overdue: bool
+
+
+def payment_rows(budget_year: BudgetYear, *, today: datetime.date | None = None) -> list[PaymentRow]:
+    today = today or timezone.localdate()
+    return [PaymentRow(payment=p, overdue=p.is_overdue(today)) for p in budget_year.payments.order_by("quarter")]
+
+
+def overdue_payments_for(user, *, today: datetime.date | None = None) -> QuerySet[AdvancePayment]:
+    today = today or timezone.localdate()
+    return (
+        AdvancePayment.objects.filter(
+            budget_year__agreement__in=agreements_for(user), paid_on__isnull=True, due_on__lt=today
+        )
+        .select_related("budget_year")
+        .order_by("due_on")
+    )
+
+
+# --- Travel and lodging per district ---------------------------------------------------------
+
+
+def travel_summary_by_district(travel_costs: QuerySet[TravelCost]) -> list[dict]:
+    """One row per placing district: how many entries, children and the sum to bill (1 query)."""
+    return list(
+        travel_costs.order_by()
+        .values("district_id", "district__name")
+        .annotate(
+            entries=Count("id"),
+            children=Count("child_pseudonym", distinct=True),
+            travel_ore=Sum("amount_ore", filter=Q(kind=TravelCost.Kind.TRAVEL)),
+            lodging_ore=Sum("amount_ore", filter=Q(kind=TravelCost.Kind.LODGING)),
+            total_ore=Sum("amount_ore"),
+        )
+        .order_by("district__name")
+    )
+
+
+# --- Groups and children, counts only ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    groups: int
+    children: int
+
+
+def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date):
+    from groups.models import GroupStatus, SupportGroup
+
+    # A support weekend counts once: its subgroups are parts of one intervention.
+    return SupportGroup.objects.filter(
+        agreement=agreement, parent__isnull=True, starts_on__gte=start, starts_on__lte=end
+    ).exclude(status=GroupStatus.CANCELLED)
+
+
+def group_counts(budget_year: BudgetYear) -> GroupCounts:
+    """Groups started in the year (not cancelled) and the distinct children placed in them."""
+    from groups.models import Placement
+
+    groups = _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on)
+    children = (
+        Placement.objects.filter(removed_at__isnull=True)
+        .filter(Q(group__in=groups) | Q(group__parent__in=groups))
+        .values("referral")
+        .distinct()
+        .count()
+    )
+    return GroupCounts(groups=groups.count(), children=children)
+
+
+# --- The annual report ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnualReportFigures:
+    budget_year: BudgetYear
+    agreement: Agreement
+    budget: BudgetVsActual
+    advances_scheduled_ore: int
+    advances_received_ore: int
+    payments: list[AdvancePayment]
+    fees_count: int
+    fees_invoiced_ore: int
+    fees_paid_ore: int
+    fee_reinvestment: str
+    counts: GroupCounts
+
+
+def annual_report_figures(budget_year: BudgetYear) -> AnnualReportFigures:
+    """Everything the annual financial report shows, in a fixed number of queries."""
+    payments = list(budget_year.payments.order_by("quarter"))
+    fees = ExternalFee.objects.filter(
+        agreement=budget_year.agreement, invoiced_on__gte=budget_year.starts_on, invoiced_on__lte=budget_year.ends_on
+    ).aggregate(count=Count("id"), invoiced=Sum("amount_ore"), paid=Sum("amount_ore", filter=Q(paid_on__isnull=False)))
+    return AnnualReportFigures(
+        budget_year=budget_year,
+        agreement=budget_year.agreement,
+        budget=budget_vs_actual(budget_year),
+        advances_scheduled_ore=sum(p.amount_ore for p in payments),
+        advances_received_ore=sum(p.amount_ore for p in payments if p.paid_on),
+        payments=payments,
+        fees_count=fees["count"],
+        fees_invoiced_ore=fees["invoiced"] or 0,
+        fees_paid_ore=fees["paid"] or 0,
+        fee_reinvestment=budget_year.fee_reinvestment,
+        counts=group_counts(budget_year),
+    )
+
+
+def latest_report(budget_year: BudgetYear) -> AnnualReport | None:
+    return budget_year.reports.order_by("-created_at").first()
+
+
+# --- The termination settlement (rule in finance/settlement.py) -----------------------------
+
+
+@dataclass(frozen=True)
+class SettlementGroup:
+    name: str
+    status: str
+    starts_on: datetime.date
+
+
+@dataclass
+class Settlement:
+    agreement: Agreement
+    termination_date: datetime.date
+    budget_year: BudgetYear
+    year_budget_ore: int
+    target_groups: int
+    paid_payments: list[AdvancePayment] = field(default_factory=list)
+    groups: list[SettlementGroup] = field(default_factory=list)
+    amounts: SettlementAmounts | None = None
+
+    @property
+    def advances_paid_ore(self) -> int:
+        return sum(p.amount_ore for p in self.paid_payments)
+
+
+def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Settlement | None:
+    """The settlement of the agreement year the termination date falls in; None outside the period."""
+    budget_year = (
+        agreement.budget_years.filter(starts_on__lte=termination_date, ends_on__gte=termination_date)
+        .select_related("agreement")
+        .first()
+    )
+    if budget_year is None:
+        return None
+    groups = _year_groups(agreement, budget_year.starts_on, termination_date).order_by("starts_on", "name")
+    year_budget = sum(p.amount_ore for p in budget_year.payments.all())
+    settlement = Settlement(
+        agreement=agreement,
+        termination_date=termination_date,
+        budget_year=budget_year,
+        year_budget_ore=year_budget,
+        target_groups=agreement.target_groups_per_year,
+        paid_payments=list(budget_year.payments.filter(paid_on__isnull=False).order_by("quarter")),
+        groups=[SettlementGroup(name=g.name, status=g.get_status_display(), starts_on=g.starts_on) for g in groups],
+    )
+    settlement.amounts = settlement_amounts(
+        year_budget_ore=year_budget,
+        target_groups=settlement.target_groups,
+        groups_carried_out=len(settlement.groups),
+        advances_paid_ore=settlement.advances_paid_ore,
+    )
+    return settlement
+
+
+def travel_referrals_for(user):
+    """Children travel and lodging can be recorded for: accepted by Bris, in the user's agreements."""
+    from referrals.models import Referral
+    from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
+
+    return (
+        Referral.objects.filter(agreement__in=agreements_for(user), status__in=IDENTITY_VISIBLE_TO_PROVIDER)
+        .select_related("district")
+        .order_by("district__name", "pseudonym")
+    )
+
+
+def audit_entries_for(user):
+    from .models import FinanceAuditEntry
+
+    return FinanceAuditEntry.objects.filter(agreement__in=agreements_for(user)).select_related("by", "budget_year")

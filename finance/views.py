@@ -1,0 +1,477 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partnership.access import can
+from partnership.models import District
+from partnership.money import format_ore
+
+from . import selectors, services
+from .forms import (
+    CostForm,
+    FeePaidForm,
+    PaymentPaidForm,
+    ReasonForm,
+    ReportRequestForm,
+    SettlementForm,
+    TravelCostForm,
+)
+from .models import ReportStatus
+from .pdf import render_pdf
+
+PAGE_SIZE = 50
+
+
+def _require(user, permission, obj=None):
+    if not can(user, permission, obj):
+        raise PermissionDenied
+
+
+def _finance_user(request):
+    # Group leaders and social workers have no finance pages: 403 before anything is looked up.
+    _require(request.user, "finance.access")
+
+
+def _apply_errors(error: ValidationError, form, fallback_field=None):
+    """A service's ValidationError becomes errors beside the right fields of the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            target = field if field in form.fields else fallback_field
+            for message in field_errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(fallback_field, message)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Overview and years ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overview(request):
+    _finance_user(request)
+    agreements = list(selectors.agreements_for(request.user).prefetch_related("budget_years", "budget_lines"))
+    rows = [
+        (agreement, [(year, selectors.budget_vs_actual(year)) for year in agreement.budget_years.all()])
+        for agreement in agreements
+    ]
+    may_pay = can(request.user, "finance.manage_payments")
+    context = {"rows": rows, "overdue": selectors.overdue_payments_for(request.user) if may_pay else []}
+    return render(request, "finance/overview.html", context)
+
+
+@login_required
+@require_POST
+def schedule_create(request, public_id):
+    _finance_user(request)
+    agreement = selectors.get_agreement_for(request.user, public_id)
+    _require(request.user, "finance.manage_payments", agreement)
+    try:
+        services.budget_years_create(agreement=agreement, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Budgetåren och deras betalningsplaner är skapade."))
+    return redirect("finance:overview")
+
+
+@login_required
+@require_GET
+def year_detail(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.view_budget_year", budget_year)
+    page = Paginator(selectors.year_costs(budget_year), PAGE_SIZE).get_page(request.GET.get("sida"))
+    context = {
+        "budget_year": budget_year,
+        "budget": selectors.budget_vs_actual(budget_year),
+        "page": page,
+    }
+    return render(request, "finance/year_detail.html", context)
+
+
+@login_required
+@require_POST
+def year_close(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.close_year", budget_year)
+    try:
+        services.budget_year_close(budget_year=budget_year, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Budgetåret %(year)s är stängt.") % {"year": budget_year.year})
+    return redirect("finance:year", public_id=budget_year.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def year_reopen(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.close_year", budget_year)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_year_reopen(budget_year=budget_year, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Budgetåret %(year)s är återöppnat.") % {"year": budget_year.year})
+            return redirect("finance:year", public_id=budget_year.public_id)
+    return render(request, "finance/year_reopen.html", {"form": form, "budget_year": budget_year})
+
+
+# --- Advance payments ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def payments(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.manage_payments", budget_year)
+    rows = selectors.payment_rows(budget_year)
+    context = {
+        "budget_year": budget_year,
+        "rows": rows,
+        "total_ore": sum(row.payment.amount_ore for row in rows),
+        "paid_ore": sum(row.payment.amount_ore for row in rows if row.payment.paid_on),
+    }
+    return render(request, "finance/payments.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_mark_paid(request, public_id):
+    _finance_user(request)
+    payment = selectors.get_payment_for(request.user, public_id)
+    _require(request.user, "finance.manage_payments", payment)
+    form = PaymentPaidForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_mark_paid(payment=payment, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="paid_on")
+        else:
+            messages.success(
+                request,
+                _("Förskottet för kvartal %(q)s är markerat som betalt (%(amount)s).")
+                % {"q": payment.quarter, "amount": format_ore(payment.amount_ore)},
+            )
+            return redirect("finance:payments", public_id=payment.budget_year.public_id)
+    return render(request, "finance/payment_mark_paid.html", {"form": form, "payment": payment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_reopen(request, public_id):
+    _finance_user(request)
+    payment = selectors.get_payment_for(request.user, public_id)
+    _require(request.user, "finance.manage_payments", payment)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_reopen(payment=payment, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Betalningen är återöppnad och kan registreras på nytt."))
+            return redirect("finance:payments", public_id=payment.budget_year.public_id)
+    return render(request, "finance/payment_reopen.html", {"form": form, "payment": payment})
+
+
+# --- Costs -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_create(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.record_cost", budget_year)
+    form = CostForm(
+        request.POST or None,
+        request.FILES or None,
+        budget_lines=budget_year.agreement.budget_lines.order_by("position"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cost_record(
+                budget_year=budget_year,
+                budget_line=data["budget_line"],
+                spent_on=data["spent_on"],
+                amount_ore=data["amount"],
+                description=data["description"],
+                receipt=data["receipt"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Kostnaden är registrerad."))
+            return redirect("finance:year", public_id=budget_year.public_id)
+    return render(request, "finance/cost_form.html", {"form": form, "budget_year": budget_year})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_remove(request, public_id):
+    _finance_user(request)
+    cost = selectors.get_cost_for(request.user, public_id)
+    _require(request.user, "finance.record_cost", cost)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cost_remove(cost=cost, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Kostnaden är borttagen."))
+            return redirect("finance:year", public_id=cost.budget_year.public_id)
+    return render(request, "finance/cost_remove.html", {"form": form, "cost": cost})
+
+
+@login_required
+@require_GET
+def cost_receipt(request, public_id):
+    _finance_user(request)
+    cost = selectors.get_cost_for(request.user, public_id)
+    _require(request.user, "finance.view_receipt", cost)
+    if not cost.receipt:
+        raise Http404
+    extension = cost.receipt.name.rsplit(".", 1)[-1]
+    return FileResponse(cost.receipt.open("rb"), as_attachment=True, filename=f"kvitto-{cost.spent_on}.{extension}")
+
+
+# --- Other municipalities' fees -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def fees(request):
+    _finance_user(request)
+    _require(request.user, "finance.view_fees")
+    page = Paginator(selectors.fees_for(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "finance/fees.html", {"page": page})
+
+
+@login_required
+@require_GET
+def fee_invoice(request, public_id):
+    _finance_user(request)
+    fee = selectors.get_fee_for(request.user, public_id)
+    _require(request.user, "finance.view_fees", fee)
+    pdf = render_pdf("finance/pdf/fee_invoice.html", {"fee": fee, "agreement": fee.agreement})
+    return _pdf_response(pdf, f"faktura-{fee.invoiced_on}-{fee.child_initials}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fee_mark_paid(request, public_id):
+    _finance_user(request)
+    fee = selectors.get_fee_for(request.user, public_id)
+    _require(request.user, "finance.mark_fee_paid", fee)
+    form = FeePaidForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.external_fee_mark_paid(fee=fee, paid_on=form.cleaned_data["paid_on"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="paid_on")
+        else:
+            messages.success(request, _("Avgiften från %(m)s är markerad som betald.") % {"m": fee.municipality})
+            return redirect("finance:fees")
+    return render(request, "finance/fee_mark_paid.html", {"form": form, "fee": fee})
+
+
+# --- Travel and lodging ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def travel(request):
+    _finance_user(request)
+    _require(request.user, "finance.view_travel")
+    travel_costs = selectors.travel_costs_for(request.user)
+    page = Paginator(travel_costs, PAGE_SIZE).get_page(request.GET.get("sida"))
+    context = {"page": page, "summary": selectors.travel_summary_by_district(travel_costs)}
+    return render(request, "finance/travel.html", context)
+
+
+@login_required
+@require_GET
+def travel_district_pdf(request, district_id):
+    """The statement of one district's travel and lodging, for the coordinator to send it."""
+    _finance_user(request)
+    _require(request.user, "finance.view_travel")
+    district = get_object_or_404(District, pk=district_id)
+    entries = selectors.travel_costs_for(request.user).filter(district=district).order_by("incurred_on", "pk")
+    context = {
+        "district": district,
+        "entries": entries,
+        "total_ore": sum(entry.amount_ore for entry in entries),
+        "generated_at": timezone.now(),
+    }
+    pdf = render_pdf("finance/pdf/travel_statement.html", context)
+    return _pdf_response(pdf, f"resor-och-logi-{slugify(district.name)}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def travel_create(request):
+    _finance_user(request)
+    _require(request.user, "finance.record_travel")
+    form = TravelCostForm(request.POST or None, referrals=selectors.travel_referrals_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        referral = data["referral"]
+        _require(request.user, "finance.record_travel", referral.agreement)
+        try:
+            services.travel_cost_record(
+                agreement=referral.agreement,
+                referral=referral,
+                kind=data["kind"],
+                incurred_on=data["incurred_on"],
+                amount_ore=data["amount"],
+                description=data["description"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("Resan eller logiet är registrerat."))
+            return redirect("finance:travel")
+    return render(request, "finance/travel_form.html", {"form": form})
+
+
+# --- The annual financial report --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.view_report", budget_year)
+    context = {
+        "budget_year": budget_year,
+        "figures": selectors.annual_report_figures(budget_year),
+        "latest": selectors.latest_report(budget_year),
+        "form": ReportRequestForm(initial={"fee_reinvestment": budget_year.fee_reinvestment}),
+    }
+    return render(request, "finance/report.html", context)
+
+
+@login_required
+@require_POST
+def report_generate(request, public_id):
+    _finance_user(request)
+    budget_year = selectors.get_budget_year_for(request.user, public_id)
+    _require(request.user, "finance.generate_report", budget_year)
+    form = ReportRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.annual_report_request(
+                budget_year=budget_year, fee_reinvestment=form.cleaned_data["fee_reinvestment"], by=request.user
+            )
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="fee_reinvestment")
+        else:
+            messages.success(request, _("Redovisningen skapas. Sidan visar när den är klar."))
+            return redirect("finance:report", public_id=budget_year.public_id)
+    context = {
+        "budget_year": budget_year,
+        "figures": selectors.annual_report_figures(budget_year),
+        "latest": selectors.latest_report(budget_year),
+        "form": form,
+    }
+    return render(request, "finance/report.html", context, status=400)
+
+
+@login_required
+@require_GET
+def report_status(request, public_id):
+    """The progress fragment the report page polls with htmx until the PDF is ready."""
+    _finance_user(request)
+    annual_report = selectors.get_report_for(request.user, public_id)
+    _require(request.user, "finance.view_report", annual_report)
+    return render(request, "finance/_report_status.html", {"latest": annual_report})
+
+
+@login_required
+@require_GET
+def report_download(request, public_id):
+    _finance_user(request)
+    annual_report = selectors.get_report_for(request.user, public_id)
+    _require(request.user, "finance.view_report", annual_report)
+    if annual_report.status != ReportStatus.DONE or not annual_report.pdf:
+        raise Http404
+    filename = f"ekonomisk-redovisning-{annual_report.budget_year.year}.pdf"
+    return FileResponse(annual_report.pdf.open("rb"), as_attachment=True, filename=filename)
+
+
+# --- Termination settlement ---------------------------------------------------------------------
+
+
+def _settlement(request, agreement):
+    form = SettlementForm(request.GET or None)
+    settlement = None
+    if form.is_valid():
+        settlement = selectors.settlement_for(agreement, form.cleaned_data["termination_date"])
+        if settlement is None:
+            form.add_error("termination_date", _("Datumet ligger utanför överenskommelsens budgetår."))
+    return form, settlement
+
+
+@login_required
+@require_GET
+def settlement(request, public_id):
+    _finance_user(request)
+    agreement = selectors.get_agreement_for(request.user, public_id)
+    _require(request.user, "finance.view_settlement", agreement)
+    form, result = _settlement(request, agreement)
+    context = {"agreement": agreement, "form": form, "settlement": result, "query": request.GET.urlencode()}
+    return render(request, "finance/settlement.html", context)
+
+
+@login_required
+@require_GET
+def settlement_pdf(request, public_id):
+    _finance_user(request)
+    agreement = selectors.get_agreement_for(request.user, public_id)
+    _require(request.user, "finance.view_settlement", agreement)
+    _form, result = _settlement(request, agreement)
+    if result is None:
+        raise Http404
+    pdf = render_pdf("finance/pdf/settlement.html", {"settlement": result, "generated_at": timezone.now()})
+    return _pdf_response(pdf, f"slutavrakning-{result.termination_date:%Y-%m-%d}.pdf")
+
+
+# --- The finance log ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    _finance_user(request)
+    _require(request.user, "finance.view_audit_log")
+    page = Paginator(selectors.audit_entries_for(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "finance/audit_log.html", {"page": page})

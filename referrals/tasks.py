@@ -1,0 +1,32 @@
+"""Background work of the data lifecycle: tasks take ids, call a service, are safe to run twice."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+from django.utils import timezone
+
+from partnership.queue import enqueue
+
+from .models import PurgeRecord, PurgeRule, Referral
+from .purge import purge_files_delete, referral_purge
+from .selectors import referrals_purge_due
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def referral_purge_task(referral_id: int, rule: str = PurgeRule.GRACE_PERIOD, by_id: int | None = None) -> int:
+    """Purge one child's data. A rerun after a crash finishes the job; after success it is a no-op."""
+    referral = Referral.objects.get(pk=referral_id)
+    by = get_user_model().objects.get(pk=by_id) if by_id else None
+    return referral_purge(referral=referral, by=by, rule=rule).pk
+
+
+@shared_task
+def purge_due_sweep() -> int:
+    """Daily (config/celery.py): enqueue one purge per child whose grace period has run out, and
+    finish file deletions a crash left behind. Returns how many purges were enqueued."""
+    enqueued = 0
+    for referral_id in referrals_purge_due(on=timezone.localdate()).values_list("pk", flat=True):
+        enqueued += enqueue(referral_purge_task, referral_id)
+    for record_id in PurgeRecord.objects.filter(files_deleted_at__isnull=True).values_list("pk", flat=True):
+        purge_files_delete(record_id=record_id)
+    return enqueued

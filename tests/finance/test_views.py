@@ -1,0 +1,402 @@
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from finance import services
+from finance.models import AdvancePayment, AnnualReport, Cost, ExternalFee, FinanceAuditEntry, ReportStatus
+from partnership.models import Membership, Organisation, Role
+from tests.factories import make_user
+
+from .helpers import agreement_with_years
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    coordinator = make_user(Role.COORDINATOR, username="fin_samordnare")
+    agreement, years = agreement_with_years(coordinator)
+    return coordinator, agreement, years[0]
+
+
+def _other_ngo_manager():
+    other = Organisation.objects.create(name="Annan förening", kind=Organisation.Kind.NONPROFIT)
+    user = make_user(None, username="annan_chef")
+    Membership.objects.create(user=user, organisation=other, role=Role.OPERATIONS_MANAGER)
+    return user
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+
+def test_coordinator_marks_a_payment_paid(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    payment = year.payments.get(quarter=1)
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:payment_mark_paid", kwargs={"public_id": payment.public_id})
+    response = client.post(url, {"paid_on": "2016-12-29", "reference": "VER 2016-118"})
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert payment.paid_on == datetime.date(2016, 12, 29) and payment.reference == "VER 2016-118"
+    page = client.get(reverse("finance:payments", kwargs={"public_id": year.public_id}))
+    assert "Betald 2016-12-29, referens VER 2016-118" in page.content.decode()
+
+
+def test_marking_a_paid_payment_again_shows_the_error_beside_the_date(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    payment = year.payments.get(quarter=1)
+    services.payment_mark_paid(payment=payment, paid_on=datetime.date(2017, 1, 2), reference="A", by=coordinator)
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:payment_mark_paid", kwargs={"public_id": payment.public_id})
+    response = client.post(url, {"paid_on": "2017-01-03", "reference": "B"})
+    assert response.status_code == 200
+    assert "redan markerad som betald" in response.context["form"].errors["paid_on"][0]
+    assert response.context["form"]["reference"].value() == "B"
+
+
+def test_operations_manager_may_not_mark_payments(setup, make_signed_in_client):
+    _coordinator, _agreement, year = setup
+    payment = year.payments.get(quarter=1)
+    client = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
+    url = reverse("finance:payment_mark_paid", kwargs={"public_id": payment.public_id})
+    assert client.post(url, {"paid_on": "2017-01-03", "reference": "B"}).status_code == 403
+    assert not AdvancePayment.objects.filter(paid_on__isnull=False).exists()
+
+
+def test_reopening_a_payment_through_the_page_logs_the_reason(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    payment = year.payments.get(quarter=2)
+    services.payment_mark_paid(payment=payment, paid_on=datetime.date(2017, 3, 30), reference="A", by=coordinator)
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:payment_reopen", kwargs={"public_id": payment.public_id})
+    assert client.post(url, {"reason": ""}).status_code == 200
+    assert client.post(url, {"reason": "Fel verifikation"}).status_code == 302
+    assert FinanceAuditEntry.objects.get(action="payment_reopened").reason == "Fel verifikation"
+
+
+# --- Costs -----------------------------------------------------------------------------------------
+
+
+def _cost_data(year, **overrides):
+    line = year.agreement.budget_lines.get(name="Material")
+    return {
+        "budget_line": line.pk,
+        "spent_on": "2017-05-04",
+        "amount": "1 234,50",
+        "description": "Papper",
+        **overrides,
+    }
+
+
+def test_operations_manager_records_a_cost_in_swedish_format(setup, make_signed_in_client):
+    _coordinator, _agreement, year = setup
+    client = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
+    response = client.post(reverse("finance:cost_create", kwargs={"public_id": year.public_id}), _cost_data(year))
+    assert response.status_code == 302
+    assert Cost.objects.get().amount_ore == 123_450
+    page = client.get(reverse("finance:year", kwargs={"public_id": year.public_id})).content.decode()
+    assert "1\u00a0234,50\u00a0kr" in page
+    assert "6\u00a0765,50\u00a0kr" in page  # what remains of the 8 000 kr material line
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"amount": "-5"}, "amount", "negativt"),
+        ({"amount": "tio"}, "amount", "siffror"),
+        ({"amount": "10,123"}, "amount", "två decimaler"),
+        ({"amount": "0"}, "amount", "större än noll"),
+        ({"spent_on": "2019-02-01"}, "spent_on", "utanför överenskommelsens period"),
+    ],
+)
+def test_bad_cost_input_is_refused_beside_its_field_and_kept(setup, make_signed_in_client, overrides, field, message):
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    response = client.post(
+        reverse("finance:cost_create", kwargs={"public_id": year.public_id}), _cost_data(year, **overrides)
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert response.context["form"]["description"].value() == "Papper"
+    assert not Cost.objects.exists()
+
+
+def test_a_receipt_that_is_not_a_pdf_or_image_is_refused(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    fake = SimpleUploadedFile("kvitto.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(
+        reverse("finance:cost_create", kwargs={"public_id": year.public_id}), {**_cost_data(year), "receipt": fake}
+    )
+    assert response.status_code == 200
+    assert "PDF eller en bild" in response.context["form"].errors["receipt"][0]
+    assert not Cost.objects.exists()
+
+
+def test_a_receipt_over_10_mb_is_refused(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    big = SimpleUploadedFile("kvitto.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
+    response = client.post(
+        reverse("finance:cost_create", kwargs={"public_id": year.public_id}), {**_cost_data(year), "receipt": big}
+    )
+    assert "10 MB" in response.context["form"].errors["receipt"][0]
+    assert not Cost.objects.exists()
+
+
+def test_a_receipt_is_uploaded_and_downloaded(setup, make_signed_in_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    png = SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nbild", content_type="image/png")
+    client.post(
+        reverse("finance:cost_create", kwargs={"public_id": year.public_id}), {**_cost_data(year), "receipt": png}
+    )
+    cost = Cost.objects.get()
+    response = client.get(reverse("finance:cost_receipt", kwargs={"public_id": cost.public_id}))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_a_closed_year_refuses_a_cost_through_the_page(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    services.budget_year_close(budget_year=year, by=coordinator)
+    client = make_signed_in_client(coordinator)
+    response = client.post(reverse("finance:cost_create", kwargs={"public_id": year.public_id}), _cost_data(year))
+    assert response.status_code == 200
+    assert "stängt" in " ".join(response.context["form"].non_field_errors())
+    assert not Cost.objects.exists()
+
+
+# --- Scope and methods ------------------------------------------------------------------------
+
+
+def test_another_organisations_manager_gets_404_for_our_year(setup, make_signed_in_client):
+    _coordinator, _agreement, year = setup
+    client = make_signed_in_client(_other_ngo_manager())
+    assert client.get(reverse("finance:year", kwargs={"public_id": year.public_id})).status_code == 404
+    assert client.get(reverse("finance:overview")).status_code == 200
+    assert year.agreement.name not in client.get(reverse("finance:overview")).content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.GROUP_LEADER, Role.SOCIAL_WORKER])
+def test_group_leaders_and_social_workers_have_no_finance(setup, make_signed_in_client, role):
+    _coordinator, _agreement, year = setup
+    client = make_signed_in_client(make_user(role))
+    assert client.get(reverse("finance:overview")).status_code == 403
+    assert client.get(reverse("finance:year", kwargs={"public_id": year.public_id})).status_code == 403
+    assert "Ekonomi" not in client.get(reverse("home")).content.decode()
+
+
+def test_anonymous_is_sent_to_login(setup, client):
+    _coordinator, _agreement, year = setup
+    response = client.get(reverse("finance:year", kwargs={"public_id": year.public_id}))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_closing_a_year_only_takes_post(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:year_close", kwargs={"public_id": year.public_id})
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    year.refresh_from_db()
+    assert year.is_closed
+
+
+# --- Query bounds on lists ----------------------------------------------------------------------
+
+
+def _costs(year, coordinator, count):
+    line = year.agreement.budget_lines.get(name="Material")
+    for n in range(count):
+        services.cost_record(
+            budget_year=year,
+            budget_line=line,
+            spent_on=datetime.date(2017, 2, 1 + n),
+            amount_ore=100 + n,
+            description=f"Kostnad {n}",
+            by=coordinator,
+        )
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_year_page_queries_do_not_grow_with_costs(setup, make_signed_in_client, django_assert_max_num_queries, count):
+    coordinator, _agreement, year = setup
+    _costs(year, coordinator, count)
+    client = make_signed_in_client(coordinator)
+    # session, user, membership, OTP device, budget year, the permission checks' agreement and
+    # lines, budget vs actual, cost count, cost page: a fixed number whatever the costs.
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("finance:year", kwargs={"public_id": year.public_id})).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_fee_list_queries_do_not_grow_with_fees(setup, make_signed_in_client, django_assert_max_num_queries, count):
+    coordinator, agreement, _year = setup
+    for n in range(count):
+        ExternalFee.objects.create(
+            agreement=agreement,
+            municipality=f"Kommun {n}",
+            child_initials="AB",
+            child_age=9,
+            group_name="Grupp",
+            amount_ore=500_000,
+            invoiced_on=datetime.date(2017, 3, 1),
+            recorded_by=coordinator,
+        )
+    client = make_signed_in_client(coordinator)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("finance:fees")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_audit_log_queries_do_not_grow(setup, make_signed_in_client, django_assert_max_num_queries, count):
+    coordinator, _agreement, year = setup
+    _costs(year, coordinator, count)
+    client = make_signed_in_client(coordinator)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("finance:audit_log")).status_code == 200
+
+
+def test_overview_queries_are_bounded(setup, make_signed_in_client, django_assert_max_num_queries):
+    coordinator, _agreement, year = setup
+    _costs(year, coordinator, 5)
+    client = make_signed_in_client(coordinator)
+    # Fixed per agreement year (two here): one budget-vs-actual query each.
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("finance:overview")).status_code == 200
+
+
+# --- Fees ------------------------------------------------------------------------------------------
+
+
+def test_fee_invoice_is_a_pdf_with_initials_and_age_only(setup, make_signed_in_client):
+    coordinator, agreement, _year = setup
+    fee = ExternalFee.objects.create(
+        agreement=agreement,
+        municipality="Solna stad",
+        child_initials="AL",
+        child_age=11,
+        group_name="Veckogrupp våren 2017",
+        amount_ore=500_000,
+        invoiced_on=datetime.date(2017, 3, 1),
+        recorded_by=coordinator,
+    )
+    client = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
+    response = client.get(reverse("finance:fee_invoice", kwargs={"public_id": fee.public_id}))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for expected in ("Solna stad", "AL, 11 år", "Veckogrupp våren 2017", "5 000,00 kr"):
+        assert expected in text.replace("\u00a0", " ")
+
+
+def test_a_fee_is_marked_paid_once(setup, make_signed_in_client):
+    coordinator, agreement, _year = setup
+    fee = ExternalFee.objects.create(
+        agreement=agreement,
+        municipality="Solna stad",
+        child_initials="AL",
+        child_age=11,
+        group_name="Grupp",
+        amount_ore=500_000,
+        invoiced_on=datetime.date(2017, 3, 1),
+        recorded_by=coordinator,
+    )
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:fee_mark_paid", kwargs={"public_id": fee.public_id})
+    assert client.post(url, {"paid_on": "2017-03-20"}).status_code == 302
+    again = client.post(url, {"paid_on": "2017-03-21"})
+    assert "redan markerad som betald" in again.context["form"].errors["paid_on"][0]
+    fee.refresh_from_db()
+    assert fee.paid_on == datetime.date(2017, 3, 20)
+
+
+# --- The annual report ----------------------------------------------------------------------------
+
+
+def test_annual_report_pdf_holds_the_right_totals(
+    setup, make_signed_in_client, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, agreement, year = setup
+    for quarter, day in ((1, datetime.date(2016, 12, 28)), (2, datetime.date(2017, 3, 29))):
+        services.payment_mark_paid(
+            payment=year.payments.get(quarter=quarter), paid_on=day, reference="V", by=coordinator
+        )
+    services.cost_record(
+        budget_year=year,
+        budget_line=agreement.budget_lines.get(name="Material"),
+        spent_on=datetime.date(2017, 4, 1),
+        amount_ore=9_000_50,
+        description="Material",
+        by=coordinator,
+    )
+    ExternalFee.objects.create(
+        agreement=agreement,
+        municipality="Solna stad",
+        child_initials="AL",
+        child_age=11,
+        group_name="Grupp",
+        amount_ore=500_000,
+        invoiced_on=datetime.date(2017, 3, 1),
+        paid_on=datetime.date(2017, 3, 20),
+        recorded_by=coordinator,
+    )
+    client = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("finance:report_generate", kwargs={"public_id": year.public_id}),
+            {"fee_reinvestment": "Extra material till stödhelgen."},
+        )
+    assert response.status_code == 302
+    report = AnnualReport.objects.get()
+    assert report.status == ReportStatus.DONE and report.progress == 100
+    download = client.get(reverse("finance:report_download", kwargs={"public_id": report.public_id}))
+    content = b"".join(download.streaming_content)
+    assert content.startswith(b"%PDF-")
+    text = pdf_text(content).replace("\u00a0", " ")
+    assert "Årlig ekonomisk redovisning 2017" in text
+    assert "711 833,00 kr" in text  # the year's budget
+    assert "9 000,50 kr" in text  # material spent
+    assert "−1 000,50 kr" in text  # material overspent
+    assert "355 916,50 kr" in text  # two advances received
+    assert "5 000,00 kr" in text  # the fee from Solna
+    assert "Extra material till stödhelgen." in text
+
+
+def test_report_status_fragment_polls_until_done(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    report = AnnualReport.objects.create(
+        budget_year=year, requested_by=coordinator, status=ReportStatus.RUNNING, progress=50
+    )
+    client = make_signed_in_client(coordinator)
+    html = client.get(reverse("finance:report_status", kwargs={"public_id": report.public_id})).content.decode()
+    assert 'data-hx-trigger="every 1s"' in html and 'value="50"' in html
+    AnnualReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED)
+    html = client.get(reverse("finance:report_status", kwargs={"public_id": report.public_id})).content.decode()
+    assert "data-hx-trigger" not in html
+
+
+def test_running_the_report_task_twice_builds_once(setup, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    report = AnnualReport.objects.create(budget_year=year, requested_by=coordinator)
+    assert services.annual_report_build(report_id=report.pk) is not None
+    assert services.annual_report_build(report_id=report.pk) is None
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+
+
+def test_coordinator_home_lists_overdue_advances(setup, make_signed_in_client):
+    coordinator, _agreement, _year = setup
+    html = make_signed_in_client(coordinator).get(reverse("home")).content.decode().replace("\u00a0", " ")
+    assert "2017 kvartal 1: 177 958,25 kr, förföll 2016-12-31" in html
