@@ -12,7 +12,7 @@ from django.utils import timezone
 from partnership.access import can
 from partnership.models import Agreement, Role
 from referrals.identity_numbers import age_on
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
 
 from .models import Attendance, GroupStatus, Meeting, Placement, PreGroupVisit, SupportGroup
@@ -205,21 +205,21 @@ class AnnualTargets:
 def annual_targets(*, agreement: Agreement | None, year: int | None = None) -> AnnualTargets | None:
     """Groups held and children reached in a year against the agreement's targets (IOP 3.1.2).
 
-    A group counts when it started (running or closed) in the year; a split support weekend counts
-    each subgroup, since each is a group of 5–8. Children are counted once however many groups
-    they attended. Counts only: nothing here identifies a child.
+    A group counts when it started (running or closed) in the year. A split support weekend counts
+    once, as finance's reports do: its subgroups are parts of one intervention. Children are
+    counted once however many groups they attended. Counts only: nothing here identifies a child.
     """
     if agreement is None:
         return None
     year = year or timezone.localdate().year
     held = SupportGroup.objects.filter(
         agreement=agreement,
+        parent__isnull=True,
         status__in=(GroupStatus.RUNNING, GroupStatus.CLOSED),
         starts_on__year=year,
-    ).filter(subgroups__isnull=True)
+    )
     children = (
-        Placement.objects.filter(group__in=held, removed_at__isnull=True)
-        .exclude(referral__status=ReferralStatus.WITHDRAWN)
+        Placement.objects.filter(Q(group__in=held) | Q(group__parent__in=held), removed_at__isnull=True)
         .values("referral")
         .distinct()
         .count()

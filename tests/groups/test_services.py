@@ -404,3 +404,17 @@ def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager
     assert Attendance.objects.get(placement=placements[0]).note == ""
     assert WaitingListAdjustment.objects.get(referral=referrals[0]).reason == ""
     assert PreGroupVisit.objects.get(placement=placements[1]).exception_reason == "Bor i Kiruna"
+
+
+def test_annual_targets_count_a_split_weekend_once_and_its_children_each(manager):
+    from groups.selectors import annual_targets
+
+    weekend = make_group(format="weekend", min_age=7, max_age=15, earliest=timezone.localdate().replace(month=1, day=2))
+    children = [make_referral(age=7 + n % 9, first_name=f"Helg{n}") for n in range(10)]
+    subgroups = services.weekend_split_apply(group=weekend, referrals=children, by=manager)
+    for subgroup in subgroups:
+        _visit_all(subgroup, manager)
+    services.group_start(group=weekend, by=manager)
+    targets = annual_targets(agreement=weekend.agreement)
+    assert (targets.groups_held, targets.children_reached) == (1, 10)
+    assert (targets.groups_target, targets.children_target) == (4, 40)
