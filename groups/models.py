@@ -107,6 +107,9 @@ class Meeting(TimeStampedModel):
     ends_at = models.DateTimeField(_("slutar"))
     is_follow_up = models.BooleanField(_("uppföljningsträff"), default=False)
     held_confirmed_at = models.DateTimeField(_("genomförd"), null=True, blank=True)
+    held_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["group", "starts_at"]
@@ -116,3 +119,118 @@ class Meeting(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class VisitKind(models.TextChoices):
+    HOME = "home", _("Hembesök")
+    PREMISES = "premises", _("Besök hos Bris")
+    EXCEPTION = "exception", _("Undantag (skriftligt motiverat)")
+
+
+class PreGroupVisit(TimeStampedModel):
+    """The one contact before the group (IOP 3.1.2): a home visit, a visit to Bris' premises,
+    or a written exception. Planned with date and leader; done once its outcome is recorded."""
+
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="pre_group_visit")
+    kind = models.CharField(_("typ av besök"), max_length=20, choices=VisitKind.choices)
+    visit_date = models.DateField(_("datum"), null=True, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pre_group_visits",
+        verbose_name=_("gruppledare"),
+    )
+    outcome = models.TextField(_("utfall"), blank=True)
+    exception_reason = models.TextField(_("motivering för undantag"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("besök före gruppstart")
+        verbose_name_plural = _("besök före gruppstart")
+        constraints = [
+            # The written reason for an exception is required by the service, not here: purging
+            # (gallring) empties every free-text field about the child and must still save.
+            models.CheckConstraint(
+                condition=Q(kind="exception") | (Q(visit_date__isnull=False) & Q(leader__isnull=False)),
+                name="pre_group_visit_planned_or_excepted",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.placement}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.kind == VisitKind.EXCEPTION or bool(self.outcome.strip())
+
+
+class AbsenceReason(models.TextChoices):
+    ILL = "ill", _("Sjuk")
+    NOTIFIED = "notified", _("Anmäld frånvaro, annan orsak")
+    TRAVEL = "travel", _("Resa eller transport fungerade inte")
+    UNKNOWN = "unknown", _("Okänd orsak")
+
+
+class Attendance(TimeStampedModel):
+    """Whether a placed child came to one meeting, and if not, why."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attendances")
+    present = models.BooleanField(_("närvarande"))
+    absence_reason = models.CharField(
+        _("orsak till frånvaro"), max_length=20, choices=AbsenceReason.choices, blank=True
+    )
+    # A TextField so that purging, which empties the free text of group records, clears it too.
+    note = models.TextField(_("kommentar"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "placement"]
+        verbose_name = _("närvaro")
+        verbose_name_plural = _("närvaro")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "placement"], name="attendance_once_per_meeting_and_child"),
+            models.CheckConstraint(
+                condition=Q(present=True, absence_reason="") | Q(present=False),
+                name="attendance_reason_only_when_absent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement} {self.meeting}"
+
+
+class WaitingListAdjustment(models.Model):
+    """A manager moved a child up (+1) or down (−1) the waiting list, with the reason. Never edited."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="waiting_list_adjustments")
+    steps = models.SmallIntegerField(_("steg"))
+    reason = models.TextField(_("orsak"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["referral", "at"]
+        # The reason is required by the service; purging empties it with the child's other free text.
+        constraints = [
+            models.CheckConstraint(condition=Q(steps__in=[1, -1]), name="waiting_list_adjustment_one_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} {self.steps:+d}"
+
+
+class CalendarToken(TimeStampedModel):
+    """The secret in a leader's iCalendar subscription URL; renewing it revokes the old URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("kalenderlänk")
+        verbose_name_plural = _("kalenderlänkar")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

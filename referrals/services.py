@@ -102,6 +102,12 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
     ReferralTransition.objects.create(
         referral=referral, from_status=from_status, to_status=to_status, by=by, reason=reason.strip()
     )
+    if to_status == S.WITHDRAWN:
+        # A withdrawn child must not keep a place in a group. Imported here because groups
+        # builds on referrals (groups.services imports this module).
+        from groups.services import placement_end_for_referral
+
+        placement_end_for_referral(referral=referral, by=by, reason=reason)
     return referral
 
 

@@ -171,3 +171,55 @@ def make_referral(
             )
     referral.refresh_from_db()
     return referral
+
+
+# --- groups ----------------------------------------------------------------------------------
+
+
+def make_group(
+    *,
+    agreement=None,
+    leaders=None,
+    name: str = "Måndagsgruppen",
+    format: str = "weekly",
+    min_age: int = 7,
+    max_age: int = 18,
+    earliest=None,
+    weekday: int = 0,
+    start_hour: int = 16,
+    premises=None,
+    open_for_placement: bool = True,
+    manager=None,
+):
+    """A group planned through the real service (8 weekly meetings, or a support weekend from the
+    first Saturday on or after `earliest`), open for placement unless told otherwise."""
+    import datetime
+
+    from django.utils import timezone
+
+    from groups import schedule, services
+    from partnership.models import Agreement
+
+    agreement = agreement or Agreement.objects.first() or make_agreement()
+    leaders = leaders if leaders is not None else [make_user(Role.GROUP_LEADER)]
+    earliest = earliest or timezone.localdate() + datetime.timedelta(days=30)
+    if format == "weekly":
+        slots = schedule.weekly_schedule(earliest=earliest, weekday=weekday, start_time=datetime.time(start_hour))
+    else:
+        saturday = earliest + datetime.timedelta(days=(5 - earliest.weekday()) % 7)
+        slots = schedule.weekend_schedule(first_saturday=saturday)
+    manager = manager or make_user(Role.OPERATIONS_MANAGER)
+    group = services.group_create(
+        agreement=agreement,
+        created_by=manager,
+        name=name,
+        format=format,
+        min_age=min_age,
+        max_age=max_age,
+        premises=premises,
+        leaders=leaders,
+        slots=slots,
+    )
+    if open_for_placement:
+        group = services.group_open(group=group, by=manager)
+    return group

@@ -48,6 +48,11 @@ class World:
     cost: object = None
     # followup: see tests/followup/factories.make_followup_world
     followup: object = None
+    # groups: an open weekly group led by the matrix group leader, with one child placed
+    group: object = None
+    placement: object = None
+    weekend: object = None
+    calendar_token: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -72,6 +77,9 @@ FOLLOWUP_NOT_DISTRICT = {"social_worker": 403, "other_district_social_worker": 4
 FOLLOWUP_CITY_AND_MANAGER = {"group_leader": 403, **FOLLOWUP_NOT_DISTRICT}
 FOLLOWUP_LEADER_ONLY = {"operations_manager": 403, "coordinator": 403, **FOLLOWUP_NOT_DISTRICT}
 FOLLOWUP_COORDINATOR_ONLY = {"group_leader": 403, "operations_manager": 403, **FOLLOWUP_NOT_DISTRICT}
+# groups: Bris staff only; a group is invisible (404) outside Bris.
+GROUPS_BRIS_ONLY = {"social_worker": 403, "other_district_social_worker": 403, "coordinator": 403, "superuser": 403}
+GROUPS_OBJECT = {"social_worker": 404, "other_district_social_worker": 404, "coordinator": 404, "superuser": 404}
 
 MATRIX = {
     "home": (lambda w: {}, _ok()),
@@ -336,6 +344,41 @@ MATRIX = {
         lambda w: {"public_id": w.followup.report.public_id},
         _ok(**{**FOLLOWUP_COORDINATOR_ONLY, "coordinator": 404}),
     ),
+    # --- groups ---
+    "groups:list": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
+    "groups:create": (lambda w: {}, _ok(group_leader=403, **GROUPS_BRIS_ONLY)),
+    "groups:waiting_list": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
+    "groups:waiting_list_move": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(group_leader=403, **GROUPS_BRIS_ONLY),
+    ),
+    "groups:calendar": (lambda w: {}, _ok(**GROUPS_BRIS_ONLY)),
+    "groups:calendar_token_renew": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    # The secret token is the credential (calendar apps cannot sign in): anyone holding it gets the feed.
+    "groups:calendar_feed": (lambda w: {"token": w.calendar_token.token}, _ok(anonymous=200)),
+    "groups:detail": (lambda w: {"public_id": w.group.public_id}, _ok(**GROUPS_OBJECT)),
+    "groups:action": (lambda w: {"public_id": w.group.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "groups:cancel": (lambda w: {"public_id": w.group.public_id}, _ok(group_leader=403, **GROUPS_OBJECT)),
+    "groups:close": (lambda w: {"public_id": w.group.public_id}, _ok(**GROUPS_OBJECT)),
+    "groups:place": (lambda w: {"public_id": w.group.public_id}, _ok(group_leader=403, **GROUPS_OBJECT)),
+    "groups:split": (lambda w: {"public_id": w.weekend.public_id}, _ok(group_leader=403, **GROUPS_OBJECT)),
+    "groups:attendance_pdf": (lambda w: {"public_id": w.group.public_id}, _ok(**GROUPS_OBJECT)),
+    "groups:placement_remove": (
+        lambda w: {"public_id": w.group.public_id, "placement_id": w.placement.pk},
+        _ok(group_leader=403, **GROUPS_OBJECT),
+    ),
+    "groups:visit": (
+        lambda w: {"public_id": w.group.public_id, "placement_id": w.placement.pk},
+        _ok(**GROUPS_OBJECT),
+    ),
+    "groups:meeting_move": (
+        lambda w: {"public_id": w.group.public_id, "meeting_id": w.group.meetings.first().pk},
+        _ok(**GROUPS_OBJECT),
+    ),
+    "groups:attendance": (
+        lambda w: {"public_id": w.group.public_id, "meeting_id": w.group.meetings.first().pk},
+        _ok(**GROUPS_OBJECT),
+    ),
 }
 
 
@@ -413,6 +456,7 @@ def world(db, settings, tmp_path):
     )
     _finance_world(objects, coordinator)
     existing = {"coordinator": coordinator}
+    _groups_world(objects, existing)
     # followup
     from tests.followup.factories import make_followup_world
 
@@ -477,3 +521,24 @@ def test_permission_matrix(url_name, role, world, client, make_signed_in_client)
     assert response.status_code == expected[role], f"{url_name} as {role}"
     if role == "anonymous" and expected[role] == 302:
         assert response["Location"].startswith(reverse("login"))
+
+
+def _groups_world(world, existing):
+    """An open weekly group led by the matrix group leader, one child placed; a support weekend."""
+    from groups.services import calendar_token_get_or_create, group_place_child
+    from tests.factories import make_group
+
+    leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
+    manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")
+    world.group = make_group(agreement=world.referral.agreement, leaders=[leader], manager=manager)
+    world.placement = group_place_child(
+        group=world.group,
+        referral=make_referral(first_name="Matrix", submitted_by=world.referral.submitted_by),
+        placed_by=manager,
+    )
+    world.weekend = make_group(
+        agreement=world.referral.agreement, leaders=[leader], format="weekend", name="Helgen", manager=manager
+    )
+    world.calendar_token = calendar_token_get_or_create(user=leader)
+    existing["group_leader"] = leader
+    existing["operations_manager"] = manager

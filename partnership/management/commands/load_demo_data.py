@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from finance.demo import load_demo_finance
+from groups.demo import load_demo_groups
 from partnership.demo_followup import load_demo_followup
 from partnership.models import (
     Agreement,
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             self._users()
             self._cooperation_group(agreement)
             load_demo_referrals(agreement=agreement)
+            load_demo_groups(agreement)
             load_demo_lifecycle(agreement)
             load_demo_finance(agreement)
             load_demo_followup(agreement=agreement)

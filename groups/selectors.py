@@ -1,0 +1,233 @@
+"""Reads for support groups, always within the user's organisation."""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from partnership.access import can
+from partnership.models import Agreement, Role
+from referrals.identity_numbers import age_on
+from referrals.models import Referral
+from referrals.selectors import referrals_visible_to
+
+from .models import Attendance, GroupStatus, Meeting, Placement, PreGroupVisit, SupportGroup
+from .services import PLACEABLE_STATUSES, child_age_for_group
+
+
+def _organisation_id(user):
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role not in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
+        return None
+    return membership.organisation_id
+
+
+def groups_visible_to(user) -> QuerySet[SupportGroup]:
+    organisation_id = _organisation_id(user)
+    queryset = SupportGroup.objects.select_related("agreement", "premises", "parent")
+    if organisation_id is None:
+        return queryset.none()
+    return queryset.filter(agreement__provider_id=organisation_id)
+
+
+def get_group_for(user, public_id) -> SupportGroup:
+    """The group if the user's organisation runs it; 404 otherwise."""
+    try:
+        return groups_visible_to(user).get(public_id=public_id)
+    except (SupportGroup.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def group_list(user) -> QuerySet[SupportGroup]:
+    """Top-level groups with their current number of children (subgroups counted in)."""
+    current = Q(placements__removed_at__isnull=True) & Q(placements__isnull=False)
+    sub_current = Q(subgroups__placements__removed_at__isnull=True) & Q(subgroups__placements__isnull=False)
+    return (
+        groups_visible_to(user)
+        .filter(parent__isnull=True)
+        .annotate(
+            children=Count("placements", filter=current, distinct=True)
+            + Count("subgroups__placements", filter=sub_current, distinct=True)
+        )
+        .prefetch_related("leaders")
+        .order_by("-starts_on", "name")
+    )
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    placement: Placement
+    show_identity: bool
+    age: int
+    visit: PreGroupVisit | None
+
+    @property
+    def name(self) -> str:
+        return self.placement.referral.child.full_name if self.show_identity else self.placement.referral.pseudonym
+
+
+def placement_rows(*, user, group: SupportGroup) -> list[PlacementRow]:
+    """The children with a current place in the group (or in its subgroups)."""
+    placements = (
+        Placement.objects.filter(Q(group=group) | Q(group__parent=group), removed_at__isnull=True)
+        .select_related("referral__child", "referral__district", "referral__agreement", "group", "group__parent")
+        .select_related("pre_group_visit__leader")
+        .order_by("group__name", "referral__child__first_name")
+    )
+    rows = []
+    for placement in placements:
+        referral = placement.referral
+        rows.append(
+            PlacementRow(
+                placement=placement,
+                show_identity=can(user, "referrals.view_identity", referral),
+                age=child_age_for_group(referral, placement.group),
+                visit=getattr(placement, "pre_group_visit", None),
+            )
+        )
+    return rows
+
+
+def group_meetings(group: SupportGroup) -> list[Meeting]:
+    return list(group.meetings.order_by("starts_at"))
+
+
+# --- Waiting list ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    referral: Referral
+    show_identity: bool
+    age: int
+    waited_days: int
+    priority: int
+    fits: bool | None  # None when no group is chosen
+
+    @property
+    def name(self) -> str:
+        return self.referral.child.full_name if self.show_identity else self.referral.pseudonym
+
+
+def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]:
+    """Ready children, Stockholm's first (IOP 3.1.2: other municipalities only if places remain),
+    then by the manager's recorded moves, then by how long they have waited."""
+    referrals = (
+        referrals_visible_to(user)
+        .filter(status__in=PLACEABLE_STATUSES, purged_at__isnull=True)
+        .select_related("child")
+        .annotate(
+            priority=Coalesce(Sum("waiting_list_adjustments__steps"), Value(0), output_field=IntegerField()),
+            waiting_since=Coalesce("ready_at", "created_at"),
+        )
+        .order_by("is_external", "-priority", "waiting_since", "pk")
+    )
+    today = timezone.localdate()
+    rows = []
+    for referral in referrals:
+        age = child_age_for_group(referral, group) if group else age_on(referral.child.birth_date, today)
+        rows.append(
+            WaitingRow(
+                referral=referral,
+                show_identity=can(user, "referrals.view_identity", referral),
+                age=age,
+                waited_days=(today - timezone.localdate(referral.waiting_since)).days,
+                priority=referral.priority,
+                fits=(group.min_age <= age <= group.max_age) if group else None,
+            )
+        )
+    return rows
+
+
+def open_groups_for(user) -> QuerySet[SupportGroup]:
+    """Groups that can take children now: open, and not split into subgroups (those take them)."""
+    return (
+        groups_visible_to(user)
+        .filter(status=GroupStatus.OPEN)
+        .annotate(subgroup_count=Count("subgroups"))
+        .filter(subgroup_count=0)
+        .order_by("starts_on", "name")
+    )
+
+
+# --- Attendance ------------------------------------------------------------------------------
+
+
+def attendance_by_placement(meeting: Meeting) -> dict[int, Attendance]:
+    return {record.placement_id: record for record in meeting.attendances.all()}
+
+
+def attendance_sheet(group: SupportGroup) -> tuple[list[Meeting], dict[tuple[int, int], Attendance]]:
+    meetings = group_meetings(group)
+    records = Attendance.objects.filter(meeting__group=group)
+    return meetings, {(record.meeting_id, record.placement_id): record for record in records}
+
+
+# --- Calendar and targets --------------------------------------------------------------------
+
+
+def meetings_for_leader(user) -> QuerySet[Meeting]:
+    """A leader's meetings in groups that are not cancelled: what their calendar shows."""
+    return (
+        Meeting.objects.filter(group__leaders=user)
+        .exclude(group__status=GroupStatus.CANCELLED)
+        .select_related("group", "group__premises")
+        .order_by("starts_at")
+    )
+
+
+def meetings_in_month(user, year: int, month: int) -> QuerySet[Meeting]:
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(last, datetime.time.max))
+    return (
+        Meeting.objects.filter(group__in=groups_visible_to(user), starts_at__range=(start, end))
+        .exclude(group__status=GroupStatus.CANCELLED)
+        .select_related("group")
+        .order_by("starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class AnnualTargets:
+    year: int
+    groups_held: int
+    children_reached: int
+    groups_target: int
+    children_target: int
+
+
+def annual_targets(*, agreement: Agreement | None, year: int | None = None) -> AnnualTargets | None:
+    """Groups held and children reached in a year against the agreement's targets (IOP 3.1.2).
+
+    A group counts when it started (running or closed) in the year. A split support weekend counts
+    once, as finance's reports do: its subgroups are parts of one intervention. Children are
+    counted once however many groups they attended. Counts only: nothing here identifies a child.
+    """
+    if agreement is None:
+        return None
+    year = year or timezone.localdate().year
+    held = SupportGroup.objects.filter(
+        agreement=agreement,
+        parent__isnull=True,
+        status__in=(GroupStatus.RUNNING, GroupStatus.CLOSED),
+        starts_on__year=year,
+    )
+    children = (
+        Placement.objects.filter(Q(group__in=held) | Q(group__parent__in=held), removed_at__isnull=True)
+        .values("referral")
+        .distinct()
+        .count()
+    )
+    return AnnualTargets(
+        year=year,
+        groups_held=held.count(),
+        children_reached=children,
+        groups_target=agreement.target_groups_per_year,
+        children_target=agreement.target_children_per_year,
+    )

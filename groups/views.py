@@ -1,0 +1,541 @@
+import calendar
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent import services as consent_services
+from consent.models import AccessLogEntry
+from partnership.access import can
+from partnership.selectors import agreement_current
+from referrals.selectors import referrals_visible_to
+
+from . import schedule, selectors, services
+from .forms import (
+    AttendanceRowForm,
+    CancelForm,
+    GroupForm,
+    MeetingMoveForm,
+    PlaceForm,
+    ReasonForm,
+    VisitForm,
+    WaitingListMoveForm,
+)
+from .models import CalendarToken, GroupFormat, GroupStatus, Meeting, Placement
+
+LEGAL_BASIS = gettext_lazy("Placerat barn: samtycke eller LVU-placering")
+
+
+def _require(user, permission, obj=None):
+    if not can(user, permission, obj):
+        raise PermissionDenied
+
+
+def _apply_errors(error: ValidationError, form, fallback_field=None):
+    """A service's ValidationError becomes errors beside the right fields of the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            target = field if field in form.fields else fallback_field
+            for message in field_errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(fallback_field, message)
+
+
+def _log_views(user, referrals, what):
+    consent_services.access_log_record_many(
+        user=user, referrals=list(referrals), action=AccessLogEntry.Action.VIEW, legal_basis=str(LEGAL_BASIS), what=what
+    )
+
+
+def _group_for(request, public_id, permission):
+    group = selectors.get_group_for(request.user, public_id)
+    _require(request.user, permission, group)
+    return group
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def group_list(request):
+    _require(request.user, "groups.list_groups")
+    groups = selectors.group_list(request.user)
+    return render(request, "groups/group_list.html", {"groups": groups})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request):
+    _require(request.user, "groups.add_group")
+    organisation = request.user.membership.organisation
+    form = GroupForm(request.POST or None, organisation=organisation, initial={"format": GroupFormat.WEEKLY})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["format"] == GroupFormat.WEEKLY:
+                slots = schedule.weekly_schedule(
+                    earliest=data["first_date"], weekday=data["weekday"], start_time=data["start_time"]
+                )
+            else:
+                slots = schedule.weekend_schedule(
+                    first_saturday=data["first_date"],
+                    follow_up_weeks=data["follow_up_weeks"] or schedule.DEFAULT_FOLLOW_UP_WEEKS,
+                )
+            group = services.group_create(
+                agreement=agreement_current(),
+                created_by=request.user,
+                name=data["name"],
+                format=data["format"],
+                min_age=data["min_age"],
+                max_age=data["max_age"],
+                premises=data["premises"],
+                leaders=data["leaders"],
+                slots=slots,
+            )
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="first_date")
+        else:
+            messages.success(request, _("Gruppen är planerad med %(n)s träffar.") % {"n": len(slots)})
+            return redirect("groups:detail", public_id=group.public_id)
+    return render(request, "groups/group_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def group_detail(request, public_id):
+    group = _group_for(request, public_id, "groups.view_group")
+    rows = selectors.placement_rows(user=request.user, group=group)
+    _log_views(request.user, [row.placement.referral for row in rows if row.show_identity], _("Stödgrupp"))
+    context = {
+        "group": group,
+        "rows": rows,
+        "meetings": selectors.group_meetings(group.parent or group),
+        "subgroups": list(group.subgroups.all()),
+        "leaders": list((group.parent or group).leaders.all()),
+        "minimum": group.agreement.min_group_size,
+        "maximum": group.agreement.max_group_size,
+        "now": timezone.now(),
+        "can_plan": can(request.user, "groups.plan_group", group),
+        "can_lead": can(request.user, "groups.lead_group", group),
+        "cancel_form": CancelForm(),
+    }
+    return render(request, "groups/group_detail.html", context)
+
+
+GROUP_ACTIONS = {
+    "open": (services.group_open, gettext_lazy("Gruppen är öppen för placering.")),
+    "start": (services.group_start, gettext_lazy("Gruppen har startat.")),
+}
+
+
+@login_required
+@require_POST
+def group_action(request, public_id):
+    group = _group_for(request, public_id, "groups.plan_group")
+    action = GROUP_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        raise Http404
+    service, success = action
+    try:
+        service(group=group, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("groups:detail", public_id=group.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_cancel(request, public_id):
+    group = _group_for(request, public_id, "groups.plan_group")
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_cancel(group=group, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Gruppen är inställd och barnen står åter i väntelistan."))
+            return redirect("groups:detail", public_id=group.public_id)
+    return render(request, "groups/group_cancel.html", {"group": group, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_close(request, public_id):
+    group = _group_for(request, public_id, "groups.lead_group")
+    last = group.meetings.order_by("-starts_at").first()
+    error_messages: list[str] = []
+    if request.method == "POST":
+        try:
+            services.group_close(group=group, by=request.user)
+        except ValidationError as error:
+            error_messages = error.messages
+        else:
+            messages.success(request, _("Gruppen är avslutad. Barnens anmälningar är avslutade."))
+            return redirect("groups:detail", public_id=group.public_id)
+    context = {"group": group, "last": last, "error_messages": error_messages}
+    return render(request, "groups/group_close.html", context)
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+
+def _meeting_for(group, meeting_id) -> Meeting:
+    return get_object_or_404(Meeting, pk=meeting_id, group=group.parent or group)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_move(request, public_id, meeting_id):
+    group = _group_for(request, public_id, "groups.lead_group")
+    meeting = _meeting_for(group, meeting_id)
+    start = timezone.localtime(meeting.starts_at)
+    form = MeetingMoveForm(request.POST or None, initial={"date": start.date(), "time": start.time()})
+    if request.method == "POST" and form.is_valid():
+        starts_at = datetime.datetime.combine(
+            form.cleaned_data["date"], form.cleaned_data["time"], tzinfo=schedule.STOCKHOLM
+        )
+        try:
+            services.meeting_move(meeting=meeting, starts_at=starts_at, by=request.user)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="date")
+        else:
+            messages.success(request, _("Träffen är flyttad."))
+            return redirect("groups:detail", public_id=group.public_id)
+    return render(request, "groups/meeting_move.html", {"group": group, "meeting": meeting, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, public_id, meeting_id):
+    group = _group_for(request, public_id, "groups.lead_group")
+    meeting = _meeting_for(group, meeting_id)
+    rows = selectors.placement_rows(user=request.user, group=group)
+    existing = selectors.attendance_by_placement(meeting)
+    forms = []
+    for row in rows:
+        record = existing.get(row.placement.pk)
+        initial = (
+            {"present": "1" if record.present else "0", "absence_reason": record.absence_reason, "note": record.note}
+            if record
+            else {}
+        )
+        forms.append((row, AttendanceRowForm(request.POST or None, prefix=f"p{row.placement.pk}", initial=initial)))
+    general_errors: list[str] = []
+    if request.method == "POST" and all(form.is_valid() for _row, form in forms):
+        entries = [
+            services.AttendanceEntry(
+                placement=row.placement,
+                present=form.cleaned_data["present"],
+                absence_reason=form.cleaned_data["absence_reason"],
+                note=form.cleaned_data["note"],
+            )
+            for row, form in forms
+        ]
+        try:
+            services.attendance_record(meeting=meeting, entries=entries, by=request.user)
+        except ValidationError as error:
+            general_errors = error.messages
+        else:
+            messages.success(request, _("Närvaron är sparad."))
+            return redirect("groups:detail", public_id=group.public_id)
+    _log_views(request.user, [row.placement.referral for row in rows if row.show_identity], _("Närvaro"))
+    context = {"group": group, "meeting": meeting, "forms": forms, "general_errors": general_errors}
+    return render(request, "groups/attendance.html", context)
+
+
+@login_required
+@require_GET
+def attendance_pdf(request, public_id):
+    from weasyprint import HTML
+
+    group = _group_for(request, public_id, "groups.lead_group")
+    rows = selectors.placement_rows(user=request.user, group=group)
+    meetings, records = selectors.attendance_sheet(group.parent or group)
+    table = [
+        (row, [records.get((meeting.pk, row.placement.pk)) for meeting in meetings])
+        for row in rows
+        if row.show_identity
+    ]
+    consent_services.access_log_record_many(
+        user=request.user,
+        referrals=[row.placement.referral for row, _cells in table],
+        action=AccessLogEntry.Action.EXPORT,
+        legal_basis=str(LEGAL_BASIS),
+        what=_("Närvarolista (PDF)"),
+    )
+    html = render_to_string(
+        "groups/pdf/attendance_sheet.html",
+        {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="narvarolista.pdf"'
+    return response
+
+
+# --- Placing children ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_place(request, public_id):
+    group = _group_for(request, public_id, "groups.plan_group")
+    form = PlaceForm(request.POST or None)
+    pending = None
+    if request.method == "POST" and form.is_valid():
+        referral = get_object_or_404(referrals_visible_to(request.user), public_id=form.cleaned_data["referral"])
+        try:
+            services.group_place_child(
+                group=group,
+                referral=referral,
+                placed_by=request.user,
+                age_override_reason=form.cleaned_data["age_override_reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="referral")
+            # Only an age outside the band can be overridden: then ask for the written reason.
+            if "age_override_reason" in getattr(error, "error_dict", {}):
+                pending = referral
+        else:
+            messages.success(request, _("Barnet är placerat i %(group)s.") % {"group": group.name})
+            return redirect("groups:place", public_id=group.public_id)
+    rows = selectors.waiting_list(user=request.user, group=group)
+    _log_views(request.user, [row.referral for row in rows if row.show_identity], _("Väntelista"))
+    placed = selectors.placement_rows(user=request.user, group=group)
+    pending_row = next((row for row in rows if pending and row.referral.pk == pending.pk), None)
+    context = {
+        "group": group,
+        "rows": rows,
+        "placed_count": len(placed),
+        "maximum": group.agreement.max_group_size,
+        "form": form,
+        "pending": pending_row,
+        "places_left": group.agreement.max_group_size - len(placed),
+    }
+    return render(request, "groups/group_place.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_remove(request, public_id, placement_id):
+    group = _group_for(request, public_id, "groups.plan_group")
+    placement = get_object_or_404(Placement.objects.select_related("referral__child"), pk=placement_id, group=group)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.placement_remove(placement=placement, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Barnet är borttaget ur gruppen och står åter i väntelistan."))
+            return redirect("groups:detail", public_id=group.public_id)
+    show_identity = can(request.user, "referrals.view_identity", placement.referral)
+    context = {"group": group, "placement": placement, "form": form, "show_identity": show_identity}
+    return render(request, "groups/placement_remove.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, public_id, placement_id):
+    group = _group_for(request, public_id, "groups.lead_group")
+    placement = get_object_or_404(
+        Placement.objects.select_related("referral__child", "group"),
+        pk=placement_id,
+        removed_at__isnull=True,
+        group__in=[group, *group.subgroups.all()],
+    )
+    visit = getattr(placement, "pre_group_visit", None)
+    initial = (
+        {
+            "kind": visit.kind,
+            "visit_date": visit.visit_date,
+            "leader": visit.leader_id,
+            "outcome": visit.outcome,
+            "exception_reason": visit.exception_reason,
+        }
+        if visit
+        else {"kind": "home", "leader": request.user.pk}
+    )
+    form = VisitForm(request.POST or None, organisation=request.user.membership.organisation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pre_group_visit_record(placement=placement, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="kind")
+        else:
+            messages.success(request, _("Besöket är sparat."))
+            return redirect("groups:detail", public_id=group.public_id)
+    show_identity = can(request.user, "referrals.view_identity", placement.referral)
+    context = {"group": group, "placement": placement, "form": form, "show_identity": show_identity}
+    return render(request, "groups/visit_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weekend_split(request, public_id):
+    group = _group_for(request, public_id, "groups.plan_group")
+    if group.format != GroupFormat.WEEKEND or group.parent_id is not None:
+        raise Http404
+    waiting = [row for row in selectors.waiting_list(user=request.user, group=group) if row.fits]
+    placed = [row.placement.referral for row in selectors.placement_rows(user=request.user, group=group)]
+    candidates = placed + [row.referral for row in waiting]
+    proposal, problem = [], ""
+    try:
+        proposal = services.weekend_split_propose(group=group, referrals=candidates)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    if request.method == "POST" and not problem:
+        try:
+            services.weekend_split_apply(group=group, referrals=[row.referral for row in waiting], by=request.user)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(request, _("Stödhelgen är delad i %(n)s undergrupper.") % {"n": len(proposal)})
+            return redirect("groups:detail", public_id=group.public_id)
+    names = {
+        referral.pk: referral.child.full_name if can(request.user, "referrals.view_identity", referral) else ""
+        for referral in candidates
+    }
+    _log_views(request.user, [r for r in candidates if names[r.pk]], _("Delning av stödhelg"))
+    parts = [(part, [names[referral.pk] or referral.pseudonym for referral in part.referrals]) for part in proposal]
+    context = {"group": group, "parts": parts, "problem": problem}
+    return render(request, "groups/weekend_split.html", context)
+
+
+# --- Waiting list ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def waiting_list(request):
+    _require(request.user, "groups.view_waiting_list")
+    rows = selectors.waiting_list(user=request.user)
+    _log_views(request.user, [row.referral for row in rows if row.show_identity], _("Väntelista"))
+    context = {
+        "rows": rows,
+        "open_groups": selectors.open_groups_for(request.user),
+        "can_reorder": can(request.user, "groups.reorder_waiting_list"),
+    }
+    return render(request, "groups/waiting_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def waiting_list_move(request, public_id):
+    _require(request.user, "groups.reorder_waiting_list")
+    referral = get_object_or_404(
+        referrals_visible_to(request.user).select_related("child").filter(status__in=services.PLACEABLE_STATUSES),
+        public_id=public_id,
+    )
+    form = WaitingListMoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waiting_list_move(referral=referral, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Väntelistan är ändrad."))
+            return redirect("groups:waiting_list")
+    show_identity = can(request.user, "referrals.view_identity", referral)
+    context = {"referral": referral, "form": form, "show_identity": show_identity}
+    return render(request, "groups/waiting_list_move.html", context)
+
+
+# --- Calendar --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def calendar_month(request):
+    _require(request.user, "groups.view_calendar")
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("manad", "").split("-"))
+        first = datetime.date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    meetings = selectors.meetings_in_month(request.user, first.year, first.month)
+    by_day: dict[datetime.date, list[Meeting]] = {}
+    for meeting in meetings:
+        by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
+    weeks = [
+        [(day, by_day.get(day, []), day.month == first.month) for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    token = CalendarToken.objects.filter(user=request.user).first()
+    context = {
+        "first": first,
+        "weeks": weeks,
+        "today": today,
+        "previous": previous,
+        "following": following,
+        "meetings": meetings,
+        "feed_url": request.build_absolute_uri(reverse("groups:calendar_feed", kwargs={"token": token.token}))
+        if token
+        else "",
+    }
+    return render(request, "groups/calendar.html", context)
+
+
+@login_required
+@require_POST
+def calendar_token_renew(request):
+    _require(request.user, "groups.view_calendar")
+    services.calendar_token_renew(user=request.user)
+    messages.success(request, _("Du har en ny kalenderlänk. En tidigare länk slutar fungera."))
+    return redirect("groups:calendar")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token):
+    """The leader's meetings as iCalendar. The secret token is the authentication (calendar apps
+    cannot sign in with two factors), so the feed carries no child's name or anything about one."""
+    from icalendar import Calendar, Event
+
+    calendar_token = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if calendar_token is None or not calendar_token.user.is_active:
+        raise Http404
+    feed = Calendar()
+    feed.add("prodid", "-//Gruppstöd//kalender//SV")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", _("Gruppstöd – mina träffar"))
+    meetings = list(selectors.meetings_for_leader(calendar_token.user))
+    numbers: dict[int, int] = {}
+    for meeting in meetings:
+        numbers[meeting.group_id] = numbers.get(meeting.group_id, 0) + 1
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@gruppstod")
+        event.add("dtstamp", meeting.updated_at)
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.ends_at)
+        event.add(
+            "summary",
+            _("%(group)s, träff %(n)s") % {"group": meeting.group.name, "n": numbers[meeting.group_id]},
+        )
+        if meeting.group.premises:
+            event.add("location", meeting.group.premises.name)
+        if meeting.group.status == GroupStatus.CLOSED:
+            event.add("status", "CONFIRMED")
+        feed.add_component(event)
+    return HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
