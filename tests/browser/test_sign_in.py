@@ -33,6 +33,9 @@ def test_each_role_signs_in_through_the_form_and_sees_its_home(page: Page, live_
     sign_in(page, live_server.url, user)
     expect(page.get_by_role("heading", name=ROLE_HOME_TEXT[role])).to_be_visible()
     assert_no_axe_violations(page)
+    # The menu of the role with most pages still fits a laptop screen (it wraps, never scrolls).
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_home_page_works_at_phone_width(page: Page, live_server):
