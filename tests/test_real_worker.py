@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,10 @@ from tests.referrals.lifecycle import database_text, documented_child
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
-# A Redis database of its own, so the test never eats another process's messages.
+# A Redis database and a queue of its own, so the test never eats another process's messages,
+# not even another test run's on the same machine.
 BROKER_URL = "redis://127.0.0.1:6379/13"
+QUEUE = f"gruppstod-test-{uuid.uuid4().hex}"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,7 +53,6 @@ def worker(settings, tmp_path):
     require_postgresql()
     # The unit tests run tasks in-process; here every task must travel through the broker.
     app.conf.task_always_eager = False
-    redis.Redis.from_url(BROKER_URL).flushdb()
     settings.MEDIA_ROOT = tmp_path
     database = connection.settings_dict
     environment = {
@@ -64,6 +66,7 @@ def worker(settings, tmp_path):
         "PYTHONUNBUFFERED": "1",
         "REDIS_URL": BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
         "MEDIA_ROOT": str(tmp_path),
         "EMAIL_URL": "consolemail://",
     }
@@ -99,7 +102,7 @@ def worker(settings, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        redis.Redis.from_url(BROKER_URL).flushdb()
+        redis.Redis.from_url(BROKER_URL).delete(QUEUE)
 
 
 def test_purge_and_reminder_sweep_run_through_a_real_worker(worker, tmp_path):
@@ -112,9 +115,9 @@ def test_purge_and_reminder_sweep_run_through_a_real_worker(worker, tmp_path):
     waiting = make_referral(submitted_by=social_worker, consents=0, first_name="Väntar")
     Referral.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - datetime.timedelta(days=20))
 
-    referral_purge_task.apply_async((referral.pk,), connection=worker)
+    referral_purge_task.apply_async((referral.pk,), connection=worker, queue=QUEUE)
     # Twice: a duplicate delivery (acks_late) must change nothing.
-    referral_purge_task.apply_async((referral.pk,), connection=worker)
+    referral_purge_task.apply_async((referral.pk,), connection=worker, queue=QUEUE)
     log = tmp_path / "worker.log"
     assert wait_for(lambda: PurgeRecord.objects.filter(referral=referral, files_deleted_at__isnull=False).exists()), (
         log.read_text()
@@ -143,8 +146,8 @@ def test_purge_and_reminder_sweep_run_through_a_real_worker(worker, tmp_path):
     assert referral.pseudonym in pg_dump
     assert [secret for secret in documented.secrets if secret in pg_dump] == []
 
-    reminders_sweep.apply_async(connection=worker)
-    reminders_sweep.apply_async(connection=worker)
+    reminders_sweep.apply_async(connection=worker, queue=QUEUE)
+    reminders_sweep.apply_async(connection=worker, queue=QUEUE)
     # The sweep records the reminders, then enqueues one mail each, which the worker sends.
     assert wait_for(
         lambda: Reminder.objects.filter(kind="consent_missing", recipient=social_worker, sent_at__isnull=False).exists()
