@@ -193,3 +193,21 @@ def test_follow_up_evaluation_is_due_some_months_after_the_last_meeting():
     _answer(group, None, "follow_up")
     reminders_sweep_all(today=due_on + datetime.timedelta(days=7))
     assert reminder.__class__.objects.get(pk=reminder.pk).done_at is not None
+
+
+def test_the_visit_reminder_is_mailed_without_the_childs_name(mailoutbox):
+    from partnership.tasks import reminders_sweep
+
+    leader = make_user(Role.GROUP_LEADER)
+    manager = make_user(Role.OPERATIONS_MANAGER)
+    group = _group_starting_in(2, leaders=[leader], name="Postgruppen")
+    child = make_referral(first_name="Ingeborg", last_name="Zetterqvist")
+    services.group_place_child(group=group, referral=child, placed_by=manager)
+
+    reminders_sweep.delay()
+    reminders_sweep.delay()
+    mails = [mail for mail in mailoutbox if "Besök före gruppstart saknas" in mail.subject]
+    assert len(mails) == 1 and mails[0].to == [leader.email]
+    text = mails[0].body + mails[0].alternatives[0][0]
+    assert "Postgruppen" in text and child.pseudonym in text
+    assert "Ingeborg" not in text and "Zetterqvist" not in text and child.child.identity_number not in text
