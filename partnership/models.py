@@ -212,6 +212,9 @@ class Reminder(TimeStampedModel):
     summary = models.CharField(_("påminnelse"), max_length=300)
     link = models.CharField(max_length=300, blank=True)
     due_on = models.DateField(_("datum"))
+    # For reminders that recur about the same object (a term or a year of the agreement): which
+    # period this one is about, e.g. "2026-autumn" or "2026". Empty for the others.
+    period = models.CharField(max_length=20, blank=True, default="")
     sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
     done_at = models.DateTimeField(_("klar"), null=True, blank=True)
 
@@ -221,8 +224,8 @@ class Reminder(TimeStampedModel):
         verbose_name_plural = _("påminnelser")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject_type", "subject_id", "recipient"],
-                name="reminder_once_per_object_and_recipient",
+                fields=["kind", "subject_type", "subject_id", "recipient", "period"],
+                name="reminder_once_per_object_period_and_recipient",
             )
         ]
         indexes = [models.Index(fields=["recipient", "done_at"]), models.Index(fields=["sent_at"])]

@@ -34,6 +34,8 @@ class DueReminder:
     due_on: datetime.date
     summary: str
     link: str = ""
+    # A reminder that recurs about the same object (each term, each year) names its period.
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,29 +86,36 @@ def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
     """
     due = list(due)
     content_types = {type(item.subject): ContentType.objects.get_for_model(item.subject) for item in due}
-    existing = set(Reminder.objects.filter(kind=kind).values_list("subject_type_id", "subject_id", "recipient_id"))
+
+    def key(item: DueReminder) -> tuple:
+        return (content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id, item.period)
+
+    existing = set(
+        Reminder.objects.filter(kind=kind).values_list("subject_type_id", "subject_id", "recipient_id", "period")
+    )
     new = [
         Reminder(
             recipient_id=item.recipient_id,
             kind=kind,
             subject_type=content_types[type(item.subject)],
             subject_id=item.subject.pk,
+            period=item.period,
             summary=item.summary[:300],
             link=item.link[:300],
             due_on=item.due_on,
         )
         for item in due
-        if (content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id) not in existing
+        if key(item) not in existing
     ]
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     # What is no longer due (consent came, data purged, agreement renewed) closes by itself.
-    still_due = {(content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id) for item in due}
+    still_due = {key(item) for item in due}
     resolved = [
         pk
-        for pk, *key in Reminder.objects.filter(kind=kind, done_at__isnull=True).values_list(
-            "pk", "subject_type_id", "subject_id", "recipient_id"
+        for pk, *rest in Reminder.objects.filter(kind=kind, done_at__isnull=True).values_list(
+            "pk", "subject_type_id", "subject_id", "recipient_id", "period"
         )
-        if tuple(key) not in still_due
+        if tuple(rest) not in still_due
     ]
     Reminder.objects.filter(pk__in=resolved).update(done_at=timezone.now())
     return len(new)
@@ -160,3 +169,76 @@ def agreement_ending(today: datetime.date) -> Iterable[DueReminder]:
         )
         for user_id in recipients:
             yield DueReminder(user_id, agreement, agreement.ends_on, summary)
+
+
+def _active_agreements(today: datetime.date) -> list[Agreement]:
+    return list(Agreement.objects.filter(starts_on__lte=today, ends_on__gte=today))
+
+
+def _coordinators():
+    cache: dict[int, list[int]] = {}
+
+    def coordinators(organisation_id: int) -> list[int]:
+        if organisation_id not in cache:
+            cache[organisation_id] = members(role=Role.COORDINATOR, organisation_id=organisation_id)
+        return cache[organisation_id]
+
+    return coordinators
+
+
+@reminder_kind("cooperation_term_without_meeting", gettext_lazy("Termin utan samverkansmöte"))
+def cooperation_term_without_meeting(today: datetime.date) -> Iterable[DueReminder]:
+    """The current term of a running agreement has no cooperation meeting held or planned (IOP 3.2:
+    at least one a term) → the coordinators of the public party. One reminder per term; it closes
+    once a meeting is planned or held."""
+    from .cooperation import term_bounds, term_of
+    from .models import CooperationMeeting, Term
+
+    year, term = term_of(today)
+    start, stop = term_bounds(year, term)
+    agreements = _active_agreements(today)
+    with_meeting = set(
+        CooperationMeeting.objects.filter(agreement__in=agreements, meeting_date__gte=start, meeting_date__lte=stop)
+        .filter(models.Q(held_at__isnull=False) | models.Q(meeting_date__gte=today))
+        .values_list("agreement_id", flat=True)
+    )
+    coordinators = _coordinators()
+    for agreement in agreements:
+        if agreement.pk in with_meeting:
+            continue
+        summary = _("Inget samverkansmöte är hållet eller planerat under %(term)s för ”%(name)s”.") % {
+            "term": (_("vårterminen %(year)s") if term == Term.SPRING else _("höstterminen %(year)s")) % {"year": year},
+            "name": agreement.name,
+        }
+        for user_id in coordinators(agreement.public_party_id):
+            yield DueReminder(user_id, agreement, stop, summary, period=f"{year}-{term}")
+
+
+@reminder_kind("information_meetings_behind", gettext_lazy("Frukostmöten efter plan"))
+def information_meetings_behind(today: datetime.date) -> Iterable[DueReminder]:
+    """This year's breakfast information meetings of a running agreement are behind (fewer held
+    than the year's elapsed thirds ask for, or held and planned cannot reach three; the rule of
+    partnership/information.py) → the coordinators. One reminder per year; it closes when caught up."""
+    from .information import YearStatus, expected_by
+    from .models import InformationMeeting
+
+    agreements = _active_agreements(today)
+    counts: dict[int, list[int]] = {agreement.pk: [0, 0] for agreement in agreements}
+    for agreement_id, starts_at, held_at in InformationMeeting.objects.filter(
+        agreement__in=agreements, starts_at__year=today.year
+    ).values_list("agreement_id", "starts_at", "held_at"):
+        if held_at:
+            counts[agreement_id][0] += 1
+        elif timezone.localdate(starts_at) >= today:
+            counts[agreement_id][1] += 1
+    coordinators = _coordinators()
+    for agreement in agreements:
+        held, planned = counts[agreement.pk]
+        status = YearStatus(year=today.year, held=held, planned=planned, expected_by_now=expected_by(today, today.year))
+        if not status.is_behind:
+            continue
+        summary = _(
+            "Frukostmötena %(year)s för ”%(name)s” ligger efter: %(held)s hållna och %(planned)s planerade av tre."
+        ) % {"year": today.year, "name": agreement.name, "held": held, "planned": planned}
+        for user_id in coordinators(agreement.public_party_id):
+            yield DueReminder(user_id, agreement, datetime.date(today.year, 12, 31), summary, period=str(today.year))
