@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +9,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.access import can
+from partnership.access import can, require_permission
+from partnership.forms import apply_service_errors
 from partnership.models import District
 from partnership.money import format_ore
 
@@ -29,26 +30,9 @@ from .pdf import render_pdf
 PAGE_SIZE = 50
 
 
-def _require(user, permission, obj=None):
-    if not can(user, permission, obj):
-        raise PermissionDenied
-
-
 def _finance_user(request):
     # Group leaders and social workers have no finance pages: 403 before anything is looked up.
-    _require(request.user, "finance.access")
-
-
-def _apply_errors(error: ValidationError, form, fallback_field=None):
-    """A service's ValidationError becomes errors beside the right fields of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            target = field if field in form.fields else fallback_field
-            for message in field_errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(fallback_field, message)
+    require_permission(request.user, "finance.access")
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -79,7 +63,7 @@ def overview(request):
 def schedule_create(request, public_id):
     _finance_user(request)
     agreement = selectors.get_agreement_for(request.user, public_id)
-    _require(request.user, "finance.manage_payments", agreement)
+    require_permission(request.user, "finance.manage_payments", agreement)
     try:
         services.budget_years_create(agreement=agreement, by=request.user)
     except ValidationError as error:
@@ -95,7 +79,7 @@ def schedule_create(request, public_id):
 def year_detail(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.view_budget_year", budget_year)
+    require_permission(request.user, "finance.view_budget_year", budget_year)
     page = Paginator(selectors.year_costs(budget_year), PAGE_SIZE).get_page(request.GET.get("sida"))
     context = {
         "budget_year": budget_year,
@@ -110,7 +94,7 @@ def year_detail(request, public_id):
 def year_close(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.close_year", budget_year)
+    require_permission(request.user, "finance.close_year", budget_year)
     try:
         services.budget_year_close(budget_year=budget_year, by=request.user)
     except ValidationError as error:
@@ -126,13 +110,13 @@ def year_close(request, public_id):
 def year_reopen(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.close_year", budget_year)
+    require_permission(request.user, "finance.close_year", budget_year)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.budget_year_reopen(budget_year=budget_year, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Budgetåret %(year)s är återöppnat.") % {"year": budget_year.year})
             return redirect("finance:year", public_id=budget_year.public_id)
@@ -147,7 +131,7 @@ def year_reopen(request, public_id):
 def payments(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.manage_payments", budget_year)
+    require_permission(request.user, "finance.manage_payments", budget_year)
     rows = selectors.payment_rows(budget_year)
     context = {
         "budget_year": budget_year,
@@ -163,13 +147,13 @@ def payments(request, public_id):
 def payment_mark_paid(request, public_id):
     _finance_user(request)
     payment = selectors.get_payment_for(request.user, public_id)
-    _require(request.user, "finance.manage_payments", payment)
+    require_permission(request.user, "finance.manage_payments", payment)
     form = PaymentPaidForm(request.POST or None, initial={"paid_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_mark_paid(payment=payment, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="paid_on")
+            apply_service_errors(error, form, fallback_field="paid_on")
         else:
             messages.success(
                 request,
@@ -185,13 +169,13 @@ def payment_mark_paid(request, public_id):
 def payment_reopen(request, public_id):
     _finance_user(request)
     payment = selectors.get_payment_for(request.user, public_id)
-    _require(request.user, "finance.manage_payments", payment)
+    require_permission(request.user, "finance.manage_payments", payment)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_reopen(payment=payment, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Betalningen är återöppnad och kan registreras på nytt."))
             return redirect("finance:payments", public_id=payment.budget_year.public_id)
@@ -206,7 +190,7 @@ def payment_reopen(request, public_id):
 def cost_create(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.record_cost", budget_year)
+    require_permission(request.user, "finance.record_cost", budget_year)
     form = CostForm(
         request.POST or None,
         request.FILES or None,
@@ -225,7 +209,7 @@ def cost_create(request, public_id):
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Kostnaden är registrerad."))
             return redirect("finance:year", public_id=budget_year.public_id)
@@ -237,13 +221,13 @@ def cost_create(request, public_id):
 def cost_remove(request, public_id):
     _finance_user(request)
     cost = selectors.get_cost_for(request.user, public_id)
-    _require(request.user, "finance.record_cost", cost)
+    require_permission(request.user, "finance.record_cost", cost)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cost_remove(cost=cost, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Kostnaden är borttagen."))
             return redirect("finance:year", public_id=cost.budget_year.public_id)
@@ -255,7 +239,7 @@ def cost_remove(request, public_id):
 def cost_receipt(request, public_id):
     _finance_user(request)
     cost = selectors.get_cost_for(request.user, public_id)
-    _require(request.user, "finance.view_receipt", cost)
+    require_permission(request.user, "finance.view_receipt", cost)
     if not cost.receipt:
         raise Http404
     extension = cost.receipt.name.rsplit(".", 1)[-1]
@@ -269,7 +253,7 @@ def cost_receipt(request, public_id):
 @require_GET
 def fees(request):
     _finance_user(request)
-    _require(request.user, "finance.view_fees")
+    require_permission(request.user, "finance.view_fees")
     page = Paginator(selectors.fees_for(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
     return render(request, "finance/fees.html", {"page": page})
 
@@ -279,7 +263,7 @@ def fees(request):
 def fee_invoice(request, public_id):
     _finance_user(request)
     fee = selectors.get_fee_for(request.user, public_id)
-    _require(request.user, "finance.view_fees", fee)
+    require_permission(request.user, "finance.view_fees", fee)
     pdf = render_pdf("finance/pdf/fee_invoice.html", {"fee": fee, "agreement": fee.agreement})
     return _pdf_response(pdf, f"faktura-{fee.invoiced_on}-{fee.child_initials}.pdf")
 
@@ -289,13 +273,13 @@ def fee_invoice(request, public_id):
 def fee_mark_paid(request, public_id):
     _finance_user(request)
     fee = selectors.get_fee_for(request.user, public_id)
-    _require(request.user, "finance.mark_fee_paid", fee)
+    require_permission(request.user, "finance.mark_fee_paid", fee)
     form = FeePaidForm(request.POST or None, initial={"paid_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.external_fee_mark_paid(fee=fee, paid_on=form.cleaned_data["paid_on"], by=request.user)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="paid_on")
+            apply_service_errors(error, form, fallback_field="paid_on")
         else:
             messages.success(request, _("Avgiften från %(m)s är markerad som betald.") % {"m": fee.municipality})
             return redirect("finance:fees")
@@ -309,7 +293,7 @@ def fee_mark_paid(request, public_id):
 @require_GET
 def travel(request):
     _finance_user(request)
-    _require(request.user, "finance.view_travel")
+    require_permission(request.user, "finance.view_travel")
     travel_costs = selectors.travel_costs_for(request.user)
     page = Paginator(travel_costs, PAGE_SIZE).get_page(request.GET.get("sida"))
     context = {"page": page, "summary": selectors.travel_summary_by_district(travel_costs)}
@@ -321,7 +305,7 @@ def travel(request):
 def travel_district_pdf(request, district_id):
     """The statement of one district's travel and lodging, for the coordinator to send it."""
     _finance_user(request)
-    _require(request.user, "finance.view_travel")
+    require_permission(request.user, "finance.view_travel")
     district = get_object_or_404(District, pk=district_id)
     entries = selectors.travel_costs_for(request.user).filter(district=district).order_by("incurred_on", "pk")
     context = {
@@ -338,12 +322,12 @@ def travel_district_pdf(request, district_id):
 @require_http_methods(["GET", "POST"])
 def travel_create(request):
     _finance_user(request)
-    _require(request.user, "finance.record_travel")
+    require_permission(request.user, "finance.record_travel")
     form = TravelCostForm(request.POST or None, referrals=selectors.travel_referrals_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         referral = data["referral"]
-        _require(request.user, "finance.record_travel", referral.agreement)
+        require_permission(request.user, "finance.record_travel", referral.agreement)
         try:
             services.travel_cost_record(
                 agreement=referral.agreement,
@@ -355,7 +339,7 @@ def travel_create(request):
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Resan eller logiet är registrerat."))
             return redirect("finance:travel")
@@ -370,7 +354,7 @@ def travel_create(request):
 def report(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.view_report", budget_year)
+    require_permission(request.user, "finance.view_report", budget_year)
     context = {
         "budget_year": budget_year,
         "figures": selectors.annual_report_figures(budget_year),
@@ -385,7 +369,7 @@ def report(request, public_id):
 def report_generate(request, public_id):
     _finance_user(request)
     budget_year = selectors.get_budget_year_for(request.user, public_id)
-    _require(request.user, "finance.generate_report", budget_year)
+    require_permission(request.user, "finance.generate_report", budget_year)
     form = ReportRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -393,7 +377,7 @@ def report_generate(request, public_id):
                 budget_year=budget_year, fee_reinvestment=form.cleaned_data["fee_reinvestment"], by=request.user
             )
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="fee_reinvestment")
+            apply_service_errors(error, form, fallback_field="fee_reinvestment")
         else:
             messages.success(request, _("Redovisningen skapas. Sidan visar när den är klar."))
             return redirect("finance:report", public_id=budget_year.public_id)
@@ -412,7 +396,7 @@ def report_status(request, public_id):
     """The progress fragment the report page polls with htmx until the PDF is ready."""
     _finance_user(request)
     annual_report = selectors.get_report_for(request.user, public_id)
-    _require(request.user, "finance.view_report", annual_report)
+    require_permission(request.user, "finance.view_report", annual_report)
     return render(request, "finance/_report_status.html", {"latest": annual_report})
 
 
@@ -421,7 +405,7 @@ def report_status(request, public_id):
 def report_download(request, public_id):
     _finance_user(request)
     annual_report = selectors.get_report_for(request.user, public_id)
-    _require(request.user, "finance.view_report", annual_report)
+    require_permission(request.user, "finance.view_report", annual_report)
     if annual_report.status != ReportStatus.DONE or not annual_report.pdf:
         raise Http404
     filename = f"ekonomisk-redovisning-{annual_report.budget_year.year}.pdf"
@@ -446,7 +430,7 @@ def _settlement(request, agreement):
 def settlement(request, public_id):
     _finance_user(request)
     agreement = selectors.get_agreement_for(request.user, public_id)
-    _require(request.user, "finance.view_settlement", agreement)
+    require_permission(request.user, "finance.view_settlement", agreement)
     form, result = _settlement(request, agreement)
     context = {"agreement": agreement, "form": form, "settlement": result, "query": request.GET.urlencode()}
     return render(request, "finance/settlement.html", context)
@@ -457,7 +441,7 @@ def settlement(request, public_id):
 def settlement_pdf(request, public_id):
     _finance_user(request)
     agreement = selectors.get_agreement_for(request.user, public_id)
-    _require(request.user, "finance.view_settlement", agreement)
+    require_permission(request.user, "finance.view_settlement", agreement)
     _form, result = _settlement(request, agreement)
     if result is None:
         raise Http404
@@ -472,6 +456,6 @@ def settlement_pdf(request, public_id):
 @require_GET
 def audit_log(request):
     _finance_user(request)
-    _require(request.user, "finance.view_audit_log")
+    require_permission(request.user, "finance.view_audit_log")
     page = Paginator(selectors.audit_entries_for(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
     return render(request, "finance/audit_log.html", {"page": page})

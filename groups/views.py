@@ -3,7 +3,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from consent import services as consent_services
 from consent.models import AccessLogEntry
-from partnership.access import can
+from partnership.access import can, require_permission
+from partnership.forms import apply_service_errors
 from partnership.selectors import agreement_current
 from referrals.selectors import referrals_visible_to
 
@@ -36,23 +37,6 @@ from .models import CalendarToken, GroupFormat, GroupStatus, Meeting, Placement
 LEGAL_BASIS = gettext_lazy("Placerat barn: samtycke eller LVU-placering")
 
 
-def _require(user, permission, obj=None):
-    if not can(user, permission, obj):
-        raise PermissionDenied
-
-
-def _apply_errors(error: ValidationError, form, fallback_field=None):
-    """A service's ValidationError becomes errors beside the right fields of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            target = field if field in form.fields else fallback_field
-            for message in field_errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(fallback_field, message)
-
-
 def _log_views(user, referrals, what):
     consent_services.access_log_record_many(
         user=user, referrals=list(referrals), action=AccessLogEntry.Action.VIEW, legal_basis=str(LEGAL_BASIS), what=what
@@ -61,7 +45,7 @@ def _log_views(user, referrals, what):
 
 def _group_for(request, public_id, permission):
     group = selectors.get_group_for(request.user, public_id)
-    _require(request.user, permission, group)
+    require_permission(request.user, permission, group)
     return group
 
 
@@ -71,7 +55,7 @@ def _group_for(request, public_id, permission):
 @login_required
 @require_GET
 def group_list(request):
-    _require(request.user, "groups.list_groups")
+    require_permission(request.user, "groups.list_groups")
     groups = selectors.group_list(request.user)
     return render(request, "groups/group_list.html", {"groups": groups})
 
@@ -79,7 +63,7 @@ def group_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_create(request):
-    _require(request.user, "groups.add_group")
+    require_permission(request.user, "groups.add_group")
     organisation = request.user.membership.organisation
     form = GroupForm(request.POST or None, organisation=organisation, initial={"format": GroupFormat.WEEKLY})
     if request.method == "POST" and form.is_valid():
@@ -106,7 +90,7 @@ def group_create(request):
                 slots=slots,
             )
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="first_date")
+            apply_service_errors(error, form, fallback_field="first_date")
         else:
             messages.success(request, _("Gruppen är planerad med %(n)s träffar.") % {"n": len(slots)})
             return redirect("groups:detail", public_id=group.public_id)
@@ -168,7 +152,7 @@ def group_cancel(request, public_id):
         try:
             services.group_cancel(group=group, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Gruppen är inställd och barnen står åter i väntelistan."))
             return redirect("groups:detail", public_id=group.public_id)
@@ -214,7 +198,7 @@ def meeting_move(request, public_id, meeting_id):
         try:
             services.meeting_move(meeting=meeting, starts_at=starts_at, by=request.user)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="date")
+            apply_service_errors(error, form, fallback_field="date")
         else:
             messages.success(request, _("Träffen är flyttad."))
             return redirect("groups:detail", public_id=group.public_id)
@@ -310,7 +294,7 @@ def group_place(request, public_id):
                 age_override_reason=form.cleaned_data["age_override_reason"],
             )
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="referral")
+            apply_service_errors(error, form, fallback_field="referral")
             # Only an age outside the band can be overridden: then ask for the written reason.
             if "age_override_reason" in getattr(error, "error_dict", {}):
                 pending = referral
@@ -343,7 +327,7 @@ def placement_remove(request, public_id, placement_id):
         try:
             services.placement_remove(placement=placement, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Barnet är borttaget ur gruppen och står åter i väntelistan."))
             return redirect("groups:detail", public_id=group.public_id)
@@ -379,7 +363,7 @@ def visit_edit(request, public_id, placement_id):
         try:
             services.pre_group_visit_record(placement=placement, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="kind")
+            apply_service_errors(error, form, fallback_field="kind")
         else:
             messages.success(request, _("Besöket är sparat."))
             return redirect("groups:detail", public_id=group.public_id)
@@ -426,7 +410,7 @@ def weekend_split(request, public_id):
 @login_required
 @require_GET
 def waiting_list(request):
-    _require(request.user, "groups.view_waiting_list")
+    require_permission(request.user, "groups.view_waiting_list")
     rows = selectors.waiting_list(user=request.user)
     _log_views(request.user, [row.referral for row in rows if row.show_identity], _("Väntelista"))
     context = {
@@ -440,7 +424,7 @@ def waiting_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def waiting_list_move(request, public_id):
-    _require(request.user, "groups.reorder_waiting_list")
+    require_permission(request.user, "groups.reorder_waiting_list")
     referral = get_object_or_404(
         referrals_visible_to(request.user).select_related("child").filter(status__in=services.PLACEABLE_STATUSES),
         public_id=public_id,
@@ -450,7 +434,7 @@ def waiting_list_move(request, public_id):
         try:
             services.waiting_list_move(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Väntelistan är ändrad."))
             return redirect("groups:waiting_list")
@@ -465,7 +449,7 @@ def waiting_list_move(request, public_id):
 @login_required
 @require_GET
 def calendar_month(request):
-    _require(request.user, "groups.view_calendar")
+    require_permission(request.user, "groups.view_calendar")
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in request.GET.get("manad", "").split("-"))
@@ -500,7 +484,7 @@ def calendar_month(request):
 @login_required
 @require_POST
 def calendar_token_renew(request):
-    _require(request.user, "groups.view_calendar")
+    require_permission(request.user, "groups.view_calendar")
     services.calendar_token_renew(user=request.user)
     messages.success(request, _("Du har en ny kalenderlänk. En tidigare länk slutar fungera."))
     return redirect("groups:calendar")

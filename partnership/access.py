@@ -6,7 +6,14 @@ domain code asks the rule sets directly through `can`.
 """
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 
 def can(user, permission: str, obj=None) -> bool:
     return bool(user and user.is_authenticated and user.is_active and rules.has_perm(permission, user, obj))
+
+
+def require_permission(user, permission: str, obj=None) -> None:
+    """403 unless `can`; views call it after fetching the object through its scoped selector."""
+    if not can(user, permission, obj):
+        raise PermissionDenied

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,15 @@ class TokenForm(forms.Form):
         if self.device is None:
             raise forms.ValidationError(_("Koden stämmer inte. Vänta på nästa kod och försök igen."))
         return token
+
+
+def apply_service_errors(error: ValidationError, form, fallback_field=None) -> None:
+    """A service's ValidationError becomes errors beside the right fields of the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            target = field if field in form.fields else fallback_field
+            for message in field_errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(fallback_field, message)

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from consent import services as consent_services
 from consent.models import AccessLogEntry, GuardianConsent
-from partnership.access import can
+from partnership.access import require_permission
+from partnership.forms import apply_service_errors
 from partnership.models import District
 from partnership.selectors import agreement_current
 
@@ -32,27 +33,10 @@ from .rules import may_transition
 PAGE_SIZE = 50
 
 
-def _require(user, permission, obj=None):
-    if not can(user, permission, obj):
-        raise PermissionDenied
-
-
-def _apply_errors(error: ValidationError, form, fallback_field=None):
-    """A service's ValidationError becomes errors beside the right fields of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            target = field if field in form.fields else fallback_field
-            for message in field_errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(fallback_field, message)
-
-
 @login_required
 @require_GET
 def referral_list(request):
-    _require(request.user, "referrals.list_referrals")
+    require_permission(request.user, "referrals.list_referrals")
     districts = District.objects.filter(referrals__in=selectors.referrals_visible_to(request.user)).distinct()
     form = ReferralFilterForm(request.GET or None, districts=districts)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -82,7 +66,7 @@ def referral_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_create(request):
-    _require(request.user, "referrals.add_referral")
+    require_permission(request.user, "referrals.add_referral")
     initial = {"case_officer_name": request.user.get_full_name(), "case_officer_email": request.user.email}
     form = ReferralForm(request.POST or None, initial=initial)
     guardians = GuardianFormSet(request.POST or None, prefix="guardians")
@@ -97,7 +81,7 @@ def referral_create(request):
             )
         except ValidationError as error:
             guardian_errors = error.message_dict.pop("guardians", []) if hasattr(error, "error_dict") else []
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Anmälan är registrerad med pseudonymen %(p)s.") % {"p": referral.pseudonym})
             return redirect("referrals:detail", public_id=referral.public_id)
@@ -109,7 +93,7 @@ def referral_create(request):
 @require_GET
 def referral_detail(request, public_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.view_referral", referral)
+    require_permission(request.user, "referrals.view_referral", referral)
     detail = selectors.referral_detail(user=request.user, referral=referral)
     if detail.show_identity:
         consent_services.access_log_record(
@@ -131,7 +115,7 @@ def referral_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def consent_create(request, public_id, guardian_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.record_consent", referral)
+    require_permission(request.user, "referrals.record_consent", referral)
     guardian = get_object_or_404(referral.guardians, pk=guardian_id)
     form = ConsentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +124,7 @@ def consent_create(request, public_id, guardian_id):
                 referral=referral, guardian=guardian, recorded_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Samtycket från %(name)s är registrerat.") % {"name": guardian.name})
             return redirect("referrals:detail", public_id=referral.public_id)
@@ -151,14 +135,14 @@ def consent_create(request, public_id, guardian_id):
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request, public_id, consent_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.record_consent", referral)
+    require_permission(request.user, "referrals.record_consent", referral)
     consent = get_object_or_404(GuardianConsent.objects.select_related("guardian"), pk=consent_id, referral=referral)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             consent_services.consent_withdraw(consent=consent, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Samtycket är återkallat. Bris kan inte längre se barnet."))
             return redirect("referrals:detail", public_id=referral.public_id)
@@ -169,7 +153,7 @@ def consent_withdraw(request, public_id, consent_id):
 @require_GET
 def consent_document(request, public_id, consent_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.record_consent", referral)
+    require_permission(request.user, "referrals.record_consent", referral)
     consent = get_object_or_404(GuardianConsent, pk=consent_id, referral=referral)
     if not consent.document:
         raise Http404
@@ -210,7 +194,7 @@ def referral_transition(request, public_id):
 @require_http_methods(["GET", "POST"])
 def concern_create(request, public_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.report_concern", referral)
+    require_permission(request.user, "referrals.report_concern", referral)
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,7 +202,7 @@ def concern_create(request, public_id):
                 referral=referral, reported_by=request.user, justification=form.cleaned_data["justification"]
             )
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="justification")
+            apply_service_errors(error, form, fallback_field="justification")
         else:
             messages.success(request, _("Orosanmälan är skickad till stadsdelen och loggad."))
             return redirect("referrals:detail", public_id=referral.public_id)
@@ -229,7 +213,7 @@ def concern_create(request, public_id):
 @login_required
 @require_GET
 def interest_list(request):
-    _require(request.user, "referrals.list_interest_registrations")
+    require_permission(request.user, "referrals.list_interest_registrations")
     registrations = selectors.interest_registrations_visible_to(request.user)
     return render(request, "referrals/interest_list.html", {"registrations": registrations})
 
@@ -237,7 +221,7 @@ def interest_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interest_create(request):
-    _require(request.user, "referrals.add_interest_registration")
+    require_permission(request.user, "referrals.add_interest_registration")
     form = InterestRegistrationForm(request.POST or None, districts=District.objects.filter(is_active=True))
     if request.method == "POST" and form.is_valid():
         services.interest_registration_record(
@@ -253,7 +237,7 @@ def interest_create(request):
 def interest_confirm(request, public_id):
     """The district confirms a foster family's interest by completing a referral for the child."""
     registration = selectors.get_interest_registration_for(request.user, public_id)
-    _require(request.user, "referrals.decide_interest_registration", registration)
+    require_permission(request.user, "referrals.decide_interest_registration", registration)
     initial = {
         "first_name": registration.child_first_name,
         "foster_contact_person": registration.foster_contact_person,
@@ -276,7 +260,7 @@ def interest_confirm(request, public_id):
                 )
         except ValidationError as error:
             guardian_errors = error.message_dict.pop("guardians", []) if hasattr(error, "error_dict") else []
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Intresseanmälan är bekräftad och blev en anmälan."))
             return redirect("referrals:detail", public_id=referral.public_id)
@@ -288,7 +272,7 @@ def interest_confirm(request, public_id):
 @require_http_methods(["GET", "POST"])
 def interest_reject(request, public_id):
     registration = selectors.get_interest_registration_for(request.user, public_id)
-    _require(request.user, "referrals.decide_interest_registration", registration)
+    require_permission(request.user, "referrals.decide_interest_registration", registration)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,7 +280,7 @@ def interest_reject(request, public_id):
                 registration=registration, by=request.user, confirm=False, note=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(error, form, fallback_field="reason")
+            apply_service_errors(error, form, fallback_field="reason")
         else:
             messages.success(request, _("Intresseanmälan är markerad som inte aktuell."))
             return redirect("referrals:interest_list")
@@ -309,7 +293,7 @@ def interest_reject(request, public_id):
 @login_required
 @require_GET
 def purge_due_list(request):
-    _require(request.user, "referrals.list_purge_due")
+    require_permission(request.user, "referrals.list_purge_due")
     rows = selectors.purge_due_rows(user=request.user)
     records = PurgeRecord.objects.filter(
         referral__agreement__provider_id=request.user.membership.organisation_id
@@ -322,7 +306,7 @@ def purge_due_list(request):
 @require_POST
 def referral_purge_now(request, public_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.purge_referral", referral)
+    require_permission(request.user, "referrals.purge_referral", referral)
     try:
         purge.referral_purge(referral=referral, by=request.user, rule=PurgeRule.MANUAL)
     except ValidationError as error:
@@ -337,7 +321,7 @@ def referral_purge_now(request, public_id):
 @require_POST
 def referral_return(request, public_id):
     referral = selectors.get_referral_for(request.user, public_id)
-    _require(request.user, "referrals.return_referral", referral)
+    require_permission(request.user, "referrals.return_referral", referral)
     try:
         purge.referral_return(referral=referral, by=request.user)
     except ValidationError as error:
@@ -355,7 +339,7 @@ def referral_return(request, public_id):
 @login_required
 @require_GET
 def return_dossier_list(request):
-    _require(request.user, "referrals.list_return_dossiers")
+    require_permission(request.user, "referrals.list_return_dossiers")
     dossiers = selectors.return_dossiers_visible_to(request.user).order_by("received_at", "-created_at")
     return render(request, "referrals/return_dossier_list.html", {"dossiers": dossiers})
 
@@ -364,7 +348,7 @@ def return_dossier_list(request):
 @require_GET
 def return_dossier_download(request, public_id):
     dossier = selectors.get_return_dossier_for(request.user, public_id)
-    _require(request.user, "referrals.receive_return_dossier", dossier)
+    require_permission(request.user, "referrals.receive_return_dossier", dossier)
     if not dossier.document:
         raise Http404  # purged after it was received: the district holds its copy
     purge.return_dossier_receive(dossier=dossier, by=request.user)

@@ -8,6 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partnership.access import require_permission
+from partnership.forms import apply_service_errors
+
 from .. import cooperation
 from ..access import can
 from ..followup_forms import (
@@ -19,7 +22,7 @@ from ..followup_forms import (
     SignatureForm,
 )
 from ..models import AMENDABLE_AGREEMENT_FIELDS
-from ._common import _agreement_for, _apply_errors, _form_page, _require
+from ._common import _agreement_for, _form_page
 
 # --- Cooperation group ---------------------------------------------------------------------------
 
@@ -27,7 +30,7 @@ from ._common import _agreement_for, _apply_errors, _form_page, _require
 @login_required
 @require_GET
 def cooperation_overview(request):
-    _require(request.user, "partnership.view_cooperation")
+    require_permission(request.user, "partnership.view_cooperation")
     agreement = _agreement_for(request.user)
     context = {
         "agreement": agreement,
@@ -46,7 +49,7 @@ def cooperation_overview(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
-    _require(request.user, "partnership.manage_cooperation")
+    require_permission(request.user, "partnership.manage_cooperation")
     agreement = _agreement_for(request.user)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -55,7 +58,7 @@ def meeting_create(request):
                 agreement=agreement, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Mötet är planerat. Uppföljning står på dagordningen."))
             return redirect("followup:meeting_detail", public_id=meeting.public_id)
@@ -65,7 +68,7 @@ def meeting_create(request):
 @login_required
 @require_GET
 def meeting_detail(request, public_id):
-    _require(request.user, "partnership.view_cooperation")
+    require_permission(request.user, "partnership.view_cooperation")
     meeting = cooperation.get_meeting_for(request.user, public_id)
     may_manage = can(request.user, "partnership.manage_cooperation")
     context = {
@@ -79,14 +82,14 @@ def meeting_detail(request, public_id):
 
 
 def _meeting_action(request, public_id, form_class, action, success):
-    _require(request.user, "partnership.manage_cooperation")
+    require_permission(request.user, "partnership.manage_cooperation")
     meeting = cooperation.get_meeting_for(request.user, public_id)
     form = form_class(request.POST)
     if form.is_valid():
         try:
             action(meeting, form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, success)
             return redirect("followup:meeting_detail", public_id=meeting.public_id)
@@ -123,14 +126,14 @@ def meeting_minutes(request, public_id):
 @login_required
 @require_POST
 def decision_create(request, public_id):
-    _require(request.user, "partnership.manage_cooperation")
+    require_permission(request.user, "partnership.manage_cooperation")
     meeting = cooperation.get_meeting_for(request.user, public_id)
     form = DecisionForm(request.POST, agreement=meeting.agreement)
     if form.is_valid():
         try:
             cooperation.cooperation_decision_record(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Beslutet är registrerat."))
             return redirect("followup:meeting_detail", public_id=meeting.public_id)
@@ -143,7 +146,7 @@ def decision_create(request, public_id):
 @login_required
 @require_POST
 def decision_done(request, public_id, decision_id):
-    _require(request.user, "partnership.manage_cooperation")
+    require_permission(request.user, "partnership.manage_cooperation")
     meeting = cooperation.get_meeting_for(request.user, public_id)
     decision = get_object_or_404(meeting.decisions.all(), pk=decision_id)
     cooperation.cooperation_decision_mark_done(decision=decision)
@@ -154,7 +157,7 @@ def decision_done(request, public_id, decision_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def amendment_create(request):
-    _require(request.user, "partnership.manage_amendments")
+    require_permission(request.user, "partnership.manage_amendments")
     agreement = _agreement_for(request.user)
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +170,7 @@ def amendment_create(request):
                 recorded_by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Ändringen är registrerad. Den gäller när båda parter har undertecknat."))
             return redirect("followup:amendment_detail", public_id=amendment.public_id)
@@ -179,17 +182,17 @@ def amendment_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def amendment_detail(request, public_id):
-    _require(request.user, "partnership.view_cooperation")
+    require_permission(request.user, "partnership.view_cooperation")
     amendment = cooperation.get_amendment_for(request.user, public_id)
     may_sign = can(request.user, "partnership.manage_amendments") and not amendment.applied_at
     form = SignatureForm(request.POST or None)
     if request.method == "POST":
-        _require(request.user, "partnership.manage_amendments")
+        require_permission(request.user, "partnership.manage_amendments")
         if form.is_valid():
             try:
                 cooperation.agreement_amendment_sign(amendment=amendment, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(error, form)
+                apply_service_errors(error, form)
             else:
                 messages.success(request, _("Underskriften är registrerad."))
                 return redirect("followup:amendment_detail", public_id=amendment.public_id)

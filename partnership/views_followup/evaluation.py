@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.models import AccessLogEntry
 from consent.services import access_log_record_many
+from partnership.access import require_permission
+from partnership.forms import apply_service_errors
 
 from .. import evaluation, followup_report
 from ..access import can
@@ -22,7 +24,6 @@ from ..followup_forms import (
     answers_from,
 )
 from ..models import EvaluationInstrument
-from ._common import _apply_errors, _require
 
 # --- Evaluation ----------------------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ def _placed_children(user, group):
 @login_required
 @require_GET
 def evaluation_list(request):
-    _require(request.user, "partnership.list_evaluations")
+    require_permission(request.user, "partnership.list_evaluations")
     groups = evaluation.groups_with_evaluations_for(request.user).order_by("-starts_on", "name")
     return render(request, "followup/evaluation_list.html", {"groups": groups})
 
@@ -61,9 +62,9 @@ def evaluation_list(request):
 @login_required
 @require_GET
 def group_evaluation(request, public_id):
-    _require(request.user, "partnership.list_evaluations")  # a role without it: 403, not 404
+    require_permission(request.user, "partnership.list_evaluations")  # a role without it: 403, not 404
     group = evaluation.get_group_for(request.user, public_id)
-    _require(request.user, "partnership.view_group_evaluation", group)
+    require_permission(request.user, "partnership.view_group_evaluation", group)
     may_enter = can(request.user, "partnership.enter_evaluation", group)
     context = {
         "group": group,
@@ -86,9 +87,9 @@ def group_evaluation(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_create(request, public_id, instrument_id):
-    _require(request.user, "partnership.list_evaluations")  # a role without it: 403, not 404
+    require_permission(request.user, "partnership.list_evaluations")  # a role without it: 403, not 404
     group = evaluation.get_group_for(request.user, public_id)
-    _require(request.user, "partnership.enter_evaluation", group)
+    require_permission(request.user, "partnership.enter_evaluation", group)
     instrument = get_object_or_404(evaluation.instruments_in_use(), public_id=instrument_id)
     children = _placed_children(request.user, group)
     by_id = {str(referral.pk): referral for referral, _label in children}
@@ -110,7 +111,7 @@ def answer_create(request, public_id, instrument_id):
                 answered_on=form.cleaned_data["answered_on"],
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Svaren är sparade."))
             return redirect("followup:group_evaluation", public_id=group.public_id)
@@ -120,9 +121,9 @@ def answer_create(request, public_id, instrument_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def link_create(request, public_id):
-    _require(request.user, "partnership.list_evaluations")  # a role without it: 403, not 404
+    require_permission(request.user, "partnership.list_evaluations")  # a role without it: 403, not 404
     group = evaluation.get_group_for(request.user, public_id)
-    _require(request.user, "partnership.create_evaluation_link", group)
+    require_permission(request.user, "partnership.create_evaluation_link", group)
     instruments = [i for i in evaluation.instruments_in_use() if i.audience == "foster_family"]
     children = _placed_children(request.user, group)
     by_id = {str(referral.pk): referral for referral, _label in children}
@@ -143,7 +144,7 @@ def link_create(request, public_id):
                 valid_days=form.cleaned_data["valid_days"],
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             # Shown once: only the token's hash is stored, so this page cannot be reloaded later.
             url = request.build_absolute_uri(reverse("followup:public_answer", kwargs={"token": token}))
@@ -154,7 +155,7 @@ def link_create(request, public_id):
 @login_required
 @require_GET
 def outcomes(request):
-    _require(request.user, "partnership.view_evaluation_outcomes")
+    require_permission(request.user, "partnership.view_evaluation_outcomes")
     from groups.models import GroupFormat
 
     groups = (
@@ -209,7 +210,7 @@ def public_answer(request, token):
         except ValidationError as error:
             if getattr(error, "code", None) in ("used", "expired"):
                 return render(request, "followup/public_refused.html", {"state": error.code}, status=410)
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             return redirect("followup:public_answer_done")
     response = render(request, "followup/public_answer.html", {"instrument": instrument, "form": form})

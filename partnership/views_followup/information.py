@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partnership.access import require_permission
+from partnership.forms import apply_service_errors
+
 from .. import information
 from ..access import can
 from ..followup_forms import (
@@ -18,7 +21,7 @@ from ..followup_forms import (
     SignupForm,
 )
 from ..models import DistrictContact
-from ._common import _agreement_for, _apply_errors, _form_page, _require
+from ._common import _agreement_for, _form_page
 
 # --- District contacts ---------------------------------------------------------------------------
 
@@ -26,7 +29,7 @@ from ._common import _agreement_for, _apply_errors, _form_page, _require
 @login_required
 @require_GET
 def contact_list(request):
-    _require(request.user, "partnership.view_district_contacts")
+    require_permission(request.user, "partnership.view_district_contacts")
     contacts = information.contacts_list()
     context = {"contacts": contacts, "may_manage": can(request.user, "partnership.manage_district_contacts")}
     return render(request, "followup/contact_list.html", context)
@@ -35,13 +38,13 @@ def contact_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request):
-    _require(request.user, "partnership.manage_district_contacts")
+    require_permission(request.user, "partnership.manage_district_contacts")
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             information.district_contact_save(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Kontaktpersonen är sparad."))
             return redirect("followup:contacts")
@@ -51,7 +54,7 @@ def contact_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, public_id):
-    _require(request.user, "partnership.manage_district_contacts")
+    require_permission(request.user, "partnership.manage_district_contacts")
     contact = get_object_or_404(DistrictContact, public_id=public_id)
     initial = {f: getattr(contact, f) for f in ("district", "name", "role", "email", "phone")}
     form = ContactForm(request.POST or None, initial=initial)
@@ -59,7 +62,7 @@ def contact_edit(request, public_id):
         try:
             information.district_contact_save(contact=contact, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Kontaktpersonen är sparad."))
             return redirect("followup:contacts")
@@ -69,7 +72,7 @@ def contact_edit(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_import(request):
-    _require(request.user, "partnership.manage_district_contacts")
+    require_permission(request.user, "partnership.manage_district_contacts")
     form = ContactImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -78,7 +81,7 @@ def contact_import(request):
                 file_name=upload.name, content=upload.read(), uploaded_by=request.user
             )
         except ValidationError as error:
-            _apply_errors(error, form, "file")
+            apply_service_errors(error, form, "file")
         else:
             return redirect("followup:contact_import_preview", public_id=contact_import.public_id)
     intro = _("Du får se en förhandsgranskning med eventuella fel per rad. Inget sparas förrän du bekräftar.")
@@ -89,7 +92,7 @@ def contact_import(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_import_preview(request, public_id):
-    _require(request.user, "partnership.manage_district_contacts")
+    require_permission(request.user, "partnership.manage_district_contacts")
     contact_import = information.get_contact_import_for(request.user, public_id)
     error_message = None
     if request.method == "POST":
@@ -110,7 +113,7 @@ def contact_import_preview(request, public_id):
 @login_required
 @require_GET
 def contact_export(request, file_format):
-    _require(request.user, "partnership.manage_district_contacts")
+    require_permission(request.user, "partnership.manage_district_contacts")
     if file_format not in ("csv", "xlsx"):
         raise Http404
     if file_format == "xlsx":
@@ -129,7 +132,7 @@ def contact_export(request, file_format):
 @login_required
 @require_GET
 def information_list(request):
-    _require(request.user, "partnership.view_information_meetings")
+    require_permission(request.user, "partnership.view_information_meetings")
     agreement = _agreement_for(request.user)
     context = {
         "meetings": information.information_meetings_for(request.user).filter(agreement=agreement),
@@ -143,7 +146,7 @@ def information_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def information_create(request):
-    _require(request.user, "partnership.manage_information_meetings")
+    require_permission(request.user, "partnership.manage_information_meetings")
     agreement = _agreement_for(request.user)
     form = InformationMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +155,7 @@ def information_create(request):
                 agreement=agreement, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            apply_service_errors(error, form)
         else:
             messages.success(request, _("Frukostmötet är planerat."))
             return redirect("followup:information_detail", public_id=meeting.public_id)
@@ -162,7 +165,7 @@ def information_create(request):
 @login_required
 @require_GET
 def information_detail(request, public_id):
-    _require(request.user, "partnership.view_information_meetings")
+    require_permission(request.user, "partnership.view_information_meetings")
     meeting = information.get_information_meeting_for(request.user, public_id)
     context = {
         "meeting": meeting,
@@ -176,7 +179,7 @@ def information_detail(request, public_id):
 
 
 def _information_action(request, public_id, action, success):
-    _require(request.user, "partnership.manage_information_meetings")
+    require_permission(request.user, "partnership.manage_information_meetings")
     meeting = information.get_information_meeting_for(request.user, public_id)
     try:
         action(meeting)

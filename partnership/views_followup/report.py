@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from partnership.access import require_permission
+
 from .. import followup_report
 from ..followup_forms import (
     ReportForm,
 )
-from ._common import _agreement_for, _require
+from ._common import _agreement_for
 
 # --- Follow-up report ----------------------------------------------------------------------------
 
@@ -26,7 +28,7 @@ def _report_years(agreement):
 @login_required
 @require_GET
 def report(request):
-    _require(request.user, "partnership.view_followup_report")
+    require_permission(request.user, "partnership.view_followup_report")
     agreement = _agreement_for(request.user)
     years = _report_years(agreement)
     form = ReportForm(request.GET or None, years=years, initial={"year": years[-1]})
@@ -44,7 +46,7 @@ def report(request):
 @login_required
 @require_POST
 def report_generate(request):
-    _require(request.user, "partnership.view_followup_report")
+    require_permission(request.user, "partnership.view_followup_report")
     agreement = _agreement_for(request.user)
     form = ReportForm(request.POST, years=_report_years(agreement))
     if not form.is_valid():
@@ -67,7 +69,7 @@ def report_generate(request):
 @require_GET
 def report_status(request, public_id):
     """The waiting page; with htmx it polls itself and swaps in the partial until done."""
-    _require(request.user, "partnership.view_followup_report")
+    require_permission(request.user, "partnership.view_followup_report")
     made = followup_report.get_report_for(request.user, public_id)
     template = "followup/_report_status.html" if request.htmx else "followup/report_status.html"
     return render(request, template, {"made": made})
@@ -76,7 +78,7 @@ def report_status(request, public_id):
 @login_required
 @require_GET
 def report_download(request, public_id):
-    _require(request.user, "partnership.view_followup_report")
+    require_permission(request.user, "partnership.view_followup_report")
     made = followup_report.get_report_for(request.user, public_id)
     if not made.pdf:
         raise Http404
