@@ -20,4 +20,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=5),
     },
     "reminders-sweep-hourly": {"task": "partnership.tasks.reminders_sweep", "schedule": crontab(minute=15)},
+    # Foster families who asked for it hear about tomorrow's meeting in the daytime, not at night.
+    "family-reminders-daytime": {
+        "task": "groups.tasks.family_reminders_sweep",
+        "schedule": crontab(minute=25, hour="9-20"),
+    },
 }

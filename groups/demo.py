@@ -17,6 +17,7 @@ from referrals.models import Referral
 from referrals.services import ChildDetails, GuardianDetails, referral_submit
 
 from . import schedule, services
+from .family_reminders import placement_family_reminders_set
 from .models import GroupFormat, Placement, Premises, SupportGroup, VisitKind
 
 # first name, last name, birth date, serial, district, municipality (other than Stockholm) or ""
@@ -74,6 +75,9 @@ def load_demo_groups(agreement: Agreement) -> None:
         _fill_and_start(group, children["Måndagsgruppen"], manager, leader)
         for meeting in group.meetings.filter(starts_at__lt=timezone.now()):
             _attendance(meeting, group, leader)
+        # Two foster families asked for an email the day before each meeting.
+        for placement in Placement.objects.filter(group=group).order_by("pk")[:2]:
+            placement_family_reminders_set(placement=placement, enabled=True, by=leader)
 
     # Open for placement: three children placed, one visit planned.
     group = _weekly(agreement, manager, leader, "Torsdagsgruppen", today + datetime.timedelta(days=21), 3, 17, room)
@@ -189,6 +193,7 @@ def _ready_child(agreement, row) -> Referral:
             foster_home_name=f"Familjehemmet {last}",
             foster_contact_person=f"Anna {last}",
             foster_phone="070-000 00 00",
+            foster_email=f"familjehem{serial}@example.se",
         ),
         guardians=[GuardianDetails(name=f"Vårdnadshavare {last}")] if sol else [],
         placement_basis="sol" if sol else "lvu",

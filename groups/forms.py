@@ -167,3 +167,14 @@ class AttendanceRowForm(forms.Form):
         if data.get("present") is False and not data.get("absence_reason"):
             self.add_error("absence_reason", _("Ange orsak till frånvaron."))
         return data
+
+
+class FamilyRemindersForm(forms.Form):
+    enabled = forms.BooleanField(
+        label=_("Familjehemmet vill ha ett mejl dagen före varje träff"),
+        help_text=_(
+            "Kryssa i bara om familjehemmet själv har sagt ja. Mejlet säger vilken dag, tid och plats gruppen "
+            "träffas, inget om barnet. Ta bort krysset när familjen inte längre vill ha påminnelser."
+        ),
+        required=False,
+    )

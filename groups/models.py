@@ -83,6 +83,11 @@ class Placement(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     removal_reason = models.TextField(_("orsak"), blank=True)
+    # The foster family said yes to an email the day before each meeting (recorded by Bris).
+    family_reminders_since = models.DateTimeField(_("påminnelser till familjehemmet sedan"), null=True, blank=True)
+    family_reminders_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["group", "created_at"]
@@ -119,6 +124,34 @@ class Meeting(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class FamilyReminder(models.Model):
+    """One email to a foster family about one meeting, recorded before it is sent so that a rerun
+    never mails twice. Holds no address: that is read from the child's identity when sending, and
+    goes with it when the data is purged."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        SENT = "sent", _("Skickad")
+        SKIPPED = "skipped", _("Inte skickad")
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="family_reminders")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="family_reminders")
+    outcome = models.CharField(_("utfall"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(_("hanterad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "placement"]
+        verbose_name = _("påminnelse till familjehem")
+        verbose_name_plural = _("påminnelser till familjehem")
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "meeting"], name="family_reminder_once_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement} {self.meeting}"
 
 
 class VisitKind(models.TextChoices):

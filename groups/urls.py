@@ -21,6 +21,11 @@ urlpatterns = [
     path("<uuid:public_id>/narvarolista.pdf", views.attendance_pdf, name="attendance_pdf"),
     path("<uuid:public_id>/placeringar/<int:placement_id>/ta-bort/", views.placement_remove, name="placement_remove"),
     path("<uuid:public_id>/placeringar/<int:placement_id>/besok/", views.visit_edit, name="visit"),
+    path(
+        "<uuid:public_id>/placeringar/<int:placement_id>/paminnelser/",
+        views.family_reminders_edit,
+        name="family_reminders",
+    ),
     path("<uuid:public_id>/traffar/<int:meeting_id>/flytta/", views.meeting_move, name="meeting_move"),
     path("<uuid:public_id>/traffar/<int:meeting_id>/narvaro/", views.attendance, name="attendance"),
 ]

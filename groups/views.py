@@ -22,9 +22,11 @@ from partnership.selectors import agreement_current
 from referrals.selectors import referrals_visible_to
 
 from . import schedule, selectors, services
+from .family_reminders import family_email, placement_family_reminders_set
 from .forms import (
     AttendanceRowForm,
     CancelForm,
+    FamilyRemindersForm,
     GroupForm,
     MeetingMoveForm,
     PlaceForm,
@@ -370,6 +372,39 @@ def visit_edit(request, public_id, placement_id):
     show_identity = can(request.user, "referrals.view_identity", placement.referral)
     context = {"group": group, "placement": placement, "form": form, "show_identity": show_identity}
     return render(request, "groups/visit_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_reminders_edit(request, public_id, placement_id):
+    group = _group_for(request, public_id, "groups.lead_group")
+    placement = get_object_or_404(
+        Placement.objects.select_related("referral__child", "referral__agreement", "group"),
+        pk=placement_id,
+        removed_at__isnull=True,
+        group__in=[group, *group.subgroups.all()],
+    )
+    # The page shows the child's name and the family's address: the consent gate applies.
+    require_permission(request.user, "referrals.view_identity", placement.referral)
+    _log_views(request.user, [placement.referral], _("Påminnelser till familjehemmet"))
+    # Bound on every POST: an unticked box alone sends no field at all.
+    form = FamilyRemindersForm(
+        request.POST if request.method == "POST" else None,
+        initial={"enabled": placement.family_reminders_since is not None},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement_family_reminders_set(placement=placement, enabled=form.cleaned_data["enabled"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="enabled")
+        else:
+            if form.cleaned_data["enabled"]:
+                messages.success(request, _("Familjehemmet får ett mejl dagen före varje träff."))
+            else:
+                messages.success(request, _("Familjehemmet får inga fler påminnelser."))
+            return redirect("groups:detail", public_id=group.public_id)
+    context = {"group": group, "placement": placement, "form": form, "family_email": family_email(placement)}
+    return render(request, "groups/family_reminders.html", context)
 
 
 @login_required

@@ -8,5 +8,6 @@ def test_every_periodic_task_names_a_registered_task():
         "referrals.tasks.purge_due_sweep",
         "partnership.tasks.reminders_sweep",
         "consent.tasks.concern_reports_notify_pending",
+        "groups.tasks.family_reminders_sweep",
     } <= scheduled
     assert scheduled - set(app.tasks) == set()

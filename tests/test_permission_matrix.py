@@ -371,6 +371,10 @@ MATRIX = {
         lambda w: {"public_id": w.group.public_id, "placement_id": w.placement.pk},
         _ok(**GROUPS_OBJECT),
     ),
+    "groups:family_reminders": (
+        lambda w: {"public_id": w.group.public_id, "placement_id": w.placement.pk},
+        _ok(**GROUPS_OBJECT),
+    ),
     "groups:meeting_move": (
         lambda w: {"public_id": w.group.public_id, "meeting_id": w.group.meetings.first().pk},
         _ok(**GROUPS_OBJECT),

@@ -139,3 +139,39 @@ def test_every_groups_page_is_axe_clean(page: Page, live_server, agreement):
         page.goto(base + path)
         assert_no_axe_violations(page)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+def test_a_leader_records_a_foster_familys_yes_to_meeting_reminders_on_a_phone(page: Page, live_server, agreement):
+    from referrals.models import ChildIdentity
+
+    manager = make_user(Role.OPERATIONS_MANAGER)
+    leader = make_user(Role.GROUP_LEADER, first_name="Greta", last_name="Ledare")
+    group = make_group(leaders=[leader], manager=manager, name="Onsdagsgruppen")
+    with_email = services.group_place_child(group=group, referral=make_referral(first_name="Ines"), placed_by=manager)
+    without = services.group_place_child(group=group, referral=make_referral(first_name="Jonna"), placed_by=manager)
+    ChildIdentity.objects.filter(referral=with_email.referral).update(foster_email="ek@familj.example.se")
+
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server.url, leader)
+    page.goto(f"{live_server.url}/grupper/{group.public_id}/")
+    page.get_by_role("link", name=f"Nej – ändra för {without.referral.child.full_name}").click()
+    expect(page.get_by_text("Saknas i anmälan")).to_be_visible()
+    page.get_by_label("Familjehemmet vill ha ett mejl dagen före varje träff").check()
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_text("Familjehemmet har ingen e-postadress i anmälan.")).to_be_visible()
+    expect(page.get_by_label("Familjehemmet vill ha ett mejl dagen före varje träff")).to_be_checked()
+    assert_no_axe_violations(page)
+
+    page.goto(f"{live_server.url}/grupper/{group.public_id}/")
+    page.get_by_role("link", name=f"Nej – ändra för {with_email.referral.child.full_name}").click()
+    expect(page.get_by_text("ek@familj.example.se")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Familjehemmet vill ha ett mejl dagen före varje träff").check()
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_text("Familjehemmet får ett mejl dagen före varje träff.")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Ja – ändra för {with_email.referral.child.full_name}")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    with_email.refresh_from_db()
+    without.refresh_from_db()
+    assert with_email.family_reminders_since is not None and without.family_reminders_since is None
