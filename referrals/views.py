@@ -111,6 +111,17 @@ def referral_detail(request, public_id):
     return render(request, "referrals/referral_detail.html", {"detail": detail, "transitions": transitions})
 
 
+def _log_guardian_page(user, referral, what) -> None:
+    # A guardian's name identifies the child as surely as the child's own.
+    consent_services.access_log_record(
+        user=user,
+        referral=referral,
+        action=AccessLogEntry.Action.VIEW,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=what,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_create(request, public_id, guardian_id):
@@ -128,6 +139,8 @@ def consent_create(request, public_id, guardian_id):
         else:
             messages.success(request, _("Samtycket från %(name)s är registrerat.") % {"name": guardian.name})
             return redirect("referrals:detail", public_id=referral.public_id)
+    if request.method == "GET":  # a refused POST re-shows what the GET already logged
+        _log_guardian_page(request.user, referral, _("Samtycke från vårdnadshavare"))
     return render(request, "referrals/consent_form.html", {"form": form, "referral": referral, "guardian": guardian})
 
 
@@ -146,6 +159,8 @@ def consent_withdraw(request, public_id, consent_id):
         else:
             messages.success(request, _("Samtycket är återkallat. Bris kan inte längre se barnet."))
             return redirect("referrals:detail", public_id=referral.public_id)
+    if request.method == "GET":  # a refused POST re-shows what the GET already logged
+        _log_guardian_page(request.user, referral, _("Återkalla samtycke"))
     return render(request, "referrals/consent_withdraw.html", {"form": form, "referral": referral, "consent": consent})
 
 

@@ -622,3 +622,17 @@ def test_a_log_review_cannot_be_completed_without_an_outcome():
     with pytest.raises(ValidationError) as caught:
         log_review_complete(review=review, outcome="   ")
     assert caught.value.message_dict == {"outcome": ["Beskriv resultatet av kontrollen."]}
+
+
+def test_the_consent_pages_name_a_guardian_so_each_showing_is_logged(awaiting, make_signed_in_client):
+    client = make_signed_in_client(awaiting.submitted_by)
+    consent = awaiting.consents.get()
+    guardian = consent.guardian
+    other = second_guardian(awaiting)
+
+    assert guardian.name in client.get(withdraw_url(awaiting, consent)).content.decode()
+    assert other.name in client.get(consent_url(awaiting, other)).content.decode()
+
+    views = AccessLogEntry.objects.filter(child_pseudonym=awaiting.pseudonym, action=AccessLogEntry.Action.VIEW)
+    assert set(views.values_list("what", flat=True)) >= {"Återkalla samtycke", "Samtycke från vårdnadshavare"}
+    assert set(views.values_list("username", flat=True)) == {awaiting.submitted_by.username}
