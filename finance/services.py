@@ -3,6 +3,7 @@ the same transaction (who, what, why)."""
 
 import datetime
 import logging
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.queue import enqueue
 from referrals.identity_numbers import age_on
 
 from .models import (
@@ -26,6 +28,9 @@ from .money import split_evenly
 
 A = FinanceAuditEntry.Action
 logger = logging.getLogger(__name__)
+
+# Building a report takes seconds; one unfinished for this long was lost and may be requested anew.
+REPORT_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def _audit(*, by, agreement, action, subject, budget_year=None, reason="", amount_ore=None) -> None:
@@ -400,10 +405,25 @@ def annual_report_request(*, budget_year: BudgetYear, fee_reinvestment: str, by)
         _year_open(budget_year, "fee_reinvestment")
         budget_year.fee_reinvestment = fee_reinvestment
         budget_year.save(update_fields=["fee_reinvestment", "updated_at"])
+    # A second click, or a second coordinator, while the report is being built gets that report.
+    # One that has not moved for REPORT_STALE_AFTER is taken as lost (a worker died) and replaced.
+    in_progress = (
+        AnnualReport.objects.filter(
+            budget_year=budget_year,
+            status__in=[ReportStatus.PENDING, ReportStatus.RUNNING],
+            updated_at__gte=timezone.now() - REPORT_STALE_AFTER,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if in_progress is not None:
+        if in_progress.status == ReportStatus.PENDING:  # perhaps never enqueued: the broker was down
+            transaction.on_commit(partial(enqueue, generate_annual_report, in_progress.pk))
+        return in_progress
     report = AnnualReport.objects.create(budget_year=budget_year, requested_by=by)
     _audit(by=by, agreement=budget_year.agreement, budget_year=budget_year, action=A.REPORT_REQUESTED, subject=report)
     # The task reads committed rows only, so it is enqueued once this transaction has committed.
-    transaction.on_commit(lambda: generate_annual_report.delay(report.pk))
+    transaction.on_commit(partial(enqueue, generate_annual_report, report.pk))
     return report
 
 

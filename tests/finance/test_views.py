@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from finance import services
@@ -400,3 +401,35 @@ def test_coordinator_home_lists_overdue_advances(setup, make_signed_in_client):
     coordinator, _agreement, _year = setup
     html = make_signed_in_client(coordinator).get(reverse("home")).content.decode().replace("\u00a0", " ")
     assert "2017 kvartal 1: 177 958,25 kr, förföll 2016-12-31" in html
+
+
+def test_a_second_request_while_the_report_is_built_gets_that_report(
+    setup, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    # As if the first click's task had not reached a worker yet (or the broker was down).
+    waiting = AnnualReport.objects.create(budget_year=year, requested_by=coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.annual_report_request(budget_year=year, fee_reinvestment="", by=coordinator)
+
+    assert again.pk == waiting.pk and AnnualReport.objects.count() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == ReportStatus.DONE  # the second request enqueued it again
+
+
+def test_a_report_lost_halfway_does_not_block_a_new_one(setup, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    lost = AnnualReport.objects.create(budget_year=year, requested_by=coordinator, status=ReportStatus.RUNNING)
+    AnnualReport.objects.filter(pk=lost.pk).update(
+        updated_at=timezone.now() - services.REPORT_STALE_AFTER - datetime.timedelta(minutes=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = services.annual_report_request(budget_year=year, fee_reinvestment="", by=coordinator)
+
+    assert fresh.pk != lost.pk
+    fresh.refresh_from_db()
+    assert fresh.status == ReportStatus.DONE
