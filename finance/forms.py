@@ -59,6 +59,17 @@ class CostForm(forms.Form):
         self.fields["budget_line"].queryset = budget_lines
 
 
+class CostChangeForm(CostForm):
+    reason = forms.CharField(label=_("Varför ändras kostnaden?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receipt"].label = _("Nytt kvitto (valfritt)")
+        self.fields["receipt"].help_text = _(
+            "Lämna tomt för att behålla kvittot som finns. PDF, PNG eller JPEG, högst 10 MB."
+        )
+
+
 class FeePaidForm(forms.Form):
     paid_on = forms.DateField(label=_("Betalningsdatum"), widget=DateInput())
 

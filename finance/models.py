@@ -228,6 +228,7 @@ class FinanceAuditEntry(models.Model):
         PAYMENT_MARKED_PAID = "payment_marked_paid", _("Betalning markerad som betald")
         PAYMENT_REOPENED = "payment_reopened", _("Betalning återöppnad")
         COST_RECORDED = "cost_recorded", _("Kostnad registrerad")
+        COST_CHANGED = "cost_changed", _("Kostnad ändrad")
         COST_REMOVED = "cost_removed", _("Kostnad borttagen")
         FEE_MARKED_PAID = "fee_marked_paid", _("Avgift markerad som betald")
         TRAVEL_RECORDED = "travel_recorded", _("Resa/logi registrerad")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.money import format_ore
 from partnership.queue import enqueue
 from referrals.identity_numbers import age_on
 
@@ -278,19 +279,8 @@ def _positive(amount_ore: int, field: str) -> None:
         raise ValidationError({field: _("Beloppet måste vara större än noll.")})
 
 
-@transaction.atomic
-def cost_record(
-    *,
-    budget_year: BudgetYear,
-    budget_line,
-    spent_on: datetime.date,
-    amount_ore: int,
-    description: str,
-    by,
-    receipt=None,
-) -> Cost:
-    """Book an actual cost on a budget line (IOP 4.1: Bris reports its use of the money yearly)."""
-    budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)
+def _cost_checked(*, budget_year: BudgetYear, budget_line, spent_on: datetime.date, amount_ore: int, description: str):
+    """The rules a cost obeys, whether booked or changed; returns the cleaned description."""
     _year_open(budget_year)
     if budget_line.agreement_id != budget_year.agreement_id:
         raise ValidationError({"budget_line": _("Budgetposten hör till en annan överenskommelse.")})
@@ -309,12 +299,35 @@ def cost_record(
     _positive(amount_ore, "amount")
     if not description.strip():
         raise ValidationError({"description": _("Beskriv kostnaden.")})
+    return description.strip()
+
+
+@transaction.atomic
+def cost_record(
+    *,
+    budget_year: BudgetYear,
+    budget_line,
+    spent_on: datetime.date,
+    amount_ore: int,
+    description: str,
+    by,
+    receipt=None,
+) -> Cost:
+    """Book an actual cost on a budget line (IOP 4.1: Bris reports its use of the money yearly)."""
+    budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)
+    description = _cost_checked(
+        budget_year=budget_year,
+        budget_line=budget_line,
+        spent_on=spent_on,
+        amount_ore=amount_ore,
+        description=description,
+    )
     cost = Cost(
         budget_year=budget_year,
         budget_line=budget_line,
         spent_on=spent_on,
         amount_ore=amount_ore,
-        description=description.strip(),
+        description=description,
         recorded_by=by,
     )
     if receipt:
@@ -322,12 +335,64 @@ def cost_record(
     cost.save()
     _audit(
         by=by,
-        agreement=agreement,
+        agreement=budget_year.agreement,
         budget_year=budget_year,
         action=A.COST_RECORDED,
         subject=f"{budget_line}: {cost.description}",
         amount_ore=amount_ore,
     )
+    return cost
+
+
+@transaction.atomic
+def cost_change(
+    *,
+    cost: Cost,
+    budget_line,
+    spent_on: datetime.date,
+    amount_ore: int,
+    description: str,
+    reason: str,
+    by,
+    receipt=None,
+) -> Cost:
+    """Correct a booked cost in an open year. The audit entry keeps what it was before and why;
+    a new receipt replaces the old one, which is deleted from storage once the change commits."""
+    cost = Cost.objects.select_for_update().select_related("budget_year__agreement", "budget_line").get(pk=cost.pk)
+    budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=cost.budget_year_id)
+    description = _cost_checked(
+        budget_year=budget_year,
+        budget_line=budget_line,
+        spent_on=spent_on,
+        amount_ore=amount_ore,
+        description=description,
+    )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför kostnaden ändras.")})
+    before = _("Före: %(line)s, %(day)s, %(amount)s, ”%(text)s”.") % {
+        "line": cost.budget_line,
+        "day": cost.spent_on,
+        "amount": format_ore(cost.amount_ore),
+        "text": cost.description,
+    }
+    replaced = cost.receipt.name if (receipt and cost.receipt) else ""  # the name, before save() moves it
+    cost.budget_line, cost.spent_on, cost.amount_ore, cost.description = budget_line, spent_on, amount_ore, description
+    if receipt:
+        cost.receipt.save(receipt.name, receipt, save=False)
+    cost.save()
+    _audit(
+        by=by,
+        agreement=budget_year.agreement,
+        budget_year=budget_year,
+        action=A.COST_CHANGED,
+        subject=f"{budget_line}: {description} ({spent_on})",
+        reason=f"{reason}\n{before}",
+        amount_ore=amount_ore,
+    )
+    if replaced:
+        storage = cost.receipt.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     return cost
 
 

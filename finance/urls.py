@@ -19,6 +19,7 @@ urlpatterns = [
     path("betalningar/<uuid:public_id>/betald/", views.payment_mark_paid, name="payment_mark_paid"),
     path("betalningar/<uuid:public_id>/ateroppna/", views.payment_reopen, name="payment_reopen"),
     path("kostnader/<uuid:public_id>/kvitto/", views.cost_receipt, name="cost_receipt"),
+    path("kostnader/<uuid:public_id>/andra/", views.cost_change, name="cost_change"),
     path("kostnader/<uuid:public_id>/ta-bort/", views.cost_remove, name="cost_remove"),
     path("avgifter/", views.fees, name="fees"),
     path("avgifter/<uuid:public_id>/faktura/", views.fee_invoice, name="fee_invoice"),

@@ -16,6 +16,7 @@ from partnership.money import format_ore
 
 from . import selectors, services
 from .forms import (
+    CostChangeForm,
     CostForm,
     FeePaidForm,
     PaymentPaidForm,
@@ -214,6 +215,45 @@ def cost_create(request, public_id):
             messages.success(request, _("Kostnaden är registrerad."))
             return redirect("finance:year", public_id=budget_year.public_id)
     return render(request, "finance/cost_form.html", {"form": form, "budget_year": budget_year})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_change(request, public_id):
+    _finance_user(request)
+    cost = selectors.get_cost_for(request.user, public_id)
+    require_permission(request.user, "finance.record_cost", cost)
+    initial = {
+        "budget_line": cost.budget_line_id,
+        "spent_on": cost.spent_on,
+        "amount": format_ore(cost.amount_ore, currency=False),
+        "description": cost.description,
+    }
+    form = CostChangeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        budget_lines=cost.budget_year.agreement.budget_lines.order_by("position"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cost_change(
+                cost=cost,
+                budget_line=data["budget_line"],
+                spent_on=data["spent_on"],
+                amount_ore=data["amount"],
+                description=data["description"],
+                receipt=data["receipt"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Kostnaden är ändrad."))
+            return redirect("finance:year", public_id=cost.budget_year.public_id)
+    return render(request, "finance/cost_change.html", {"form": form, "cost": cost})
 
 
 @login_required

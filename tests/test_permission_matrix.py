@@ -223,6 +223,10 @@ MATRIX = {
         lambda w: {"public_id": w.cost.public_id},
         _ok(**{**dict.fromkeys(ROLES[1:], 403), "operations_manager": 404, "coordinator": 404}),
     ),
+    "finance:cost_change": (
+        lambda w: {"public_id": w.cost.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
     "finance:cost_remove": (
         lambda w: {"public_id": w.cost.public_id},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),

@@ -100,6 +100,7 @@ def _finance_urls(world):
     cost = year.costs.get()
     return [
         f"/ekonomi/kostnader/{cost.public_id}/ta-bort/",
+        f"/ekonomi/kostnader/{cost.public_id}/andra/",
         "/ekonomi/",
         f"/ekonomi/ar/{year.public_id}/",
         f"/ekonomi/ar/{year.public_id}/betalningar/",

@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -433,3 +434,85 @@ def test_a_report_lost_halfway_does_not_block_a_new_one(setup, settings, tmp_pat
     assert fresh.pk != lost.pk
     fresh.refresh_from_db()
     assert fresh.status == ReportStatus.DONE
+
+
+# --- Changing a cost -------------------------------------------------------------------------------
+
+
+def _booked_cost(year, by, **overrides):
+    line = year.agreement.budget_lines.order_by("position").last()
+    fields = {"spent_on": year.starts_on, "amount_ore": 50_000, "description": "Fika", **overrides}
+    return services.cost_record(budget_year=year, budget_line=line, by=by, **fields)
+
+
+def test_a_cost_is_corrected_and_the_log_keeps_what_it_was(
+    setup, make_signed_in_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    old_receipt = SimpleUploadedFile("gammalt.png", b"\x89PNG\r\n\x1a\ngammal", content_type="image/png")
+    cost = _booked_cost(year, coordinator, receipt=old_receipt)
+    old_name = cost.receipt.name
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:cost_change", kwargs={"public_id": cost.public_id})
+
+    page = client.get(url).content.decode()
+    assert 'value="500,00"' in page and 'value="Fika"' in page
+
+    new_receipt = SimpleUploadedFile("nytt.pdf", b"%PDF-1.4 nytt", content_type="application/pdf")
+    data = {**_cost_data(year, amount="1 234,50", description="Papper och pennor"), "reason": "Fel belopp."}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**data, "receipt": new_receipt})
+    assert response.status_code == 302
+
+    cost.refresh_from_db()
+    assert (cost.amount_ore, cost.description) == (123_450, "Papper och pennor")
+    assert cost.receipt.name != old_name and not cost.receipt.storage.exists(old_name)
+    assert cost.receipt.storage.open(cost.receipt.name).read() == b"%PDF-1.4 nytt"
+    entry = FinanceAuditEntry.objects.get(action=FinanceAuditEntry.Action.COST_CHANGED)
+    assert entry.amount_ore == 123_450 and "Fel belopp." in entry.reason
+    assert "500,00" in entry.reason and "Fika" in entry.reason
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"amount": "-5"}, "amount", "negativt"),
+        ({"spent_on": "2019-02-01"}, "spent_on", "utanför överenskommelsens period"),
+        ({"reason": ""}, "reason", "fyllas i"),
+    ],
+)
+def test_a_bad_change_is_refused_beside_its_field_and_nothing_changes(
+    setup, make_signed_in_client, overrides, field, message
+):
+    coordinator, _agreement, year = setup
+    cost = _booked_cost(year, coordinator)
+    data = {**_cost_data(year, description="Ny text"), "reason": "Rättelse", **overrides}
+    response = make_signed_in_client(coordinator).post(
+        reverse("finance:cost_change", kwargs={"public_id": cost.public_id}), data
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field]).lower()
+    assert response.context["form"]["description"].value() == "Ny text"
+    cost.refresh_from_db()
+    assert (cost.amount_ore, cost.description) == (50_000, "Fika")
+    assert not FinanceAuditEntry.objects.filter(action=FinanceAuditEntry.Action.COST_CHANGED).exists()
+
+
+def test_a_cost_in_a_closed_year_cannot_be_changed(setup):
+    coordinator, _agreement, year = setup
+    cost = _booked_cost(year, coordinator)
+    services.budget_year_close(budget_year=year, by=coordinator)
+    line = year.agreement.budget_lines.order_by("position").first()
+    with pytest.raises(ValidationError, match="stängt"):
+        services.cost_change(
+            cost=cost,
+            budget_line=line,
+            spent_on=year.starts_on,
+            amount_ore=1,
+            description="x",
+            reason="y",
+            by=coordinator,
+        )
+    cost.refresh_from_db()
+    assert cost.amount_ore == 50_000
