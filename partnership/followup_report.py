@@ -10,7 +10,7 @@ import datetime
 import logging
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.conf import settings
@@ -48,10 +48,25 @@ class Count_:
 
     label: str
     count: int
+    # Hidden although not small, so that a small one cannot be worked out from the total.
+    complementary: bool = False
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.count < SMALL_CELL
+        return self.complementary or 0 < self.count < SMALL_CELL
+
+
+def with_complementary_suppression(cells: list[Count_]) -> list[Count_]:
+    """A breakdown of a total that is shown: with exactly one cell hidden, that cell is the total
+    minus the others, so the smallest other cell is hidden too (a zero as well: showing it would
+    give the hidden one away just the same)."""
+    if sum(cell.suppressed for cell in cells) != 1:
+        return cells
+    shown = [cell for cell in cells if not cell.suppressed]
+    if not shown:
+        return cells
+    partner = min(shown, key=lambda cell: cell.count)
+    return [replace(cell, complementary=True) if cell is partner else cell for cell in cells]
 
 
 @dataclass
@@ -210,9 +225,13 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
         groups_target=_target(agreement.target_groups_per_year, term),
         children_total=len(placements),
         children_target=_target(agreement.target_children_per_year, term),
-        by_age_band=[Count_(name.replace("-", "–"), count) for name, count in bands.items()],
-        by_district=[Count_(name, count) for name, count in sorted(districts.items())],
-        by_basis=[Count_(str(basis_labels.get(basis, basis)), count) for basis, count in bases.items()],
+        by_age_band=with_complementary_suppression(
+            [Count_(name.replace("-", "–"), count) for name, count in bands.items()]
+        ),
+        by_district=with_complementary_suppression([Count_(name, count) for name, count in sorted(districts.items())]),
+        by_basis=with_complementary_suppression(
+            [Count_(str(basis_labels.get(basis, basis)), count) for basis, count in bases.items()]
+        ),
         waiting_count=len(waits),
         waiting_median_days=statistics.median(waits) if waits else None,
         outcomes=outcomes,

@@ -36,7 +36,9 @@ def signed(value):
 
 @register.filter
 def cell(count):
-    """A count in a table: hidden when 1–4, as it could point at a child."""
+    """A count in a table: hidden when 1–4, as it could point at a child, or as its complement."""
+    if count.complementary:
+        return _("dold")
     if count.suppressed:
         return _("färre än %(n)s") % {"n": SMALL_CELL}
     return str(count.count)

@@ -82,8 +82,9 @@ def test_the_report_figures(agreement, closed_group):
     assert (data.groups_total, data.groups_target, data.children_total, data.children_target) == (1, 4, 8, 40)
     assert {row.label: (row.count, row.suppressed) for row in data.by_district} == {
         "Bromma": (2, True),
-        "Farsta": (6, False),
+        "Farsta": (6, True),  # else Bromma = 8 − 6
     }
+    assert [row.complementary for row in data.by_district] == [False, True]
     assert {row.label: row.suppressed for row in data.by_age_band}["13–15"] is True
     assert data.outcomes.children_satisfied.shown == 83
     assert data.information["held"] == 1
@@ -111,6 +112,7 @@ def test_the_coordinator_generates_the_pdf_which_holds_the_figures_and_no_child_
     assert "Andel nöjda barn och unga 83 %" in text
     assert "+1,5" in text  # mean change per item, six pairs
     assert "Bromma färre än 5" in text  # two children from Bromma: suppressed
+    assert "Farsta dold" in text  # and the six from Farsta with them, or 8 − 6 would tell
     assert "Frukostmöten: 1 hållna" in text
     for name in [*NAMES, "Rumpnisse", "Borka"]:
         assert name not in text
@@ -167,3 +169,17 @@ def test_a_term_report_halves_the_yearly_targets_and_counts_only_that_terms_grou
         20,
     )
     assert (autumn.groups_total, autumn.children_total, autumn.outcomes.answer_sets) == (0, 0, 0)
+
+
+def test_a_single_hidden_cell_takes_the_smallest_other_with_it():
+    from partnership.followup_report import Count_, with_complementary_suppression
+
+    def hidden(counts):
+        cells = with_complementary_suppression([Count_(str(n), count) for n, count in enumerate(counts)])
+        return [cell.suppressed for cell in cells]
+
+    assert hidden([3, 9, 6]) == [True, False, True]
+    assert hidden([3, 0, 6]) == [True, True, False]  # a shown 0 would give the 3 away too
+    assert hidden([3, 2, 6]) == [True, True, False]  # two hidden already: nothing more
+    assert hidden([9, 6, 0]) == [False, False, False]
+    assert hidden([4]) == [True]
