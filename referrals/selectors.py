@@ -252,6 +252,14 @@ def purge_due_rows(*, user) -> list[PurgeDueRow]:
     return rows
 
 
+def interest_registrations_purge_due(*, on: datetime.date) -> QuerySet[InterestRegistration]:
+    """Interest registrations that never became a referral and are due for purging on `on`
+    (the rule is in referrals.purge). What the sweep, the command and the manager's page use."""
+    from .purge import interest_registrations_due_condition
+
+    return InterestRegistration.objects.filter(interest_registrations_due_condition(on))
+
+
 def return_dossiers_visible_to(user):
     """Dossiers of the referrals the user may see at all; the rules decide who may download."""
     from .models import ReturnDossier

@@ -1,0 +1,158 @@
+"""Interest registrations that never became a referral are purged too (IOP 2.3): a rejected one
+PURGE_GRACE_DAYS after the decision, a pending one the district never answered
+INTEREST_REGISTRATION_LAPSE_DAYS after Bris recorded it. What stays is district, status and dates."""
+
+import datetime
+
+import pytest
+
+from partnership.models import Role
+from referrals import purge
+from referrals.models import InterestRegistration, InterestRegistrationPurge, PurgeRule
+from referrals.selectors import interest_registrations_purge_due
+from tests.factories import make_interest_registration, make_referral, make_user
+from tests.referrals.lifecycle import database_text
+
+pytestmark = pytest.mark.django_db
+
+PENDING = InterestRegistration.Status.PENDING
+CONFIRMED = InterestRegistration.Status.CONFIRMED
+REJECTED = InterestRegistration.Status.REJECTED
+
+DAY = datetime.timedelta(days=1)
+# Fixed days in the past, so the rule is tested without the wall clock.
+REGISTERED = datetime.date(2026, 3, 1)
+DECIDED = datetime.date(2026, 3, 28)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def manager(db):
+    return make_user(Role.OPERATIONS_MANAGER, username="gallrare")
+
+
+def due(registration, on) -> bool:
+    return interest_registrations_purge_due(on=on).filter(pk=registration.pk).exists()
+
+
+# --- The rule ------------------------------------------------------------------------------------
+
+
+def test_a_pending_registration_lapses_the_lapse_period_after_it_was_registered(settings):
+    registration = make_interest_registration(registered_on=REGISTERED)
+    assert purge.interest_registration_due_on(registration) == REGISTERED + 180 * DAY
+    settings.INTEREST_REGISTRATION_LAPSE_DAYS = 10
+    assert purge.interest_registration_due_on(registration) == REGISTERED + 10 * DAY
+
+
+@pytest.mark.parametrize("status", [REJECTED, CONFIRMED])
+def test_a_decided_registration_without_referral_is_due_the_grace_period_after_the_decision(status, settings):
+    registration = make_interest_registration(status=status, registered_on=REGISTERED, decided_on=DECIDED)
+    assert registration.referral is None
+    assert purge.interest_registration_due_on(registration) == DECIDED + 30 * DAY
+    settings.PURGE_GRACE_DAYS = 3
+    assert purge.interest_registration_due_on(registration) == DECIDED + 3 * DAY
+
+
+def test_a_registration_that_became_a_referral_is_left_to_the_referrals_purge():
+    referral = make_referral()
+    registration = make_interest_registration(
+        status=CONFIRMED, registered_on=REGISTERED, decided_on=DECIDED, referral=referral
+    )
+    assert purge.interest_registration_due_on(registration) is None
+    assert not due(registration, DECIDED + 3650 * DAY)
+    assert purge.interest_registrations_purge_due(on=DECIDED + 3650 * DAY) == 0
+    assert InterestRegistration.objects.filter(pk=registration.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "start", "days_setting", "days"),
+    [
+        (PENDING, REGISTERED, "INTEREST_REGISTRATION_LAPSE_DAYS", 180),
+        (PENDING, REGISTERED, "INTEREST_REGISTRATION_LAPSE_DAYS", 28),
+        (REJECTED, DECIDED, "PURGE_GRACE_DAYS", 30),
+        (REJECTED, DECIDED, "PURGE_GRACE_DAYS", 1),
+        (CONFIRMED, DECIDED, "PURGE_GRACE_DAYS", 30),
+    ],
+)
+def test_not_due_the_day_before_and_due_on_the_day(status, start, days_setting, days, settings):
+    setattr(settings, days_setting, days)
+    registration = make_interest_registration(status=status, registered_on=REGISTERED, decided_on=DECIDED)
+    due_on = start + days * DAY
+    assert purge.interest_registration_due_on(registration) == due_on
+    assert not due(registration, due_on - DAY)
+    assert due(registration, due_on)
+    assert due(registration, due_on + DAY)
+
+
+def test_the_pending_clock_ignores_the_grace_period_and_the_decided_clock_the_lapse_period():
+    pending = make_interest_registration(registered_on=REGISTERED)
+    rejected = make_interest_registration(status=REJECTED, registered_on=REGISTERED, decided_on=REGISTERED)
+    on = REGISTERED + 30 * DAY
+    assert not due(pending, on) and due(rejected, on)
+
+
+# --- Purging -------------------------------------------------------------------------------------
+
+
+def test_purge_deletes_the_due_registrations_and_leaves_proof_without_personal_data(manager, settings):
+    rejected = make_interest_registration(status=REJECTED, registered_on=REGISTERED, decided_on=DECIDED)
+    lapsed = make_interest_registration(registered_on=REGISTERED, district_name="Bromma")
+    not_yet = make_interest_registration(status=REJECTED, registered_on=REGISTERED, decided_on=DECIDED + 5 * DAY)
+    on = DECIDED + 30 * DAY
+    settings.INTEREST_REGISTRATION_LAPSE_DAYS = (on - REGISTERED).days
+
+    assert purge.interest_registrations_purge_due(on=on, by=manager) == 2
+
+    assert list(InterestRegistration.objects.all()) == [not_yet]
+    proofs = InterestRegistrationPurge.objects.order_by("district__name")
+    assert [
+        (p.district.name, p.status_at_purge, p.registered_on, p.decided_on, p.rule, p.purged_by) for p in proofs
+    ] == [
+        ("Bromma", PENDING, REGISTERED, None, PurgeRule.GRACE_PERIOD, manager),
+        ("Farsta", REJECTED, REGISTERED, DECIDED, PurgeRule.GRACE_PERIOD, manager),
+    ]
+    assert all(proof.purged_at is not None for proof in proofs)
+    assert {rejected.pk, lapsed.pk}.isdisjoint(InterestRegistration.objects.values_list("pk", flat=True))
+
+
+def test_a_rerun_purges_nothing_more():
+    make_interest_registration(status=REJECTED, registered_on=REGISTERED, decided_on=DECIDED)
+    on = DECIDED + 30 * DAY
+    assert purge.interest_registrations_purge_due(on=on) == 1
+    assert purge.interest_registrations_purge_due(on=on) == 0
+    assert InterestRegistrationPurge.objects.count() == 1
+    assert InterestRegistrationPurge.objects.get().purged_by is None
+
+
+def test_after_the_purge_no_table_holds_the_child_or_the_family():
+    make_interest_registration(
+        status=REJECTED,
+        registered_on=REGISTERED,
+        decided_on=DECIDED,
+        child_first_name="Yrsa-Lill",
+        foster_contact_person="Ottilia Granqvist",
+        foster_phone="073-918 27 36",
+        foster_email="granqvist.familjehem@example.se",
+        message="Yrsa-Lill har svårt att sova efter umgänget.",
+    )
+    secrets = [
+        "Yrsa-Lill",
+        "Ottilia Granqvist",
+        "073-918 27 36",
+        "granqvist.familjehem@example.se",
+        "svårt att sova",
+        "Gunvors nätverk",  # the district's decision note
+    ]
+    before = database_text()
+    assert all(secret in before for secret in secrets)  # the search can find them
+
+    purge.interest_registrations_purge_due(on=DECIDED + 30 * DAY)
+
+    dump = database_text()
+    assert [secret for secret in secrets if secret in dump] == []
