@@ -5,13 +5,16 @@ INTEREST_REGISTRATION_LAPSE_DAYS after Bris recorded it. What stays is district,
 import datetime
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from partnership.models import Role
 from referrals import purge
 from referrals.models import InterestRegistration, InterestRegistrationPurge, PurgeRule
 from referrals.selectors import interest_registrations_purge_due
+from referrals.tasks import purge_due_sweep
 from tests.factories import make_interest_registration, make_referral, make_user
-from tests.referrals.lifecycle import database_text
+from tests.referrals.lifecycle import database_text, documented_child
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +159,77 @@ def test_after_the_purge_no_table_holds_the_child_or_the_family():
 
     dump = database_text()
     assert [secret for secret in secrets if secret in dump] == []
+
+
+# --- The daily sweep and the command ---------------------------------------------------------------
+
+
+def test_the_daily_sweep_purges_due_registrations_beside_the_referrals(django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    referral = documented_child(ended_days_ago=45).referral
+    make_interest_registration(status=REJECTED, registered_on=today - 60 * DAY, decided_on=today - 30 * DAY)
+    kept = make_interest_registration(status=REJECTED, registered_on=today - 60 * DAY, decided_on=today - 29 * DAY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_due_sweep.delay().get() == 1
+
+    referral.refresh_from_db()
+    assert referral.purged_at is not None
+    assert list(InterestRegistration.objects.all()) == [kept]
+    assert InterestRegistrationPurge.objects.count() == 1
+
+
+def test_a_failing_registration_purge_is_logged_and_the_referral_purges_still_go(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from referrals import tasks
+
+    referral = documented_child(ended_days_ago=45).referral
+
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(tasks, "interest_registrations_purge_due", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_due_sweep.delay().get() == 1
+    referral.refresh_from_db()
+    assert referral.purged_at is not None
+    assert "Could not purge the due interest registrations" in caplog.text
+
+
+def test_command_dry_run_lists_district_status_and_date_only_and_purges_nothing(capsys):
+    today = timezone.localdate()
+    make_interest_registration(status=REJECTED, registered_on=today - 40 * DAY, decided_on=today - 31 * DAY)
+    make_interest_registration(registered_on=today - 180 * DAY, district_name="Bromma")
+
+    call_command("purge_due", "--dry-run")
+
+    output = capsys.readouterr().out
+    assert f"Intresseanmälan  Farsta  Inte aktuell  förföll {today - DAY:%Y-%m-%d}" in output
+    assert f"Intresseanmälan  Bromma  Väntar på stadsdelen  förföll {today:%Y-%m-%d}" in output
+    for secret in ("Tindra", "Gunvor", "070-444 55 66", "familjehemmet@example.se", "träffa andra barn"):
+        assert secret not in output
+    assert "2 skulle gallras." in output
+    assert InterestRegistration.objects.count() == 2
+    assert not InterestRegistrationPurge.objects.exists()
+
+
+def test_command_purges_due_registrations(capsys):
+    today = timezone.localdate()
+    make_interest_registration(registered_on=today - 180 * DAY)
+    kept = make_interest_registration(registered_on=today - 179 * DAY)
+
+    call_command("purge_due")
+
+    output = capsys.readouterr().out
+    assert "Gallrade intresseanmälningar som inte blev anmälningar: 1" in output
+    assert list(InterestRegistration.objects.all()) == [kept]
+    assert InterestRegistrationPurge.objects.get().status_at_purge == PENDING
+    call_command("purge_due")
+    assert "Inget att gallra." in capsys.readouterr().out
+
+
+def test_command_has_nothing_to_purge_while_registrations_are_not_due(capsys):
+    make_interest_registration(registered_on=timezone.localdate() - 179 * DAY)
+    call_command("purge_due", "--dry-run")
+    assert capsys.readouterr().out.strip() == "Inget att gallra."
