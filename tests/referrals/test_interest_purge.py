@@ -6,14 +6,15 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from partnership.models import Role
+from partnership.models import Agreement, Organisation, Role
 from referrals import purge
 from referrals.models import InterestRegistration, InterestRegistrationPurge, PurgeRule
 from referrals.selectors import interest_registrations_purge_due
 from referrals.tasks import purge_due_sweep
-from tests.factories import make_interest_registration, make_referral, make_user
+from tests.factories import city, make_interest_registration, make_referral, make_user
 from tests.referrals.lifecycle import database_text, documented_child
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,72 @@ def test_command_has_nothing_to_purge_while_registrations_are_not_due(capsys):
     make_interest_registration(registered_on=timezone.localdate() - 179 * DAY)
     call_command("purge_due", "--dry-run")
     assert capsys.readouterr().out.strip() == "Inget att gallra."
+
+
+# --- The manager's purge page ------------------------------------------------------------------------
+
+
+def other_providers_agreement() -> Agreement:
+    own = Agreement.objects.first()
+    other = Organisation.objects.create(name="Annan förening", kind=Organisation.Kind.NONPROFIT)
+    return Agreement.objects.create(
+        name="Annat avtal",
+        public_party=city(),
+        provider=other,
+        target_group=own.target_group,
+        starts_on=own.starts_on,
+        ends_on=own.ends_on,
+    )
+
+
+def test_manager_sees_how_many_are_due_and_the_next_due_dates_without_names(
+    manager, make_signed_in_client, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    for n in range(3):
+        make_interest_registration(registered_on=today - (200 + n) * DAY, child_first_name=f"Förfallen{n}")
+    make_interest_registration(registered_on=today - 170 * DAY, child_first_name="Snartpending")
+    make_interest_registration(
+        status=REJECTED,
+        registered_on=today - 40 * DAY,
+        decided_on=today - 25 * DAY,
+        district_name="Bromma",
+        child_first_name="Snartavbojd",
+    )
+    for n in range(6):
+        make_interest_registration(registered_on=today - n * DAY, child_first_name=f"Senare{n}")
+    make_interest_registration(
+        status=CONFIRMED, registered_on=today - 400 * DAY, decided_on=today - 399 * DAY, referral=make_referral()
+    )
+    make_interest_registration(
+        registered_on=today - 300 * DAY, agreement=other_providers_agreement(), child_first_name="Annanorg"
+    )
+    http = make_signed_in_client(manager)
+
+    # session, user, membership, OTP device, referrals with district and dossier, purge records,
+    # interest registrations (due count, next pending, next decided), session save (3)
+    with django_assert_max_num_queries(12):
+        response = http.get(reverse("referrals:purge_due"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Intresseanmälningar som inte blev anmälningar" in page
+    assert response.context["interest"].due_now == 3
+    assert "3 intresseanmälningar har förfallit och gallras i natt." in page
+    upcoming = [(row.district, row.status, row.due_on) for row in response.context["interest"].upcoming]
+    assert upcoming == [
+        ("Bromma", "Inte aktuell", today + 5 * DAY),
+        ("Farsta", "Väntar på stadsdelen", today + 10 * DAY),
+        *[("Farsta", "Väntar på stadsdelen", today + (180 - n) * DAY) for n in (5, 4, 3)],
+    ]
+    assert f"{today + 5 * DAY:%Y-%m-%d}" in page
+    assert "180 dagar efter att den registrerades" in page
+    for name in ("Förfallen", "Snart", "Senare", "Annanorg", "Tindra", "Gunvor", "070-444 55 66"):
+        assert name not in page
+
+
+def test_the_section_says_so_when_nothing_is_due(manager, make_signed_in_client):
+    make_interest_registration(registered_on=timezone.localdate())
+    response = make_signed_in_client(manager).get(reverse("referrals:purge_due"))
+    assert "0 intresseanmälningar har förfallit" in response.content.decode()
+    assert len(response.context["interest"].upcoming) == 1
