@@ -197,6 +197,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Data lifecycle (IOP 2.3): a child's data is purged or returned this many days after the
 # referral ended, long enough to finish evaluations.
 PURGE_GRACE_DAYS = _days("PURGE_GRACE_DAYS", 30)
+# An interest registration the district never decided lapses and is purged this many days after
+# Bris recorded it; one the district rejected goes PURGE_GRACE_DAYS after the decision (IOP 2.3).
+INTEREST_REGISTRATION_LAPSE_DAYS = _days("INTEREST_REGISTRATION_LAPSE_DAYS", 180)
 # Reminders: operations managers hear of a coming purge this many days ahead; a SoL referral
 # still without every guardian's consent this many days after submission reminds the district.
 PURGE_NOTICE_DAYS = _days("PURGE_NOTICE_DAYS", 7)

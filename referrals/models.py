@@ -321,3 +321,37 @@ class PurgeRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.pseudonym} {self.purged_at:%Y-%m-%d}"
+
+
+class InterestRegistrationPurge(TimeStampedModel):
+    """Proof that an interest registration which never became a referral was purged (IOP 2.3).
+
+    Only what cannot identify the child or the family: the district, how far the registration got,
+    the days it was registered and decided, and when, by which rule and by whom it was purged.
+    """
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="interest_registration_purges")
+    status_at_purge = models.CharField(
+        _("status vid gallring"), max_length=20, choices=InterestRegistration.Status.choices
+    )
+    registered_on = models.DateField(_("registrerad"))
+    decided_on = models.DateField(_("beslutad"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("gallrad"))
+    rule = models.CharField(_("regel"), max_length=20, choices=PurgeRule.choices)
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-purged_at"]
+        verbose_name = _("gallrad intresseanmälan")
+        verbose_name_plural = _("gallrade intresseanmälningar")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status_at_purge=InterestRegistration.Status.PENDING) | Q(decided_on__isnull=True),
+                name="interest_registration_purge_pending_undecided",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.purged_at:%Y-%m-%d}"

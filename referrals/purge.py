@@ -9,6 +9,9 @@ as the anonymous record (pseudonym, district, age, placement basis, dates) that 
 Purging happens in one transaction, so a worker that dies halfway leaves nothing half-purged and
 a rerun does the whole job. Files cannot be rolled back, so they are deleted after the commit and
 their (random, meaningless) storage names are kept on the PurgeRecord until they are gone.
+
+Interest registrations (intresseanmälningar) that never became a referral hold a child's first name
+and the foster family's contacts too; they have their own rule at the end of the purge section.
 """
 
 import datetime
@@ -22,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +38,7 @@ from .models import (
     ChildIdentity,
     Guardian,
     InterestRegistration,
+    InterestRegistrationPurge,
     PurgeRecord,
     PurgeRule,
     Referral,
@@ -237,6 +241,86 @@ def purge_files_delete(*, record_id: int) -> None:
         record.pending_files = []
         record.files_deleted_at = timezone.now()
         record.save(update_fields=["pending_files", "files_deleted_at", "updated_at"])
+
+
+# --- Interest registrations that never became a referral (IOP 2.3) ----------------------------
+# One that became a referral goes when the referral is purged (_delete_child_identity) and is
+# never touched here. One the district rejected is purged PURGE_GRACE_DAYS after the decision,
+# like an ended referral; one the district never decided lapses INTEREST_REGISTRATION_LAPSE_DAYS
+# after Bris recorded it, so a forgotten registration does not keep a family's contacts forever.
+# A confirmed one whose referral is gone (the link is SET_NULL) counts as decided.
+# The rule is written twice, for one row and as a database filter; keep the two together.
+
+INTEREST_DECIDED = [InterestRegistration.Status.REJECTED, InterestRegistration.Status.CONFIRMED]
+
+
+def _interest_registration_clock(registration: InterestRegistration) -> tuple[datetime.datetime, int]:
+    """When the registration's retention period started, and how many days it runs."""
+    if registration.status == InterestRegistration.Status.PENDING:
+        return registration.created_at, settings.INTEREST_REGISTRATION_LAPSE_DAYS
+    # The decision service always sets decided_at; a row without it counts from its registration
+    # rather than never.
+    return registration.decided_at or registration.created_at, settings.PURGE_GRACE_DAYS
+
+
+def interest_registration_due_on(registration: InterestRegistration) -> datetime.date | None:
+    """The day the registration becomes due for purging; None when it became a referral."""
+    if registration.referral_id is not None:
+        return None
+    started_at, days = _interest_registration_clock(registration)
+    return timezone.localdate(started_at) + datetime.timedelta(days=days)
+
+
+def interest_registrations_due_condition(on: datetime.date) -> Q:
+    """interest_registration_due_on(registration) <= on, as a filter, counted in local days."""
+
+    def started_before(days: int) -> datetime.datetime:
+        # Due on `on` when the period started before the first local day that is not due yet.
+        first_day_not_due = on - datetime.timedelta(days=days) + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
+
+    lapsed = Q(
+        status=InterestRegistration.Status.PENDING,
+        created_at__lt=started_before(settings.INTEREST_REGISTRATION_LAPSE_DAYS),
+    )
+    decided_before = started_before(settings.PURGE_GRACE_DAYS)
+    decided = Q(status__in=INTEREST_DECIDED) & (
+        Q(decided_at__lt=decided_before) | Q(decided_at__isnull=True, created_at__lt=decided_before)
+    )
+    return Q(referral__isnull=True) & (lapsed | decided)
+
+
+@transaction.atomic
+def interest_registrations_purge_due(*, on: datetime.date, by=None) -> int:
+    """Purge every interest registration due on `on`, leaving an InterestRegistrationPurge without
+    personal data for each. One transaction: all of them or none. Returns how many were purged;
+    a rerun finds nothing more."""
+    from .selectors import interest_registrations_purge_due as due_on
+
+    # The row locks are the claim: a concurrent run skips what this one holds, and a district
+    # confirming a registration meanwhile either commits first (then it is no longer due) or
+    # finds the row gone and rolls back.
+    registrations = list(due_on(on=on).select_for_update(skip_locked=True).order_by("pk"))
+    if not registrations:
+        return 0
+    now = timezone.now()
+    InterestRegistrationPurge.objects.bulk_create(
+        InterestRegistrationPurge(
+            district_id=registration.district_id,
+            status_at_purge=registration.status,
+            registered_on=timezone.localdate(registration.created_at),
+            decided_on=timezone.localdate(registration.decided_at)
+            if registration.decided_at and registration.status != InterestRegistration.Status.PENDING
+            else None,
+            purged_at=now,
+            rule=PurgeRule.GRACE_PERIOD,
+            purged_by=by,
+        )
+        for registration in registrations
+    )
+    InterestRegistration.objects.filter(pk__in=[registration.pk for registration in registrations]).delete()
+    logger.info("Purged %d interest registrations that never became referrals", len(registrations))
+    return len(registrations)
 
 
 # --- Return (återföring) ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -250,6 +251,60 @@ def purge_due_rows(*, user) -> list[PurgeDueRow]:
         due_on = purge_due_on(referral)
         rows.append(PurgeDueRow(referral, due_on, due_on <= today, getattr(referral, "return_dossier", None)))
     return rows
+
+
+def interest_registrations_purge_due(*, on: datetime.date) -> QuerySet[InterestRegistration]:
+    """Interest registrations that never became a referral and are due for purging on `on`
+    (the rule is in referrals.purge). What the sweep, the command and the manager's page use."""
+    from .purge import interest_registrations_due_condition
+
+    return InterestRegistration.objects.filter(interest_registrations_due_condition(on))
+
+
+@dataclass(frozen=True)
+class InterestPurgeRow:
+    district: str
+    status: str
+    due_on: datetime.date
+
+
+@dataclass(frozen=True)
+class InterestPurgeOverview:
+    due_now: int
+    upcoming: list[InterestPurgeRow]
+
+
+def interest_registration_purge_overview(*, user, on: datetime.date, limit: int = 5) -> InterestPurgeOverview:
+    """For the manager's purge page: how many of the organisation's interest registrations that
+    never became referrals are due on `on`, and the next `limit` to fall due after it. District,
+    status and date only, in three queries however many there are."""
+    from .purge import INTEREST_DECIDED, interest_registration_due_on, interest_registrations_due_condition
+
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return InterestPurgeOverview(0, [])
+    own = InterestRegistration.objects.filter(agreement__provider_id=membership.organisation_id, referral__isnull=True)
+    due_now = own.filter(interest_registrations_due_condition(on)).count()
+    # Within one status the due date follows the start of its period, so the next `limit` of all
+    # are among the next `limit` pending and the next `limit` decided. Names are never loaded.
+    not_due = (
+        own.exclude(interest_registrations_due_condition(on))
+        .select_related("district")
+        .only("status", "created_at", "decided_at", "referral_id", "district__name")
+    )
+    candidates = [
+        *not_due.filter(status=InterestRegistration.Status.PENDING).order_by("created_at", "pk")[:limit],
+        *not_due.filter(status__in=INTEREST_DECIDED).order_by(Coalesce("decided_at", "created_at"), "pk")[:limit],
+    ]
+    rows = sorted(
+        (
+            InterestPurgeRow(registration.district.name, registration.get_status_display(), due_on)
+            for registration in candidates
+            if (due_on := interest_registration_due_on(registration)) is not None
+        ),
+        key=lambda row: row.due_on,
+    )
+    return InterestPurgeOverview(due_now, rows[:limit])
 
 
 def return_dossiers_visible_to(user):

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -313,7 +314,14 @@ def purge_due_list(request):
     records = PurgeRecord.objects.filter(
         referral__agreement__provider_id=request.user.membership.organisation_id
     ).select_related("purged_by")[:20]
-    context = {"rows": rows, "records": records, "grace_days": settings.PURGE_GRACE_DAYS}
+    interest = selectors.interest_registration_purge_overview(user=request.user, on=timezone.localdate())
+    context = {
+        "rows": rows,
+        "records": records,
+        "interest": interest,
+        "grace_days": settings.PURGE_GRACE_DAYS,
+        "lapse_days": settings.INTEREST_REGISTRATION_LAPSE_DAYS,
+    }
     return render(request, "referrals/purge_due_list.html", context)
 
 

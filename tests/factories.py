@@ -173,6 +173,63 @@ def make_referral(
     return referral
 
 
+def make_interest_registration(
+    *,
+    status: str = "pending",
+    registered_on=None,
+    decided_on=None,
+    referral=None,
+    district_name: str = "Farsta",
+    agreement=None,
+    **details,
+):
+    """A foster family's intresseanmälan recorded by Bris and, unless pending, decided by the
+    district through the real services; then moved back in time to noon (local time) of
+    `registered_on` and `decided_on` (both today by default)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from partnership.models import Agreement
+    from referrals.models import InterestRegistration
+    from referrals.services import interest_registration_decide, interest_registration_record
+
+    details = {
+        "child_first_name": "Tindra",
+        "child_birth_year": 2015,
+        "foster_contact_person": "Gunvor Familjehem",
+        "foster_phone": "070-444 55 66",
+        "foster_email": "familjehemmet@example.se",
+        "message": "Tindra vill träffa andra barn som bor i familjehem.",
+        **details,
+    }
+    registration = interest_registration_record(
+        recorded_by=make_user(Role.GROUP_LEADER),
+        agreement=agreement or Agreement.objects.first() or make_agreement(),
+        district=district(district_name),
+        **details,
+    )
+    if status != InterestRegistration.Status.PENDING:
+        registration = interest_registration_decide(
+            registration=registration,
+            by=make_user(Role.SOCIAL_WORKER, district_name=district_name),
+            confirm=status == InterestRegistration.Status.CONFIRMED,
+            note="Familjehemmet har redan stöd via Gunvors nätverk.",
+            referral=referral,
+        )
+
+    def noon(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+    today = timezone.localdate()
+    InterestRegistration.objects.filter(pk=registration.pk).update(
+        created_at=noon(registered_on or today),
+        decided_at=noon(decided_on or today) if registration.decided_at else None,
+    )
+    registration.refresh_from_db()
+    return registration
+
+
 # --- groups ----------------------------------------------------------------------------------
 
 

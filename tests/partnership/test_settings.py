@@ -77,19 +77,26 @@ def test_passwords_are_hashed_with_argon2_in_the_product():
     assert product_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def _grace_days(**environment) -> subprocess.CompletedProcess:
-    code = "import config.settings as s; print(s.PURGE_GRACE_DAYS)"
+def _printed(setting: str, **environment) -> subprocess.CompletedProcess:
+    code = f"import config.settings as s; print(s.{setting})"
     env = {"PATH": os.environ["PATH"], **REQUIRED, **environment}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
 
 
 def test_purge_grace_period_defaults_to_30_days_and_is_configurable():
-    assert _grace_days().stdout.strip() == "30"
-    assert _grace_days(PURGE_GRACE_DAYS="60").stdout.strip() == "60"
+    assert _printed("PURGE_GRACE_DAYS").stdout.strip() == "30"
+    assert _printed("PURGE_GRACE_DAYS", PURGE_GRACE_DAYS="60").stdout.strip() == "60"
 
 
+def test_interest_registration_lapse_defaults_to_180_days_and_is_configurable():
+    name = "INTEREST_REGISTRATION_LAPSE_DAYS"
+    assert _printed(name).stdout.strip() == "180"
+    assert _printed(name, **{name: "90"}).stdout.strip() == "90"
+
+
+@pytest.mark.parametrize("name", ["PURGE_GRACE_DAYS", "INTEREST_REGISTRATION_LAPSE_DAYS"])
 @pytest.mark.parametrize("value", ["trettio", "-1"])
-def test_a_bad_purge_grace_period_refuses_to_start(value):
-    result = _grace_days(PURGE_GRACE_DAYS=value)
+def test_a_bad_retention_period_refuses_to_start(name, value):
+    result = _printed(name, **{name: value})
     assert result.returncode != 0
-    assert "PURGE_GRACE_DAYS" in result.stderr
+    assert name in result.stderr

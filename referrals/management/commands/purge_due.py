@@ -1,6 +1,7 @@
 """Purge every child's data whose grace period has run out (IOP 2.3), or list it with --dry-run.
 
-Prints pseudonyms only: never a name or an identity number.
+Also purges the interest registrations that never became a referral and are due.
+Prints pseudonyms, districts and dates only: never a name, an identity number or a contact.
 """
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from referrals.models import PurgeRule
-from referrals.purge import purge_due_on, referral_purge
+from referrals.purge import interest_registration_due_on, interest_registrations_purge_due, purge_due_on, referral_purge
+from referrals.selectors import interest_registrations_purge_due as interest_registrations_due
 from referrals.selectors import referrals_purge_due
 
 
@@ -19,8 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Visa vad som skulle gallras utan att gallra.")
 
     def handle(self, *args, dry_run: bool = False, **options):
-        due = list(referrals_purge_due(on=timezone.localdate()).select_related("district").order_by("ended_at"))
-        if not due:
+        today = timezone.localdate()
+        due = list(referrals_purge_due(on=today).select_related("district").order_by("ended_at"))
+        registrations = list(
+            interest_registrations_due(on=today)
+            .select_related("district")
+            .only("status", "created_at", "decided_at", "referral_id", "district__name")
+            .order_by("created_at", "pk")
+        )
+        if not due and not registrations:
             self.stdout.write("Inget att gallra.")
             return
         for referral in due:
@@ -34,5 +43,17 @@ class Command(BaseCommand):
                 self.stderr.write(f"Gallrades inte: {referral.pseudonym}: {' '.join(error.messages)}")
             else:
                 self.stdout.write(f"Gallrad: {line}")
+        registrations_handled = len(registrations)
+        if dry_run:
+            for registration in registrations:
+                self.stdout.write(
+                    f"Skulle gallras: Intresseanmälan  {registration.district.name}  "
+                    f"{registration.get_status_display()}  "
+                    f"förföll {interest_registration_due_on(registration):%Y-%m-%d}"
+                )
+        elif registrations:
+            # All of them in one transaction, so the count is what was actually purged.
+            registrations_handled = interest_registrations_purge_due(on=today, by=None)
+            self.stdout.write(f"Gallrade intresseanmälningar som inte blev anmälningar: {registrations_handled}")
         summary = "skulle gallras" if dry_run else "behandlade"
-        self.stdout.write(self.style.SUCCESS(f"{len(due)} {summary}."))
+        self.stdout.write(self.style.SUCCESS(f"{len(due) + registrations_handled} {summary}."))
