@@ -260,6 +260,8 @@ class PurgeRule(models.TextChoices):
     # IOP 2.3: "Vid avslutad insats eller grupp ska dokumenterade uppgifter gallras eller återföras".
     GRACE_PERIOD = "grace_period", _("Avslutad insats, gallringsfristen har löpt ut")
     MANUAL = "manual", _("Gallrad i förtid av verksamhetsansvarig")
+    # An interest registration the district never decided on (referrals/purge.py).
+    LAPSED = "lapsed", _("Intresseanmälan utan beslut, tiden har löpt ut")
 
 
 def return_dossier_path(instance, filename: str) -> str:
@@ -330,6 +332,7 @@ class InterestRegistrationPurge(TimeStampedModel):
     the days it was registered and decided, and when, by which rule and by whom it was purged.
     """
 
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="interest_registration_purges")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="interest_registration_purges")
     status_at_purge = models.CharField(
         _("status vid gallring"), max_length=20, choices=InterestRegistration.Status.choices

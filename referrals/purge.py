@@ -306,6 +306,7 @@ def interest_registrations_purge_due(*, on: datetime.date, by=None) -> int:
     now = timezone.now()
     InterestRegistrationPurge.objects.bulk_create(
         InterestRegistrationPurge(
+            agreement_id=registration.agreement_id,
             district_id=registration.district_id,
             status_at_purge=registration.status,
             registered_on=timezone.localdate(registration.created_at),
@@ -313,7 +314,9 @@ def interest_registrations_purge_due(*, on: datetime.date, by=None) -> int:
             if registration.decided_at and registration.status != InterestRegistration.Status.PENDING
             else None,
             purged_at=now,
-            rule=PurgeRule.GRACE_PERIOD,
+            rule=PurgeRule.LAPSED
+            if registration.status == InterestRegistration.Status.PENDING
+            else PurgeRule.GRACE_PERIOD,
             purged_by=by,
         )
         for registration in registrations

@@ -118,10 +118,11 @@ def test_purge_deletes_the_due_registrations_and_leaves_proof_without_personal_d
     assert [
         (p.district.name, p.status_at_purge, p.registered_on, p.decided_on, p.rule, p.purged_by) for p in proofs
     ] == [
-        ("Bromma", PENDING, REGISTERED, None, PurgeRule.GRACE_PERIOD, manager),
+        ("Bromma", PENDING, REGISTERED, None, PurgeRule.LAPSED, manager),
         ("Farsta", REJECTED, REGISTERED, DECIDED, PurgeRule.GRACE_PERIOD, manager),
     ]
     assert all(proof.purged_at is not None for proof in proofs)
+    assert {proof.agreement_id for proof in proofs} == {lapsed.agreement_id}
     assert {rejected.pk, lapsed.pk}.isdisjoint(InterestRegistration.objects.values_list("pk", flat=True))
 
 
