@@ -23,10 +23,8 @@ from django.utils.translation import gettext as _
 
 from referrals.models import ReferralStatus
 
-from .models import FamilyReminder, GroupStatus, Meeting, Placement
-
-# Groups whose meetings are still ahead of them.
-ACTIVE_GROUP_STATUSES = [GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING]
+from .models import STATUSES_WITH_MEETINGS_AHEAD, FamilyReminder, Placement
+from .selectors import meetings_starting_on
 
 
 def family_email(placement: Placement) -> str:
@@ -40,9 +38,15 @@ def family_email(placement: Placement) -> str:
 @transaction.atomic
 def placement_family_reminders_set(*, placement: Placement, enabled: bool, by) -> Placement:
     """Record the foster family's yes (or no) to a reminder the day before each meeting."""
-    placement = Placement.objects.select_for_update(of=("self",)).select_related("referral__child").get(pk=placement.pk)
+    placement = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("referral__child", "group__parent")
+        .get(pk=placement.pk)
+    )
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet har inte längre plats i gruppen."), code="removed")
+    if enabled and (placement.group.parent or placement.group).status not in STATUSES_WITH_MEETINGS_AHEAD:
+        raise ValidationError({"enabled": _("Gruppen har inga fler träffar.")}, code="no_meetings_ahead")
     if enabled and not family_email(placement):
         raise ValidationError(
             {
@@ -63,16 +67,6 @@ def placement_family_reminders_set(*, placement: Placement, enabled: bool, by) -
 # --- The sweep --------------------------------------------------------------------------------
 
 
-def _tomorrows_meetings(today: datetime.date):
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    return Meeting.objects.filter(
-        starts_at__gte=start,
-        starts_at__lt=start + datetime.timedelta(days=1),
-        group__status__in=ACTIVE_GROUP_STATUSES,
-    )
-
-
 def _receiving(placements):
     """Placements whose family should get the mail: current, opted in, child placed, not purged."""
     return placements.filter(
@@ -87,18 +81,19 @@ def _receiving(placements):
 def family_reminders_record(*, today: datetime.date) -> int:
     """Record a reminder for every opted-in family with a meeting tomorrow; returns how many were new.
     A support weekend's meetings belong to the weekend, its children may sit in its subgroups."""
-    new = []
-    for meeting in _tomorrows_meetings(today):
-        placements = _receiving(
-            Placement.objects.filter(Q(group_id=meeting.group_id) | Q(group__parent_id=meeting.group_id))
-        )
-        new.extend(FamilyReminder(placement_id=pk, meeting=meeting) for pk in placements.values_list("pk", flat=True))
-    existing = set(
-        FamilyReminder.objects.filter(meeting__in={item.meeting for item in new}).values_list(
-            "placement_id", "meeting_id"
-        )
-    )
-    new = [item for item in new if (item.placement_id, item.meeting_id) not in existing]
+    meetings = list(meetings_starting_on(today + datetime.timedelta(days=1)))
+    group_ids = {meeting.group_id for meeting in meetings}
+    receiving = _receiving(Placement.objects.filter(Q(group_id__in=group_ids) | Q(group__parent_id__in=group_ids)))
+    placements_by_group: dict[int, list[int]] = {}
+    for placement_id, group_id, parent_id in receiving.values_list("pk", "group_id", "group__parent_id"):
+        placements_by_group.setdefault(parent_id or group_id, []).append(placement_id)
+    existing = set(FamilyReminder.objects.filter(meeting__in=meetings).values_list("placement_id", "meeting_id"))
+    new = [
+        FamilyReminder(placement_id=placement_id, meeting=meeting)
+        for meeting in meetings
+        for placement_id in placements_by_group.get(meeting.group_id, [])
+        if (placement_id, meeting.pk) not in existing
+    ]
     # The unique constraint is the guarantee against a concurrent sweep; the lookup keeps the count honest.
     FamilyReminder.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
@@ -123,7 +118,7 @@ def _still_wanted(reminder: FamilyReminder) -> bool:
     return (
         placements.exists()
         and reminder.meeting.starts_at > timezone.now()
-        and reminder.meeting.group.status in ACTIVE_GROUP_STATUSES
+        and reminder.meeting.group.status in STATUSES_WITH_MEETINGS_AHEAD
     )
 
 

@@ -25,6 +25,10 @@ class GroupStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Inställd")
 
 
+# A group in one of these still has meetings ahead of it (closed and cancelled ones do not).
+STATUSES_WITH_MEETINGS_AHEAD = [GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING]
+
+
 class Premises(TimeStampedModel):
     """A room at Bris where groups meet (IOP 3.1.2: all activities in Bris' premises)."""
 

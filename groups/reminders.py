@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from partnership.reminders import DueReminder, reminder_kind
 
-from .models import GroupStatus, Meeting, Placement, SupportGroup
+from .models import GroupStatus, Placement, SupportGroup
+from .selectors import meetings_starting_on
 
 # A week before the first meeting every child should have had the visit (IOP 3.1.2).
 PRE_GROUP_VISIT_NOTICE_DAYS = 7
@@ -74,16 +75,8 @@ def pre_group_visit_missing(today: datetime.date) -> Iterable[DueReminder]:
 def meeting_tomorrow(today: datetime.date) -> Iterable[DueReminder]:
     """A meeting of a planned, open or running group starts tomorrow → the group's leaders."""
     tomorrow = today + datetime.timedelta(days=1)
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(tomorrow, datetime.time.min, tzinfo=zone)
     meetings = (
-        Meeting.objects.filter(
-            starts_at__gte=start,
-            starts_at__lt=start + datetime.timedelta(days=1),
-            group__status__in=[GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING],
-        )
-        .select_related("group__premises")
-        .prefetch_related(Prefetch("group__leaders"))
+        meetings_starting_on(tomorrow).select_related("group__premises").prefetch_related(Prefetch("group__leaders"))
     )
     for meeting in meetings:
         group = meeting.group

@@ -15,7 +15,15 @@ from referrals.identity_numbers import age_on
 from referrals.models import Referral
 from referrals.selectors import referrals_visible_to
 
-from .models import Attendance, GroupStatus, Meeting, Placement, PreGroupVisit, SupportGroup
+from .models import (
+    STATUSES_WITH_MEETINGS_AHEAD,
+    Attendance,
+    GroupStatus,
+    Meeting,
+    Placement,
+    PreGroupVisit,
+    SupportGroup,
+)
 from .services import PLACEABLE_STATUSES, child_age_for_group
 
 
@@ -168,6 +176,16 @@ def attendance_sheet(group: SupportGroup) -> tuple[list[Meeting], dict[tuple[int
 
 
 # --- Calendar and targets --------------------------------------------------------------------
+
+
+def meetings_starting_on(day: datetime.date) -> QuerySet[Meeting]:
+    """Meetings that start on this local day, in groups that still have meetings ahead."""
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    return Meeting.objects.filter(
+        starts_at__gte=start,
+        starts_at__lt=start + datetime.timedelta(days=1),
+        group__status__in=STATUSES_WITH_MEETINGS_AHEAD,
+    )
 
 
 def meetings_for_leader(user) -> QuerySet[Meeting]:

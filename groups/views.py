@@ -338,16 +338,21 @@ def placement_remove(request, public_id, placement_id):
     return render(request, "groups/placement_remove.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def visit_edit(request, public_id, placement_id):
-    group = _group_for(request, public_id, "groups.lead_group")
-    placement = get_object_or_404(
-        Placement.objects.select_related("referral__child", "group"),
+def _current_placement(group, placement_id) -> Placement:
+    """A child's current place in the group or in one of its subgroups (a split weekend)."""
+    return get_object_or_404(
+        Placement.objects.select_related("referral__child", "referral__agreement", "group"),
         pk=placement_id,
         removed_at__isnull=True,
         group__in=[group, *group.subgroups.all()],
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, public_id, placement_id):
+    group = _group_for(request, public_id, "groups.lead_group")
+    placement = _current_placement(group, placement_id)
     visit = getattr(placement, "pre_group_visit", None)
     initial = (
         {
@@ -378,12 +383,7 @@ def visit_edit(request, public_id, placement_id):
 @require_http_methods(["GET", "POST"])
 def family_reminders_edit(request, public_id, placement_id):
     group = _group_for(request, public_id, "groups.lead_group")
-    placement = get_object_or_404(
-        Placement.objects.select_related("referral__child", "referral__agreement", "group"),
-        pk=placement_id,
-        removed_at__isnull=True,
-        group__in=[group, *group.subgroups.all()],
-    )
+    placement = _current_placement(group, placement_id)
     # The page shows the child's name and the family's address: the consent gate applies.
     require_permission(request.user, "referrals.view_identity", placement.referral)
     _log_views(request.user, [placement.referral], _("Påminnelser till familjehemmet"))

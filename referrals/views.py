@@ -118,7 +118,7 @@ def _log_guardian_page(user, referral, what) -> None:
         user=user,
         referral=referral,
         action=AccessLogEntry.Action.VIEW,
-        legal_basis=_("Egen stadsdels ärende"),
+        legal_basis=selectors.identity_legal_basis(user, referral),
         what=what,
     )
 

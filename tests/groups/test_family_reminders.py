@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups import family_reminders, services
-from groups.models import FamilyReminder, Meeting, Premises
+from groups.models import FamilyReminder, GroupStatus, Meeting, Premises, SupportGroup
 from groups.tasks import family_reminders_sweep
 from partnership.models import Role
 from referrals.models import ChildIdentity, PurgeRule, ReferralStatus
@@ -230,5 +230,16 @@ def test_another_groups_leader_may_not(world, make_signed_in_client):
     response = make_signed_in_client(other).post(_page(world, "Astrid"), {"enabled": "on"})
     assert response.status_code == 403
     placement = world["placements"]["Astrid"]
+    placement.refresh_from_db()
+    assert placement.family_reminders_since is None
+
+
+def test_a_group_without_meetings_ahead_takes_no_new_yes(world):
+    # As after its last meeting: closed, the children keep their places as history.
+    SupportGroup.objects.filter(pk=world["group"].pk).update(status=GroupStatus.CLOSED)
+    placement = world["placements"]["Astrid"]
+    with pytest.raises(ValidationError) as error:
+        family_reminders.placement_family_reminders_set(placement=placement, enabled=True, by=world["leader"])
+    assert "inga fler träffar" in error.value.message_dict["enabled"][0]
     placement.refresh_from_db()
     assert placement.family_reminders_since is None
