@@ -19,10 +19,10 @@ DEV_ENV := DEBUG=true \
 
 .PHONY: run test lint fmt install check-system ci migrate-check messages
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || { echo "Kunde inte skapa .venv: installera python3-venv (apt-get install python3-venv)."; exit 1; }
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.lock
 	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $(STAMP)
 
@@ -42,6 +42,7 @@ test: install check-system
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -2,16 +2,19 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("gruppstod")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="followup_tasks")  # partnership/followup_tasks.py
 
 # Periodic schedules are declared here, in one place (later issues add to it).
 app.conf.beat_schedule = {
+    # Background jobs the broker never received (it was down) or a dead worker left: sent again.
+    "jobs-sweep": {"task": "partnership.jobs_sweep", "schedule": float(settings.JOBS_SWEEP_SECONDS)},
     # IOP 2.3: purge what has passed its grace period, at night when nobody works in the app.
     "purge-due-daily": {"task": "referrals.tasks.purge_due_sweep", "schedule": crontab(hour=2, minute=30)},
     # Reminders are derived from the database; hourly, so a broker outage only delays them.
@@ -26,3 +29,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=25, hour="9-20"),
     },
 }
+
+
+@worker_ready.connect
+def _sweep_background_jobs_on_start(sender, **kwargs):
+    # Jobs requested while no worker (or no broker) was there run as soon as a worker is.
+    sender.app.send_task("partnership.jobs_sweep")

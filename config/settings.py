@@ -24,15 +24,19 @@ def _required(name: str) -> str:
     return value
 
 
-def _days(name: str, default: int) -> int:
-    """A whole number of days, zero or more, from the environment."""
+def _whole_number(name: str, default: int, unit: str) -> int:
+    """A whole number, zero or more, from the environment."""
     try:
         value = env.int(name, default=default)
     except ValueError as error:
-        raise ImproperlyConfigured(f"{name} måste vara ett heltal (antal dagar).") from error
+        raise ImproperlyConfigured(f"{name} måste vara ett heltal ({unit}).") from error
     if value < 0:
         raise ImproperlyConfigured(f"{name} kan inte vara negativt.")
     return value
+
+
+def _days(name: str, default: int) -> int:
+    return _whole_number(name, default, "antal dagar")
 
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "consent",
     "groups",
     "finance",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -185,14 +190,20 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gruppstöd <noreply@
 # Celery: Redis as broker; `make run` sets CELERY_TASK_ALWAYS_EAGER so no broker is needed.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
+# Outcomes are kept in the database (partnership.BackgroundJob), so Celery keeps no results.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # A queue of its own lets a test worker share a Redis with other processes without eating their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# With the broker down, sending a job gives up within a second or two rather than holding the
+# user's request (the job waits in the database; partnership/jobs.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
+# How often beat runs the background-job sweep (partnership/jobs.py), in seconds.
+JOBS_SWEEP_SECONDS = _whole_number("JOBS_SWEEP_SECONDS", 60, "antal sekunder") or 60
 
 # Data lifecycle (IOP 2.3): a child's data is purged or returned this many days after the
 # referral ended, long enough to finish evaluations.

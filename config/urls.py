@@ -16,10 +16,10 @@ urlpatterns = [
     path("paminnelser/", partnership_views.reminder_list, name="reminders"),
     path("paminnelser/<uuid:public_id>/klar/", partnership_views.reminder_done, name="reminder_done"),
     path("anmalningar/", include("referrals.urls")),
-    path("samtycke/", include("consent.urls")),
+    path("", include("consent.urls")),
     path("grupper/", include("groups.urls")),
     path("ekonomi/", include("finance.urls")),
-    path("uppfoljning/", include("partnership.urls_followup")),
+    path("uppfoljning/", include("followup.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsentConfig(AppConfig):
     name = "consent"
-
-    def ready(self):
-        from django.contrib.auth.signals import user_login_failed
-
-        from .receivers import log_failed_login
-
-        user_login_failed.connect(log_failed_login, dispatch_uid="consent_log_failed_login")
+    verbose_name = _("Samtycke")

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from referrals.forms import DateInput
+from partnership.models import AccessLogEntry
+from referrals.forms import ALLOWED_DOCUMENT_SIGNATURES, DateInput, validate_scanned_document
 
-from .models import AccessLogEntry
+from .models import GuardianConsent
 
 
 class AccessLogFilterForm(forms.Form):
@@ -30,5 +31,38 @@ class ReviewOutcomeForm(forms.Form):
     outcome = forms.CharField(
         label=_("Resultat av kontrollen"),
         help_text=_("Var varje åtkomst befogad? Beskriv avvikelser och vad som görs åt dem."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class ConsentForm(forms.Form):
+    given_on = forms.DateField(label=_("Datum för samtycket"), widget=DateInput())
+    method = forms.ChoiceField(label=_("Hur samtycket inhämtades"), choices=GuardianConsent.Method.choices)
+    information_given = forms.CharField(
+        label=_("Information som vårdnadshavaren fått om verksamheten"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document = forms.FileField(
+        label=_("Inskannat samtycke (valfritt)"),
+        required=False,
+        help_text=_("PDF, PNG eller JPEG, högst 10 MB."),
+        validators=[validate_scanned_document],
+    )
+
+    def clean_document(self):
+        # Judged by content, so named by content: the stored and downloaded file gets the type's
+        # extension, never the uploaded name's (a PNG called .pdf, a PDF called .html).
+        document = self.cleaned_data.get("document")
+        if document:
+            head = document.read(8)
+            document.seek(0)
+            kind = next(kind for sig, kind in ALLOWED_DOCUMENT_SIGNATURES.items() if head.startswith(sig))
+            document.name = f"samtycke.{kind}"
+        return document
+
+
+class ConcernForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Vad oron gäller"),
+        help_text=_("Beskriv vad du har sett eller hört. Anmälan går till stadsdelen och loggas."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )

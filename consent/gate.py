@@ -9,11 +9,12 @@ Participation additionally needs the district's acknowledgement that it knows of
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from referrals.models import PlacementBasis
+from referrals.gate import ConsentDecision
+from referrals.models import PlacementBasis, Referral
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,6 @@ class GuardianFact:
     name: str
     has_custody: bool
     has_standing_consent: bool
-
-
-@dataclass(frozen=True)
-class ConsentDecision:
-    may_share_identity: bool
-    may_register_participation: bool
-    missing: tuple[str, ...] = field(default_factory=tuple)
-    # The same, naming no guardian: for Bris before the gate passes (guardians' names identify the child).
-    missing_without_names: tuple[str, ...] = field(default_factory=tuple)
 
 
 def evaluate_consent(
@@ -74,4 +66,24 @@ def evaluate_consent(
         may_register_participation=may_share_identity and district_acknowledged,
         missing=tuple(missing),
         missing_without_names=tuple(without_names),
+    )
+
+
+def referral_consent_decision(referral: Referral) -> ConsentDecision:
+    """The gate's answer for one referral, from its guardians and their standing consents.
+    Installed as the referral lifecycle's gate (referrals/gate.py) by consent/receivers.py."""
+    guardians = [
+        GuardianFact(
+            guardian_id=guardian.pk,
+            name=guardian.name,
+            has_custody=guardian.has_custody,
+            has_standing_consent=any(consent.withdrawn_at is None for consent in guardian.consents.all()),
+        )
+        for guardian in referral.guardians.all()
+    ]
+    return evaluate_consent(
+        placement_basis=referral.placement_basis,
+        guardians=guardians,
+        lvu_legal_basis=referral.lvu_legal_basis,
+        district_acknowledged=referral.district_acknowledged_at is not None,
     )

@@ -1,7 +1,7 @@
-"""Consent, the duty-to-report path and the access log (IOP 2.3).
+"""Consent, the duty-to-report path and the spot checks of the access log (IOP 2.3).
 
 The rule that decides what Bris may see is a pure function in consent/gate.py; these models hold
-the facts it reads and the log of every access to a child's identifying data.
+the facts it reads. The access log itself is in the partnership app, since every app writes it.
 """
 
 import uuid
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from partnership.models import TimeStampedModel
+from partnership.models import AccessLogEntry, TimeStampedModel
 from referrals.models import Guardian, Referral
 
 
@@ -76,40 +76,6 @@ class ConcernReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.referral} {self.created_at:%Y-%m-%d}"
-
-
-class AccessLogEntry(models.Model):
-    """Append-only record of every access to a child's identifying data (and failed logins).
-
-    Holds only the pseudonym, never a name or identity number, so it survives purging intact.
-    The database refuses UPDATE and DELETE on PostgreSQL (see the migration's trigger).
-    """
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("Visade")
-        CREATE = "create", _("Registrerade")
-        CHANGE = "change", _("Ändrade")
-        EXPORT = "export", _("Exporterade")
-        CONCERN = "concern", _("Orosanmälan")
-        FAILED_LOGIN = "failed_login", _("Misslyckad inloggning")
-
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    username = models.CharField(max_length=150)
-    child_pseudonym = models.CharField(max_length=12, blank=True, db_index=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    legal_basis = models.CharField(max_length=200, blank=True)
-    what = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-occurred_at", "-pk"]
-        verbose_name = _("loggpost")
-        verbose_name_plural = _("åtkomstlogg")
-
-    def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.child_pseudonym}"
 
 
 class LogReview(TimeStampedModel):

@@ -1,9 +1,9 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from partnership.models import Role
+from partnership.models import AccessLogEntry, Role
 
-from .models import AccessLogEntry, LogReview
+from .models import LogReview
 
 
 def access_log_visible_to(user) -> QuerySet[AccessLogEntry]:

@@ -1,4 +1,4 @@
-"""State changes for consent, concerns and the access log."""
+"""State changes for consent, concern reports and spot checks of the access log."""
 
 import datetime
 
@@ -7,22 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.logging import scrub_identity_numbers
+from partnership.models import AccessLogEntry
+from partnership.queue import enqueue
+from partnership.services import access_log_record
+from referrals.models import PlacementBasis, ReferralStatus
+from referrals.services import referral_advance_if_ready, referral_transition
 
-from .models import AccessLogEntry, ConcernReport, GuardianConsent
-
-
-def access_log_record(*, user, action: str, referral=None, legal_basis: str = "", what: str = "") -> AccessLogEntry:
-    """Append one entry. Only the child's pseudonym is stored, never a name or identity number."""
-    username = user.get_username() if user is not None else ""
-    return AccessLogEntry.objects.create(
-        user=user if user is not None and user.pk else None,
-        username=scrub_identity_numbers(username)[:150],
-        child_pseudonym=referral.pseudonym if referral is not None else "",
-        action=action,
-        legal_basis=legal_basis[:200],
-        what=scrub_identity_numbers(what)[:200],
-    )
+from .models import ConcernReport, GuardianConsent, LogReview
+from .tasks import concern_report_notify_district
 
 
 @transaction.atomic
@@ -37,8 +29,6 @@ def consent_record(
     document=None,
 ) -> GuardianConsent:
     """The district records a guardian's consent; the referral becomes ready once the gate passes."""
-    from referrals.services import referral_advance_if_ready
-
     if guardian.referral_id != referral.pk:
         raise ValidationError({"guardian": _("Vårdnadshavaren hör inte till den här anmälan.")})
     if given_on > timezone.localdate():
@@ -71,9 +61,6 @@ def consent_record(
 def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianConsent:
     """A guardian withdraws consent: Bris loses sight of the child at once and the referral ends,
     which takes the child out of any future group and makes the data due for purging."""
-    from referrals.models import PlacementBasis, ReferralStatus
-    from referrals.services import referral_transition
-
     if not reason.strip():
         raise ValidationError({"reason": _("Ange orsak till återkallelsen.")})
     if consent.withdrawn_at is not None:
@@ -123,37 +110,14 @@ def concern_report_create(*, referral, reported_by, justification: str) -> Conce
         legal_basis=_("Anmälningsplikt, %(reference)s") % {"reference": report.legal_reference},
         what=_("Orosanmälan till stadsdelen"),
     )
-    from partnership.queue import enqueue
-
-    from .tasks import concern_report_notify_district
-
     # If the broker is down the report is saved all the same; the hourly sweep sends the mail.
     transaction.on_commit(lambda: enqueue(concern_report_notify_district, report.pk))
     return report
 
 
-def access_log_record_many(*, user, referrals, action: str, legal_basis: str = "", what: str = "") -> None:
-    """One entry per child shown, in one query (list pages)."""
-    if not referrals:
-        return
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(
-            user=user,
-            username=scrub_identity_numbers(user.get_username())[:150],
-            child_pseudonym=referral.pseudonym,
-            action=action,
-            legal_basis=legal_basis[:200],
-            what=scrub_identity_numbers(what)[:200],
-        )
-        for referral in referrals
-    )
-
-
 @transaction.atomic
 def log_review_start(*, reviewer, entries, sample_size: int, filter_description: str, period_start, period_end):
     """Draw a random sample of the filtered entries for a documented spot check."""
-    from .models import LogReview
-
     sample = list(entries.order_by("?").values_list("pk", flat=True)[:sample_size])
     if not sample:
         raise ValidationError(_("Urvalet innehåller inga loggposter."))

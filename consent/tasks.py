@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from partnership.models import Membership, Role
+from partnership.queue import enqueue
 
 from .models import ConcernReport
 
@@ -40,7 +41,5 @@ def concern_report_notify_district(report_id: int) -> int:
 @shared_task
 def concern_reports_notify_pending() -> int:
     """Hourly (config/celery.py): send what a broker outage kept from being sent."""
-    from partnership.queue import enqueue
-
     pending = ConcernReport.objects.filter(district_notified_at__isnull=True).values_list("pk", flat=True)
     return sum(enqueue(concern_report_notify_district, report_id) for report_id in pending)

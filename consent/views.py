@@ -4,17 +4,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.access import can
+from partnership.access import can, require_permission
+from partnership.forms import apply_service_errors
+from partnership.models import AccessLogEntry
+from partnership.services import access_log_record
+from referrals import selectors as referral_selectors
+from referrals.forms import ReasonForm
 
 from . import selectors, services
-from .forms import AccessLogFilterForm, ReviewOutcomeForm, SampleForm
-from .models import LogReview
+from .forms import AccessLogFilterForm, ConcernForm, ConsentForm, ReviewOutcomeForm, SampleForm
+from .models import GuardianConsent, LogReview
 
 
 def _require_reviewer(user):
@@ -83,3 +89,96 @@ def log_review(request, review_id):
             return redirect("consent:log_review", review_id=review.pk)
     entries = review.sample.order_by("occurred_at")
     return render(request, "consent/log_review.html", {"review": review, "entries": entries, "form": form})
+
+
+# --- Consent and concern reports on a referral's page (the district wall holds: 404 outside it) ---
+
+
+def _log_guardian_page(user, referral, what) -> None:
+    # A guardian's name identifies the child as surely as the child's own.
+    access_log_record(
+        user=user,
+        referral=referral,
+        action=AccessLogEntry.Action.VIEW,
+        legal_basis=referral_selectors.identity_legal_basis(user, referral),
+        what=what,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_create(request, public_id, guardian_id):
+    referral = referral_selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "consent.record_consent", referral)
+    guardian = get_object_or_404(referral.guardians, pk=guardian_id)
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(referral=referral, guardian=guardian, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Samtycket från %(name)s är registrerat.") % {"name": guardian.name})
+            return redirect("referrals:detail", public_id=referral.public_id)
+    if request.method == "GET":  # a refused POST re-shows what the GET already logged
+        _log_guardian_page(request.user, referral, _("Samtycke från vårdnadshavare"))
+    return render(request, "consent/consent_form.html", {"form": form, "referral": referral, "guardian": guardian})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, public_id, consent_id):
+    referral = referral_selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "consent.record_consent", referral)
+    consent = get_object_or_404(GuardianConsent.objects.select_related("guardian"), pk=consent_id, referral=referral)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Samtycket är återkallat. Bris kan inte längre se barnet."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    if request.method == "GET":  # a refused POST re-shows what the GET already logged
+        _log_guardian_page(request.user, referral, _("Återkalla samtycke"))
+    return render(request, "consent/consent_withdraw.html", {"form": form, "referral": referral, "consent": consent})
+
+
+@login_required
+@require_GET
+def consent_document(request, public_id, consent_id):
+    referral = referral_selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "consent.record_consent", referral)
+    consent = get_object_or_404(GuardianConsent, pk=consent_id, referral=referral)
+    if not consent.document:
+        raise Http404
+    access_log_record(
+        user=request.user,
+        referral=referral,
+        action=AccessLogEntry.Action.EXPORT,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Inskannat samtycke"),
+    )
+    extension = consent.document.name.rsplit(".", 1)[-1]
+    return FileResponse(consent.document.open("rb"), as_attachment=True, filename=f"samtycke.{extension}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_create(request, public_id):
+    referral = referral_selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "consent.report_concern", referral)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_report_create(
+                referral=referral, reported_by=request.user, justification=form.cleaned_data["justification"]
+            )
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="justification")
+        else:
+            messages.success(request, _("Orosanmälan är skickad till stadsdelen och loggad."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    context = {"form": form, "referral": referral, "reference": referral.agreement.duty_to_report_reference}
+    return render(request, "consent/concern_form.html", context)

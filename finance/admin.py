@@ -44,7 +44,7 @@ class TravelCostAdmin(ReadOnlyAdmin):
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(ReadOnlyAdmin):
-    list_display = ["budget_year", "status", "created_at", "finished_at"]
+    list_display = ["budget_year", "job", "created_at"]
 
 
 @admin.register(FinanceAuditEntry)

@@ -24,7 +24,7 @@ DEMO_COSTS_2017 = [
 ]
 
 
-def load_demo_finance(agreement: Agreement) -> None:
+def load(agreement: Agreement) -> None:
     User = get_user_model()
     coordinator = User.objects.get(username="samordnare")
     manager = User.objects.get(username="verksamhetsansvarig")

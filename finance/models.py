@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Placement
-from partnership.models import Agreement, BudgetLine, District, TimeStampedModel
+from partnership.models import Agreement, BackgroundJob, BudgetLine, District, TimeStampedModel
 from referrals.models import Referral
 
 
@@ -182,42 +182,26 @@ class TravelCost(TimeStampedModel):
         return f"{self.district} {self.child_pseudonym} {self.incurred_on}"
 
 
-class ReportStatus(models.TextChoices):
-    PENDING = "pending", _("Väntar")
-    RUNNING = "running", _("Skapas")
-    DONE = "done", _("Klar")
-    FAILED = "failed", _("Misslyckades")
-
-
 class AnnualReport(TimeStampedModel):
     """A generated annual financial report (årlig ekonomisk redovisning) of one year, as a PDF.
 
     Each generation is a new row, so an earlier version stays downloadable after a regeneration.
+    Where its making stands (queued, running, done, failed) is its background job's.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     budget_year = models.ForeignKey(BudgetYear, on_delete=models.CASCADE, related_name="reports")
-    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(_("förlopp (%)"), default=0)
+    job = models.OneToOneField(BackgroundJob, on_delete=models.PROTECT, related_name="+")
     pdf = models.FileField(_("PDF"), upload_to="finance/reports/", blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
-    error = models.TextField(_("fel"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("årlig ekonomisk redovisning")
         verbose_name_plural = _("årliga ekonomiska redovisningar")
-        constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="annual_report_progress_at_most_100")
-        ]
 
     def __str__(self) -> str:
-        return f"{self.budget_year} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+        return f"{self.budget_year} ({self.job.get_state_display()})"
 
 
 class FinanceAuditEntry(models.Model):

@@ -7,9 +7,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from groups.models import GroupStatus, Placement, SupportGroup
 from partnership.models import Agreement, Role
+from referrals.models import Referral
+from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
 
-from .models import AdvancePayment, AnnualReport, BudgetYear, Cost, ExternalFee, TravelCost
+from .models import AdvancePayment, AnnualReport, BudgetYear, Cost, ExternalFee, FinanceAuditEntry, TravelCost
 from .settlement import SettlementAmounts, settlement_amounts
 
 
@@ -66,7 +69,7 @@ def get_fee_for(user, public_id) -> ExternalFee:
 
 def get_report_for(user, public_id) -> AnnualReport:
     queryset = AnnualReport.objects.filter(budget_year__agreement__in=agreements_for(user))
-    return _get(queryset.select_related("budget_year__agreement"), public_id=public_id)
+    return _get(queryset.select_related("budget_year__agreement", "job"), public_id=public_id)
 
 
 def travel_costs_for(user) -> QuerySet[TravelCost]:
@@ -186,7 +189,6 @@ class GroupCounts:
 
 
 def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date):
-    from groups.models import GroupStatus, SupportGroup
 
     # A support weekend counts once: its subgroups are parts of one intervention.
     return SupportGroup.objects.filter(
@@ -196,7 +198,6 @@ def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date)
 
 def group_counts(budget_year: BudgetYear) -> GroupCounts:
     """Groups started in the year (not cancelled) and the distinct children placed in them."""
-    from groups.models import Placement
 
     groups = _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on)
     children = (
@@ -249,7 +250,7 @@ def annual_report_figures(budget_year: BudgetYear) -> AnnualReportFigures:
 
 
 def latest_report(budget_year: BudgetYear) -> AnnualReport | None:
-    return budget_year.reports.order_by("-created_at").first()
+    return budget_year.reports.select_related("job").order_by("-created_at").first()
 
 
 # --- The termination settlement (rule in finance/settlement.py) -----------------------------
@@ -309,8 +310,6 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
 
 def travel_referrals_for(user):
     """Children travel and lodging can be recorded for: accepted by Bris, in the user's agreements."""
-    from referrals.models import Referral
-    from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
 
     return (
         Referral.objects.filter(agreement__in=agreements_for(user), status__in=IDENTITY_VISIBLE_TO_PROVIDER)
@@ -320,6 +319,33 @@ def travel_referrals_for(user):
 
 
 def audit_entries_for(user):
-    from .models import FinanceAuditEntry
 
     return FinanceAuditEntry.objects.filter(agreement__in=agreements_for(user)).select_related("by", "budget_year")
+
+
+# --- For the follow-up report (followup/report.py) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetComparison:
+    budget_ore: int
+    actual_ore: int
+
+    @property
+    def difference_ore(self) -> int:
+        return self.budget_ore - self.actual_ore
+
+
+def budget_against_costs(
+    *, agreement: Agreement, start: datetime.date, end: datetime.date, months: int
+) -> BudgetComparison:
+    """The budget of a period of `months` months against the costs booked in it, in integer öre.
+    A part of a year gets that share of the annual budget, rounded down to the öre."""
+    budget = agreement.annual_budget_ore * months // 12
+    actual = (
+        Cost.objects.filter(budget_year__agreement=agreement, spent_on__range=(start, end)).aggregate(
+            total=Sum("amount_ore")
+        )["total"]
+        or 0
+    )
+    return BudgetComparison(budget_ore=budget, actual_ore=actual)

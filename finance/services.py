@@ -3,16 +3,14 @@ the same transaction (who, what, why)."""
 
 import datetime
 import logging
-from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.jobs import job_request
 from partnership.money import format_ore
-from partnership.queue import enqueue
 from referrals.identity_numbers import age_on
 
 from .models import (
@@ -22,7 +20,6 @@ from .models import (
     Cost,
     ExternalFee,
     FinanceAuditEntry,
-    ReportStatus,
     TravelCost,
 )
 from .money import split_evenly
@@ -30,8 +27,7 @@ from .money import split_evenly
 A = FinanceAuditEntry.Action
 logger = logging.getLogger(__name__)
 
-# Building a report takes seconds; one unfinished for this long was lost and may be requested anew.
-REPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+ANNUAL_REPORT_JOB = "finance.annual_report"
 
 
 def _audit(*, by, agreement, action, subject, budget_year=None, reason="", amount_ore=None) -> None:
@@ -456,67 +452,22 @@ def travel_cost_record(
     return travel
 
 
-# --- The annual financial report (generated in the background) ------------------------------
+# --- The annual financial report (built in the background, finance/jobs.py) ------------------
 
 
 @transaction.atomic
 def annual_report_request(*, budget_year: BudgetYear, fee_reinvestment: str, by) -> AnnualReport:
-    """Save how the fees were reinvested, then generate the report's PDF in a Celery task."""
-    from .tasks import generate_annual_report
-
+    """Save how the fees were reinvested, then have the report's PDF built in the background.
+    A second click, or a second coordinator, while the report is being built gets that report."""
     budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)
     fee_reinvestment = fee_reinvestment.strip()
     if fee_reinvestment != budget_year.fee_reinvestment:
         _year_open(budget_year, "fee_reinvestment")
         budget_year.fee_reinvestment = fee_reinvestment
         budget_year.save(update_fields=["fee_reinvestment", "updated_at"])
-    # A second click, or a second coordinator, while the report is being built gets that report.
-    # One that has not moved for REPORT_STALE_AFTER is taken as lost (a worker died) and replaced.
-    in_progress = (
-        AnnualReport.objects.filter(
-            budget_year=budget_year,
-            status__in=[ReportStatus.PENDING, ReportStatus.RUNNING],
-            updated_at__gte=timezone.now() - REPORT_STALE_AFTER,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if in_progress is not None:
-        if in_progress.status == ReportStatus.PENDING:  # perhaps never enqueued: the broker was down
-            transaction.on_commit(partial(enqueue, generate_annual_report, in_progress.pk))
-        return in_progress
-    report = AnnualReport.objects.create(budget_year=budget_year, requested_by=by)
+    job, created = job_request(kind=ANNUAL_REPORT_JOB, key=f"{ANNUAL_REPORT_JOB}:{budget_year.pk}", requested_by=by)
+    if not created:
+        return AnnualReport.objects.get(job=job)
+    report = AnnualReport.objects.create(budget_year=budget_year, requested_by=by, job=job)
     _audit(by=by, agreement=budget_year.agreement, budget_year=budget_year, action=A.REPORT_REQUESTED, subject=report)
-    # The task reads committed rows only, so it is enqueued once this transaction has committed.
-    transaction.on_commit(partial(enqueue, generate_annual_report, report.pk))
-    return report
-
-
-def annual_report_build(*, report_id: int) -> AnnualReport | None:
-    """Render and store the report's PDF. Safe to run twice: only a PENDING report is claimed."""
-    from . import selectors
-    from .pdf import render_pdf
-
-    claimed = AnnualReport.objects.filter(pk=report_id, status=ReportStatus.PENDING).update(
-        status=ReportStatus.RUNNING, progress=10, updated_at=timezone.now()
-    )
-    if claimed != 1:
-        return None
-    report = AnnualReport.objects.select_related("budget_year__agreement").get(pk=report_id)
-    try:
-        figures = selectors.annual_report_figures(report.budget_year)
-        AnnualReport.objects.filter(pk=report_id).update(progress=50)
-        pdf = render_pdf("finance/pdf/annual_report.html", {"figures": figures, "generated_at": timezone.now()})
-        AnnualReport.objects.filter(pk=report_id).update(progress=90)
-        report.pdf.save(f"redovisning-{report.budget_year.year}-{report.public_id}.pdf", ContentFile(pdf), save=False)
-    except Exception as error:  # any failure is shown on the page, where the user can regenerate
-        logger.exception("annual report %s failed", report_id)
-        AnnualReport.objects.filter(pk=report_id).update(
-            status=ReportStatus.FAILED, error=str(error)[:1000], finished_at=timezone.now()
-        )
-        return None
-    report.status = ReportStatus.DONE
-    report.progress = 100
-    report.finished_at = timezone.now()
-    report.save(update_fields=["pdf", "status", "progress", "finished_at", "updated_at"])
     return report

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
-from partnership.models import District
+from partnership.models import BackgroundJob, District
 from partnership.money import format_ore
+from partnership.pdf import render_pdf
 
 from . import selectors, services
 from .forms import (
@@ -25,8 +26,6 @@ from .forms import (
     SettlementForm,
     TravelCostForm,
 )
-from .models import ReportStatus
-from .pdf import render_pdf
 
 PAGE_SIZE = 50
 
@@ -446,7 +445,7 @@ def report_download(request, public_id):
     _finance_user(request)
     annual_report = selectors.get_report_for(request.user, public_id)
     require_permission(request.user, "finance.view_report", annual_report)
-    if annual_report.status != ReportStatus.DONE or not annual_report.pdf:
+    if annual_report.job.state != BackgroundJob.State.DONE or not annual_report.pdf:
         raise Http404
     filename = f"ekonomisk-redovisning-{annual_report.budget_year.year}.pdf"
     return FileResponse(annual_report.pdf.open("rb"), as_attachment=True, filename=filename)

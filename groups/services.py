@@ -8,7 +8,6 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-import django.dispatch
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -34,13 +33,10 @@ from .models import (
     VisitKind,
     WaitingListAdjustment,
 )
+from .signals import child_placed, group_closed
 
 G = GroupStatus
 PLACEABLE_STATUSES = (ReferralStatus.READY, ReferralStatus.WAITING_LIST)
-
-# Sent after a group is closed and committed: evaluation and purging (separate issues) listen
-# here. The referrals are already COMPLETED with ended_at set, which is the purge's own hook.
-group_closed = django.dispatch.Signal()  # sender=SupportGroup, group_id=int
 
 ALLOWED_GROUP_TRANSITIONS: dict[str, set[str]] = {
     G.PLANNED: {G.OPEN, G.CANCELLED},
@@ -388,11 +384,7 @@ def group_place_child(
     except IntegrityError as error:  # the child got a place elsewhere a moment ago
         raise ValidationError({"referral": _("Barnet har redan en plats i en grupp.")}, code="placed") from error
     referral_transition(referral=referral, to_status=ReferralStatus.PLACED, by=placed_by)
-    if referral.is_external:
-        # IOP 3.2: the responsible municipality pays 5 000 kr a child, accounted separately.
-        from finance.services import external_fee_record
-
-        external_fee_record(placement=placement, recorded_by=placed_by)
+    child_placed.send(sender=Placement, placement=placement, placed_by=placed_by)
     return placement
 
 
@@ -422,7 +414,8 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
 @transaction.atomic
 def placement_end_for_referral(*, referral: Referral, by, reason: str) -> Placement | None:
     """The referral ends while the child has a place (consent withdrawn, referral withdrawn):
-    the place is freed. Called by referral_transition; changes no referral status itself."""
+    the place is freed. Called when referrals signals the withdrawal (groups/receivers.py);
+    changes no referral status itself."""
     placement = Placement.objects.select_for_update().filter(referral=referral, removed_at__isnull=True).first()
     if placement is not None:
         _end_placement(placement, by=by, reason=reason or _("Anmälan återtogs."))

@@ -6,19 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from icalendar import Calendar, Event
 
-from consent import services as consent_services
-from consent.models import AccessLogEntry
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
+from partnership.models import AccessLogEntry
+from partnership.pdf import render_pdf
 from partnership.selectors import agreement_current
+from partnership.services import access_log_record_many
 from referrals.selectors import referrals_visible_to
 
 from . import schedule, selectors, services
@@ -40,7 +41,7 @@ LEGAL_BASIS = gettext_lazy("Placerat barn: samtycke eller LVU-placering")
 
 
 def _log_views(user, referrals, what):
-    consent_services.access_log_record_many(
+    access_log_record_many(
         user=user, referrals=list(referrals), action=AccessLogEntry.Action.VIEW, legal_basis=str(LEGAL_BASIS), what=what
     )
 
@@ -249,8 +250,6 @@ def attendance(request, public_id, meeting_id):
 @login_required
 @require_GET
 def attendance_pdf(request, public_id):
-    from weasyprint import HTML
-
     group = _group_for(request, public_id, "groups.lead_group")
     rows = selectors.placement_rows(user=request.user, group=group)
     meetings, records = selectors.attendance_sheet(group.parent or group)
@@ -259,19 +258,17 @@ def attendance_pdf(request, public_id):
         for row in rows
         if row.show_identity
     ]
-    consent_services.access_log_record_many(
+    access_log_record_many(
         user=request.user,
         referrals=[row.placement.referral for row, _cells in table],
         action=AccessLogEntry.Action.EXPORT,
         legal_basis=str(LEGAL_BASIS),
         what=_("Närvarolista (PDF)"),
     )
-    html = render_to_string(
+    pdf = render_pdf(
         "groups/pdf/attendance_sheet.html",
         {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},
-        request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="narvarolista.pdf"'
     return response
@@ -530,7 +527,6 @@ def calendar_token_renew(request):
 def calendar_feed(request, token):
     """The leader's meetings as iCalendar. The secret token is the authentication (calendar apps
     cannot sign in with two factors), so the feed carries no child's name or anything about one."""
-    from icalendar import Calendar, Event
 
     calendar_token = CalendarToken.objects.select_related("user").filter(token=token).first()
     if calendar_token is None or not calendar_token.user.is_active:

@@ -1,23 +1,20 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from .reference_data import seed_reference_data
 
 
 def _seed_reference_data_into_an_empty_database(sender, using, apps=None, **kwargs):
-    # Migrations 0002 and 0005 seed a new database once. `flush` (and every transactional test's
-    # teardown) empties the tables but leaves the migrations recorded as applied; it then emits
-    # post_migrate, so refill them here. Only empty tables are filled, so districts or
-    # questionnaires changed in the admin are never brought back.
-    from django.apps import apps as global_apps
-
-    from partnership.evaluation_defaults import seed_default_instruments
-    from partnership.reference_data import seed_reference_data
-
+    # Migration 0002 seeds a new database once. `flush` (and every transactional test's teardown)
+    # empties the tables but leaves the migrations recorded as applied; it then emits
+    # post_migrate, so refill them here. Only an empty table is filled, so districts changed in
+    # the admin are never brought back.
     apps = apps or global_apps
     if not apps.get_model("partnership", "District").objects.using(using).exists():
         seed_reference_data(apps)
-    if not apps.get_model("partnership", "EvaluationInstrument").objects.using(using).exists():
-        seed_default_instruments(apps)
 
 
 class PartnershipConfig(AppConfig):
@@ -26,3 +23,8 @@ class PartnershipConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_seed_reference_data_into_an_empty_database, sender=self)
+        # The apps above this one react to the events of the apps below them through hooks and
+        # signals, which each connects in its receivers.py, and declare their background jobs in
+        # their jobs.py. Both are imported here once every model is loaded, as the admin finds
+        # admin.py; lower apps never import higher ones.
+        autodiscover_modules("receivers", "jobs")

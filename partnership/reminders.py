@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -144,8 +145,6 @@ def reminders_for(user):
 
 
 def get_reminder_for(user, public_id) -> Reminder:
-    from django.http import Http404
-
     try:
         return reminders_for(user).get(public_id=public_id)
     except (Reminder.DoesNotExist, ValueError) as error:
@@ -171,74 +170,17 @@ def agreement_ending(today: datetime.date) -> Iterable[DueReminder]:
             yield DueReminder(user_id, agreement, agreement.ends_on, summary)
 
 
-def _active_agreements(today: datetime.date) -> list[Agreement]:
+def active_agreements(today: datetime.date) -> list[Agreement]:
     return list(Agreement.objects.filter(starts_on__lte=today, ends_on__gte=today))
 
 
-def _coordinators():
+def members_by_organisation(role: str) -> Callable[[int], list[int]]:
+    """members(role=..., organisation_id=...) for one sweep, asking the database once per organisation."""
     cache: dict[int, list[int]] = {}
 
-    def coordinators(organisation_id: int) -> list[int]:
+    def of(organisation_id: int) -> list[int]:
         if organisation_id not in cache:
-            cache[organisation_id] = members(role=Role.COORDINATOR, organisation_id=organisation_id)
+            cache[organisation_id] = members(role=role, organisation_id=organisation_id)
         return cache[organisation_id]
 
-    return coordinators
-
-
-@reminder_kind("cooperation_term_without_meeting", gettext_lazy("Termin utan samverkansmöte"))
-def cooperation_term_without_meeting(today: datetime.date) -> Iterable[DueReminder]:
-    """The current term of a running agreement has no cooperation meeting held or planned (IOP 3.2:
-    at least one a term) → the coordinators of the public party. One reminder per term; it closes
-    once a meeting is planned or held."""
-    from .cooperation import term_bounds, term_of
-    from .models import CooperationMeeting, Term
-
-    year, term = term_of(today)
-    start, stop = term_bounds(year, term)
-    agreements = _active_agreements(today)
-    with_meeting = set(
-        CooperationMeeting.objects.filter(agreement__in=agreements, meeting_date__gte=start, meeting_date__lte=stop)
-        .filter(models.Q(held_at__isnull=False) | models.Q(meeting_date__gte=today))
-        .values_list("agreement_id", flat=True)
-    )
-    coordinators = _coordinators()
-    for agreement in agreements:
-        if agreement.pk in with_meeting:
-            continue
-        summary = _("Inget samverkansmöte är hållet eller planerat under %(term)s för ”%(name)s”.") % {
-            "term": (_("vårterminen %(year)s") if term == Term.SPRING else _("höstterminen %(year)s")) % {"year": year},
-            "name": agreement.name,
-        }
-        for user_id in coordinators(agreement.public_party_id):
-            yield DueReminder(user_id, agreement, stop, summary, period=f"{year}-{term}")
-
-
-@reminder_kind("information_meetings_behind", gettext_lazy("Frukostmöten efter plan"))
-def information_meetings_behind(today: datetime.date) -> Iterable[DueReminder]:
-    """This year's breakfast information meetings of a running agreement are behind (fewer held
-    than the year's elapsed thirds ask for, or held and planned cannot reach three; the rule of
-    partnership/information.py) → the coordinators. One reminder per year; it closes when caught up."""
-    from .information import YearStatus, expected_by
-    from .models import InformationMeeting
-
-    agreements = _active_agreements(today)
-    counts: dict[int, list[int]] = {agreement.pk: [0, 0] for agreement in agreements}
-    for agreement_id, starts_at, held_at in InformationMeeting.objects.filter(
-        agreement__in=agreements, starts_at__year=today.year
-    ).values_list("agreement_id", "starts_at", "held_at"):
-        if held_at:
-            counts[agreement_id][0] += 1
-        elif timezone.localdate(starts_at) >= today:
-            counts[agreement_id][1] += 1
-    coordinators = _coordinators()
-    for agreement in agreements:
-        held, planned = counts[agreement.pk]
-        status = YearStatus(year=today.year, held=held, planned=planned, expected_by_now=expected_by(today, today.year))
-        if not status.is_behind:
-            continue
-        summary = _(
-            "Frukostmötena %(year)s för ”%(name)s” ligger efter: %(held)s hållna och %(planned)s planerade av tre."
-        ) % {"year": today.year, "name": agreement.name, "held": held, "planned": planned}
-        for user_id in coordinators(agreement.public_party_id):
-            yield DueReminder(user_id, agreement, datetime.date(today.year, 12, 31), summary, period=str(today.year))
+    return of

@@ -3,6 +3,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from celery import current_app
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django_otp import login as otp_login
 from . import services
 from .forms import TokenForm
 from .models import Role
+from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
 from .selectors import agreement_current
 
 HOME_TEMPLATES = {
@@ -97,10 +99,8 @@ def _database_status() -> str:
 def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "ok (eager)"
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception as error:
@@ -119,8 +119,6 @@ def healthz(request):
 @require_GET
 def reminder_list(request):
     """The user's own reminders: open ones first, then the latest done."""
-    from .reminders import kind_label, reminders_for
-
     reminders = reminders_for(request.user)
     open_reminders = list(reminders.filter(done_at__isnull=True).order_by("due_on", "pk")[:200])
     done = list(reminders.filter(done_at__isnull=False).order_by("-done_at")[:20])
@@ -133,8 +131,6 @@ def reminder_list(request):
 @login_required
 @require_POST
 def reminder_done(request, public_id):
-    from .reminders import get_reminder_for, reminder_mark_done
-
     reminder = get_reminder_for(request.user, public_id)
     reminder_mark_done(reminder=reminder, by=request.user)
     messages.success(request, _("Påminnelsen är markerad som klar."))

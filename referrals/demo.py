@@ -1,12 +1,14 @@
-"""Demo referrals in every lifecycle state, created through the real services. Invented names."""
+"""Demo referrals, created through the real services. Invented names.
+
+The districts submit them here; the consent app's demo (consent/demo.py) then records the
+guardians' consents and takes each child to the status it shows in the demo."""
 
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from consent.services import consent_record, consent_withdraw
-from partnership.models import Agreement, District
+from partnership.models import Agreement, District, Membership, Organisation, Role
 
 from .identity_numbers import parse_identity_number
 from .models import InterestRegistration, Referral, ReferralStatus
@@ -26,7 +28,7 @@ DEMO_CHILDREN = [
 ]
 
 
-def _identity_number(birth_date: datetime.date, serial: str) -> str:
+def identity_number(birth_date: datetime.date, serial: str) -> str:
     short = f"{birth_date:%y%m%d}{serial}"
     total = 0
     for index, char in enumerate(short):
@@ -35,16 +37,16 @@ def _identity_number(birth_date: datetime.date, serial: str) -> str:
     return f"{birth_date:%Y%m%d}-{serial}{(10 - total % 10) % 10}"
 
 
-def load_demo_referrals(*, agreement: Agreement) -> None:
+def load(agreement: Agreement) -> None:
     User = get_user_model()
     manager = User.objects.get(username="verksamhetsansvarig")
     today = timezone.localdate()
-    for first, last, birth_date, serial, district_name, basis, consents, final_status in DEMO_CHILDREN:
-        number = _identity_number(birth_date, serial)
+    for first, last, birth_date, serial, district_name, basis, _consents, final_status in DEMO_CHILDREN:
+        number = identity_number(birth_date, serial)
         if Referral.objects.filter(identity_hash=parse_identity_number(number).hash).exists():
             continue  # re-running keeps existing data
         district = District.objects.get(name=district_name)
-        social_worker = _district_social_worker(district)
+        social_worker = district_social_worker(district)
         referral = referral_submit(
             submitted_by=social_worker,
             agreement=agreement,
@@ -68,24 +70,8 @@ def load_demo_referrals(*, agreement: Agreement) -> None:
             # Demo ages are fixed birth dates: the oldest may pass 18 in a later year.
             age_override_reason="Demodata",
         )
-        for guardian in list(referral.guardians.all())[:consents]:
-            consent_record(
-                referral=referral,
-                guardian=guardian,
-                given_on=today,
-                method="meeting",
-                information_given="Broschyren om Bris stödgrupper och ett samtal om upplägget.",
-                recorded_by=social_worker,
-            )
-        referral.refresh_from_db()
-        if final_status == S.WAITING_LIST:
+        if basis == "lvu" and final_status == S.WAITING_LIST:  # LVU needs no consent (consent/demo.py: SoL)
             referral_transition(referral=referral, to_status=S.WAITING_LIST, by=manager)
-        elif final_status == S.DECLINED:
-            referral_transition(
-                referral=referral, to_status=S.DECLINED, by=manager, reason="Barnet går redan i en annan grupp."
-            )
-        elif final_status == S.WITHDRAWN:
-            consent_withdraw(consent=referral.consents.first(), by=social_worker, reason="Vårdnadshavaren ångrade sig.")
     if not InterestRegistration.objects.exists():
         InterestRegistration.objects.create(
             agreement=agreement,
@@ -99,9 +85,8 @@ def load_demo_referrals(*, agreement: Agreement) -> None:
         )
 
 
-def _district_social_worker(district: District):
+def district_social_worker(district: District):
     """The demo login for Farsta; an invented colleague in other districts."""
-    from partnership.models import Membership, Organisation, Role
 
     User = get_user_model()
     membership = Membership.objects.filter(role=Role.SOCIAL_WORKER, district=district).select_related("user").first()

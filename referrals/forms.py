@@ -2,8 +2,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import GuardianConsent
-
 from .identity_numbers import parse_identity_number
 from .models import Custody, PlacementBasis, ReferralStatus
 
@@ -105,31 +103,6 @@ def validate_scanned_document(upload) -> None:
         raise ValidationError(_("Filen måste vara en PDF eller en bild (PNG eller JPEG)."), code="file_type")
 
 
-class ConsentForm(forms.Form):
-    given_on = forms.DateField(label=_("Datum för samtycket"), widget=DateInput())
-    method = forms.ChoiceField(label=_("Hur samtycket inhämtades"), choices=GuardianConsent.Method.choices)
-    information_given = forms.CharField(
-        label=_("Information som vårdnadshavaren fått om verksamheten"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    document = forms.FileField(
-        label=_("Inskannat samtycke (valfritt)"),
-        required=False,
-        help_text=_("PDF, PNG eller JPEG, högst 10 MB."),
-        validators=[validate_scanned_document],
-    )
-
-    def clean_document(self):
-        # Judged by content, so named by content: the stored and downloaded file gets the type's
-        # extension, never the uploaded name's (a PNG called .pdf, a PDF called .html).
-        document = self.cleaned_data.get("document")
-        if document:
-            head = document.read(8)
-            document.seek(0)
-            kind = next(kind for sig, kind in ALLOWED_DOCUMENT_SIGNATURES.items() if head.startswith(sig))
-            document.name = f"samtycke.{kind}"
-        return document
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -137,14 +110,6 @@ class ReasonForm(forms.Form):
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(choices=ReferralStatus.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Orsak"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ConcernForm(forms.Form):
-    justification = forms.CharField(
-        label=_("Vad oron gäller"),
-        help_text=_("Beskriv vad du har sett eller hört. Anmälan går till stadsdelen och loggas."),
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
 
 
 class ReferralFilterForm(forms.Form):

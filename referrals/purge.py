@@ -11,28 +11,27 @@ a rerun does the whole job. Files cannot be rolled back, so they are deleted aft
 their (random, meaningless) storage names are kept on the PurgeRecord until they are gone.
 
 Interest registrations (intresseanmälningar) that never became a referral hold a child's first name
-and the foster family's contacts too; they have their own rule at the end of the purge section.
+and the foster family's contacts too; they have their own rule (referrals/retention.py).
 """
 
 import datetime
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
-from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent.models import AccessLogEntry, ConcernReport, GuardianConsent
-from consent.services import access_log_record
+from partnership.models import AccessLogEntry
+from partnership.pdf import render_pdf
+from partnership.services import access_log_record
 
+from . import selectors
 from .models import (
     ENDED_STATUSES,
     ChildIdentity,
@@ -46,6 +45,7 @@ from .models import (
     RetentionChoice,
     ReturnDossier,
 )
+from .retention import purge_due_on
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +62,6 @@ REFERRAL_FREE_TEXT = [
 ]
 
 
-def purge_due_on(referral: Referral) -> datetime.date | None:
-    """The day the referral's data becomes due for purging; None while the referral is active."""
-    if referral.ended_at is None:
-        return None
-    ended_on = timezone.localdate(referral.ended_at)
-    return ended_on + datetime.timedelta(days=settings.PURGE_GRACE_DAYS)
-
-
 def return_pending(referral: Referral) -> bool:
     """Bris chose to return the data and the district has not received it yet: the purge waits."""
     if referral.retention_choice != RetentionChoice.RETURN:
@@ -78,65 +70,23 @@ def return_pending(referral: Referral) -> bool:
     return dossier is None or dossier.received_at is None
 
 
-# --- Rows that hang off the child in the groups app -------------------------------------------
-
-
-def group_rows_for(referral: Referral) -> Iterator[tuple[type[models.Model], QuerySet]]:
-    """Every groups model with rows about this child, and those rows.
-
-    The groups app grows alongside this code (visits, attendance, evaluations), so it is read
-    defensively: any groups model with a foreign key to the referral, or to one of its
-    placements, counts as data about the child. A missing app or model simply yields nothing.
-    """
-    try:
-        group_models = list(apps.get_app_config("groups").get_models())
-    except LookupError:
-        return
-    try:
-        placement_model = apps.get_model("groups", "Placement")
-    except LookupError:
-        placement_model = None
-    for model in group_models:
-        conditions = models.Q()
-        for field in model._meta.concrete_fields:
-            if not field.is_relation or field.related_model is None:
-                continue
-            if field.related_model is Referral:
-                conditions |= models.Q(**{field.name: referral})
-            elif placement_model is not None and field.related_model is placement_model:
-                conditions |= models.Q(**{f"{field.name}__referral": referral})
-        if conditions:
-            yield model, model._default_manager.filter(conditions)
-
-
-def _fields_of(model, kind) -> list[str]:
-    return [field.name for field in model._meta.concrete_fields if isinstance(field, kind)]
-
-
 # --- The purge steps, in order; each adds to `counts` and to `files` ---------------------------
 # Kept as separate steps so that the crash test can fail one halfway and prove the rollback.
+# The apps above this one (consents, group records, evaluations) keep data about the child too;
+# each adds its own steps with purge_step_register (in its receivers.py), and they run first.
 
 PurgeStep = Callable[[Referral, dict, list], None]
 
 
-def _collect_files(referral: Referral, counts: dict, files: list) -> None:
-    names = [
-        name for name in GuardianConsent.objects.filter(referral=referral).values_list("document", flat=True) if name
-    ]
+def _collect_dossier_file(referral: Referral, counts: dict, files: list) -> None:
     dossier = ReturnDossier.objects.filter(referral=referral).exclude(document="").first()
     if dossier is not None:
-        names.append(dossier.document.name)
+        files.append(dossier.document.name)
         ReturnDossier.objects.filter(pk=dossier.pk).update(document="")
-    for model, rows in group_rows_for(referral):
-        for field in _fields_of(model, models.FileField):
-            names.extend(name for name in rows.values_list(field, flat=True) if name)
-            rows.update(**{field: ""})
-    counts["files"] = len(names)
-    files.extend(names)
+    counts["files"] = len(files)
 
 
-def _delete_guardians_and_consents(referral: Referral, counts: dict, files: list) -> None:
-    counts["consents"] = GuardianConsent.objects.filter(referral=referral).delete()[0]
+def _delete_guardians(referral: Referral, counts: dict, files: list) -> None:
     counts["guardians"] = Guardian.objects.filter(referral=referral).delete()[0]
 
 
@@ -146,38 +96,41 @@ def _delete_child_identity(referral: Referral, counts: dict, files: list) -> Non
     counts["interest_registrations"] = InterestRegistration.objects.filter(referral=referral).delete()[0]
 
 
-def _clear_free_text(referral: Referral, counts: dict, files: list) -> None:
-    # Transition reasons and concern justifications may name the child; the statuses, dates and
-    # the fact that a concern was reported (with its legal reference) stay.
+def _clear_transition_reasons(referral: Referral, counts: dict, files: list) -> None:
+    # Transition reasons may name the child; the statuses and dates stay.
     counts["transition_reasons"] = (
         ReferralTransition.objects.filter(referral=referral).exclude(reason="").update(reason="")
     )
-    counts["concern_reports"] = (
-        ConcernReport.objects.filter(referral=referral).exclude(justification="").update(justification="")
-    )
-    cleared = 0
-    for model, rows in group_rows_for(referral):
-        text_fields = _fields_of(model, models.TextField)
-        if text_fields:
-            cleared += rows.update(**dict.fromkeys(text_fields, ""))
-    counts["group_records"] = cleared
-
-
-def _unlink_evaluations(referral: Referral, counts: dict, files: list) -> None:
-    # Evaluation answers stay as anonymous statistics tied to group, format, age band and
-    # district; the link to the child and any free text go (IOP 4.2, issue 6).
-    from partnership.evaluation import evaluation_unlink_child
-
-    counts["evaluation_answer_sets"] = evaluation_unlink_child(referral)
 
 
 PURGE_STEPS: list[PurgeStep] = [
-    _collect_files,
-    _delete_guardians_and_consents,
+    _collect_dossier_file,
+    _delete_guardians,
     _delete_child_identity,
-    _clear_free_text,
-    _unlink_evaluations,
+    _clear_transition_reasons,
 ]
+_REGISTERED_STEPS: list[PurgeStep] = []
+
+
+def purge_step_register(step: PurgeStep) -> None:
+    """An app above this one purges its own data about the child in the same transaction: its
+    steps run before this app's own, in the order the apps register them. Registering the same
+    step twice changes nothing."""
+    if step in _REGISTERED_STEPS:
+        return
+    PURGE_STEPS.insert(len(_REGISTERED_STEPS), step)
+    _REGISTERED_STEPS.append(step)
+
+
+# Sections of the return dossier that the apps above this one add (group records, for instance):
+# a function of the referral giving (title, records), each record a list of (label, value).
+DossierSection = Callable[[Referral], list[tuple[str, list[list[tuple[str, str]]]]]]
+DOSSIER_SECTIONS: list[DossierSection] = []
+
+
+def dossier_section_register(section: DossierSection) -> None:
+    if section not in DOSSIER_SECTIONS:
+        DOSSIER_SECTIONS.append(section)
 
 
 @transaction.atomic
@@ -243,51 +196,7 @@ def purge_files_delete(*, record_id: int) -> None:
         record.save(update_fields=["pending_files", "files_deleted_at", "updated_at"])
 
 
-# --- Interest registrations that never became a referral (IOP 2.3) ----------------------------
-# One that became a referral goes when the referral is purged (_delete_child_identity) and is
-# never touched here. One the district rejected is purged PURGE_GRACE_DAYS after the decision,
-# like an ended referral; one the district never decided lapses INTEREST_REGISTRATION_LAPSE_DAYS
-# after Bris recorded it, so a forgotten registration does not keep a family's contacts forever.
-# A confirmed one whose referral is gone (the link is SET_NULL) counts as decided.
-# The rule is written twice, for one row and as a database filter; keep the two together.
-
-INTEREST_DECIDED = [InterestRegistration.Status.REJECTED, InterestRegistration.Status.CONFIRMED]
-
-
-def _interest_registration_clock(registration: InterestRegistration) -> tuple[datetime.datetime, int]:
-    """When the registration's retention period started, and how many days it runs."""
-    if registration.status == InterestRegistration.Status.PENDING:
-        return registration.created_at, settings.INTEREST_REGISTRATION_LAPSE_DAYS
-    # The decision service always sets decided_at; a row without it counts from its registration
-    # rather than never.
-    return registration.decided_at or registration.created_at, settings.PURGE_GRACE_DAYS
-
-
-def interest_registration_due_on(registration: InterestRegistration) -> datetime.date | None:
-    """The day the registration becomes due for purging; None when it became a referral."""
-    if registration.referral_id is not None:
-        return None
-    started_at, days = _interest_registration_clock(registration)
-    return timezone.localdate(started_at) + datetime.timedelta(days=days)
-
-
-def interest_registrations_due_condition(on: datetime.date) -> Q:
-    """interest_registration_due_on(registration) <= on, as a filter, counted in local days."""
-
-    def started_before(days: int) -> datetime.datetime:
-        # Due on `on` when the period started before the first local day that is not due yet.
-        first_day_not_due = on - datetime.timedelta(days=days) + datetime.timedelta(days=1)
-        return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
-
-    lapsed = Q(
-        status=InterestRegistration.Status.PENDING,
-        created_at__lt=started_before(settings.INTEREST_REGISTRATION_LAPSE_DAYS),
-    )
-    decided_before = started_before(settings.PURGE_GRACE_DAYS)
-    decided = Q(status__in=INTEREST_DECIDED) & (
-        Q(decided_at__lt=decided_before) | Q(decided_at__isnull=True, created_at__lt=decided_before)
-    )
-    return Q(referral__isnull=True) & (lapsed | decided)
+# --- Interest registrations that never became a referral (the rule: referrals/retention.py) ----
 
 
 @transaction.atomic
@@ -295,12 +204,12 @@ def interest_registrations_purge_due(*, on: datetime.date, by=None) -> int:
     """Purge every interest registration due on `on`, leaving an InterestRegistrationPurge without
     personal data for each. One transaction: all of them or none. Returns how many were purged;
     a rerun finds nothing more."""
-    from .selectors import interest_registrations_purge_due as due_on
-
     # The row locks are the claim: a concurrent run skips what this one holds, and a district
     # confirming a registration meanwhile either commits first (then it is no longer due) or
     # finds the row gone and rolls back.
-    registrations = list(due_on(on=on).select_for_update(skip_locked=True).order_by("pk"))
+    registrations = list(
+        selectors.interest_registrations_purge_due(on=on).select_for_update(skip_locked=True).order_by("pk")
+    )
     if not registrations:
         return 0
     now = timezone.now()
@@ -331,27 +240,18 @@ def interest_registrations_purge_due(*, on: datetime.date, by=None) -> int:
 
 def return_dossier_pdf(referral: Referral, *, created_on: datetime.date) -> bytes:
     """The dossier: everything Bris documented about the child, for the district's records."""
-    from weasyprint import HTML
-
     referral = (
         Referral.objects.select_related("district", "agreement", "child")
         .prefetch_related("guardians__consents", "transitions__by", "concern_reports")
         .get(pk=referral.pk)
     )
-    group_sections = []
-    for model, rows in group_rows_for(referral):
-        fields = [
-            field
-            for field in model._meta.concrete_fields
-            if not field.primary_key and field.name not in ("created_at", "updated_at", "public_id")
-        ]
-        records = [
-            [(field.verbose_name, _display(row, field)) for field in fields]
-            for row in rows.select_related(*[field.name for field in fields if field.is_relation])
-        ]
-        if records:
-            group_sections.append({"title": model._meta.verbose_name_plural, "records": records})
-    html = render_to_string(
+    group_sections = [
+        {"title": title, "records": records}
+        for section in DOSSIER_SECTIONS
+        for title, records in section(referral)
+        if records
+    ]
+    return render_pdf(
         "referrals/pdf/return_dossier.html",
         {
             "referral": referral,
@@ -363,18 +263,6 @@ def return_dossier_pdf(referral: Referral, *, created_on: datetime.date) -> byte
             "created_on": created_on,
         },
     )
-    return HTML(string=html).write_pdf()
-
-
-def _display(row, field) -> str:
-    if field.choices:
-        return getattr(row, f"get_{field.name}_display")()
-    value = getattr(row, field.name)
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 @transaction.atomic

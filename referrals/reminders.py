@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnership.models import Role
-from partnership.reminders import DueReminder, members, reminder_kind
+from partnership.reminders import DueReminder, members, members_by_organisation, reminder_kind
 
 from .models import PlacementBasis, PurgeRecord, Referral, ReferralStatus
 from .purge import purge_due_on
@@ -47,22 +47,11 @@ def consent_missing(today: datetime.date) -> Iterable[DueReminder]:
             yield DueReminder(user_id, referral, due_on, summary, link)
 
 
-def _managers_by_provider() -> dict[int, list[int]]:
-    cache: dict[int, list[int]] = {}
-
-    def managers(provider_id: int) -> list[int]:
-        if provider_id not in cache:
-            cache[provider_id] = members(role=Role.OPERATIONS_MANAGER, organisation_id=provider_id)
-        return cache[provider_id]
-
-    return managers
-
-
 @reminder_kind("purge_due", gettext_lazy("Gallring närmar sig"))
 def purge_due(today: datetime.date) -> Iterable[DueReminder]:
     """A child's data becomes due for purging within the notice period → Bris' operations
     managers, who choose purge or return before it goes."""
-    managers = _managers_by_provider()
+    managers = members_by_organisation(Role.OPERATIONS_MANAGER)
     link = reverse("referrals:purge_due")
     referrals = referrals_purge_due_within(on=today, days=settings.PURGE_NOTICE_DAYS).select_related(
         "agreement", "district"
@@ -81,7 +70,7 @@ def purge_due(today: datetime.date) -> Iterable[DueReminder]:
 @reminder_kind("purge_done", gettext_lazy("Gallring utförd"))
 def purge_done(today: datetime.date) -> Iterable[DueReminder]:
     """A child's data was purged (last 30 days) → Bris' operations managers, for their records."""
-    managers = _managers_by_provider()
+    managers = members_by_organisation(Role.OPERATIONS_MANAGER)
     link = reverse("referrals:purge_due")
     since = timezone.now() - datetime.timedelta(days=30)
     for record in PurgeRecord.objects.filter(purged_at__gte=since).select_related("referral__agreement"):
@@ -93,36 +82,3 @@ def purge_done(today: datetime.date) -> Iterable[DueReminder]:
         }
         for user_id in managers(record.referral.agreement.provider_id):
             yield DueReminder(user_id, record, purged_on, summary, link)
-
-
-@reminder_kind("district_not_informed", gettext_lazy("Stadsdelen inte informerad"))
-def district_not_informed(today: datetime.date) -> Iterable[DueReminder]:
-    """A child placed in a group starting within the notice period whose district has not
-    acknowledged the registration (IOP 3.1.2) → Bris' operations managers and the district's
-    social workers. Read from the groups app, which grows alongside this code."""
-    try:
-        from groups.models import Placement
-    except ImportError:
-        return
-    horizon = today + datetime.timedelta(days=settings.DISTRICT_NOTICE_DAYS)
-    placements = Placement.objects.filter(
-        removed_at__isnull=True,
-        referral__district_acknowledged_at__isnull=True,
-        referral__purged_at__isnull=True,
-        group__starts_on__gte=today,
-        group__starts_on__lte=horizon,
-    ).select_related("referral__district", "referral__agreement", "group")
-    managers = _managers_by_provider()
-    social_workers: dict[int, list[int]] = {}
-    for placement in placements:
-        referral = placement.referral
-        if referral.district_id not in social_workers:
-            social_workers[referral.district_id] = members(role=Role.SOCIAL_WORKER, district_id=referral.district_id)
-        summary = _("%(district)s har inte bekräftat att de känner till anmälan för %(p)s; gruppen börjar %(day)s.") % {
-            "district": referral.district,
-            "p": referral.pseudonym,
-            "day": f"{placement.group.starts_on:%Y-%m-%d}",
-        }
-        link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
-        for user_id in managers(referral.agreement.provider_id) + social_workers[referral.district_id]:
-            yield DueReminder(user_id, referral, placement.group.starts_on, summary, link)

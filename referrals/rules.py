@@ -61,10 +61,8 @@ rules.add_perm(
 )
 rules.add_perm("referrals.add_referral", is_social_worker)
 rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)
-rules.add_perm("referrals.record_consent", is_social_worker & is_referrals_district)
 rules.add_perm("referrals.acknowledge_referral", is_social_worker & is_referrals_district)
 rules.add_perm("referrals.decline_referral", is_operations_manager & is_referrals_provider)
-rules.add_perm("referrals.report_concern", is_provider_staff & is_referrals_provider)
 rules.add_perm("referrals.add_interest_registration", is_provider_staff)
 rules.add_perm("referrals.list_referrals", is_social_worker | is_provider_staff)
 # The coordinator never sees individual children.

@@ -12,8 +12,25 @@ from django.utils.translation import gettext as _
 from partnership.access import can
 from partnership.models import Role
 
+from .gate import ConsentDecision, gate_decision
 from .identity_numbers import age_on
-from .models import Guardian, InterestRegistration, PlacementBasis, Referral, ReferralTransition
+from .models import (
+    ENDED_STATUSES,
+    Guardian,
+    InterestRegistration,
+    PlacementBasis,
+    Referral,
+    ReferralTransition,
+    RetentionChoice,
+    ReturnDossier,
+)
+from .retention import (
+    INTEREST_DECIDED,
+    ended_before,
+    interest_registration_due_on,
+    interest_registrations_due_condition,
+    purge_due_on,
+)
 from .rules import IDENTITY_VISIBLE_TO_PROVIDER
 
 
@@ -121,7 +138,7 @@ class ReferralDetail:
     referral: Referral
     show_identity: bool
     age: int
-    decision: object  # consent.gate.ConsentDecision
+    decision: ConsentDecision
     legal_basis: str
     guardians: list
     transitions: list
@@ -130,19 +147,12 @@ class ReferralDetail:
 
 def referral_detail(*, user, referral: Referral) -> ReferralDetail:
     """Everything the detail page shows, loaded in a fixed number of queries."""
-    from consent.models import GuardianConsent
-
-    from .services import consent_decision
 
     referral = (
         Referral.objects.select_related("district", "agreement", "child", "submitted_by")
         .prefetch_related(
-            Prefetch(
-                "guardians",
-                queryset=Guardian.objects.prefetch_related(
-                    Prefetch("consents", queryset=GuardianConsent.objects.select_related("recorded_by"))
-                ),
-            ),
+            # The guardians' consents (the consent app's) are shown beside them.
+            Prefetch("guardians", queryset=Guardian.objects.prefetch_related("consents__recorded_by")),
             Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by")),
             "concern_reports",
         )
@@ -154,7 +164,7 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         referral=referral,
         show_identity=show_identity,
         age=referral_age_today(referral),
-        decision=consent_decision(referral),
+        decision=gate_decision(referral),
         legal_basis=legal_basis,
         guardians=list(referral.guardians.all()) if show_identity else [],
         transitions=list(referral.transitions.all()),
@@ -193,16 +203,7 @@ def get_interest_registration_for(user, public_id) -> InterestRegistration:
 # --- Data lifecycle (IOP 2.3) -------------------------------------------------------------------
 
 
-def _ended_before(day: datetime.date) -> datetime.datetime:
-    """Referrals that ended before this instant are due for purging on `day`."""
-    from django.conf import settings
-
-    first_day_not_due = day - datetime.timedelta(days=settings.PURGE_GRACE_DAYS) + datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
-
-
 def referrals_awaiting_purge() -> QuerySet[Referral]:
-    from .models import ENDED_STATUSES
 
     return Referral.objects.filter(status__in=ENDED_STATUSES, purged_at__isnull=True, ended_at__isnull=False)
 
@@ -210,17 +211,16 @@ def referrals_awaiting_purge() -> QuerySet[Referral]:
 def referrals_purge_due(*, on: datetime.date) -> QuerySet[Referral]:
     """What the daily sweep purges: past the grace period, and no return still waiting for the
     district to receive it."""
-    from .models import RetentionChoice
 
     waiting_for_return = Q(retention_choice=RetentionChoice.RETURN) & (
         Q(return_dossier__isnull=True) | Q(return_dossier__received_at__isnull=True)
     )
-    return referrals_awaiting_purge().filter(ended_at__lt=_ended_before(on)).exclude(waiting_for_return)
+    return referrals_awaiting_purge().filter(ended_at__lt=ended_before(on)).exclude(waiting_for_return)
 
 
 def referrals_purge_due_within(*, on: datetime.date, days: int) -> QuerySet[Referral]:
     """Due for purging on or before `on + days` (the reminder's notice period)."""
-    return referrals_awaiting_purge().filter(ended_at__lt=_ended_before(on + datetime.timedelta(days=days)))
+    return referrals_awaiting_purge().filter(ended_at__lt=ended_before(on + datetime.timedelta(days=days)))
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,6 @@ class PurgeDueRow:
 def purge_due_rows(*, user) -> list[PurgeDueRow]:
     """The manager's list: every ended referral of their organisation not yet purged, soonest first.
     Pseudonyms only: the list must not show who the children are."""
-    from .purge import purge_due_on
 
     membership = getattr(user, "membership", None)
     if membership is None:
@@ -256,7 +255,6 @@ def purge_due_rows(*, user) -> list[PurgeDueRow]:
 def interest_registrations_purge_due(*, on: datetime.date) -> QuerySet[InterestRegistration]:
     """Interest registrations that never became a referral and are due for purging on `on`
     (the rule is in referrals.purge). What the sweep, the command and the manager's page use."""
-    from .purge import interest_registrations_due_condition
 
     return InterestRegistration.objects.filter(interest_registrations_due_condition(on))
 
@@ -278,7 +276,6 @@ def interest_registration_purge_overview(*, user, on: datetime.date, limit: int 
     """For the manager's purge page: how many of the organisation's interest registrations that
     never became referrals are due on `on`, and the next `limit` to fall due after it. District,
     status and date only, in three queries however many there are."""
-    from .purge import INTEREST_DECIDED, interest_registration_due_on, interest_registrations_due_condition
 
     membership = getattr(user, "membership", None)
     if membership is None:
@@ -309,7 +306,6 @@ def interest_registration_purge_overview(*, user, on: datetime.date, limit: int 
 
 def return_dossiers_visible_to(user):
     """Dossiers of the referrals the user may see at all; the rules decide who may download."""
-    from .models import ReturnDossier
 
     return ReturnDossier.objects.filter(referral__in=referrals_visible_to(user)).select_related(
         "referral", "district", "received_by"
@@ -317,7 +313,6 @@ def return_dossiers_visible_to(user):
 
 
 def get_return_dossier_for(user, public_id):
-    from .models import ReturnDossier
 
     try:
         return return_dossiers_visible_to(user).get(public_id=public_id)

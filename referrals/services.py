@@ -8,11 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent.gate import GuardianFact, evaluate_consent
-from consent.models import AccessLogEntry
-from consent.services import access_log_record
-from partnership.models import Agreement, District
+from partnership.models import AccessLogEntry, Agreement, District
+from partnership.services import access_log_record
 
+from .gate import gate_decision
 from .identity_numbers import age_on, parse_identity_number
 from .models import (
     ACTIVE_STATUSES,
@@ -25,6 +24,7 @@ from .models import (
     ReferralStatus,
     ReferralTransition,
 )
+from .signals import referral_withdrawn
 
 S = ReferralStatus
 
@@ -47,26 +47,6 @@ REASON_REQUIRED = {S.WITHDRAWN, S.DECLINED}
 MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 
-def consent_decision(referral: Referral):
-    """The gate's answer for this referral, from its guardians and their standing consents.
-    (Its `missing_without_names` is what Bris may read before the gate passes.)"""
-    guardians = [
-        GuardianFact(
-            guardian_id=guardian.pk,
-            name=guardian.name,
-            has_custody=guardian.has_custody,
-            has_standing_consent=any(consent.withdrawn_at is None for consent in guardian.consents.all()),
-        )
-        for guardian in referral.guardians.all()
-    ]
-    return evaluate_consent(
-        placement_basis=referral.placement_basis,
-        guardians=guardians,
-        lvu_legal_basis=referral.lvu_legal_basis,
-        district_acknowledged=referral.district_acknowledged_at is not None,
-    )
-
-
 @transaction.atomic
 def referral_transition(*, referral: Referral, to_status: str, by, reason: str = "") -> Referral:
     """Move a referral along its lifecycle, checking the rules, and record who, when and why."""
@@ -81,7 +61,7 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
     if to_status in REASON_REQUIRED and not reason.strip():
         raise ValidationError(_("Ange en orsak."), code="reason_required")
     if to_status in GATED_STATUSES:
-        decision = consent_decision(referral)
+        decision = gate_decision(referral)
         if not decision.may_register_participation:
             raise ValidationError(
                 _("Anmälan är inte klar: %(missing)s") % {"missing": " ".join(decision.missing_without_names)},
@@ -103,17 +83,14 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
         referral=referral, from_status=from_status, to_status=to_status, by=by, reason=reason.strip()
     )
     if to_status == S.WITHDRAWN:
-        # A withdrawn child must not keep a place in a group. Imported here because groups
-        # builds on referrals (groups.services imports this module).
-        from groups.services import placement_end_for_referral
-
-        placement_end_for_referral(referral=referral, by=by, reason=reason)
+        # A withdrawn child must not keep a place in a group (groups/receivers.py frees it).
+        referral_withdrawn.send(sender=Referral, referral=referral, by=by, reason=reason)
     return referral
 
 
 def referral_advance_if_ready(*, referral: Referral, by) -> Referral:
     """After consent or acknowledgement is recorded: move to "ready" once the gate passes."""
-    if referral.status in (S.SUBMITTED, S.AWAITING_CONSENT) and consent_decision(referral).may_register_participation:
+    if referral.status in (S.SUBMITTED, S.AWAITING_CONSENT) and gate_decision(referral).may_register_participation:
         return referral_transition(referral=referral, to_status=S.READY, by=by)
     if referral.status == S.SUBMITTED:
         return referral_transition(referral=referral, to_status=S.AWAITING_CONSENT, by=by)

@@ -5,22 +5,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent import services as consent_services
-from consent.models import AccessLogEntry, GuardianConsent
 from partnership.access import require_permission
 from partnership.forms import apply_service_errors
-from partnership.models import District
+from partnership.models import AccessLogEntry, District
 from partnership.selectors import agreement_current
+from partnership.services import access_log_record, access_log_record_many
 
 from . import purge, selectors, services
 from .forms import (
-    ConcernForm,
-    ConsentForm,
     GuardianFormSet,
     InterestRegistrationForm,
     ReasonForm,
@@ -51,7 +48,7 @@ def referral_list(request):
             basis = selectors.identity_legal_basis(request.user, row.referral)
             shown_by_basis.setdefault(basis, []).append(row.referral)
     for legal_basis, shown in shown_by_basis.items():
-        consent_services.access_log_record_many(
+        access_log_record_many(
             user=request.user,
             referrals=shown,
             action=AccessLogEntry.Action.VIEW,
@@ -97,7 +94,7 @@ def referral_detail(request, public_id):
     require_permission(request.user, "referrals.view_referral", referral)
     detail = selectors.referral_detail(user=request.user, referral=referral)
     if detail.show_identity:
-        consent_services.access_log_record(
+        access_log_record(
             user=request.user,
             referral=referral,
             action=AccessLogEntry.Action.VIEW,
@@ -110,78 +107,6 @@ def referral_detail(request, public_id):
         if status in services.ALLOWED_TRANSITIONS[referral.status] and may_transition(request.user, referral, status)
     ]
     return render(request, "referrals/referral_detail.html", {"detail": detail, "transitions": transitions})
-
-
-def _log_guardian_page(user, referral, what) -> None:
-    # A guardian's name identifies the child as surely as the child's own.
-    consent_services.access_log_record(
-        user=user,
-        referral=referral,
-        action=AccessLogEntry.Action.VIEW,
-        legal_basis=selectors.identity_legal_basis(user, referral),
-        what=what,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def consent_create(request, public_id, guardian_id):
-    referral = selectors.get_referral_for(request.user, public_id)
-    require_permission(request.user, "referrals.record_consent", referral)
-    guardian = get_object_or_404(referral.guardians, pk=guardian_id)
-    form = ConsentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_services.consent_record(
-                referral=referral, guardian=guardian, recorded_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(error, form)
-        else:
-            messages.success(request, _("Samtycket från %(name)s är registrerat.") % {"name": guardian.name})
-            return redirect("referrals:detail", public_id=referral.public_id)
-    if request.method == "GET":  # a refused POST re-shows what the GET already logged
-        _log_guardian_page(request.user, referral, _("Samtycke från vårdnadshavare"))
-    return render(request, "referrals/consent_form.html", {"form": form, "referral": referral, "guardian": guardian})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def consent_withdraw(request, public_id, consent_id):
-    referral = selectors.get_referral_for(request.user, public_id)
-    require_permission(request.user, "referrals.record_consent", referral)
-    consent = get_object_or_404(GuardianConsent.objects.select_related("guardian"), pk=consent_id, referral=referral)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_services.consent_withdraw(consent=consent, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_service_errors(error, form, fallback_field="reason")
-        else:
-            messages.success(request, _("Samtycket är återkallat. Bris kan inte längre se barnet."))
-            return redirect("referrals:detail", public_id=referral.public_id)
-    if request.method == "GET":  # a refused POST re-shows what the GET already logged
-        _log_guardian_page(request.user, referral, _("Återkalla samtycke"))
-    return render(request, "referrals/consent_withdraw.html", {"form": form, "referral": referral, "consent": consent})
-
-
-@login_required
-@require_GET
-def consent_document(request, public_id, consent_id):
-    referral = selectors.get_referral_for(request.user, public_id)
-    require_permission(request.user, "referrals.record_consent", referral)
-    consent = get_object_or_404(GuardianConsent, pk=consent_id, referral=referral)
-    if not consent.document:
-        raise Http404
-    consent_services.access_log_record(
-        user=request.user,
-        referral=referral,
-        action=AccessLogEntry.Action.EXPORT,
-        legal_basis=_("Egen stadsdels ärende"),
-        what=_("Inskannat samtycke"),
-    )
-    extension = consent.document.name.rsplit(".", 1)[-1]
-    return FileResponse(consent.document.open("rb"), as_attachment=True, filename=f"samtycke.{extension}")
 
 
 @login_required
@@ -204,26 +129,6 @@ def referral_transition(request, public_id):
     else:
         messages.success(request, _("Status ändrad till ”%(status)s”.") % {"status": ReferralStatus(to_status).label})
     return redirect("referrals:detail", public_id=referral.public_id)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def concern_create(request, public_id):
-    referral = selectors.get_referral_for(request.user, public_id)
-    require_permission(request.user, "referrals.report_concern", referral)
-    form = ConcernForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_services.concern_report_create(
-                referral=referral, reported_by=request.user, justification=form.cleaned_data["justification"]
-            )
-        except ValidationError as error:
-            apply_service_errors(error, form, fallback_field="justification")
-        else:
-            messages.success(request, _("Orosanmälan är skickad till stadsdelen och loggad."))
-            return redirect("referrals:detail", public_id=referral.public_id)
-    context = {"form": form, "referral": referral, "reference": referral.agreement.duty_to_report_reference}
-    return render(request, "referrals/concern_form.html", context)
 
 
 @login_required

@@ -1,12 +1,24 @@
+import datetime
 import itertools
 
 import factory
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partnership.models import District, Membership, Organisation, Role
+from consent.services import consent_record
+from groups import schedule, services
+from partnership.models import Agreement, BudgetLine, District, Membership, Organisation, Role, TargetGroup
 from partnership.reference_data import seed_reference_data
+from referrals.models import InterestRegistration
+from referrals.services import (
+    ChildDetails,
+    GuardianDetails,
+    interest_registration_decide,
+    interest_registration_record,
+    referral_submit,
+)
 
 TEST_PASSWORD = "ett-langt-testlosenord"
 
@@ -72,9 +84,6 @@ BUDGET_LINES_KR = [("Personal", 678_833), ("Material", 8_000), ("Mat och dryck",
 
 def make_agreement(*, starts_on=None, ends_on=None):
     """The 2017–2018 agreement of the seed document, with its four budget lines (IOP 4.1)."""
-    import datetime
-
-    from partnership.models import Agreement, BudgetLine, TargetGroup
 
     _reference_data()
     agreement = Agreement.objects.create(
@@ -126,13 +135,6 @@ def make_referral(
 ):
     """A referral submitted through the real service. SoL by default with `guardians` custodians;
     `consents` of them consent (all by default), so the referral ends up "ready"."""
-    import datetime
-
-    from django.utils import timezone
-
-    from consent.services import consent_record
-    from partnership.models import Agreement
-    from referrals.services import ChildDetails, GuardianDetails, referral_submit
 
     planned_start = planned_start or timezone.localdate() + datetime.timedelta(days=30)
     birth_date = planned_start.replace(year=planned_start.year - age) - datetime.timedelta(days=40)
@@ -186,13 +188,6 @@ def make_interest_registration(
     """A foster family's intresseanmälan recorded by Bris and, unless pending, decided by the
     district through the real services; then moved back in time to noon (local time) of
     `registered_on` and `decided_on` (both today by default)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from partnership.models import Agreement
-    from referrals.models import InterestRegistration
-    from referrals.services import interest_registration_decide, interest_registration_record
 
     details = {
         "child_first_name": "Tindra",
@@ -250,12 +245,6 @@ def make_group(
 ):
     """A group planned through the real service (8 weekly meetings, or a support weekend from the
     first Saturday on or after `earliest`), open for placement unless told otherwise."""
-    import datetime
-
-    from django.utils import timezone
-
-    from groups import schedule, services
-    from partnership.models import Agreement
 
     agreement = agreement or Agreement.objects.first() or make_agreement()
     leaders = leaders if leaders is not None else [make_user(Role.GROUP_LEADER)]

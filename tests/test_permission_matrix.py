@@ -6,13 +6,24 @@ Each entry: a function building the URL kwargs from the test world, and the expe
 per role. 302 for anonymous means "sent to login". A 405 entry means the URL only takes POST.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partnership.models import Role
-from tests.factories import make_referral, make_user
+from consent.selectors import access_log_visible_to
+from consent.services import log_review_start
+from finance.models import AnnualReport, ExternalFee
+from finance.services import budget_years_create, cost_record
+from groups.services import calendar_token_get_or_create, group_place_child
+from partnership.models import BackgroundJob, Reminder, Role
+from referrals.models import InterestRegistration, ReturnDossier
+from referrals.services import referral_transition
+from tests.factories import make_group, make_referral, make_user
+from tests.followup.factories import make_followup_world
 
 ROLES = [
     "anonymous",
@@ -100,19 +111,19 @@ MATRIX = {
         lambda w: {"public_id": w.referral.public_id},
         _ok(**dict.fromkeys(ROLES[1:], 405)),
     ),
-    "referrals:concern": (
+    "consent:concern": (
         lambda w: {"public_id": w.referral.public_id},
         _ok(social_worker=403, other_district_social_worker=404, coordinator=404, superuser=404),
     ),
-    "referrals:consent_create": (
+    "consent:consent_create": (
         lambda w: {"public_id": w.referral.public_id, "guardian_id": w.consent.guardian_id},
         _ok(**DISTRICT_ONLY_OBJECT),
     ),
-    "referrals:consent_withdraw": (
+    "consent:consent_withdraw": (
         lambda w: {"public_id": w.referral.public_id, "consent_id": w.consent.pk},
         _ok(**DISTRICT_ONLY_OBJECT),
     ),
-    "referrals:consent_document": (
+    "consent:consent_document": (
         lambda w: {"public_id": w.referral.public_id, "consent_id": w.consent.pk},
         # No document was uploaded: the district gets 404 too (tested with a file elsewhere).
         _ok(**{**DISTRICT_ONLY_OBJECT, "social_worker": 404}),
@@ -411,9 +422,6 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def world(db, settings, tmp_path):
-    from consent.selectors import access_log_visible_to
-    from consent.services import log_review_start
-    from referrals.models import InterestRegistration
 
     coordinator = make_user(Role.COORDINATOR, username="matrix_coordinator")
     referral = make_referral(district_name="Farsta")
@@ -435,12 +443,6 @@ def world(db, settings, tmp_path):
         period_end=referral.created_at.date(),
     )
     # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.files.base import ContentFile
-
-    from partnership.models import Reminder
-    from referrals.models import ReturnDossier
-    from referrals.services import referral_transition
 
     settings.MEDIA_ROOT = tmp_path
     ended = make_referral(district_name="Farsta", submitted_by=referral.submitted_by)
@@ -466,7 +468,6 @@ def world(db, settings, tmp_path):
     existing = {"coordinator": coordinator}
     _groups_world(objects, existing)
     # followup
-    from tests.followup.factories import make_followup_world
 
     existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
     objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
@@ -474,10 +475,6 @@ def world(db, settings, tmp_path):
 
 
 def _finance_world(world, coordinator):
-    import datetime
-
-    from finance.models import AnnualReport, ExternalFee
-    from finance.services import budget_years_create, cost_record
 
     world.agreement = world.referral.agreement
     world.budget_year = budget_years_create(agreement=world.agreement, by=coordinator)[0]
@@ -492,7 +489,8 @@ def _finance_world(world, coordinator):
         invoiced_on=datetime.date(2017, 3, 1),
         recorded_by=coordinator,
     )
-    world.annual_report = AnnualReport.objects.create(budget_year=world.budget_year, requested_by=coordinator)
+    job = BackgroundJob.objects.create(kind="finance.annual_report", key="matrix", requested_by=coordinator)
+    world.annual_report = AnnualReport.objects.create(budget_year=world.budget_year, requested_by=coordinator, job=job)
     world.cost = cost_record(
         budget_year=world.budget_year,
         budget_line=world.agreement.budget_lines.first(),
@@ -533,8 +531,6 @@ def test_permission_matrix(url_name, role, world, client, make_signed_in_client)
 
 def _groups_world(world, existing):
     """An open weekly group led by the matrix group leader, one child placed; a support weekend."""
-    from groups.services import calendar_token_get_or_create, group_place_child
-    from tests.factories import make_group
 
     leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
     manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")

@@ -1,14 +1,16 @@
-"""A real Celery worker against the real Redis and the PostgreSQL test database.
+"""A real Celery worker against a real Redis and the PostgreSQL test database.
 
-The unit tests run tasks eagerly; this one proves the wiring: tasks found by autodiscovery, ids
-serialised through the broker, the worker's own transactions, on-commit file deletion, and a
-sweep that enqueues follow-up mails the worker then sends. It needs committed data the worker's
-connection can see, hence transactional_db.
+The unit tests run tasks eagerly; these prove the wiring: tasks found by autodiscovery, ids
+serialised through the broker, the worker's own transactions, on-commit file deletion, a sweep
+that enqueues follow-up mails the worker then sends, and background jobs that survive a broker
+outage. They need committed data the worker's connection can see, hence transactional_db.
 """
 
+import contextlib
 import datetime
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -18,16 +20,19 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app
-from partnership.models import Reminder, Role
+from finance.models import AnnualReport
+from partnership.models import BackgroundJob, Reminder, Role
 from partnership.tasks import reminders_sweep
 from referrals.models import PurgeRecord, Referral
 from referrals.tasks import referral_purge_task
 from scripts.run_tests import TEST_ENVIRONMENT
 from tests.conftest import require_postgresql
 from tests.factories import make_referral, make_user
+from tests.finance.helpers import agreement_with_years
 from tests.referrals.lifecycle import database_text, documented_child
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -48,14 +53,10 @@ def wait_for(condition, timeout=60.0):
     return False
 
 
-@pytest.fixture
-def worker(settings, tmp_path):
-    require_postgresql()
-    # The unit tests run tasks in-process; here every task must travel through the broker.
-    app.conf.task_always_eager = False
-    settings.MEDIA_ROOT = tmp_path
+def celery_environment(tmp_path, broker_url: str, queue: str) -> dict:
+    """The environment of a worker or beat process on the test database and this broker."""
     database = connection.settings_dict
-    environment = {
+    return {
         **os.environ,
         **TEST_ENVIRONMENT,
         "DATABASE_URL": (
@@ -64,44 +65,53 @@ def worker(settings, tmp_path):
         ),
         "CONN_MAX_AGE": "0",
         "PYTHONUNBUFFERED": "1",
-        "REDIS_URL": BROKER_URL,
+        "REDIS_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "MEDIA_ROOT": str(tmp_path),
         "EMAIL_URL": "consolemail://",
     }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+
+
+@contextlib.contextmanager
+def celery_process(command: list[str], environment: dict, log_path: Path):
+    """`celery -A config <command>` running until the block ends."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [sys.executable, "-m", "celery", "-A", "config", *command, "-l", "info"],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+WORKER = ["worker", "--pool=solo", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    require_postgresql()
+    # The unit tests run tasks in-process; here every task must travel through the broker.
+    app.conf.task_always_eager = False
+    settings.MEDIA_ROOT = tmp_path
+    environment = celery_environment(tmp_path, BROKER_URL, QUEUE)
     try:
-        with app.connection_for_write(BROKER_URL) as broker:
+        with (
+            celery_process(WORKER, environment, tmp_path / "worker.log"),
+            app.connection_for_write(BROKER_URL) as broker,
+        ):
             yield broker
     finally:
         app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
         redis.Redis.from_url(BROKER_URL).delete(QUEUE)
 
 
@@ -158,3 +168,94 @@ def test_purge_and_reminder_sweep_run_through_a_real_worker(worker, tmp_path):
     assert waiting.pseudonym in worker_log  # the console mail backend printed the mail
     assert waiting.child.identity_number not in worker_log
     assert "referrals.tasks.referral_purge_task" in worker_log  # it really was the worker
+
+
+# --- A broker outage: the job waits and runs by itself once the broker is back -------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def own_redis(port: int, log_path: Path):
+    """A redis-server of the test's own, never the shared one, so it can be stopped."""
+    with log_path.open("a") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            assert wait_for(lambda: _answers(port), timeout=10), "redis-server did not start"
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return redis.Redis(port=port, socket_connect_timeout=0.2).ping()
+    except redis.ConnectionError:
+        return False
+
+
+def use_broker(url: str, queue: str) -> None:
+    """Send this process's tasks through another broker: new connections, and producers on them."""
+    app.conf.broker_url = url
+    app.conf.task_default_queue = queue
+    app.close()
+    app.amqp._producer_pool = None  # Celery keeps its producers across close()
+
+
+def test_a_report_asked_for_while_the_broker_is_down_is_made_once_it_is_back(settings, tmp_path, make_signed_in_client):
+    require_postgresql()
+    settings.MEDIA_ROOT = tmp_path
+    port = free_port()
+    broker_url = f"redis://127.0.0.1:{port}/0"
+    queue = f"gruppstod-outage-{uuid.uuid4().hex}"
+    coordinator = make_user(Role.COORDINATOR)
+    _agreement, years = agreement_with_years(coordinator)
+    environment = {**celery_environment(tmp_path, broker_url, queue), "JOBS_SWEEP_SECONDS": "1"}
+    # This process sends through the same broker as the worker.
+    app.conf.task_always_eager = False
+    use_broker(broker_url, queue)
+    try:
+        with (
+            celery_process(WORKER, environment, tmp_path / "worker.log"),
+            celery_process(["beat", "-s", str(tmp_path / "beat-schedule")], environment, tmp_path / "beat.log"),
+        ):
+            with own_redis(port, tmp_path / "redis.log"):
+                pass  # up, and then down: the outage starts before anyone asks for the report
+
+            http = make_signed_in_client(coordinator)
+            started = time.monotonic()
+            response = http.post(
+                reverse("finance:report_generate", kwargs={"public_id": years[0].public_id}), {"fee_reinvestment": ""}
+            )
+            elapsed = time.monotonic() - started
+            assert response.status_code == 302
+            assert elapsed < 2, f"the request took {elapsed:.1f} s with the broker down"
+            report = AnnualReport.objects.select_related("job").get()
+            assert report.job.state == BackgroundJob.State.QUEUED and report.job.sent_at is None
+            page = http.get(reverse("finance:report", kwargs={"public_id": years[0].public_id})).content.decode()
+            assert "Bakgrundstjänsten går inte att nå just nu" in page
+
+            with own_redis(port, tmp_path / "redis.log"):
+                # Nobody asks again: beat's sweep sends the job and the worker makes the PDF.
+                logs = lambda: "".join(  # noqa: E731
+                    (tmp_path / name).read_text() for name in ("worker.log", "beat.log")
+                )
+                assert wait_for(
+                    lambda: BackgroundJob.objects.get(pk=report.job_id).state == BackgroundJob.State.DONE, timeout=90
+                ), logs()
+        report.refresh_from_db()
+        assert report.pdf.read().startswith(b"%PDF-")
+        assert BackgroundJob.objects.count() == 1
+    finally:
+        app.conf.task_always_eager = True
+        use_broker(settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE)

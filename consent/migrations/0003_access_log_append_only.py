@@ -6,7 +6,7 @@
 from django.db import migrations
 
 CREATE = """
-CREATE FUNCTION consent_access_log_refuse_change() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION consent_access_log_refuse_change() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'consent_accesslogentry is append-only';
 END;

@@ -1,6 +1,7 @@
 """Panels of the groups app shown on other apps' pages (the home pages)."""
 
 from django import template
+from django.utils import timezone
 
 from groups import selectors
 
@@ -16,6 +17,5 @@ def annual_targets(agreement):
 @register.simple_tag
 def upcoming_meetings(user, limit=5):
     """The leader's next meetings, for the leader's home page."""
-    from django.utils import timezone
 
     return list(selectors.meetings_for_leader(user).filter(ends_at__gte=timezone.now())[:limit])

@@ -1,10 +1,12 @@
 from django.db import migrations
 
-from partnership.evaluation_defaults import seed_default_instruments
+# The questionnaires moved to the followup app in wave 2; at this point of history they are
+# still partnership's models.
+from followup.evaluation_defaults import seed_default_instruments
 
 
 def seed(apps, schema_editor):
-    seed_default_instruments(apps)
+    seed_default_instruments(apps, app_label="partnership")
 
 
 class Migration(migrations.Migration):

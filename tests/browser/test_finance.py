@@ -7,7 +7,8 @@ from pypdf import PdfReader
 
 from finance import services
 from finance.models import AnnualReport, ExternalFee
-from partnership.models import Role
+from partnership.jobs import job_run
+from partnership.models import BackgroundJob, Role
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
 from tests.factories import make_agreement, make_referral, make_user
 
@@ -91,7 +92,7 @@ def test_coordinator_marks_a_payment_and_downloads_the_annual_report(page: Page,
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).replace("\u00a0", " ")
     assert "711 833,00 kr" in text and "177 958,25 kr" in text and "9 000,50 kr" in text
     assert "Extra gruppledare på stödhelgen." in text
-    assert AnnualReport.objects.get().status == "done"
+    assert AnnualReport.objects.get().job.state == "done"
 
 
 def _finance_urls(world):
@@ -151,12 +152,15 @@ def test_bad_amount_is_shown_beside_the_field_and_kept(page: Page, live_server, 
 
 def test_report_page_polls_its_progress_until_the_pdf_is_ready(page: Page, live_server, finance_world):
     coordinator, _agreement, year, _fee = finance_world
-    report = AnnualReport.objects.create(budget_year=year, requested_by=coordinator, status="running", progress=50)
+    job = BackgroundJob.objects.create(
+        kind="finance.annual_report", key="browser", requested_by=coordinator, state="running", progress=50
+    )
+    AnnualReport.objects.create(budget_year=year, requested_by=coordinator, job=job)
     sign_in(page, live_server.url, coordinator)
     page.goto(f"{live_server.url}/ekonomi/ar/{year.public_id}/redovisning/")
     expect(page.get_by_text("Redovisningen skapas (50 %)")).to_be_visible()
     assert_no_axe_violations(page)
     # The worker finishes meanwhile; htmx fetches the fragment again and shows the download.
-    AnnualReport.objects.filter(pk=report.pk).update(status="pending", progress=0)
-    services.annual_report_build(report_id=report.pk)
+    BackgroundJob.objects.filter(pk=job.pk).update(state="queued", progress=0)
+    job_run(job.pk)
     expect(page.get_by_role("link", name="Hämta redovisningen (PDF)")).to_be_visible(timeout=5_000)

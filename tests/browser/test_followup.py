@@ -9,8 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from partnership.evaluation import evaluation_answer_set_record, evaluation_link_create
-from partnership.models import DistrictContact, EvaluationAnswerSet, InformationMeeting, Role
+from followup.evaluation import evaluation_answer_set_record, evaluation_link_create
+from followup.models import DistrictContact, EvaluationAnswerSet, InformationMeeting
+from partnership.models import Role
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
 from tests.factories import district, make_agreement, make_user
 from tests.followup.factories import instrument, make_group, place_children

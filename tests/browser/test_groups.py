@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from groups import services
 from groups.models import GroupStatus, SupportGroup
 from partnership.models import Role
+from referrals.models import ChildIdentity
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
 from tests.factories import make_agreement, make_group, make_referral, make_user
 
@@ -142,7 +143,6 @@ def test_every_groups_page_is_axe_clean(page: Page, live_server, agreement):
 
 
 def test_a_leader_records_a_foster_familys_yes_to_meeting_reminders_on_a_phone(page: Page, live_server, agreement):
-    from referrals.models import ChildIdentity
 
     manager = make_user(Role.OPERATIONS_MANAGER)
     leader = make_user(Role.GROUP_LEADER, first_name="Greta", last_name="Ledare")

@@ -7,16 +7,19 @@ from unittest import mock
 
 import pytest
 from django.contrib import admin
-from django.db import DatabaseError, transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from consent.models import AccessLogEntry, LogReview
-from consent.services import access_log_record
-from partnership.models import Role
+from consent.models import LogReview
+from consent.services import consent_withdraw
+from partnership.models import AccessLogEntry, Role
+from partnership.services import access_log_record
 from tests.conftest import require_postgresql
-from tests.factories import TEST_PASSWORD, make_referral, make_user
+from tests.factories import TEST_PASSWORD, identity_number_for, make_agreement, make_referral, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -144,14 +147,13 @@ def test_a_list_without_any_identity_writes_no_entry(client_for):
 
 
 def test_downloading_a_consent_document_is_logged_as_export(client_for, media_root):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     referral = make_referral()
     consent = referral.consents.first()
     consent.document = SimpleUploadedFile("s.pdf", b"%PDF-1.4 test")
     consent.save()
     reader = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
-    url = reverse("referrals:consent_document", kwargs={"public_id": referral.public_id, "consent_id": consent.pk})
+    url = reverse("consent:consent_document", kwargs={"public_id": referral.public_id, "consent_id": consent.pk})
     assert client_for(reader).get(url).status_code == 200
     [entry] = new_entries(reader, AccessLogEntry.Action.EXPORT)
     assert (entry.child_pseudonym, entry.legal_basis, entry.what) == (
@@ -163,7 +165,6 @@ def test_downloading_a_consent_document_is_logged_as_export(client_for, media_ro
 
 
 def test_submitting_a_referral_is_logged_as_create(client_for):
-    from tests.factories import identity_number_for, make_agreement
 
     make_agreement()
     worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
@@ -199,7 +200,6 @@ def test_submitting_a_referral_is_logged_as_create(client_for):
 
 
 def test_recording_and_withdrawing_consent_are_logged_as_changes():
-    from consent.services import consent_withdraw
 
     referral = make_referral()
     worker = referral.submitted_by
@@ -272,7 +272,16 @@ def test_no_ui_route_edits_the_log():
                 yield f"{prefix}{pattern.name}", pattern
 
     consent_routes = {name for name, _ in walk(get_resolver()) if name.startswith("consent:")}
-    assert consent_routes == {"consent:access_log", "consent:log_review_create", "consent:log_review"}
+    assert consent_routes == {
+        "consent:access_log",
+        "consent:log_review_create",
+        "consent:log_review",
+        # consent and concern reports on a referral's page: they write the log, never change it
+        "consent:consent_create",
+        "consent:consent_withdraw",
+        "consent:consent_document",
+        "consent:concern",
+    }
 
 
 def test_the_log_page_takes_no_post(client_for, entry):
@@ -573,8 +582,6 @@ def test_drawing_a_sample_is_post_only_and_for_reviewers(client_for, client, man
 
 
 def test_logging_the_list_costs_the_same_queries_for_few_and_many_children(client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
     http = client_for(worker)

@@ -9,10 +9,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from consent.models import AccessLogEntry, ConcernReport
+from consent.models import ConcernReport
 from consent.services import concern_report_create
 from consent.tasks import concern_report_notify_district
-from partnership.models import Role
+from partnership.models import AccessLogEntry, Role
 from referrals.models import ReferralStatus
 from tests.factories import make_referral, make_user
 
@@ -22,7 +22,7 @@ JUSTIFICATION = "Barnet berättade i gruppen att hen blir slagen hemma och har b
 
 
 def concern_url(referral):
-    return reverse("referrals:concern", kwargs={"public_id": referral.public_id})
+    return reverse("consent:concern", kwargs={"public_id": referral.public_id})
 
 
 @pytest.fixture
@@ -219,7 +219,7 @@ def test_a_superuser_gets_404(client_for):
 
 def test_an_unknown_referral_gives_404(client_for):
     leader = make_user(Role.GROUP_LEADER)
-    url = reverse("referrals:concern", kwargs={"public_id": "00000000-0000-0000-0000-000000000000"})
+    url = reverse("consent:concern", kwargs={"public_id": "00000000-0000-0000-0000-000000000000"})
     assert client_for(leader).get(url).status_code == 404
 
 

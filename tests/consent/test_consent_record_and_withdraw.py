@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.models import AccessLogEntry, GuardianConsent
-from consent.services import consent_record, consent_withdraw
-from partnership.models import Role
+from consent.models import GuardianConsent, LogReview
+from consent.services import consent_record, consent_withdraw, log_review_complete
+from partnership.models import AccessLogEntry, Role
 from referrals.models import ReferralStatus, ReferralTransition
 from tests.factories import make_referral, make_user
 
@@ -35,15 +35,15 @@ def second_guardian(referral):
 
 
 def consent_url(referral, guardian):
-    return reverse("referrals:consent_create", kwargs={"public_id": referral.public_id, "guardian_id": guardian.pk})
+    return reverse("consent:consent_create", kwargs={"public_id": referral.public_id, "guardian_id": guardian.pk})
 
 
 def withdraw_url(referral, consent):
-    return reverse("referrals:consent_withdraw", kwargs={"public_id": referral.public_id, "consent_id": consent.pk})
+    return reverse("consent:consent_withdraw", kwargs={"public_id": referral.public_id, "consent_id": consent.pk})
 
 
 def document_url(referral, consent):
-    return reverse("referrals:consent_document", kwargs={"public_id": referral.public_id, "consent_id": consent.pk})
+    return reverse("consent:consent_document", kwargs={"public_id": referral.public_id, "consent_id": consent.pk})
 
 
 def consent_data(**overrides):
@@ -615,8 +615,6 @@ def test_withdrawing_a_non_custodial_guardians_consent_does_not_end_the_referral
 
 
 def test_a_log_review_cannot_be_completed_without_an_outcome():
-    from consent.models import LogReview
-    from consent.services import log_review_complete
 
     review = LogReview(outcome="")
     with pytest.raises(ValidationError) as caught:

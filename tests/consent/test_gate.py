@@ -10,11 +10,15 @@ The rule (IOP 2.3, DOMAIN "Referral and consent"):
 """
 
 import pytest
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consent.gate import ConsentDecision, GuardianFact, evaluate_consent
+from consent.models import GuardianConsent
+from referrals.gate import gate_decision as consent_decision
 from referrals.models import PlacementBasis
+from tests.factories import make_referral
 
 NO_CUSTODIAN = "Ingen vårdnadshavare med vårdnaden är registrerad."
 NO_LVU_BASIS = "Lagrum för LVU-vården är inte angivet."
@@ -221,11 +225,6 @@ def test_the_gate_is_pure_and_accepts_any_iterable(guardians):
 
 @pytest.mark.django_db
 def test_a_withdrawn_consent_is_not_standing_and_non_custodians_are_ignored():
-    from django.utils import timezone
-
-    from consent.models import GuardianConsent
-    from referrals.services import consent_decision
-    from tests.factories import make_referral
 
     referral = make_referral(consents=0)
     first, second = referral.guardians.all()

@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from finance.models import AdvancePayment
+from finance.reminders import advance_payment_overdue
 from finance.services import payment_mark_paid
 from partnership.models import Reminder, Role
 from partnership.reminders import reminder_kinds, reminders_sweep_all
@@ -47,7 +48,6 @@ def test_an_advance_due_soon_then_overdue_reminds_the_coordinators_until_paid():
 
 
 def test_the_payment_sweeps_make_a_fixed_number_of_queries(django_assert_max_num_queries):
-    from finance.reminders import advance_payment_overdue
 
     make_user(Role.COORDINATOR)
     agreement_with_years()

@@ -9,8 +9,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from finance import services
-from finance.models import AdvancePayment, AnnualReport, Cost, ExternalFee, FinanceAuditEntry, ReportStatus
-from partnership.models import Membership, Organisation, Role
+from finance.jobs import annual_report_build
+from finance.models import AdvancePayment, AnnualReport, Cost, ExternalFee, FinanceAuditEntry
+from partnership.jobs import job_run
+from partnership.models import BackgroundJob, Membership, Organisation, Role
 from tests.factories import make_user
 
 from .helpers import agreement_with_years
@@ -361,7 +363,7 @@ def test_annual_report_pdf_holds_the_right_totals(
         )
     assert response.status_code == 302
     report = AnnualReport.objects.get()
-    assert report.status == ReportStatus.DONE and report.progress == 100
+    assert report.job.state == BackgroundJob.State.DONE and report.job.progress == 100
     download = client.get(reverse("finance:report_download", kwargs={"public_id": report.public_id}))
     content = b"".join(download.streaming_content)
     assert content.startswith(b"%PDF-")
@@ -375,27 +377,48 @@ def test_annual_report_pdf_holds_the_right_totals(
     assert "Extra material till stödhelgen." in text
 
 
+def _report_with_job(year, coordinator, **job_fields) -> AnnualReport:
+    job = BackgroundJob.objects.create(
+        kind="finance.annual_report", key=f"finance.annual_report:{year.pk}", requested_by=coordinator, **job_fields
+    )
+    return AnnualReport.objects.create(budget_year=year, requested_by=coordinator, job=job)
+
+
 def test_report_status_fragment_polls_until_done(setup, make_signed_in_client):
     coordinator, _agreement, year = setup
-    report = AnnualReport.objects.create(
-        budget_year=year, requested_by=coordinator, status=ReportStatus.RUNNING, progress=50
-    )
+    report = _report_with_job(year, coordinator, state=BackgroundJob.State.RUNNING, progress=50)
     client = make_signed_in_client(coordinator)
     html = client.get(reverse("finance:report_status", kwargs={"public_id": report.public_id})).content.decode()
     assert 'data-hx-trigger="every 1s"' in html and 'value="50"' in html
-    AnnualReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED)
+    BackgroundJob.objects.filter(pk=report.job_id).update(state=BackgroundJob.State.FAILED)
     html = client.get(reverse("finance:report_status", kwargs={"public_id": report.public_id})).content.decode()
     assert "data-hx-trigger" not in html
 
 
-def test_running_the_report_task_twice_builds_once(setup, settings, tmp_path):
+def test_the_report_page_says_when_the_background_service_cannot_be_reached(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    report = _report_with_job(year, coordinator, state=BackgroundJob.State.QUEUED, sent_at=None)
+    client = make_signed_in_client(coordinator)
+    html = client.get(reverse("finance:report_status", kwargs={"public_id": report.public_id})).content.decode()
+    assert "Bakgrundstjänsten går inte att nå just nu" in html
+    BackgroundJob.objects.filter(pk=report.job_id).update(sent_at=timezone.now())
+    html = client.get(reverse("finance:report_status", kwargs={"public_id": report.public_id})).content.decode()
+    assert "Bakgrundstjänsten" not in html
+
+
+def test_running_the_report_job_twice_builds_once(setup, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     coordinator, _agreement, year = setup
-    report = AnnualReport.objects.create(budget_year=year, requested_by=coordinator)
-    assert services.annual_report_build(report_id=report.pk) is not None
-    assert services.annual_report_build(report_id=report.pk) is None
+    report = _report_with_job(year, coordinator)
+    assert job_run(report.job_id) is not None
+    assert job_run(report.job_id) is None  # a second delivery of the same job: nothing to claim
     report.refresh_from_db()
-    assert report.status == ReportStatus.DONE
+    assert report.job.state == BackgroundJob.State.DONE
+    assert report.pdf.read().startswith(b"%PDF-")
+    # Run again by hand (as the sweep does for a job whose worker died), it replaces the file.
+    annual_report_build(report.job)
+    report.refresh_from_db()
+    assert [path.name for path in (tmp_path / "finance" / "reports").iterdir()] == [report.pdf.name.rsplit("/")[-1]]
 
 
 def test_coordinator_home_lists_overdue_advances(setup, make_signed_in_client):
@@ -409,31 +432,35 @@ def test_a_second_request_while_the_report_is_built_gets_that_report(
 ):
     settings.MEDIA_ROOT = tmp_path
     coordinator, _agreement, year = setup
-    # As if the first click's task had not reached a worker yet (or the broker was down).
-    waiting = AnnualReport.objects.create(budget_year=year, requested_by=coordinator)
+    # As if the first click's job had not reached a worker yet: the broker was down.
+    waiting = _report_with_job(year, coordinator, state=BackgroundJob.State.QUEUED, sent_at=None)
 
     with django_capture_on_commit_callbacks(execute=True):
         again = services.annual_report_request(budget_year=year, fee_reinvestment="", by=coordinator)
 
     assert again.pk == waiting.pk and AnnualReport.objects.count() == 1
     waiting.refresh_from_db()
-    assert waiting.status == ReportStatus.DONE  # the second request enqueued it again
+    assert waiting.job.state == BackgroundJob.State.DONE  # the second request sent it again
 
 
-def test_a_report_lost_halfway_does_not_block_a_new_one(setup, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_a_report_lost_halfway_is_made_again_on_the_next_request(
+    setup, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     coordinator, _agreement, year = setup
-    lost = AnnualReport.objects.create(budget_year=year, requested_by=coordinator, status=ReportStatus.RUNNING)
-    AnnualReport.objects.filter(pk=lost.pk).update(
-        updated_at=timezone.now() - services.REPORT_STALE_AFTER - datetime.timedelta(minutes=1)
+    lost = _report_with_job(
+        year,
+        coordinator,
+        state=BackgroundJob.State.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(minutes=11),  # past the job's time limit
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        fresh = services.annual_report_request(budget_year=year, fee_reinvestment="", by=coordinator)
+        again = services.annual_report_request(budget_year=year, fee_reinvestment="", by=coordinator)
 
-    assert fresh.pk != lost.pk
-    fresh.refresh_from_db()
-    assert fresh.status == ReportStatus.DONE
+    assert again.pk == lost.pk
+    again.refresh_from_db()
+    assert again.job.state == BackgroundJob.State.DONE and again.pdf
 
 
 # --- Changing a cost -------------------------------------------------------------------------------

@@ -1,13 +1,24 @@
 """Test data for the follow-up pages: groups with placed children, and the default instruments."""
 
 import datetime
+from types import SimpleNamespace
 
 from django.apps import apps as django_apps
 from django.utils import timezone
 
-from partnership.evaluation_defaults import seed_default_instruments
-from partnership.models import EvaluationInstrument, Role
-from tests.factories import make_agreement, make_referral, make_user
+from followup.evaluation import evaluation_link_create
+from followup.evaluation_defaults import seed_default_instruments
+from followup.models import (
+    CooperationMeeting,
+    DistrictContact,
+    DistrictContactImport,
+    EvaluationInstrument,
+    FollowUpReport,
+    InformationMeeting,
+)
+from groups.models import Placement, SupportGroup
+from partnership.models import Agreement, AgreementAmendment, BackgroundJob, Role
+from tests.factories import district, make_agreement, make_referral, make_user
 
 
 def instrument(code: str) -> EvaluationInstrument:
@@ -18,8 +29,6 @@ def instrument(code: str) -> EvaluationInstrument:
 
 
 def make_group(*, agreement=None, leader=None, name="Torsdagsgruppen", group_format="weekly", year=None, **fields):
-    from groups.models import SupportGroup
-    from partnership.models import Agreement
 
     agreement = agreement or Agreement.objects.first() or make_agreement()
     year = year or agreement.starts_on.year
@@ -41,7 +50,6 @@ def make_group(*, agreement=None, leader=None, name="Torsdagsgruppen", group_for
 
 def place_children(group, *, count: int, age: int = 10, district_name: str = "Farsta", first_names=None):
     """`count` referrals placed in the group; returns the referrals."""
-    from groups.models import Placement
 
     placed_by = group.leaders.first() or make_user(Role.OPERATIONS_MANAGER)
     referrals = []
@@ -65,19 +73,6 @@ def make_followup_world(*, referral, leader, coordinator):
     """One of each follow-up object, for the permission matrix: a closed group led by `leader`
     with a placed child and an open answer link, a cooperation meeting, an amendment, a contact,
     a contact import by `coordinator`, a breakfast meeting and a report without its PDF yet."""
-    from types import SimpleNamespace
-
-    from groups.models import Placement
-    from partnership.evaluation import evaluation_link_create
-    from partnership.models import (
-        AgreementAmendment,
-        CooperationMeeting,
-        DistrictContact,
-        DistrictContactImport,
-        FollowUpReport,
-        InformationMeeting,
-    )
-    from tests.factories import district
 
     agreement = referral.agreement
     group = make_group(agreement=agreement, leader=leader, name="Matrisgruppen")
@@ -105,7 +100,10 @@ def make_followup_world(*, referral, leader, coordinator):
         location="Bris",
         created_by=coordinator,
     )
-    report = FollowUpReport.objects.create(agreement=agreement, year=agreement.starts_on.year, requested_by=coordinator)
+    job = BackgroundJob.objects.create(kind="followup.report", key="followup.report:world", requested_by=coordinator)
+    report = FollowUpReport.objects.create(
+        agreement=agreement, year=agreement.starts_on.year, requested_by=coordinator, job=job
+    )
     return SimpleNamespace(
         group=group,
         instrument=instrument("hur-jag-har-det-barn"),

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.evaluation import evaluation_link_create, evaluation_unlink_child
-from partnership.models import EvaluationAnswerSet, EvaluationLink, Role
+from followup.evaluation import evaluation_link_create, evaluation_unlink_child
+from followup.models import EvaluationAnswerSet, EvaluationLink
+from partnership.models import Role
 from tests.factories import make_user
 from tests.followup.factories import instrument, make_group, place_children
 

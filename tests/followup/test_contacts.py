@@ -8,7 +8,8 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from openpyxl import Workbook, load_workbook
 
-from partnership.models import DistrictContact, Role
+from followup.models import DistrictContact
+from partnership.models import Role
 from tests.factories import confirmed_totp_device, district, make_user
 
 pytestmark = pytest.mark.django_db

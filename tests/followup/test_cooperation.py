@@ -5,14 +5,15 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from partnership.cooperation import (
+from followup.cooperation import (
     agreement_amendment_record,
     agreement_amendment_sign,
     cooperation_decision_record,
     cooperation_meeting_plan,
     terms_without_meeting,
 )
-from partnership.models import CooperationGroupMember, CooperationMeeting, Role
+from followup.models import CooperationGroupMember, CooperationMeeting
+from partnership.models import Role
 from tests.factories import bris, make_agreement, make_user
 
 pytestmark = pytest.mark.django_db

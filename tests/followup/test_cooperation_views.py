@@ -6,14 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.models import (
-    AgreementAmendment,
-    CooperationGroupMember,
-    CooperationMeeting,
-    InformationMeeting,
-    Role,
-)
-from tests.factories import bris, make_agreement, make_user
+from followup.models import CooperationGroupMember, CooperationMeeting, DistrictContact, InformationMeeting
+from partnership.models import AgreementAmendment, Role
+from tests.factories import bris, district, make_agreement, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +130,6 @@ def test_the_manager_records_signups_and_attendance(make_signed_in_client, agree
 def test_list_pages_stay_within_a_fixed_number_of_queries(
     make_signed_in_client, coordinator, agreement, django_assert_max_num_queries
 ):
-    from partnership.models import DistrictContact
-    from tests.factories import district
 
     for index in range(5):
         DistrictContact.objects.create(

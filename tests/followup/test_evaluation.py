@@ -3,13 +3,17 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from partnership.evaluation import (
+from followup.evaluation import (
     SMALL_CELL,
     evaluation_answer_set_record,
     evaluation_outcomes,
+    evaluation_summary,
     evaluation_unlink_child,
 )
-from partnership.models import EvaluationAnswer, EvaluationAnswerSet, Role
+from followup.models import EvaluationAnswer, EvaluationAnswerSet
+from partnership.models import Role
+from referrals.models import PurgeRule, Referral
+from referrals.purge import referral_purge
 from tests.factories import make_user
 from tests.followup.factories import instrument, make_group, place_children
 
@@ -151,7 +155,6 @@ def test_unlinking_at_purge_keeps_anonymous_figures_and_drops_free_text(leader):
 
 
 def test_share_satisfied_per_group_format_and_year_suppresses_small_groups(leader):
-    from partnership.evaluation import evaluation_summary
 
     weekly = make_group(leader=leader, name="Veckogruppen")
     weekend = make_group(leader=leader, name="Helgen", group_format="weekend")
@@ -170,8 +173,6 @@ def test_share_satisfied_per_group_format_and_year_suppresses_small_groups(leade
 
 
 def test_purging_a_childs_data_unlinks_its_evaluations(leader):
-    from referrals.models import PurgeRule, Referral
-    from referrals.purge import referral_purge
 
     group = make_group(leader=leader)
     referrals = place_children(group, count=1, first_names=["Ronja"])

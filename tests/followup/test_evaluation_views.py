@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from consent.models import AccessLogEntry
-from partnership.models import EvaluationAnswerSet, Role
+from followup.evaluation import evaluation_answer_set_record
+from followup.models import EvaluationAnswerSet
+from partnership.models import AccessLogEntry, Role
 from tests.factories import make_user
 from tests.followup.factories import instrument, make_group, place_children
 
@@ -67,7 +68,6 @@ def test_the_coordinator_sees_group_figures_but_no_children(leader, make_signed_
 def test_the_outcomes_page_stays_within_a_fixed_number_of_queries(
     leader, make_signed_in_client, django_assert_max_num_queries
 ):
-    from partnership.evaluation import evaluation_answer_set_record
 
     for index in range(3):
         group = make_group(leader=leader, name=f"Grupp {index}")

@@ -7,14 +7,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from partnership.information import (
+from followup.information import (
     information_attendance_record,
     information_meeting_plan,
     information_meeting_send_invitations,
     information_signup_add,
     information_year_status,
 )
-from partnership.models import DistrictContact, InformationMeeting, Role
+from followup.models import DistrictContact, InformationMeeting
+from partnership.models import Role
 from tests.factories import district, make_agreement, make_user
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +80,12 @@ def test_invitations_go_once_to_every_active_contact(manager, django_capture_on_
     meeting = _meeting(agreement, timezone.now() + datetime.timedelta(days=14), manager)
 
     with django_capture_on_commit_callbacks(execute=True):
-        information_meeting_send_invitations(meeting=meeting)
+        information_meeting_send_invitations(meeting=meeting, by=meeting.created_by)
 
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.se", "b@example.se"]
     assert "frukostmöte" in mail.outbox[0].subject
     with pytest.raises(ValidationError), django_capture_on_commit_callbacks(execute=True):
-        information_meeting_send_invitations(meeting=meeting)
+        information_meeting_send_invitations(meeting=meeting, by=meeting.created_by)
     assert len(mail.outbox) == 2
 
 

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from partnership.cooperation import cooperation_meeting_plan
-from partnership.evaluation import evaluation_answer_set_record
-from partnership.followup_report import followup_report_data
-from partnership.models import FollowUpReport, InformationMeeting, Role
+from followup.cooperation import cooperation_meeting_plan
+from followup.evaluation import evaluation_answer_set_record
+from followup.models import FollowUpReport, InformationMeeting
+from followup.report import Count_, followup_report_data, with_complementary_suppression
+from partnership.jobs import job_run
+from partnership.models import BackgroundJob, Role
 from tests.factories import make_agreement, make_user
 from tests.followup.factories import instrument, make_group, place_children
 
@@ -103,7 +105,7 @@ def test_the_coordinator_generates_the_pdf_which_holds_the_figures_and_no_child_
         response = http.post(reverse("followup:report_generate"), {"year": year, "term": ""})
     report = FollowUpReport.objects.get()
     assert response["Location"] == reverse("followup:report_status", kwargs={"public_id": report.public_id})
-    assert report.status == FollowUpReport.Status.DONE, report.error
+    assert report.job.state == BackgroundJob.State.DONE, report.job.error
 
     text = pdf_text(report)
     assert f"Uppföljningsrapport {year}" in text
@@ -128,23 +130,25 @@ def test_the_coordinator_generates_the_pdf_which_holds_the_figures_and_no_child_
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
-def test_a_pending_report_polls_and_a_second_run_of_the_task_does_nothing(
-    make_signed_in_client, coordinator, agreement
+def test_a_pending_report_polls_and_a_second_run_of_the_job_does_nothing(
+    make_signed_in_client, coordinator, agreement, django_capture_on_commit_callbacks
 ):
-    from partnership.followup_report import followup_report_build
-
-    report = FollowUpReport.objects.create(agreement=agreement, year=agreement.starts_on.year, requested_by=coordinator)
+    job = BackgroundJob.objects.create(kind="followup.report", key="followup.report:test", requested_by=coordinator)
+    report = FollowUpReport.objects.create(
+        agreement=agreement, year=agreement.starts_on.year, requested_by=coordinator, job=job
+    )
     page = make_signed_in_client(coordinator).get(
         reverse("followup:report_status", kwargs={"public_id": report.public_id}), HTTP_HX_REQUEST="true"
     )
     assert 'data-hx-trigger="every 1s"' in page.content.decode()
     assert "<html" not in page.content.decode()
 
-    followup_report_build(report_id=report.pk)
-    first = FollowUpReport.objects.get(pk=report.pk)
-    followup_report_build(report_id=report.pk)
-    assert FollowUpReport.objects.get(pk=report.pk).finished_at == first.finished_at
-    assert first.status == FollowUpReport.Status.DONE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert job_run(job.pk) is not None
+    first = BackgroundJob.objects.get(pk=job.pk)
+    assert job_run(job.pk) is None
+    assert BackgroundJob.objects.get(pk=job.pk).finished_at == first.finished_at
+    assert first.state == BackgroundJob.State.DONE
 
 
 def test_the_report_page_stays_within_a_fixed_number_of_queries(
@@ -172,7 +176,6 @@ def test_a_term_report_halves_the_yearly_targets_and_counts_only_that_terms_grou
 
 
 def test_a_single_hidden_cell_takes_the_smallest_other_with_it():
-    from partnership.followup_report import Count_, with_complementary_suppression
 
     def hidden(counts):
         cells = with_complementary_suppression([Count_(str(n), count) for n, count in enumerate(counts)])

@@ -4,11 +4,14 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from followup.models import EvaluationAnswerSet
+from followup.reminders import EVALUATION_FOLLOW_UP_MONTHS, add_months
 from groups import services
 from groups.models import Meeting, Premises, VisitKind
-from groups.reminders import EVALUATION_FOLLOW_UP_MONTHS, add_months
-from partnership.models import EvaluationAnswerSet, Reminder, Role
+from groups.reminders import pre_group_visit_missing
+from partnership.models import Reminder, Role
 from partnership.reminders import reminder_kinds, reminders_sweep_all
+from partnership.tasks import reminders_sweep
 from tests.factories import make_group, make_referral, make_user
 from tests.followup.factories import instrument, place_children
 from tests.followup.factories import make_group as make_closed_group
@@ -89,7 +92,6 @@ def test_a_done_visit_needs_no_reminder():
 
 
 def test_the_visit_sweep_makes_a_fixed_number_of_queries(django_assert_max_num_queries):
-    from groups.reminders import pre_group_visit_missing
 
     manager = make_user(Role.OPERATIONS_MANAGER)
     for n in range(3):
@@ -196,7 +198,6 @@ def test_follow_up_evaluation_is_due_some_months_after_the_last_meeting():
 
 
 def test_the_visit_reminder_is_mailed_without_the_childs_name(mailoutbox):
-    from partnership.tasks import reminders_sweep
 
     leader = make_user(Role.GROUP_LEADER)
     manager = make_user(Role.OPERATIONS_MANAGER)

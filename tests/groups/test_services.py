@@ -4,10 +4,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from groups import schedule, services
-from groups.models import GroupStatus, Placement, PreGroupVisit, Premises, VisitKind
+from consent.services import consent_withdraw
+from finance.models import ExternalFee
+from groups import schedule, services, signals
+from groups.models import (
+    Attendance,
+    GroupStatus,
+    Placement,
+    PreGroupVisit,
+    Premises,
+    SupportGroup,
+    VisitKind,
+    WaitingListAdjustment,
+)
+from groups.selectors import annual_targets
 from partnership.models import Role
-from referrals.models import ReferralStatus
+from referrals.models import PurgeRule, ReferralStatus
+from referrals.purge import referral_purge
 from referrals.services import referral_transition
 from tests.factories import make_group, make_referral, make_user
 
@@ -55,7 +68,6 @@ def test_overlapping_meetings_for_the_same_leader_are_refused(manager):
     with pytest.raises(ValidationError) as error:
         make_group(leaders=[leader], name="Krock")
     assert "leaders" in error.value.message_dict
-    from groups.models import SupportGroup
 
     assert not SupportGroup.objects.filter(name="Krock").exists()  # nothing half-saved
 
@@ -175,7 +187,6 @@ def test_removing_a_child_puts_it_back_on_the_waiting_list_with_the_reason(manag
 
 
 def test_placing_a_child_from_another_municipality_records_the_fee(manager):
-    from finance.models import ExternalFee
 
     group = make_group()
     referral = make_referral(is_external=True, external_municipality="Nacka")
@@ -196,7 +207,6 @@ def test_withdrawing_a_placed_referral_ends_its_placement(manager):
 
 
 def test_withdrawing_consent_takes_the_child_out_of_the_group(manager):
-    from consent.services import consent_withdraw
 
     group = make_group()
     (placement,) = _place(group, _ready_children(1), manager)
@@ -318,7 +328,7 @@ def test_closing_a_group_completes_its_children_and_sets_the_purge_hook(manager,
     leader = make_user(Role.GROUP_LEADER)
     group, placements = _running_group_in_the_past(manager, leader)
     received = []
-    services.group_closed.connect(lambda sender, group_id, **kw: received.append(group_id), weak=False)
+    signals.group_closed.connect(lambda sender, group_id, **kw: received.append(group_id), weak=False)
     with django_capture_on_commit_callbacks(execute=True):
         services.group_close(group=group, by=leader)
     group.refresh_from_db()
@@ -379,9 +389,6 @@ def test_waiting_list_moves_need_a_reason(manager):
 
 
 def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager):
-    from groups.models import Attendance, WaitingListAdjustment
-    from referrals.models import PurgeRule
-    from referrals.purge import referral_purge
 
     leader = make_user(Role.GROUP_LEADER)
     group = make_group(leaders=[leader], earliest=timezone.localdate() - datetime.timedelta(days=70))
@@ -407,7 +414,6 @@ def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager
 
 
 def test_annual_targets_count_a_split_weekend_once_and_its_children_each(manager):
-    from groups.selectors import annual_targets
 
     weekend = make_group(format="weekend", min_age=7, max_age=15, earliest=timezone.localdate().replace(month=1, day=2))
     children = [make_referral(age=7 + n % 9, first_name=f"Helg{n}") for n in range(10)]

@@ -7,11 +7,10 @@ from django.utils import timezone
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from consent.models import AccessLogEntry
 from groups import services
 from groups.models import GroupStatus, Placement, SupportGroup, VisitKind
-from partnership.models import Role
-from referrals.models import ReferralStatus
+from partnership.models import AccessLogEntry, Role
+from referrals.models import ChildIdentity, Referral, ReferralStatus
 from tests.factories import make_agreement, make_group, make_referral, make_user
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +275,6 @@ def test_annual_targets_panel_shows_counts_to_manager_and_coordinator(manager, l
 
 
 def test_a_closed_group_still_shows_after_its_childrens_data_is_purged(manager, leader, make_signed_in_client):
-    from referrals.models import ChildIdentity, Referral
 
     group, placements = _running_group(manager, leader)
     services.group_close(group=group, by=leader)

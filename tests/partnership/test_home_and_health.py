@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from config.celery import app
 from partnership.models import District, Organisation, Role
 from tests.factories import make_agreement, make_user
 
@@ -77,7 +78,6 @@ def test_healthz_reports_database_and_broker(client, settings):
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, settings):
-    from config.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     original = app.conf.broker_url

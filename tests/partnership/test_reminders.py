@@ -3,11 +3,14 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from consent.services import consent_record
+from groups.models import GroupFormat, Placement, SupportGroup
 from partnership.models import Agreement, Reminder, Role
 from partnership.reminders import reminder_kinds, reminders_sweep_all
 from partnership.tasks import reminder_send, reminders_sweep
-from referrals import purge
+from referrals import purge, retention
 from referrals.models import PurgeRule, Referral
 from tests.factories import make_agreement, make_referral, make_user
 from tests.referrals.lifecycle import documented_child
@@ -77,7 +80,7 @@ def test_coming_purge_and_done_purge_remind_the_operations_managers(mailoutbox):
     reminders_sweep_all()
     due = Reminder.objects.get(kind="purge_due", recipient=manager)
     assert (due.recipient, due.subject_id) == (manager, soon.pk)
-    assert due.due_on == purge.purge_due_on(soon)
+    assert due.due_on == retention.purge_due_on(soon)
     assert "Snart" not in due.summary and soon.pseudonym in due.summary
     assert not Reminder.objects.filter(subject_id=later.pk, kind="purge_due").exists()
     assert not Reminder.objects.filter(recipient=leader).exists()
@@ -106,7 +109,6 @@ def test_agreement_ending_within_90_days_reminds_coordinator_and_manager():
 
 
 def test_broker_down_delays_the_mail_and_the_next_sweep_sends_it(monkeypatch, caplog, mailoutbox):
-    from kombu.exceptions import OperationalError
 
     social_worker = make_user(Role.SOCIAL_WORKER)
     _submitted_days_ago(make_referral(submitted_by=social_worker, consents=0), 20)
@@ -176,7 +178,6 @@ def test_marking_done_takes_post_only_and_needs_login(reminders_of_a_social_work
 
 
 def test_a_reminder_closes_itself_when_its_reason_is_gone():
-    from consent.services import consent_record
 
     social_worker = make_user(Role.SOCIAL_WORKER)
     referral = make_referral(submitted_by=social_worker, guardians=1, consents=0)
@@ -200,7 +201,6 @@ def test_a_reminder_closes_itself_when_its_reason_is_gone():
 
 
 def test_a_placed_child_whose_district_was_not_informed_reminds_bris_and_the_district():
-    from groups.models import GroupFormat, Placement, SupportGroup
 
     manager = make_user(Role.OPERATIONS_MANAGER)
     social_worker = make_user(Role.SOCIAL_WORKER)

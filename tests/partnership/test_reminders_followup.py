@@ -3,7 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from partnership.models import CooperationMeeting, InformationMeeting, Reminder, Role
+from followup.models import CooperationMeeting, InformationMeeting
+from followup.reminders import cooperation_term_without_meeting, information_meetings_behind
+from partnership.models import Reminder, Role
 from partnership.reminders import reminder_kinds, reminders_sweep_all
 from tests.factories import make_agreement, make_user
 
@@ -97,7 +99,6 @@ def test_breakfast_meetings_on_track_need_no_reminder(agreement):
 
 
 def test_the_agreement_sweeps_make_a_fixed_number_of_queries(agreement, django_assert_max_num_queries):
-    from partnership.reminders import cooperation_term_without_meeting, information_meetings_behind
 
     make_user(Role.COORDINATOR)
     for _n in range(3):

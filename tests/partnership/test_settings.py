@@ -5,6 +5,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from config import settings as product_settings
+
 REQUIRED = {
     "SECRET_KEY": "s",
     "FIELD_ENCRYPTION_KEY": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0LTE=",
@@ -72,7 +74,6 @@ def test_swedish_is_the_default_language_and_english_is_available():
 
 def test_passwords_are_hashed_with_argon2_in_the_product():
     # Read from the settings module itself: the tests swap in a fast hasher (tests/conftest.py).
-    from config import settings as product_settings
 
     assert product_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 

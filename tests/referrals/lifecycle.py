@@ -9,6 +9,7 @@ from django.db.models import FileField
 from django.utils import timezone
 
 from consent.services import concern_report_create
+from groups.models import GroupFormat, Placement, SupportGroup
 from partnership.models import Role
 from referrals.models import Referral, ReferralStatus
 from referrals.services import referral_transition
@@ -25,7 +26,6 @@ class DocumentedChild:
 def documented_child(*, first_name="Ingeborg", last_name="Zetterqvist", ended_days_ago=40, district_name="Farsta"):
     """A SoL child who was placed in a group, had a concern reported and then left, with an
     uploaded consent, and whose referral ended `ended_days_ago` days ago."""
-    from groups.models import GroupFormat, Placement, SupportGroup
 
     referral = make_referral(
         first_name=first_name,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Agreement, Organisation, Role
-from referrals import purge
+from referrals import purge, retention, tasks
 from referrals.models import InterestRegistration, InterestRegistrationPurge, PurgeRule
 from referrals.selectors import interest_registrations_purge_due
 from referrals.tasks import purge_due_sweep
@@ -49,18 +49,18 @@ def due(registration, on) -> bool:
 
 def test_a_pending_registration_lapses_the_lapse_period_after_it_was_registered(settings):
     registration = make_interest_registration(registered_on=REGISTERED)
-    assert purge.interest_registration_due_on(registration) == REGISTERED + 180 * DAY
+    assert retention.interest_registration_due_on(registration) == REGISTERED + 180 * DAY
     settings.INTEREST_REGISTRATION_LAPSE_DAYS = 10
-    assert purge.interest_registration_due_on(registration) == REGISTERED + 10 * DAY
+    assert retention.interest_registration_due_on(registration) == REGISTERED + 10 * DAY
 
 
 @pytest.mark.parametrize("status", [REJECTED, CONFIRMED])
 def test_a_decided_registration_without_referral_is_due_the_grace_period_after_the_decision(status, settings):
     registration = make_interest_registration(status=status, registered_on=REGISTERED, decided_on=DECIDED)
     assert registration.referral is None
-    assert purge.interest_registration_due_on(registration) == DECIDED + 30 * DAY
+    assert retention.interest_registration_due_on(registration) == DECIDED + 30 * DAY
     settings.PURGE_GRACE_DAYS = 3
-    assert purge.interest_registration_due_on(registration) == DECIDED + 3 * DAY
+    assert retention.interest_registration_due_on(registration) == DECIDED + 3 * DAY
 
 
 def test_a_registration_that_became_a_referral_is_left_to_the_referrals_purge():
@@ -68,7 +68,7 @@ def test_a_registration_that_became_a_referral_is_left_to_the_referrals_purge():
     registration = make_interest_registration(
         status=CONFIRMED, registered_on=REGISTERED, decided_on=DECIDED, referral=referral
     )
-    assert purge.interest_registration_due_on(registration) is None
+    assert retention.interest_registration_due_on(registration) is None
     assert not due(registration, DECIDED + 3650 * DAY)
     assert purge.interest_registrations_purge_due(on=DECIDED + 3650 * DAY) == 0
     assert InterestRegistration.objects.filter(pk=registration.pk).exists()
@@ -88,7 +88,7 @@ def test_not_due_the_day_before_and_due_on_the_day(status, start, days_setting, 
     setattr(settings, days_setting, days)
     registration = make_interest_registration(status=status, registered_on=REGISTERED, decided_on=DECIDED)
     due_on = start + days * DAY
-    assert purge.interest_registration_due_on(registration) == due_on
+    assert retention.interest_registration_due_on(registration) == due_on
     assert not due(registration, due_on - DAY)
     assert due(registration, due_on)
     assert due(registration, due_on + DAY)
@@ -184,7 +184,6 @@ def test_the_daily_sweep_purges_due_registrations_beside_the_referrals(django_ca
 def test_a_failing_registration_purge_is_logged_and_the_referral_purges_still_go(
     monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    from referrals import tasks
 
     referral = documented_child(ended_days_ago=45).referral
 

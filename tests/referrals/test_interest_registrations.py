@@ -1,8 +1,11 @@
 """A foster family's intresseanmälan: Bris records it, and only the child's district can turn it
 into a referral (or say it is not relevant)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from partnership.models import District, Role
 from referrals.models import InterestRegistration, Referral, ReferralStatus
@@ -32,9 +35,6 @@ def registration(make_signed_in_client, group_leader):
 
 
 def make_agreement_for_today():
-    import datetime
-
-    from django.utils import timezone
 
     today = timezone.localdate()
     return make_agreement(starts_on=today - datetime.timedelta(days=100), ends_on=today + datetime.timedelta(days=600))

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from consent.models import AccessLogEntry, ConcernReport
-from partnership.models import Role
+from consent.models import ConcernReport
+from partnership.models import AccessLogEntry, Role
 from referrals import purge
 from referrals.models import (
     ChildIdentity,
@@ -217,7 +218,6 @@ def test_daily_sweep_purges_only_what_is_due(django_capture_on_commit_callbacks)
 
 
 def test_sweep_logs_and_survives_when_the_broker_is_down(monkeypatch, caplog):
-    from kombu.exceptions import OperationalError
 
     documented_child(ended_days_ago=45)
 

@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from consent.models import AccessLogEntry
-from partnership.models import Role
-from referrals import purge
+from partnership.models import AccessLogEntry, Role
+from referrals import purge, retention
 from referrals.models import PurgeRecord, PurgeRule, Referral, RetentionChoice, ReturnDossier
 from referrals.selectors import referrals_purge_due
 from tests.factories import make_referral, make_user
@@ -108,7 +107,7 @@ def test_manager_sees_due_and_coming_purges_with_dates_and_pseudonyms_only(
     assert past.pseudonym in page and inside.pseudonym in page
     assert "Astrid" not in page and "Bodil" not in page
     assert "förfallen" in page
-    assert purge.purge_due_on(inside).strftime("%Y-%m-%d") in page
+    assert retention.purge_due_on(inside).strftime("%Y-%m-%d") in page
 
 
 def test_due_list_query_count_does_not_grow_with_the_rows(

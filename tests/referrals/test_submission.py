@@ -9,9 +9,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.models import AccessLogEntry
-from partnership.models import Role
+from partnership.models import AccessLogEntry, Role
 from referrals.models import ChildIdentity, Guardian, Referral, ReferralStatus, ReferralTransition
+from referrals.services import referral_transition
 from tests.factories import identity_number_for, make_agreement, make_referral, make_user
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,6 @@ def test_the_same_child_cannot_have_two_active_referrals_and_the_second_district
 
 
 def test_a_child_whose_earlier_referral_ended_can_be_referred_again(district_client, agreement):
-    from referrals.services import referral_transition
 
     earlier = make_referral(agreement=agreement)
     number = earlier.child.identity_number

@@ -4,6 +4,7 @@ gate, lists that never show an identity number, transitions from the page, and b
 import pytest
 from django.urls import reverse
 
+from consent.services import consent_withdraw
 from partnership.models import Role
 from referrals.models import Referral, ReferralStatus
 from tests.factories import make_referral, make_user
@@ -42,9 +43,7 @@ def test_a_farsta_social_worker_gets_404_on_a_bromma_referral_by_url(make_signed
         == 404
     )
     guardian = bromma.guardians.first()
-    consent_url = reverse(
-        "referrals:consent_create", kwargs={"public_id": bromma.public_id, "guardian_id": guardian.pk}
-    )
+    consent_url = reverse("consent:consent_create", kwargs={"public_id": bromma.public_id, "guardian_id": guardian.pk})
     assert farsta.get(consent_url).status_code == 404
 
 
@@ -95,7 +94,6 @@ def test_after_the_gate_bris_sees_the_child_and_contacts_but_never_the_identity_
 
 
 def test_withdrawn_consent_hides_the_child_from_bris_again(bris):
-    from consent.services import consent_withdraw
 
     referral = make_referral(first_name="Nora", last_name="Sjöberg")
     consent = referral.consents.first()

@@ -1,31 +1,22 @@
-"""Demo data for `make run`: the 2017–2018 agreement and one login per role.
+"""Demo data for `make run`: the 2017–2018 agreement and one login per role, then each app's own
+demo data (its `demo.py`, with `load(agreement)`), app by app from the bottom layer up, so that
+each app's demo builds on what the apps below it made.
 
 Safe to re-run: existing rows are kept, nothing is duplicated. Refuses to run unless DEBUG is
 on, so demo passwords never reach a production database.
 """
 
 import datetime
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
-from finance.demo import load_demo_finance
-from groups.demo import load_demo_groups
-from partnership.demo_followup import load_demo_followup
-from partnership.models import (
-    Agreement,
-    BudgetLine,
-    CooperationGroupMember,
-    District,
-    Membership,
-    Organisation,
-    Role,
-    TargetGroup,
-)
-from referrals.demo import load_demo_referrals
-from referrals.demo_lifecycle import load_demo_lifecycle
+from partnership.models import Agreement, BudgetLine, District, Membership, Organisation, Role, TargetGroup
 
 DEMO_PASSWORD = "gruppstod-demo"  # noqa: S105 - printed for the local demo on purpose
 
@@ -49,12 +40,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             agreement = self._agreement()
             self._users()
-            self._cooperation_group(agreement)
-            load_demo_referrals(agreement=agreement)
-            load_demo_groups(agreement)
-            load_demo_lifecycle(agreement)
-            load_demo_finance(agreement)
-            load_demo_followup(agreement=agreement)
+            for app_config in apps.get_app_configs():  # in INSTALLED_APPS order: the layers, bottom up
+                if module_has_submodule(app_config.module, "demo"):
+                    import_module(f"{app_config.name}.demo").load(agreement)
         self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
         for username, _first, _last, role, _org, district in DEMO_USERS:
             where = f" ({district})" if district else ""
@@ -99,17 +87,3 @@ class Command(BaseCommand):
             )
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.se", DEMO_PASSWORD)
-
-    def _cooperation_group(self, agreement: Agreement) -> None:
-        members = [
-            ("Bris", "Vera Ansvarig", "Verksamhetsansvarig"),
-            ("Bris", "Greta Ledare", "Ansvarig gruppledare"),
-            ("Socialförvaltningen", "Ulla Utredare", "Utredare, stadsövergripande avdelningen"),
-            ("Socialförvaltningen", "Iris Samordnare", "IOP-samordnare"),
-        ]
-        for org_name, name, title in members:
-            CooperationGroupMember.objects.get_or_create(
-                agreement=agreement,
-                name=name,
-                defaults={"organisation": Organisation.objects.get(short_name=org_name), "title": title},
-            )

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from referrals.models import PurgeRule
-from referrals.purge import interest_registration_due_on, interest_registrations_purge_due, purge_due_on, referral_purge
+from referrals.purge import interest_registrations_purge_due, referral_purge
+from referrals.retention import interest_registration_due_on, purge_due_on
 from referrals.selectors import interest_registrations_purge_due as interest_registrations_due
 from referrals.selectors import referrals_purge_due
 

@@ -2,8 +2,9 @@
 
 from django.http import Http404
 
+from partnership.selectors import agreement_current
+
 from ..cooperation import agreements_for
-from ..selectors import agreement_current
 
 
 def _agreement_for(user):

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.access import require_permission
+from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
+from partnership.models import AMENDABLE_AGREEMENT_FIELDS
 
 from .. import cooperation
-from ..access import can
-from ..followup_forms import (
+from ..forms import (
     AgendaItemForm,
     AmendmentForm,
     DecisionForm,
@@ -21,7 +21,6 @@ from ..followup_forms import (
     MinutesForm,
     SignatureForm,
 )
-from ..models import AMENDABLE_AGREEMENT_FIELDS
 from ._common import _agreement_for, _form_page
 
 # --- Cooperation group ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from partnership.evaluation import SMALL_CELL
+from followup.evaluation import SMALL_CELL
 
 register = template.Library()
 

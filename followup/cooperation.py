@@ -11,16 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
-    AMENDABLE_AGREEMENT_FIELDS,
-    AgendaItem,
-    Agreement,
-    AgreementAmendment,
-    CooperationDecision,
-    CooperationGroupMember,
-    CooperationMeeting,
-    Term,
-)
+from partnership.models import AMENDABLE_AGREEMENT_FIELDS, Agreement, AgreementAmendment
+
+from .models import AgendaItem, CooperationDecision, CooperationGroupMember, CooperationMeeting, Term
 
 STANDING_ITEM_TITLE = "Uppföljning"
 

@@ -20,6 +20,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.models import GroupFormat, Placement, SupportGroup
+from partnership.models import Role
+
 from .models import (
     EvaluationAnswer,
     EvaluationAnswerSet,
@@ -28,7 +31,6 @@ from .models import (
     EvaluationLink,
     EvaluationMoment,
     EvaluationQuestion,
-    Role,
 )
 
 # Small-cell protection: a figure from fewer answers than this could point at a child.
@@ -90,7 +92,6 @@ def _check_answers(instrument: EvaluationInstrument, answers: dict) -> list[tupl
 
 
 def _placement_in_group(group, referral):
-    from groups.models import Placement
 
     return Placement.objects.filter(group=group, referral=referral).first()
 
@@ -252,7 +253,6 @@ def evaluation_link_answer(*, token: str, answers: dict) -> EvaluationAnswerSet:
 def groups_with_evaluations_for(user) -> QuerySet:
     """The groups whose evaluations the user may see: a leader their own groups, the operations
     manager the provider's groups, the coordinator the public party's groups."""
-    from groups.models import SupportGroup
 
     membership = getattr(user, "membership", None)
     queryset = SupportGroup.objects.select_related("agreement")
@@ -269,7 +269,6 @@ def groups_with_evaluations_for(user) -> QuerySet:
 
 def get_group_for(user, public_id):
     """The group if its evaluations are within the user's scope; 404 otherwise."""
-    from groups.models import SupportGroup
 
     try:
         return groups_with_evaluations_for(user).get(public_id=public_id)
@@ -352,7 +351,6 @@ def _mean(values: list[float]) -> float:
 def evaluation_outcomes(*, group_ids: list[int]) -> Outcomes:
     """Response rates, before/after change per item with its spread, and the share satisfied,
     for the answer sets of these groups. Four queries whatever the number of answers."""
-    from groups.models import Placement
 
     ages = list(
         Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values_list(
@@ -469,7 +467,6 @@ class SummaryRow:
 
 def evaluation_summary(*, groups) -> dict[str, list[SummaryRow]]:
     """The share satisfied per group, per format and per year, in three queries."""
-    from groups.models import GroupFormat, Placement
 
     groups = list(groups)
     by_id = {group.pk: group for group in groups}

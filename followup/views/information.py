@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.access import require_permission
+from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 
 from .. import information
-from ..access import can
-from ..followup_forms import (
+from ..forms import (
     ContactForm,
     ContactImportForm,
     InformationMeetingForm,
@@ -197,7 +196,7 @@ def information_invite(request, public_id):
     return _information_action(
         request,
         public_id,
-        lambda meeting: information.information_meeting_send_invitations(meeting=meeting),
+        lambda meeting: information.information_meeting_send_invitations(meeting=meeting, by=request.user),
         _("Inbjudningarna skickas till kontaktlistan."),
     )
 

@@ -9,14 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consent.models import AccessLogEntry
-from consent.services import access_log_record_many
-from partnership.access import require_permission
+from groups.models import GroupFormat, Placement
+from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
+from partnership.models import AccessLogEntry
+from partnership.services import access_log_record_many
 
-from .. import evaluation, followup_report
-from ..access import can
-from ..followup_forms import (
+from .. import evaluation
+from .. import report as followup_report
+from ..forms import (
     AnswerSetForm,
     EvaluationLinkForm,
     OutcomeFilterForm,
@@ -31,7 +32,6 @@ from ..models import EvaluationInstrument
 def _placed_children(user, group):
     """(referral, label) for the children placed in the group; names only where the consent gate
     allows, and every name shown is written to the access log."""
-    from groups.models import Placement
 
     placements = Placement.objects.filter(group=group, removed_at__isnull=True).select_related(
         "referral__child", "referral__agreement"
@@ -156,7 +156,6 @@ def link_create(request, public_id):
 @require_GET
 def outcomes(request):
     require_permission(request.user, "partnership.view_evaluation_outcomes")
-    from groups.models import GroupFormat
 
     groups = (
         evaluation.groups_with_evaluations_for(request.user).filter(evaluation_answer_sets__isnull=False).distinct()

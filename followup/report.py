@@ -12,24 +12,29 @@ import math
 import statistics
 from dataclasses import dataclass, field, replace
 
-from django.apps import apps
-from django.conf import settings
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
-from django.db.models import Count, Q, Sum
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .cooperation import agenda_item_add, next_meeting, term_bounds
+from finance.selectors import BudgetComparison, budget_against_costs
+from groups.models import Placement, SupportGroup
+from partnership.jobs import job_progress, job_request
+from partnership.models import Agreement
+from partnership.pdf import render_pdf
+
+from .cooperation import agenda_item_add, agreements_for, next_meeting, term_bounds
 from .evaluation import AGE_BANDS, SMALL_CELL, Outcomes, age_band_for, evaluation_outcomes
-from .models import Agreement, FollowUpReport, InformationMeeting, Term
+from .models import FollowUpReport, InformationMeeting, Term
 
 logger = logging.getLogger(__name__)
+
+FOLLOWUP_REPORT_JOB = "followup.report"
 
 ACTIVE_GROUP_STATUSES = ["running", "closed"]
 
@@ -88,7 +93,7 @@ class ReportData:
     outcomes: Outcomes
     charts: list[tuple[str, str]]
     information: dict
-    finance: dict | None
+    finance: BudgetComparison
     small_cell: int = SMALL_CELL
     notes: list[str] = field(default_factory=list)
 
@@ -99,30 +104,6 @@ class ReportData:
 
 def _target(per_year: int, term: str) -> int:
     return math.ceil(per_year / 2) if term else per_year
-
-
-def finance_brief(agreement: Agreement, start: datetime.date, end: datetime.date, *, months: int) -> dict | None:
-    """Budget against recorded costs, read defensively: the finance app may not record costs yet,
-    and a missing table or field leaves this section out rather than breaking the report."""
-    budget = round(agreement.annual_budget_ore * months / 12)
-    try:
-        cost_model = apps.get_model("finance", "Cost")
-    except LookupError:
-        return {"budget_ore": budget, "actual_ore": None}
-    names = {model_field.name for model_field in cost_model._meta.get_fields()}
-    if not {"amount_ore", "spent_on"} <= names:
-        return {"budget_ore": budget, "actual_ore": None}
-    costs = cost_model.objects.filter(spent_on__range=(start, end))
-    if "budget_year" in names:
-        costs = costs.filter(budget_year__agreement=agreement)
-    elif "agreement" in names:
-        costs = costs.filter(agreement=agreement)
-    try:
-        actual = costs.aggregate(total=Sum("amount_ore"))["total"] or 0
-    except (DatabaseError, FieldError):
-        logger.warning("follow-up report: finance costs could not be read")
-        return {"budget_ore": budget, "actual_ore": None}
-    return {"budget_ore": budget, "actual_ore": actual, "difference_ore": budget - actual}
 
 
 def svg_before_after(outcome) -> str:
@@ -164,7 +145,6 @@ def svg_before_after(outcome) -> str:
 
 def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> ReportData:
     """Every figure of the report, in a fixed number of queries."""
-    from groups.models import Placement, SupportGroup
 
     start, end = period_bounds(year, term)
     months = 6 if term else 12
@@ -237,7 +217,7 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
         outcomes=outcomes,
         charts=charts,
         information=information,
-        finance=finance_brief(agreement, start, end, months=months),
+        finance=budget_against_costs(agreement=agreement, start=start, end=end, months=months),
     )
 
 
@@ -245,9 +225,8 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
 
 
 def followup_reports_for(user):
-    from .cooperation import agreements_for
 
-    return FollowUpReport.objects.filter(agreement__in=agreements_for(user)).select_related("agreement")
+    return FollowUpReport.objects.filter(agreement__in=agreements_for(user)).select_related("agreement", "job")
 
 
 def get_report_for(user, public_id) -> FollowUpReport:
@@ -259,50 +238,43 @@ def get_report_for(user, public_id) -> FollowUpReport:
 
 @transaction.atomic
 def followup_report_request(*, agreement: Agreement, year: int, term: str, requested_by) -> FollowUpReport:
-    """Ask for the report's PDF; a Celery task makes it after the commit."""
-    from .followup_tasks import followup_report_build as build_task
-
+    """Ask for the report's PDF; it is made in the background (followup/jobs.py). Asking again
+    for the same period while it is being made gets that report."""
     if not agreement.starts_on.year <= year <= agreement.ends_on.year:
         raise ValidationError({"year": _("Året ligger utanför överenskommelsens period.")})
     if term not in ("", Term.SPRING, Term.AUTUMN):
         raise ValidationError({"term": _("Välj vårtermin, hösttermin eller helt år.")})
-    report = FollowUpReport.objects.create(agreement=agreement, year=year, term=term, requested_by=requested_by)
-    transaction.on_commit(lambda: build_task.delay(report.pk))
-    return report
+    job, created = job_request(
+        kind=FOLLOWUP_REPORT_JOB,
+        key=f"{FOLLOWUP_REPORT_JOB}:{agreement.pk}:{year}:{term or 'year'}",
+        requested_by=requested_by,
+    )
+    if not created:
+        return FollowUpReport.objects.get(job=job)
+    return FollowUpReport.objects.create(agreement=agreement, year=year, term=term, requested_by=requested_by, job=job)
 
 
 def render_report_pdf(data: ReportData) -> bytes:
-    from weasyprint import HTML  # loading Pango is slow; only the PDF needs it
-
-    html = render_to_string("followup/pdf/followup_report.html", {"report": data, "generated_on": timezone.now()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf("followup/pdf/followup_report.html", {"report": data, "generated_on": timezone.now()})
 
 
-def followup_report_build(*, report_id: int) -> None:
-    """Make the PDF. Claims the report first, so a second run of the task does nothing."""
-    claimed = FollowUpReport.objects.filter(pk=report_id, status=FollowUpReport.Status.PENDING).update(
-        status=FollowUpReport.Status.RUNNING, progress=10
-    )
-    if not claimed:
-        return
-    report = FollowUpReport.objects.select_related("agreement").get(pk=report_id)
-    try:
-        data = followup_report_data(agreement=report.agreement, year=report.year, term=report.term)
-        FollowUpReport.objects.filter(pk=report_id).update(progress=40)
-        pdf = render_report_pdf(data)
-        FollowUpReport.objects.filter(pk=report_id).update(progress=80)
-        with transaction.atomic():
-            report.pdf.save(f"uppfoljning-{report.year}-{report.term or 'helar'}.pdf", ContentFile(pdf), save=False)
-            report.status, report.progress, report.finished_at = FollowUpReport.Status.DONE, 100, timezone.now()
-            report.save(update_fields=["pdf", "status", "progress", "finished_at", "updated_at"])
-            meeting = next_meeting(report.agreement)
-            if meeting is not None:
-                agenda_item_add(
-                    meeting=meeting,
-                    title=_("Uppföljningsrapport %(period)s") % {"period": report.period_label},
-                    description=_("Bifogad rapport för uppföljningen."),
-                    report=report,
-                )
-    except Exception as error:  # the page must show the failure rather than spin for ever
-        logger.exception("follow-up report %s failed", report_id)
-        FollowUpReport.objects.filter(pk=report_id).update(status=FollowUpReport.Status.FAILED, error=str(error)[:500])
+def followup_report_build(job) -> None:
+    """Make the PDF and put it on the next cooperation meeting's agenda. Run again, it makes the
+    PDF anew and adds no second agenda item."""
+    report = FollowUpReport.objects.select_related("agreement").get(job=job)
+    data = followup_report_data(agreement=report.agreement, year=report.year, term=report.term)
+    job_progress(job, 40)
+    pdf = render_report_pdf(data)
+    job_progress(job, 80)
+    with transaction.atomic():
+        if report.pdf:  # an earlier run of this job got this far
+            report.pdf.delete(save=False)
+        report.pdf.save(f"uppfoljning-{report.year}-{report.term or 'helar'}.pdf", ContentFile(pdf), save=True)
+        meeting = next_meeting(report.agreement)
+        if meeting is not None and not report.agenda_items.exists():
+            agenda_item_add(
+                meeting=meeting,
+                title=_("Uppföljningsrapport %(period)s") % {"period": report.period_label},
+                description=_("Bifogad rapport för uppföljningen."),
+                report=report,
+            )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views_followup import cooperation, evaluation, information, report
+from .views import cooperation, evaluation, information, report
 
 app_name = "followup"
 

@@ -13,18 +13,16 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 
-from .models import (
-    Agreement,
-    District,
-    DistrictContact,
-    DistrictContactImport,
-    InformationInvitation,
-    InformationMeeting,
-    InformationSignup,
-)
+from partnership.jobs import job_request
+from partnership.models import Agreement, District
+
+from .cooperation import agreements_for
+from .models import DistrictContact, DistrictContactImport, InformationInvitation, InformationMeeting, InformationSignup
 
 MEETINGS_PER_YEAR = 3
+INVITATIONS_JOB = "followup.invitations"
 IMPORT_COLUMNS = ["stadsdel", "namn", "funktion", "e-post", "telefon"]
 MAX_IMPORT_ROWS = 2000
 
@@ -60,8 +58,6 @@ def district_contact_save(
 def _read_rows(file_name: str, content: bytes) -> list[list[str]]:
     """The file's rows as lists of strings, header first. CSV (UTF-8, ; or ,) or Excel .xlsx."""
     if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
@@ -199,7 +195,6 @@ def contacts_export_csv() -> bytes:
 
 
 def contacts_export_xlsx() -> bytes:
-    from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
@@ -215,7 +210,6 @@ def contacts_export_xlsx() -> bytes:
 
 
 def information_meetings_for(user) -> QuerySet[InformationMeeting]:
-    from .cooperation import agreements_for
 
     return (
         InformationMeeting.objects.filter(agreement__in=agreements_for(user))
@@ -284,9 +278,8 @@ def information_meeting_plan(
 
 
 @transaction.atomic
-def information_meeting_send_invitations(*, meeting: InformationMeeting) -> int:
+def information_meeting_send_invitations(*, meeting: InformationMeeting, by) -> int:
     """Queue an invitation to every active contact not yet invited; the mails go after commit."""
-    from .followup_tasks import information_invitations_send
 
     if meeting.held_at or meeting.starts_at < timezone.now():
         raise ValidationError(_("Mötet har redan ägt rum; inbjudningar skickas inte."))
@@ -297,7 +290,12 @@ def information_meeting_send_invitations(*, meeting: InformationMeeting) -> int:
     if not created and not meeting.invitations.filter(sent_at__isnull=True).exists():
         raise ValidationError(_("Alla aktiva kontaktpersoner är redan inbjudna."))
     InformationMeeting.objects.filter(pk=meeting.pk).update(invitations_sent_at=timezone.now())
-    transaction.on_commit(lambda: information_invitations_send.delay(meeting.pk))
+    job_request(
+        kind=INVITATIONS_JOB,
+        key=f"{INVITATIONS_JOB}:{meeting.pk}",
+        arguments={"meeting_id": meeting.pk},
+        requested_by=by,
+    )
     return len(created)
 
 

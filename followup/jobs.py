@@ -1,32 +1,36 @@
-"""Background work of the follow-up pages. Tasks take ids and are safe to run twice.
+"""Background work of follow-up (the pipeline: partnership/jobs.py): the follow-up report's PDF and
+the invitations to a breakfast meeting."""
 
-(Named followup_tasks rather than tasks so that it merges beside the other apps' task modules;
-config/celery.py discovers it by name.)"""
-
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from partnership.jobs import job_handler
+
+from .information import INVITATIONS_JOB
 from .models import InformationInvitation
+from .report import FOLLOWUP_REPORT_JOB, followup_report_build
+
+job_handler(FOLLOWUP_REPORT_JOB)(followup_report_build)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=10)
-def information_invitations_send(meeting_id: int) -> int:
-    """Mail the invitations of a breakfast meeting that have not been sent yet, one per contact."""
+@job_handler(INVITATIONS_JOB)
+def information_invitations_send(job) -> dict:
+    """Mail the meeting's invitations not sent yet, one per contact. Each row is claimed and mailed
+    in one transaction, so a rerun sends only what is left and a failed mail is sent next time."""
     sent = 0
     while True:
         with transaction.atomic():
             invitation = (
                 InformationInvitation.objects.select_for_update(skip_locked=True)
                 .select_related("meeting", "contact__district")
-                .filter(meeting_id=meeting_id, sent_at__isnull=True)
+                .filter(meeting_id=job.arguments["meeting_id"], sent_at__isnull=True)
                 .first()
             )
             if invitation is None:
-                return sent
+                return {"sent": sent}
             context = {"meeting": invitation.meeting, "contact": invitation.contact}
             send_mail(
                 subject=render_to_string("emails/information_invitation-subject.txt", context).strip(),
@@ -38,10 +42,3 @@ def information_invitations_send(meeting_id: int) -> int:
             invitation.sent_at = timezone.now()
             invitation.save(update_fields=["sent_at"])
             sent += 1
-
-
-@shared_task
-def followup_report_build(report_id: int) -> None:
-    from .followup_report import followup_report_build as build
-
-    build(report_id=report_id)

@@ -93,10 +93,10 @@ INSTRUMENTS = [
 ]
 
 
-def seed_default_instruments(apps) -> None:
+def seed_default_instruments(apps, app_label: str = "followup") -> None:
     """Create the default questionnaires; existing ones (by code and version) are left alone."""
-    Instrument = apps.get_model("partnership", "EvaluationInstrument")
-    Question = apps.get_model("partnership", "EvaluationQuestion")
+    Instrument = apps.get_model(app_label, "EvaluationInstrument")
+    Question = apps.get_model(app_label, "EvaluationQuestion")
     for code, version, name, audience, moments, introduction, questions in INSTRUMENTS:
         instrument, created = Instrument.objects.get_or_create(
             code=code,

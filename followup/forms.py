@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AMENDABLE_AGREEMENT_FIELDS, CooperationGroupMember, District, EvaluationQuestion, Term
+from partnership.models import AMENDABLE_AGREEMENT_FIELDS, District
+
+from .models import CooperationGroupMember, EvaluationQuestion, Term
 
 
 class DateInput(forms.DateInput):

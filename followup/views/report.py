@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnership.access import require_permission
 
-from .. import followup_report
-from ..followup_forms import (
+from .. import report as followup_report
+from ..forms import (
     ReportForm,
 )
 from ._common import _agreement_for

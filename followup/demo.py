@@ -10,13 +10,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from groups.models import Placement, SupportGroup
+from partnership.models import Agreement, AgreementAmendment, District, Organisation
+from referrals.demo import district_social_worker, identity_number
+from referrals.identity_numbers import parse_identity_number
+from referrals.models import Referral
+from referrals.services import ChildDetails, referral_submit
+
+from .evaluation import evaluation_answer_set_record
 from .models import (
     AgendaItem,
-    Agreement,
-    AgreementAmendment,
     CooperationDecision,
+    CooperationGroupMember,
     CooperationMeeting,
-    District,
     DistrictContact,
     EvaluationInstrument,
     InformationMeeting,
@@ -74,21 +80,17 @@ def _at(day: datetime.date, hour: int = 8) -> datetime.datetime:
 
 
 def _referral(agreement, first, last, age, month_day, serial, district_name):
-    from referrals.demo import _district_social_worker, _identity_number
-    from referrals.identity_numbers import parse_identity_number
-    from referrals.models import Referral
-    from referrals.services import ChildDetails, referral_submit
 
     planned_start = timezone.localdate() + datetime.timedelta(days=60)
     birth_date = datetime.date(planned_start.year - age - 1, *month_day)
     if (planned_start.month, planned_start.day) >= month_day:
         birth_date = birth_date.replace(year=planned_start.year - age)
-    number = _identity_number(birth_date, serial)
+    number = identity_number(birth_date, serial)
     existing = Referral.objects.filter(identity_hash=parse_identity_number(number).hash).first()
     if existing:
         return existing
     district = District.objects.get(name=district_name)
-    social_worker = _district_social_worker(district)
+    social_worker = district_social_worker(district)
     # LVU placements: no guardian consent is needed, which keeps the demo short.
     return referral_submit(
         submitted_by=social_worker,
@@ -113,10 +115,6 @@ def _referral(agreement, first, last, age, month_day, serial, district_name):
 
 
 def _groups(agreement, leader, manager) -> None:
-    from groups.models import Placement, SupportGroup
-    from referrals.models import Referral
-
-    from .evaluation import evaluation_answer_set_record
 
     instruments = {i.code: i for i in EvaluationInstrument.objects.filter(version=1)}
     rng = random.Random(6)  # noqa: S311 - the same demo every time, nothing secret
@@ -232,11 +230,27 @@ def _information(agreement, manager) -> None:
 
 
 @transaction.atomic
-def load_demo_followup(agreement: Agreement) -> None:
+def load(agreement: Agreement) -> None:
     User = get_user_model()
     leader = User.objects.get(username="gruppledare")
     manager = User.objects.get(username="verksamhetsansvarig")
     coordinator = User.objects.get(username="samordnare")
+    _cooperation_group(agreement)
     _groups(agreement, leader, manager)
     _cooperation(agreement, coordinator)
     _information(agreement, manager)
+
+
+def _cooperation_group(agreement: Agreement) -> None:
+    members = [
+        ("Bris", "Vera Ansvarig", "Verksamhetsansvarig"),
+        ("Bris", "Greta Ledare", "Ansvarig gruppledare"),
+        ("Socialförvaltningen", "Ulla Utredare", "Utredare, stadsövergripande avdelningen"),
+        ("Socialförvaltningen", "Iris Samordnare", "IOP-samordnare"),
+    ]
+    for org_name, name, title in members:
+        CooperationGroupMember.objects.get_or_create(
+            agreement=agreement,
+            name=name,
+            defaults={"organisation": Organisation.objects.get(short_name=org_name), "title": title},
+        )

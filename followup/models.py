@@ -1,0 +1,409 @@
+"""Follow-up of the partnership (IOP 3.2, 4.2): evaluation instruments and answers, the
+cooperation group and its meetings, district contact lists, breakfast information meetings and
+the follow-up report.
+
+These models lived in the partnership app until wave 2; their tables keep the old names
+(db_table), so moving them moved no data (migration 0001_initial is state-only).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import Agreement, BackgroundJob, District, Organisation, TimeStampedModel
+
+
+class CooperationGroupMember(TimeStampedModel):
+    """A member of the samverkansgrupp (IOP 3.2)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="cooperation_members")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    name = models.CharField(_("namn"), max_length=200)
+    title = models.CharField(_("funktion"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        db_table = "partnership_cooperationgroupmember"
+        ordering = ["agreement", "organisation", "name"]
+        verbose_name = _("ledamot i samverkansgruppen")
+        verbose_name_plural = _("samverkansgruppen")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.title})"
+
+
+class EvaluationAudience(models.TextChoices):
+    CHILD = "child", _("Barn 7–12 år")
+    YOUTH = "youth", _("Ungdom 13–18 år")
+    FOSTER_FAMILY = "foster_family", _("Familjehem")
+
+
+class EvaluationMoment(models.TextChoices):
+    BEFORE = "before", _("Före gruppen")
+    AFTER = "after", _("Efter sista träffen")
+    FOLLOW_UP = "follow_up", _("Uppföljning, några månader efter")
+
+
+class EvaluationInstrument(TimeStampedModel):
+    """A questionnaire, as data. A changed wording is a new version (a new row), so answers
+    always point at the exact questions that were asked."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.SlugField(_("kod"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name = models.CharField(_("namn"), max_length=200)
+    audience = models.CharField(_("vem svarar"), max_length=20, choices=EvaluationAudience.choices)
+    # The moments this questionnaire is used at; the same items before and after give the change.
+    moments = models.JSONField(_("tillfällen"), default=list)
+    introduction = models.TextField(_("inledning"), blank=True)
+    is_active = models.BooleanField(_("används"), default=True)
+
+    class Meta:
+        db_table = "partnership_evaluationinstrument"
+        ordering = ["audience", "code", "-version"]
+        verbose_name = _("utvärderingsformulär")
+        verbose_name_plural = _("utvärderingsformulär")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="evaluation_instrument_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def moment_choices(self) -> list[tuple[str, str]]:
+        return [(value, label) for value, label in EvaluationMoment.choices if value in self.moments]
+
+
+class EvaluationQuestion(TimeStampedModel):
+    class Kind(models.TextChoices):
+        LIKERT = "likert", _("Skala")
+        FREE_TEXT = "free_text", _("Fritext")
+
+    instrument = models.ForeignKey(EvaluationInstrument, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("ordning"))
+    code = models.SlugField(_("kod"), max_length=60)
+    text = models.CharField(_("fråga"), max_length=300)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.LIKERT)
+    scale_min = models.PositiveSmallIntegerField(_("skalans lägsta värde"), default=1)
+    scale_max = models.PositiveSmallIntegerField(_("skalans högsta värde"), default=5)
+    low_label = models.CharField(_("text vid lägsta värdet"), max_length=100, blank=True)
+    high_label = models.CharField(_("text vid högsta värdet"), max_length=100, blank=True)
+    # The one item whose high answers (>= satisfied_from) count as "satisfied" in the report.
+    measures_satisfaction = models.BooleanField(_("mäter nöjdhet"), default=False)
+    satisfied_from = models.PositiveSmallIntegerField(_("nöjd från värdet"), default=4)
+    is_required = models.BooleanField(_("obligatorisk"), default=False)
+
+    class Meta:
+        db_table = "partnership_evaluationquestion"
+        ordering = ["instrument", "position"]
+        verbose_name = _("fråga")
+        verbose_name_plural = _("frågor")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="evaluation_question_unique_code"),
+            models.CheckConstraint(condition=Q(scale_min__lt=F("scale_max")), name="evaluation_question_scale_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def scale(self) -> range:
+        return range(self.scale_min, self.scale_max + 1)
+
+
+class EvaluationAnswerSet(TimeStampedModel):
+    """One filled-in questionnaire. The link to the child (referral) is removed when the child's
+    data is purged; group, age band, district and format stay so that figures can still be made,
+    and respondent_key (random, per child and group) still pairs a before with an after."""
+
+    class Channel(models.TextChoices):
+        ENTERED = "entered", _("Inmatad av gruppledare")
+        LINK = "link", _("Besvarad via länk")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    instrument = models.ForeignKey(EvaluationInstrument, on_delete=models.PROTECT, related_name="answer_sets")
+    moment = models.CharField(_("tillfälle"), max_length=20, choices=EvaluationMoment.choices)
+    group = models.ForeignKey("groups.SupportGroup", on_delete=models.PROTECT, related_name="evaluation_answer_sets")
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evaluation_answer_sets",
+    )
+    respondent_key = models.UUIDField(_("svarsnyckel"), default=uuid.uuid4, editable=False)
+    group_format = models.CharField(_("form"), max_length=20)
+    age_band = models.CharField(_("åldersgrupp"), max_length=10)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_on = models.DateField(_("besvarad"))
+
+    class Meta:
+        db_table = "partnership_evaluationanswerset"
+        ordering = ["group", "instrument", "moment", "created_at"]
+        verbose_name = _("utvärderingssvar")
+        verbose_name_plural = _("utvärderingssvar")
+        constraints = [
+            # One questionnaire per child, instrument and moment while the child is still linked.
+            models.UniqueConstraint(
+                fields=["referral", "group", "instrument", "moment"],
+                condition=Q(referral__isnull=False),
+                name="evaluation_answer_set_once_per_child",
+            )
+        ]
+        indexes = [models.Index(fields=["group", "moment"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.get_moment_display()}"
+
+
+class EvaluationAnswer(models.Model):
+    answer_set = models.ForeignKey(EvaluationAnswerSet, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(EvaluationQuestion, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(_("värde"), null=True, blank=True)
+    text = models.TextField(_("svar"), blank=True)
+
+    class Meta:
+        db_table = "partnership_evaluationanswer"
+        ordering = ["answer_set", "question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer_set", "question"], name="evaluation_answer_once_per_question"),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__lte=10), name="evaluation_value_small"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.value if self.value is not None else self.text[:20]}"
+
+
+class EvaluationLink(TimeStampedModel):
+    """A one-time, expiring link for a foster family to answer without logging in. Only a hash of
+    the token is stored: the database alone cannot be used to answer in someone's name."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    instrument = models.ForeignKey(EvaluationInstrument, on_delete=models.PROTECT, related_name="links")
+    moment = models.CharField(_("tillfälle"), max_length=20, choices=EvaluationMoment.choices)
+    group = models.ForeignKey("groups.SupportGroup", on_delete=models.CASCADE, related_name="evaluation_links")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluation_links"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(_("giltig till"))
+    used_at = models.DateTimeField(_("använd"), null=True, blank=True)
+    answer_set = models.OneToOneField(
+        EvaluationAnswerSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="link"
+    )
+
+    class Meta:
+        db_table = "partnership_evaluationlink"
+        ordering = ["-created_at"]
+        verbose_name = _("svarslänk")
+        verbose_name_plural = _("svarslänkar")
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.expires_at:%Y-%m-%d}"
+
+
+class Term(models.TextChoices):
+    SPRING = "spring", _("Vårtermin")
+    AUTUMN = "autumn", _("Hösttermin")
+
+
+class CooperationMeeting(TimeStampedModel):
+    """A meeting of the samverkansgrupp: at least once a term (IOP 3.2)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="cooperation_meetings")
+    meeting_date = models.DateField(_("datum"))
+    location = models.CharField(_("plats"), max_length=200, blank=True)
+    minutes = models.TextField(_("protokoll"), blank=True)
+    held_at = models.DateTimeField(_("protokoll fört"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "partnership_cooperationmeeting"
+        ordering = ["-meeting_date"]
+        verbose_name = _("samverkansmöte")
+        verbose_name_plural = _("samverkansmöten")
+
+    def __str__(self) -> str:
+        return f"{_('Samverkansmöte')} {self.meeting_date:%Y-%m-%d}"
+
+
+class AgendaItem(TimeStampedModel):
+    meeting = models.ForeignKey(CooperationMeeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(_("ordning"))
+    title = models.CharField(_("punkt"), max_length=200)
+    description = models.TextField(_("beskrivning"), blank=True)
+    # Follow-up is a standing item of every meeting (IOP 4.2).
+    is_standing = models.BooleanField(_("stående punkt"), default=False)
+    report = models.ForeignKey(
+        "FollowUpReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
+    )
+
+    class Meta:
+        db_table = "partnership_agendaitem"
+        ordering = ["meeting", "position"]
+        verbose_name = _("dagordningspunkt")
+        verbose_name_plural = _("dagordning")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CooperationDecision(TimeStampedModel):
+    meeting = models.ForeignKey(CooperationMeeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField(_("beslut"))
+    owner = models.ForeignKey(
+        CooperationGroupMember, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("ansvarig")
+    )
+    due_on = models.DateField(_("klart senast"))
+    done_at = models.DateTimeField(_("klart"), null=True, blank=True)
+
+    class Meta:
+        db_table = "partnership_cooperationdecision"
+        ordering = ["meeting", "due_on"]
+        verbose_name = _("beslut")
+        verbose_name_plural = _("beslut")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class DistrictContact(TimeStampedModel):
+    """A person in a district on the city's contact list (IOP 3.1.3): mailed and invited."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(_("namn"), max_length=200)
+    role = models.CharField(_("funktion"), max_length=200)
+    email = models.EmailField(_("e-post"))
+    phone = models.CharField(_("telefon"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        db_table = "partnership_districtcontact"
+        ordering = ["district__name", "name"]
+        verbose_name = _("kontaktperson")
+        verbose_name_plural = _("kontaktlista")
+        constraints = [models.UniqueConstraint(fields=["email"], name="district_contact_unique_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.district})"
+
+
+class DistrictContactImport(TimeStampedModel):
+    """An uploaded contact list waiting for the coordinator's confirmation; nothing reaches the
+    contact list before that. rows holds the parsed rows with their errors."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file_name = models.CharField(max_length=200)
+    rows = models.JSONField(default=list)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "partnership_districtcontactimport"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def valid_rows(self) -> list[dict]:
+        return [row for row in self.rows if not row["errors"]]
+
+    @property
+    def invalid_rows(self) -> list[dict]:
+        return [row for row in self.rows if row["errors"]]
+
+
+class InformationMeeting(TimeStampedModel):
+    """A breakfast information meeting (frukostmöte), three a year (IOP 3.1.2)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="information_meetings")
+    starts_at = models.DateTimeField(_("börjar"))
+    location = models.CharField(_("plats"), max_length=200)
+    topic = models.CharField(_("tema"), max_length=200, blank=True)
+    invitations_sent_at = models.DateTimeField(_("inbjudan skickad"), null=True, blank=True)
+    held_at = models.DateTimeField(_("genomfört"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "partnership_informationmeeting"
+        ordering = ["-starts_at"]
+        verbose_name = _("frukostmöte")
+        verbose_name_plural = _("frukostmöten")
+
+    def __str__(self) -> str:
+        return f"{_('Frukostmöte')} {self.starts_at:%Y-%m-%d}"
+
+
+class InformationInvitation(models.Model):
+    """One invitation mail to one contact; the row makes sending safe to repeat."""
+
+    meeting = models.ForeignKey(InformationMeeting, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(DistrictContact, on_delete=models.CASCADE, related_name="invitations")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "partnership_informationinvitation"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "contact"], name="information_invitation_once_per_contact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} → {self.contact}"
+
+
+class InformationSignup(TimeStampedModel):
+    meeting = models.ForeignKey(InformationMeeting, on_delete=models.CASCADE, related_name="signups")
+    contact = models.ForeignKey(DistrictContact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(_("namn"), max_length=200)
+    email = models.EmailField(_("e-post"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    attended = models.BooleanField(_("deltog"), null=True)
+
+    class Meta:
+        db_table = "partnership_informationsignup"
+        ordering = ["meeting", "name"]
+        verbose_name = _("anmälan till frukostmöte")
+        verbose_name_plural = _("anmälningar till frukostmöte")
+        constraints = [models.UniqueConstraint(fields=["meeting", "email"], name="information_signup_once_per_email")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FollowUpReport(TimeStampedModel):
+    """The follow-up report (IOP 4.2) for a term or a year, made as a PDF in the background.
+    Where its making stands (queued, running, done, failed) is its background job's."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="followup_reports")
+    year = models.PositiveSmallIntegerField(_("år"))
+    term = models.CharField(_("termin"), max_length=10, choices=Term.choices, blank=True)
+    job = models.OneToOneField(BackgroundJob, on_delete=models.PROTECT, related_name="+")
+    pdf = models.FileField(upload_to="followup/reports/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "partnership_followupreport"
+        ordering = ["-created_at"]
+        verbose_name = _("uppföljningsrapport")
+        verbose_name_plural = _("uppföljningsrapporter")
+
+    def __str__(self) -> str:
+        return f"{_('Uppföljningsrapport')} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return f"{Term(self.term).label} {self.year}" if self.term else str(self.year)

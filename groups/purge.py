@@ -1,0 +1,79 @@
+"""What the groups app keeps about a child, for purging and for the return dossier (IOP 2.3).
+
+Any groups model with a foreign key to the referral, or to one of its placements, holds data about
+the child: a new model (visits, attendance, reminders) is covered without a change here. Purging
+blanks its files and its free text; the rows stay as the anonymous record of the group.
+"""
+
+import datetime
+from collections.abc import Iterator
+
+from django.apps import apps
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from referrals.models import Referral
+
+from .models import Placement
+
+
+def group_rows_for(referral: Referral) -> Iterator[tuple[type[models.Model], QuerySet]]:
+    """Every groups model with rows about this child, and those rows."""
+    for model in apps.get_app_config("groups").get_models():
+        conditions = models.Q()
+        for field in model._meta.concrete_fields:
+            if not field.is_relation or field.related_model is None:
+                continue
+            if field.related_model is Referral:
+                conditions |= models.Q(**{field.name: referral})
+            elif field.related_model is Placement:
+                conditions |= models.Q(**{f"{field.name}__referral": referral})
+        if conditions:
+            yield model, model._default_manager.filter(conditions)
+
+
+def _fields_of(model, kind) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if isinstance(field, kind)]
+
+
+def purge_group_records(referral: Referral, counts: dict, files: list) -> None:
+    """A purge step (referrals/purge.py): the child's files in group records go after the commit,
+    and the free text of the records (notes, reasons) is cleared."""
+    cleared = 0
+    for model, rows in group_rows_for(referral):
+        for field in _fields_of(model, models.FileField):
+            files.extend(name for name in rows.values_list(field, flat=True) if name)
+            rows.update(**{field: ""})
+        text_fields = _fields_of(model, models.TextField)
+        if text_fields:
+            cleared += rows.update(**dict.fromkeys(text_fields, ""))
+    counts["group_records"] = cleared
+
+
+def group_records_for_dossier(referral: Referral) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """The return dossier's sections from the groups app: every record about the child, field by field."""
+    sections = []
+    for model, rows in group_rows_for(referral):
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not field.primary_key and field.name not in ("created_at", "updated_at", "public_id")
+        ]
+        records = [
+            [(str(field.verbose_name), _display(row, field)) for field in fields]
+            for row in rows.select_related(*[field.name for field in fields if field.is_relation])
+        ]
+        sections.append((str(model._meta.verbose_name_plural), records))
+    return sections
+
+
+def _display(row, field) -> str:
+    if field.choices:
+        return getattr(row, f"get_{field.name}_display")()
+    value = getattr(row, field.name)
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)

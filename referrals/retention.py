@@ -1,0 +1,73 @@
+"""When a child's data becomes due for purging (IOP 2.3): the rules, as dates for one row and as
+database filters for many. Purging itself is in referrals/purge.py, the lists in selectors.py.
+
+A referral's data becomes due PURGE_GRACE_DAYS after Referral.ended_at (set by referral_transition).
+
+Interest registrations that never became a referral: one that became a referral goes when the
+referral is purged and is never touched here. One the district rejected is purged PURGE_GRACE_DAYS
+after the decision, like an ended referral; one the district never decided lapses
+INTEREST_REGISTRATION_LAPSE_DAYS after Bris recorded it, so a forgotten registration does not keep
+a family's contacts forever. A confirmed one whose referral is gone (the link is SET_NULL) counts
+as decided. Each rule is written twice, for one row and as a filter; keep the two together.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import InterestRegistration, Referral
+
+
+def purge_due_on(referral: Referral) -> datetime.date | None:
+    """The day the referral's data becomes due for purging; None while the referral is active."""
+    if referral.ended_at is None:
+        return None
+    ended_on = timezone.localdate(referral.ended_at)
+    return ended_on + datetime.timedelta(days=settings.PURGE_GRACE_DAYS)
+
+
+def ended_before(day: datetime.date) -> datetime.datetime:
+    """purge_due_on(referral) <= day exactly when the referral ended before this instant."""
+    first_day_not_due = day - datetime.timedelta(days=settings.PURGE_GRACE_DAYS) + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
+
+
+INTEREST_DECIDED = [InterestRegistration.Status.REJECTED, InterestRegistration.Status.CONFIRMED]
+
+
+def _interest_registration_clock(registration: InterestRegistration) -> tuple[datetime.datetime, int]:
+    """When the registration's retention period started, and how many days it runs."""
+    if registration.status == InterestRegistration.Status.PENDING:
+        return registration.created_at, settings.INTEREST_REGISTRATION_LAPSE_DAYS
+    # The decision service always sets decided_at; a row without it counts from its registration
+    # rather than never.
+    return registration.decided_at or registration.created_at, settings.PURGE_GRACE_DAYS
+
+
+def interest_registration_due_on(registration: InterestRegistration) -> datetime.date | None:
+    """The day the registration becomes due for purging; None when it became a referral."""
+    if registration.referral_id is not None:
+        return None
+    started_at, days = _interest_registration_clock(registration)
+    return timezone.localdate(started_at) + datetime.timedelta(days=days)
+
+
+def interest_registrations_due_condition(on: datetime.date) -> Q:
+    """interest_registration_due_on(registration) <= on, as a filter, counted in local days."""
+
+    def started_before(days: int) -> datetime.datetime:
+        # Due on `on` when the period started before the first local day that is not due yet.
+        first_day_not_due = on - datetime.timedelta(days=days) + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
+
+    lapsed = Q(
+        status=InterestRegistration.Status.PENDING,
+        created_at__lt=started_before(settings.INTEREST_REGISTRATION_LAPSE_DAYS),
+    )
+    decided_before = started_before(settings.PURGE_GRACE_DAYS)
+    decided = Q(status__in=INTEREST_DECIDED) & (
+        Q(decided_at__lt=decided_before) | Q(decided_at__isnull=True, created_at__lt=decided_before)
+    )
+    return Q(referral__isnull=True) & (lapsed | decided)
