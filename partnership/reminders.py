@@ -17,6 +17,7 @@ an identity number.
 
 import datetime
 import itertools
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -24,9 +25,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -81,6 +83,14 @@ def kind_label(name: str) -> str:
     return str(kind.label) if kind else name
 
 
+def link_by_public_id(viewname: str) -> Callable[[uuid.UUID], str]:
+    """reverse(viewname, kwargs={"public_id": ...}), resolved once per sweep rather than once per
+    reminder (a sweep over a backlog makes tens of thousands of links)."""
+    marker = uuid.UUID(int=0)
+    before, after = reverse(viewname, kwargs={"public_id": marker}).split(str(marker))
+    return lambda public_id: f"{before}{public_id}{after}"
+
+
 def members(*, role: str, **where) -> list[int]:
     """Active users with this role (and organisation or district), as user ids."""
     return list(Membership.objects.filter(role=role, user__is_active=True, **where).values_list("user_id", flat=True))
@@ -129,25 +139,65 @@ def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
                     "subject_type_id", "subject_id", "recipient_id", "period"
                 )
             )
-    new = [
-        Reminder(
-            recipient_id=item.recipient_id,
-            kind=kind,
-            subject_type_id=key[0],
-            subject_id=key[1],
-            period=item.period,
-            summary=item.summary[:300],
-            link=item.link[:300],
-            due_on=item.due_on,
-        )
-        for key, item in ((key, wanted[key]) for key in candidates if key not in existing)
-    ]
-    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    new = [(key, wanted[key]) for key in candidates if key not in existing]
+    _insert(kind, new)
     # What is no longer due (consent came, data purged, agreement renewed) closes by itself.
     now = timezone.now()
     for resolved in _chunks(pk for key, pk in open_reminders.items() if key not in wanted):
         Reminder.objects.filter(pk__in=resolved, done_at__isnull=True).update(done_at=now, updated_at=now)
     return len(new)
+
+
+def _insert(kind: str, new: list[tuple[tuple, DueReminder]]) -> None:
+    """Insert the new reminders; one that a concurrent sweep inserted first is left alone."""
+    if not new:
+        return
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    recipient_id=item.recipient_id,
+                    kind=kind,
+                    subject_type_id=key[0],
+                    subject_id=key[1],
+                    period=item.period,
+                    summary=item.summary[:300],
+                    link=item.link[:300],
+                    due_on=item.due_on,
+                )
+                for key, item in new
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        return
+    # PostgreSQL (production): the same rows as bulk_create would write, as column arrays. A first
+    # run over a backlog inserts tens of thousands of reminders; preparing each value of each
+    # model instance costs several seconds, the arrays a fraction of that (bench/reminders.py).
+    now = timezone.now()
+    table = Reminder._meta.db_table
+    columns = ["recipient_id", "subject_type_id", "subject_id", "summary", "link", "due_on", "period"]
+    for chunk in _chunks(new):
+        values = [
+            [item.recipient_id for _key, item in chunk],
+            [key[0] for key, _item in chunk],
+            [key[1] for key, _item in chunk],
+            [item.summary[:300] for _key, item in chunk],
+            [item.link[:300] for _key, item in chunk],
+            [item.due_on for _key, item in chunk],
+            [item.period for _key, item in chunk],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (created_at, updated_at, public_id, kind, {", ".join(columns)})
+                SELECT %s, %s, gen_random_uuid(), %s, row.*
+                FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::text[], %s::text[], %s::date[], %s::text[])
+                    AS row
+                ON CONFLICT DO NOTHING
+                """,  # noqa: S608 - table and column names from the model, values as parameters
+                [now, now, kind, *values],
+            )
 
 
 def reminders_sweep_all(*, today: datetime.date | None = None) -> dict[str, int]:
@@ -246,6 +296,16 @@ def agreement_ending(today: datetime.date) -> Iterable[DueReminder]:
         )
         for user_id in recipients:
             yield DueReminder(user_id, agreement, agreement.ends_on, summary)
+
+
+def members_by_district(role: str) -> dict[int, list[int]]:
+    """Active users with this role, as user ids per district: one query for a whole sweep."""
+    by_district: dict[int, list[int]] = {}
+    for district_id, user_id in Membership.objects.filter(
+        role=role, user__is_active=True, district__isnull=False
+    ).values_list("district_id", "user_id"):
+        by_district.setdefault(district_id, []).append(user_id)
+    return by_district
 
 
 def active_agreements(today: datetime.date) -> list[Agreement]:
