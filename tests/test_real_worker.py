@@ -2,7 +2,7 @@
 
 The unit tests run tasks eagerly; these prove the wiring: tasks found by autodiscovery, ids
 serialised through the broker, the worker's own transactions, on-commit file deletion, a sweep
-that enqueues follow-up mails the worker then sends, and background jobs that survive a broker
+that requests batches of mail the worker then sends, and background jobs that survive a broker
 outage. They need committed data the worker's connection can see, hence transactional_db.
 """
 
@@ -170,7 +170,7 @@ def test_purge_and_reminder_sweep_run_through_a_real_worker(worker, tmp_path):
 
     reminders_sweep.apply_async(connection=worker, queue=QUEUE)
     reminders_sweep.apply_async(connection=worker, queue=QUEUE)
-    # The sweep records the reminders, then enqueues one mail each, which the worker sends.
+    # The sweep records the reminders, then requests a mail job per batch, which the worker runs.
     assert wait_for(
         lambda: Reminder.objects.filter(kind="consent_missing", recipient=social_worker, sent_at__isnull=False).exists()
     ), log.read_text()
