@@ -195,6 +195,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker reserves only the job it runs: one that dies holds no other job hostage, and a burst
+# spreads over every worker instead of queueing behind the first one's prefetch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A queue of its own lets a test worker share a Redis with other processes without eating their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # With the broker down, sending a job gives up within a second or two rather than holding the
@@ -204,6 +207,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = TIME_ZONE
 # How often beat runs the background-job sweep (partnership/jobs.py), in seconds.
 JOBS_SWEEP_SECONDS = _whole_number("JOBS_SWEEP_SECONDS", 60, "antal sekunder") or 60
+# A job still running after this many seconds counts as lost (its worker died) and the sweep
+# requeues it. Unset (0): each kind's own limit, 10 minutes unless the kind says otherwise.
+JOBS_TIME_LIMIT_SECONDS = _whole_number("JOBS_TIME_LIMIT_SECONDS", 0, "antal sekunder")
 
 # Data lifecycle (IOP 2.3): a child's data is purged or returned this many days after the
 # referral ended, long enough to finish evaluations.

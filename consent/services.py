@@ -7,14 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.jobs import job_request_batches
 from partnership.models import AccessLogEntry
-from partnership.queue import enqueue
 from partnership.services import access_log_record
 from referrals.models import PlacementBasis, ReferralStatus
 from referrals.services import referral_advance_if_ready, referral_transition
 
 from .models import ConcernReport, GuardianConsent, LogReview
-from .tasks import concern_report_notify_district
+
+CONCERN_REPORT_MAILS_JOB = "consent.concern_report_mails"
 
 
 @transaction.atomic
@@ -110,9 +111,16 @@ def concern_report_create(*, referral, reported_by, justification: str) -> Conce
         legal_basis=_("Anmälningsplikt, %(reference)s") % {"reference": report.legal_reference},
         what=_("Orosanmälan till stadsdelen"),
     )
-    # If the broker is down the report is saved all the same; the hourly sweep sends the mail.
-    transaction.on_commit(lambda: enqueue(concern_report_notify_district, report.pk))
+    # The mail goes in the background once this commits. If the broker is down the report is saved
+    # all the same and the job waits for the job sweep (every minute).
+    job_request_batches(kind=CONCERN_REPORT_MAILS_JOB, ids=[report.pk], requested_by=reported_by)
     return report
+
+
+def concern_report_mails_request():
+    """A mail job for every concern report whose district has not been told yet (none twice)."""
+    pending = ConcernReport.objects.filter(district_notified_at__isnull=True).order_by("pk")
+    return job_request_batches(kind=CONCERN_REPORT_MAILS_JOB, ids=pending.values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -2,9 +2,10 @@
 
 The family's yes is recorded on the placement by the group's leaders or the operations manager.
 The sweep (groups/tasks.py, hourly in daytime) records one FamilyReminder per child and meeting
-before anything is mailed, so a rerun or an overlapping sweep never mails twice and a broker
-outage only delays the mail. Whether to send is decided again at sending time: a family that
-changed its mind, a child who left the group or a cancelled group gets nothing.
+before anything is mailed, then requests background jobs (groups/jobs.py) that mail them in
+batches; each reminder is claimed before its mail, so a rerun or an overlapping sweep never mails
+twice and a broker outage only delays the mail. Whether to send is decided again at sending time:
+a family that changed its mind, a child who left the group or a cancelled group gets nothing.
 
 The mail goes to one family at a time and names the group, the day, the time and the place:
 nothing about the child, and nothing about any other child.
@@ -21,10 +22,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from partnership.jobs import job_request_batches
 from referrals.models import ReferralStatus
 
 from .models import STATUSES_WITH_MEETINGS_AHEAD, FamilyReminder, Placement
 from .selectors import meetings_starting_on
+
+FAMILY_REMINDER_MAILS_JOB = "groups.family_reminder_mails"
 
 
 def family_email(placement: Placement) -> str:
@@ -100,10 +104,17 @@ def family_reminders_record(*, today: datetime.date) -> int:
 
 
 def family_reminders_unsent():
-    """What the sweep enqueues: recorded, not yet handled, meeting still ahead."""
-    return FamilyReminder.objects.filter(
-        outcome=FamilyReminder.Outcome.PENDING, meeting__starts_at__gt=timezone.now()
-    ).values_list("pk", flat=True)
+    """What the sweep has mailed: recorded, not yet handled, meeting still ahead."""
+    return (
+        FamilyReminder.objects.filter(outcome=FamilyReminder.Outcome.PENDING, meeting__starts_at__gt=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def family_reminder_mails_request():
+    """One background job per batch of unsent reminders (those an active job holds left out)."""
+    return job_request_batches(kind=FAMILY_REMINDER_MAILS_JOB, ids=family_reminders_unsent())
 
 
 def family_reminders_expire() -> int:
@@ -122,7 +133,7 @@ def _still_wanted(reminder: FamilyReminder) -> bool:
     )
 
 
-def family_reminder_message(reminder: FamilyReminder) -> EmailMultiAlternatives:
+def family_reminder_message(reminder: FamilyReminder, *, connection=None) -> EmailMultiAlternatives:
     meeting = reminder.meeting
     group = meeting.group
     context = {
@@ -140,14 +151,15 @@ def family_reminder_message(reminder: FamilyReminder) -> EmailMultiAlternatives:
             body=render_to_string("emails/family_reminder-body.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[family_email(reminder.placement)],  # one family per mail, never a list
+            connection=connection,
         )
         message.attach_alternative(render_to_string("emails/family_reminder-body.html", context), "text/html")
     return message
 
 
-def family_reminder_send(*, reminder_id: int) -> bool:
+def family_reminder_send(*, reminder_id: int, connection=None) -> bool:
     """Mail one family once. The claim and the mail share a transaction: a failed send rolls the
-    claim back and the next sweep tries again."""
+    claim back and the next run tries again."""
     with transaction.atomic():
         reminder = (
             FamilyReminder.objects.select_for_update(of=("self",))
@@ -166,5 +178,5 @@ def family_reminder_send(*, reminder_id: int) -> bool:
             return False
         reminder.outcome = FamilyReminder.Outcome.SENT
         reminder.save(update_fields=["outcome", "handled_at"])
-        family_reminder_message(reminder).send()
+        family_reminder_message(reminder, connection=connection).send()
         return True

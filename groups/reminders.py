@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnership.models import Role
-from partnership.reminders import DueReminder, members, members_by_organisation, reminder_kind
+from partnership.reminders import (
+    DueReminder,
+    link_by_public_id,
+    members_by_district,
+    members_by_organisation,
+    reminder_kind,
+)
 
 from .models import GroupStatus, Placement, SupportGroup
 from .selectors import meetings_starting_on
@@ -94,17 +100,23 @@ def district_not_informed(today: datetime.date) -> Iterable[DueReminder]:
         group__starts_on__gte=today,
         group__starts_on__lte=horizon,
     ).select_related("referral__district", "referral__agreement", "group")
+    placements = placements.only(
+        "referral__pseudonym",
+        "referral__public_id",
+        "referral__district__name",
+        "referral__agreement__provider",
+        "group__starts_on",
+    )
+    link_to = link_by_public_id("referrals:detail")
     managers = members_by_organisation(Role.OPERATIONS_MANAGER)
-    social_workers: dict[int, list[int]] = {}
+    social_workers = members_by_district(Role.SOCIAL_WORKER)
     for placement in placements:
         referral = placement.referral
-        if referral.district_id not in social_workers:
-            social_workers[referral.district_id] = members(role=Role.SOCIAL_WORKER, district_id=referral.district_id)
         summary = _("%(district)s har inte bekräftat att de känner till anmälan för %(p)s; gruppen börjar %(day)s.") % {
             "district": referral.district,
             "p": referral.pseudonym,
             "day": f"{placement.group.starts_on:%Y-%m-%d}",
         }
-        link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
-        for user_id in managers(referral.agreement.provider_id) + social_workers[referral.district_id]:
+        link = link_to(referral.public_id)
+        for user_id in managers(referral.agreement.provider_id) + social_workers.get(referral.district_id, []):
             yield DueReminder(user_id, referral, placement.group.starts_on, summary, link)

@@ -1,9 +1,7 @@
-"""Background work of the groups app. Tasks take ids and are safe to run twice."""
+"""Periodic sweeps of the groups app. The mails go through the background-job pipeline (groups/jobs.py)."""
 
 from celery import shared_task
 from django.utils import timezone
-
-from partnership.queue import enqueue
 
 from . import family_reminders
 
@@ -11,15 +9,9 @@ from . import family_reminders
 @shared_task
 def family_reminders_sweep() -> int:
     """Hourly in the daytime (config/celery.py): record tomorrow's reminders to opted-in foster
-    families, then enqueue a mail for each one not yet sent. What could not be enqueued (broker
-    down) is found again next hour. Returns how many reminders were new."""
+    families, then request one mail job per batch of those not yet sent. With the broker down the
+    jobs wait for the job sweep. Returns how many reminders were new."""
     created = family_reminders.family_reminders_record(today=timezone.localdate())
     family_reminders.family_reminders_expire()
-    for reminder_id in family_reminders.family_reminders_unsent():
-        enqueue(family_reminder_send, reminder_id)
+    family_reminders.family_reminder_mails_request()
     return created
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=10)
-def family_reminder_send(reminder_id: int) -> bool:
-    return family_reminders.family_reminder_send(reminder_id=reminder_id)

@@ -25,6 +25,8 @@ class PartnershipConfig(AppConfig):
         post_migrate.connect(_seed_reference_data_into_an_empty_database, sender=self)
         # The apps above this one react to the events of the apps below them through hooks and
         # signals, which each connects in its receivers.py, and declare their background jobs in
-        # their jobs.py. Both are imported here once every model is loaded, as the admin finds
-        # admin.py; lower apps never import higher ones.
-        autodiscover_modules("receivers", "jobs")
+        # their jobs.py and their reminder kinds in reminders.py (partnership's own reminders.py
+        # declares the reminder mails' job). All are imported here once every model is loaded, as
+        # the admin finds admin.py, so a worker knows every kind before its first job; lower apps
+        # never import higher ones.
+        autodiscover_modules("receivers", "jobs", "reminders")

@@ -1,5 +1,8 @@
 """Enqueue Celery tasks without letting a broker outage break the caller.
 
+Documents and mail go through the background-job pipeline (partnership/jobs.py); `enqueue` is left
+for the nightly purge, one task per child whose data is due (referrals/tasks.py).
+
 Sweeps derive their work from the database, so a task that could not be enqueued is simply found
 again by the next sweep: log the failure and go on.
 """

@@ -3,29 +3,43 @@
 Each kind of reminder is one sweep function, registered with @reminder_kind, that returns what
 should be reminded about today: who, about which object, by which date. The framework records a
 Reminder per (kind, object, recipient) once, so reruns and overlapping sweeps never duplicate,
-then the send task mails what is still unsent. Apps keep their sweeps in their own
-`<app>/reminders.py`, found by autodiscovery; a new kind (visits, meetings, payments) is one
-function there.
+then requests background jobs (partnership/jobs.py) that mail what is still unsent, up to
+MAIL_BATCH_SIZE reminders a job. Apps keep their sweeps in their own `<app>/reminders.py`, found by
+autodiscovery; a new kind (visits, meetings, payments) is one function there.
+
+Recording is set-based, for national scale: one read of the kind's open reminders, one read of
+the existing rows among the new candidates, bulk inserts and one update that closes what is no
+longer due, whatever the number of reminders.
 
 Summaries are shown in lists and mailed: pseudonyms, districts and dates only, never a name or
 an identity number.
 """
 
 import datetime
+import itertools
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, models, transaction
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Agreement, Membership, Reminder, Role
+from .jobs import job_handler, job_request_batches, mail_batch_send
+from .models import Agreement, BackgroundJob, Membership, Reminder, Role
+
+REMINDER_MAILS_JOB = "partnership.reminder_mails"
+# Rows per query when a set of keys is looked up or updated by id (well below any parameter limit).
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,14 @@ def kind_label(name: str) -> str:
     return str(kind.label) if kind else name
 
 
+def link_by_public_id(viewname: str) -> Callable[[uuid.UUID], str]:
+    """reverse(viewname, kwargs={"public_id": ...}), resolved once per sweep rather than once per
+    reminder (a sweep over a backlog makes tens of thousands of links)."""
+    marker = uuid.UUID(int=0)
+    before, after = reverse(viewname, kwargs={"public_id": marker}).split(str(marker))
+    return lambda public_id: f"{before}{public_id}{after}"
+
+
 def members(*, role: str, **where) -> list[int]:
     """Active users with this role (and organisation or district), as user ids."""
     return list(Membership.objects.filter(role=role, user__is_active=True, **where).values_list("user_id", flat=True))
@@ -77,54 +99,160 @@ def members(*, role: str, **where) -> list[int]:
 # --- The framework's writes -----------------------------------------------------------------------
 
 
+def _chunks(values: Iterable, size: int = CHUNK):
+    values = iter(values)
+    while chunk := list(itertools.islice(values, size)):
+        yield chunk
+
+
 @transaction.atomic
 def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
-    """Record each due reminder once; returns how many were new.
+    """Record each due reminder once; returns how many were new. Open reminders of this kind that
+    are no longer due are closed.
 
     The unique constraint is the guarantee (ignore_conflicts makes a concurrent sweep harmless);
-    the lookup first only keeps the count honest. Open reminders of this kind that are no longer
-    due are closed.
+    the lookups only keep the count honest and the inserts few.
     """
     due = list(due)
-    content_types = {type(item.subject): ContentType.objects.get_for_model(item.subject) for item in due}
+    # One content type per model, not per reminder (ContentType caches them after the first).
+    content_types = ContentType.objects.get_for_models(*{type(item.subject) for item in due})
+    wanted: dict[tuple, DueReminder] = {}
+    for item in due:
+        wanted.setdefault((content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id, item.period), item)
 
-    def key(item: DueReminder) -> tuple:
-        return (content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id, item.period)
-
-    existing = set(
-        Reminder.objects.filter(kind=kind).values_list("subject_type_id", "subject_id", "recipient_id", "period")
-    )
-    new = [
-        Reminder(
-            recipient_id=item.recipient_id,
-            kind=kind,
-            subject_type=content_types[type(item.subject)],
-            subject_id=item.subject.pk,
-            period=item.period,
-            summary=item.summary[:300],
-            link=item.link[:300],
-            due_on=item.due_on,
-        )
-        for item in due
-        if key(item) not in existing
-    ]
-    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    open_reminders = {
+        (subject_type_id, subject_id, recipient_id, period): pk
+        for pk, subject_type_id, subject_id, recipient_id, period in Reminder.objects.filter(
+            kind=kind, done_at__isnull=True
+        ).values_list("pk", "subject_type_id", "subject_id", "recipient_id", "period")
+    }
+    # Due and not open: new, or recorded before and since marked done (which stays done).
+    candidates = [key for key in wanted if key not in open_reminders]
+    subject_ids_by_type: dict[int, set[int]] = {}
+    for subject_type_id, subject_id, *_rest in candidates:
+        subject_ids_by_type.setdefault(subject_type_id, set()).add(subject_id)
+    existing: set[tuple] = set()
+    for subject_type_id, subject_ids in subject_ids_by_type.items():
+        for chunk in _chunks(sorted(subject_ids)):  # the unique constraint's index answers these
+            existing.update(
+                Reminder.objects.filter(kind=kind, subject_type_id=subject_type_id, subject_id__in=chunk).values_list(
+                    "subject_type_id", "subject_id", "recipient_id", "period"
+                )
+            )
+    new = [(key, wanted[key]) for key in candidates if key not in existing]
+    _insert(kind, new)
     # What is no longer due (consent came, data purged, agreement renewed) closes by itself.
-    still_due = {key(item) for item in due}
-    resolved = [
-        pk
-        for pk, *rest in Reminder.objects.filter(kind=kind, done_at__isnull=True).values_list(
-            "pk", "subject_type_id", "subject_id", "recipient_id", "period"
-        )
-        if tuple(rest) not in still_due
-    ]
-    Reminder.objects.filter(pk__in=resolved).update(done_at=timezone.now())
+    now = timezone.now()
+    for resolved in _chunks(pk for key, pk in open_reminders.items() if key not in wanted):
+        Reminder.objects.filter(pk__in=resolved, done_at__isnull=True).update(done_at=now, updated_at=now)
     return len(new)
+
+
+def _insert(kind: str, new: list[tuple[tuple, DueReminder]]) -> None:
+    """Insert the new reminders; one that a concurrent sweep inserted first is left alone."""
+    if not new:
+        return
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    recipient_id=item.recipient_id,
+                    kind=kind,
+                    subject_type_id=key[0],
+                    subject_id=key[1],
+                    period=item.period,
+                    summary=item.summary[:300],
+                    link=item.link[:300],
+                    due_on=item.due_on,
+                )
+                for key, item in new
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        return
+    # PostgreSQL (production): the same rows as bulk_create would write, as column arrays. A first
+    # run over a backlog inserts tens of thousands of reminders; preparing each value of each
+    # model instance costs several seconds, the arrays a fraction of that (bench/reminders.py).
+    now = timezone.now()
+    table = Reminder._meta.db_table
+    columns = ["recipient_id", "subject_type_id", "subject_id", "summary", "link", "due_on", "period"]
+    for chunk in _chunks(new):
+        values = [
+            [item.recipient_id for _key, item in chunk],
+            [key[0] for key, _item in chunk],
+            [key[1] for key, _item in chunk],
+            [item.summary[:300] for _key, item in chunk],
+            [item.link[:300] for _key, item in chunk],
+            [item.due_on for _key, item in chunk],
+            [item.period for _key, item in chunk],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (created_at, updated_at, public_id, kind, {", ".join(columns)})
+                SELECT %s, %s, gen_random_uuid(), %s, row.*
+                FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::text[], %s::text[], %s::date[], %s::text[])
+                    AS row
+                ON CONFLICT DO NOTHING
+                """,  # noqa: S608 - table and column names from the model, values as parameters
+                [now, now, kind, *values],
+            )
 
 
 def reminders_sweep_all(*, today: datetime.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     return {name: reminders_record(kind=name, due=kind.sweep(today)) for name, kind in reminder_kinds().items()}
+
+
+# --- Mail ----------------------------------------------------------------------------------------
+
+
+def reminders_unsent():
+    """What is mailed: recorded, not yet sent, still open."""
+    return (
+        Reminder.objects.filter(sent_at__isnull=True, done_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def reminder_mails_request() -> list[BackgroundJob]:
+    """One background job per batch of unsent reminders (rows an active job holds left out)."""
+    return job_request_batches(kind=REMINDER_MAILS_JOB, ids=reminders_unsent())
+
+
+def reminder_message(reminder: Reminder, *, connection=None) -> EmailMultiAlternatives:
+    context = {"reminder": reminder, "kind": kind_label(reminder.kind), "recipient": reminder.recipient}
+    message = EmailMultiAlternatives(
+        subject=render_to_string("emails/reminder-subject.txt", context).strip(),
+        body=render_to_string("emails/reminder-body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[reminder.recipient.email],
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string("emails/reminder-body.html", context), "text/html")
+    return message
+
+
+def reminder_send(reminder_id: int, *, connection=None) -> bool:
+    """Mail one reminder once. The claim and the mail share a transaction: a failed send rolls the
+    claim back and the next run tries again. A reminder closed in the meantime is not mailed."""
+    with transaction.atomic():
+        claimed = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True, done_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        reminder = Reminder.objects.select_related("recipient").get(pk=reminder_id)
+        if not reminder.recipient.email:
+            return False  # shown in the app only
+        reminder_message(reminder, connection=connection).send()
+        return True
+
+
+@job_handler(REMINDER_MAILS_JOB, max_attempts=5, retry_on=(OSError,))
+def reminder_mails_send(job) -> dict:
+    # OSError covers smtplib's errors and a refused connection: the batch goes back to the queue.
+    return mail_batch_send(job, reminder_send)
 
 
 @transaction.atomic
@@ -168,6 +296,16 @@ def agreement_ending(today: datetime.date) -> Iterable[DueReminder]:
         )
         for user_id in recipients:
             yield DueReminder(user_id, agreement, agreement.ends_on, summary)
+
+
+def members_by_district(role: str) -> dict[int, list[int]]:
+    """Active users with this role, as user ids per district: one query for a whole sweep."""
+    by_district: dict[int, list[int]] = {}
+    for district_id, user_id in Membership.objects.filter(
+        role=role, user__is_active=True, district__isnull=False
+    ).values_list("district_id", "user_id"):
+        by_district.setdefault(district_id, []).append(user_id)
+    return by_district
 
 
 def active_agreements(today: datetime.date) -> list[Agreement]:

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnership.models import Role
-from partnership.reminders import DueReminder, members, members_by_organisation, reminder_kind
+from partnership.reminders import (
+    DueReminder,
+    link_by_public_id,
+    members_by_district,
+    members_by_organisation,
+    reminder_kind,
+)
 
 from .models import PlacementBasis, PurgeRecord, Referral, ReferralStatus
 from .purge import purge_due_on
@@ -31,19 +37,20 @@ def consent_missing(today: datetime.date) -> Iterable[DueReminder]:
         status__in=[ReferralStatus.SUBMITTED, ReferralStatus.AWAITING_CONSENT],
         created_at__lt=submitted_before,
     ).select_related("district")
-    social_workers: dict[int, list[int]] = {}
+    # Only what the summary needs: the sweep reads thousands of referrals every hour.
+    referrals = referrals.only("pseudonym", "public_id", "created_at", "district__name")
+    link_to = link_by_public_id("referrals:detail")
+    social_workers = members_by_district(Role.SOCIAL_WORKER)
     for referral in referrals:
-        if referral.district_id not in social_workers:
-            social_workers[referral.district_id] = members(role=Role.SOCIAL_WORKER, district_id=referral.district_id)
         submitted_on = timezone.localdate(referral.created_at)
         summary = _("Samtycke saknas för %(p)s (%(district)s), anmäld %(day)s.") % {
             "p": referral.pseudonym,
             "district": referral.district,
             "day": f"{submitted_on:%Y-%m-%d}",
         }
-        link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+        link = link_to(referral.public_id)
         due_on = submitted_on + datetime.timedelta(days=settings.CONSENT_REMINDER_DAYS)
-        for user_id in social_workers[referral.district_id]:
+        for user_id in social_workers.get(referral.district_id, []):
             yield DueReminder(user_id, referral, due_on, summary, link)
 
 
@@ -53,8 +60,10 @@ def purge_due(today: datetime.date) -> Iterable[DueReminder]:
     managers, who choose purge or return before it goes."""
     managers = members_by_organisation(Role.OPERATIONS_MANAGER)
     link = reverse("referrals:purge_due")
-    referrals = referrals_purge_due_within(on=today, days=settings.PURGE_NOTICE_DAYS).select_related(
-        "agreement", "district"
+    referrals = (
+        referrals_purge_due_within(on=today, days=settings.PURGE_NOTICE_DAYS)
+        .select_related("agreement", "district")
+        .only("pseudonym", "ended_at", "district__name", "agreement__provider")
     )
     for referral in referrals:
         due_on = purge_due_on(referral)
@@ -73,7 +82,12 @@ def purge_done(today: datetime.date) -> Iterable[DueReminder]:
     managers = members_by_organisation(Role.OPERATIONS_MANAGER)
     link = reverse("referrals:purge_due")
     since = timezone.now() - datetime.timedelta(days=30)
-    for record in PurgeRecord.objects.filter(purged_at__gte=since).select_related("referral__agreement"):
+    records = (
+        PurgeRecord.objects.filter(purged_at__gte=since)
+        .select_related("referral__agreement")
+        .only("pseudonym", "purged_at", "rule", "referral__agreement__provider")
+    )
+    for record in records:
         purged_on = timezone.localdate(record.purged_at)
         summary = _("Uppgifterna om %(p)s gallrades %(day)s (%(rule)s).") % {
             "p": record.pseudonym,

@@ -2,14 +2,16 @@
 
 The unit tests run tasks eagerly; these prove the wiring: tasks found by autodiscovery, ids
 serialised through the broker, the worker's own transactions, on-commit file deletion, a sweep
-that enqueues follow-up mails the worker then sends, and background jobs that survive a broker
+that requests batches of mail the worker then sends, and background jobs that survive a broker
 outage. They need committed data the worker's connection can see, hence transactional_db.
 """
 
 import contextlib
 import datetime
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,13 +21,18 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app
 from finance.models import AnnualReport
+from finance.services import ANNUAL_REPORT_JOB
+from partnership.jobs import job_request, job_request_batches
 from partnership.models import BackgroundJob, Reminder, Role
+from partnership.reminders import REMINDER_MAILS_JOB
 from partnership.tasks import reminders_sweep
 from referrals.models import PurgeRecord, Referral
 from referrals.tasks import referral_purge_task
@@ -41,6 +48,11 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 # not even another test run's on the same machine.
 BROKER_URL = "redis://127.0.0.1:6379/13"
 QUEUE = f"gruppstod-test-{uuid.uuid4().hex}"
+# The two-worker burst: 200 jobs, every seventh an annual-report PDF (29), the others a batch of
+# two reminder mails (171 jobs, 342 mails).
+BURST = 200
+PDF_EVERY = 7
+MAIL_JOBS = BURST - len(range(3, BURST, PDF_EVERY))
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -158,7 +170,7 @@ def test_purge_and_reminder_sweep_run_through_a_real_worker(worker, tmp_path):
 
     reminders_sweep.apply_async(connection=worker, queue=QUEUE)
     reminders_sweep.apply_async(connection=worker, queue=QUEUE)
-    # The sweep records the reminders, then enqueues one mail each, which the worker sends.
+    # The sweep records the reminders, then requests a mail job per batch, which the worker runs.
     assert wait_for(
         lambda: Reminder.objects.filter(kind="consent_missing", recipient=social_worker, sent_at__isnull=False).exists()
     ), log.read_text()
@@ -259,3 +271,180 @@ def test_a_report_asked_for_while_the_broker_is_down_is_made_once_it_is_back(set
     finally:
         app.conf.task_always_eager = True
         use_broker(settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+def test_reminder_mails_swept_while_the_broker_is_down_go_once_it_is_back(settings, tmp_path):
+    require_postgresql()
+    settings.MEDIA_ROOT = tmp_path
+    port = free_port()
+    broker_url = f"redis://127.0.0.1:{port}/0"
+    queue = f"gruppstod-outage-{uuid.uuid4().hex}"
+    mail_dir = tmp_path / "mail"
+    environment = {
+        **celery_environment(tmp_path, broker_url, queue),
+        "JOBS_SWEEP_SECONDS": "1",
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops the first slash of the path
+    }
+    social_worker = make_user(Role.SOCIAL_WORKER)
+    waiting = [make_referral(submitted_by=social_worker, consents=0, first_name=f"Väntar{n}") for n in range(3)]
+    Referral.objects.filter(pk__in=[referral.pk for referral in waiting]).update(
+        created_at=timezone.now() - datetime.timedelta(days=20)
+    )
+    app.conf.task_always_eager = False
+    use_broker(broker_url, queue)
+    try:
+        with (
+            celery_process(WORKER, environment, tmp_path / "worker.log"),
+            celery_process(["beat", "-s", str(tmp_path / "beat-schedule")], environment, tmp_path / "beat.log"),
+        ):
+            with own_redis(port, tmp_path / "redis.log"):
+                pass  # up, and then down: the outage starts before the hourly sweep runs
+
+            started = time.monotonic()
+            reminders_sweep()  # as a worker runs it, with the broker gone since beat sent it
+            elapsed = time.monotonic() - started
+            assert elapsed < 5, f"the sweep took {elapsed:.1f} s with the broker down"
+            job = BackgroundJob.objects.get(kind=REMINDER_MAILS_JOB)
+            assert (job.state, job.sent_at, len(job.arguments["ids"])) == (BackgroundJob.State.QUEUED, None, 3)
+            reminders_sweep()  # the next hour, still down: the waiting job holds the reminders
+            assert BackgroundJob.objects.filter(kind=REMINDER_MAILS_JOB).count() == 1
+
+            with own_redis(port, tmp_path / "redis.log"):
+                # Nobody sweeps the reminders again: beat's job sweep sends the job, the worker mails.
+                def logs() -> str:
+                    return "".join((tmp_path / name).read_text() for name in ("worker.log", "beat.log"))
+
+                assert wait_for(
+                    lambda: BackgroundJob.objects.get(pk=job.pk).state == BackgroundJob.State.DONE, timeout=90
+                ), logs()
+    finally:
+        app.conf.task_always_eager = True
+        use_broker(settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
+
+    assert not Reminder.objects.filter(kind="consent_missing", sent_at__isnull=True).exists()
+    mail_text = "".join(path.read_text() for path in mail_dir.iterdir())
+    assert mail_text.count(f"To: {social_worker.email}\n") == 3
+    for referral in waiting:
+        assert mail_text.count(referral.pseudonym) == 2  # once in the text part, once in the HTML part
+        assert referral.child.identity_number not in mail_text
+        assert referral.child.first_name not in mail_text
+
+
+# --- Two workers share a burst; one is killed mid-burst and nothing is lost or done twice ---------
+
+
+def _last_claim(log: Path) -> int | None:
+    """The job the worker claimed last, from its log ("Background job 12 (kind) claimed")."""
+    claims = re.findall(r"Background job (\d+) \([^)]*\) claimed", log.read_text())
+    return int(claims[-1]) if claims else None
+
+
+def _done_in(log: Path) -> list[int]:
+    return [int(job_id) for job_id in re.findall(r"Background job (\d+) \([^)]*\) done", log.read_text())]
+
+
+def test_two_workers_share_a_burst_and_what_a_killed_one_held_is_finished_once(settings, tmp_path):
+    """BURST jobs, PDFs and batches of mail, for two worker processes (-n w1, -n w2) on one Redis.
+    w1 is killed (SIGKILL) in the middle of a PDF: w2 finishes the burst, and the sweep requeues
+    the job w1 held once its time limit (8 s here) has passed. Every job is done once, every
+    reminder mailed once, every report has its PDF."""
+    require_postgresql()
+    settings.MEDIA_ROOT = tmp_path
+    port = free_port()
+    broker_url = f"redis://127.0.0.1:{port}/0"
+    queue = f"gruppstod-burst-{uuid.uuid4().hex}"
+    mail_dir = tmp_path / "mail"
+    environment = {
+        **celery_environment(tmp_path, broker_url, queue),
+        "JOBS_SWEEP_SECONDS": "1",
+        "JOBS_TIME_LIMIT_SECONDS": "8",
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops the first slash of the path
+    }
+    coordinator = make_user(Role.COORDINATOR)
+    agreement, years = agreement_with_years(coordinator)
+    recipients = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"burst-{n}", email=f"burst-{n}@example.se") for n in range(2 * MAIL_JOBS)
+    )
+    agreement_type = ContentType.objects.get_for_model(agreement)
+    reminders = Reminder.objects.bulk_create(
+        Reminder(
+            recipient=user,
+            kind="agreement_ending",
+            subject_type=agreement_type,
+            subject_id=agreement.pk,
+            summary="Överenskommelsen löper ut.",
+            due_on=agreement.ends_on,
+        )
+        for user in recipients
+    )
+    w1_log, w2_log = tmp_path / "w1.log", tmp_path / "w2.log"
+    app.conf.task_always_eager = False
+    use_broker(broker_url, queue)
+    try:
+        with (
+            own_redis(port, tmp_path / "redis.log"),
+            celery_process([*WORKER, "-n", "w1@%h"], environment, w1_log) as w1,
+            celery_process([*WORKER, "-n", "w2@%h"], environment, w2_log),
+            celery_process(["beat", "-s", str(tmp_path / "beat-schedule")], environment, tmp_path / "beat.log"),
+        ):
+
+            def logs() -> str:
+                return "".join(
+                    f"--- {path.name}\n{path.read_text()[-4000:]}" for path in (w1_log, w2_log, tmp_path / "beat.log")
+                )
+
+            assert wait_for(lambda: "ready" in w1_log.read_text() and "ready" in w2_log.read_text()), logs()
+            started = time.monotonic()
+            unsent = iter(reminder.pk for reminder in reminders)
+            pdf_jobs, mail_jobs = [], []
+            with transaction.atomic():  # the burst goes to the broker at once, in this order, on commit
+                for n in range(BURST):
+                    if n % PDF_EVERY == 3:
+                        job, _created = job_request(kind=ANNUAL_REPORT_JOB, key=f"{ANNUAL_REPORT_JOB}:burst:{n}")
+                        AnnualReport.objects.create(budget_year=years[0], requested_by=coordinator, job=job)
+                        pdf_jobs.append(job.pk)
+                    else:
+                        ids = [next(unsent), next(unsent)]
+                        mail_jobs += [job.pk for job in job_request_batches(kind=REMINDER_MAILS_JOB, ids=ids)]
+            burst = pdf_jobs + mail_jobs
+            assert len(burst) == BURST and len(mail_jobs) == MAIL_JOBS
+            done = BackgroundJob.objects.filter(pk__in=burst, state=BackgroundJob.State.DONE)
+
+            # Mid-burst, stop w1 and look: if it is in the middle of a PDF, kill it there.
+            assert wait_for(lambda: done.count() >= 30, timeout=90), logs()
+            victim = None
+            deadline = time.monotonic() + 30
+            while victim is None and time.monotonic() < deadline:
+                os.kill(w1.pid, signal.SIGSTOP)
+                held = _last_claim(w1_log)
+                if held in pdf_jobs and BackgroundJob.objects.get(pk=held).state == BackgroundJob.State.RUNNING:
+                    os.kill(w1.pid, signal.SIGKILL)
+                    victim = held
+                else:
+                    os.kill(w1.pid, signal.SIGCONT)
+                    time.sleep(0.05)
+            assert victim is not None, "w1 was never caught in the middle of a PDF\n" + logs()
+            w1.wait(timeout=10)
+
+            # A generous bound: a machine shared with other test runs can take several times longer.
+            assert wait_for(lambda: done.count() == BURST, timeout=180), logs()
+            # Seconds from the burst's commit to its last job (about 30 on an idle two-core machine).
+            print(f"burst of {BURST} jobs done in {time.monotonic() - started:.1f} s")
+    finally:
+        app.conf.task_always_eager = True
+        use_broker(settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
+
+    # The job w1 held was finished by w2, on its second attempt, after the sweep requeued it.
+    assert BackgroundJob.objects.get(pk=victim).attempts == 2
+    assert victim not in _done_in(w1_log) and victim in _done_in(w2_log)
+    # Both workers took part, and each job was recorded done exactly once.
+    finished = _done_in(w1_log) + _done_in(w2_log)
+    assert _done_in(w1_log) and _done_in(w2_log)
+    assert sorted(finished) == sorted(burst)
+    # Every reminder mailed once, to its own recipient; every report has its PDF.
+    mail_text = "".join(path.read_text() for path in mail_dir.iterdir())
+    for user in recipients:
+        assert mail_text.count(f"To: {user.email}\n") == 1, user.email
+    assert not Reminder.objects.filter(pk__in=[reminder.pk for reminder in reminders], sent_at__isnull=True).exists()
+    for report in AnnualReport.objects.filter(job_id__in=pdf_jobs):
+        assert report.pdf.read().startswith(b"%PDF-"), report.pk

@@ -9,9 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from consent.jobs import concern_report_notify_district
 from consent.models import ConcernReport
 from consent.services import concern_report_create
-from consent.tasks import concern_report_notify_district
 from partnership.models import AccessLogEntry, Role
 from referrals.models import ReferralStatus
 from tests.factories import make_referral, make_user

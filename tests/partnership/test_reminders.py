@@ -1,4 +1,5 @@
 import datetime
+import smtplib
 
 import pytest
 from django.urls import reverse
@@ -7,9 +8,11 @@ from kombu.exceptions import OperationalError
 
 from consent.services import consent_record
 from groups.models import GroupFormat, Placement, SupportGroup
-from partnership.models import Agreement, Reminder, Role
-from partnership.reminders import reminder_kinds, reminders_sweep_all
-from partnership.tasks import reminder_send, reminders_sweep
+from partnership import jobs
+from partnership.jobs import job_run, job_run_task, jobs_sweep
+from partnership.models import Agreement, BackgroundJob, Reminder, Role
+from partnership.reminders import REMINDER_MAILS_JOB, reminder_kinds, reminder_send, reminders_sweep_all
+from partnership.tasks import reminders_sweep
 from referrals import purge, retention
 from referrals.models import PurgeRule, Referral
 from tests.factories import make_agreement, make_referral, make_user
@@ -37,7 +40,7 @@ def test_the_kinds_on_main_are_registered():
     } <= set(reminder_kinds())
 
 
-def test_missing_consent_reminds_the_districts_social_workers_once(mailoutbox):
+def test_missing_consent_reminds_the_districts_social_workers_once(mailoutbox, django_capture_on_commit_callbacks):
     farsta = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
     colleague = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
     bromma = make_user(Role.SOCIAL_WORKER, district_name="Bromma")
@@ -46,8 +49,10 @@ def test_missing_consent_reminds_the_districts_social_workers_once(mailoutbox):
     _submitted_days_ago(late, 15)
     _submitted_days_ago(recent, 3)
 
-    reminders_sweep.delay()
-    reminders_sweep.delay()  # a rerun (or an overlapping beat) duplicates nothing
+    with django_capture_on_commit_callbacks(execute=True):  # the mail jobs go once the sweep commits
+        reminders_sweep.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep.delay()  # a rerun (or an overlapping beat) duplicates nothing
 
     reminders = Reminder.objects.filter(kind="consent_missing")
     assert sorted(reminders.values_list("recipient__username", flat=True)) == sorted(
@@ -108,23 +113,124 @@ def test_agreement_ending_within_90_days_reminds_coordinator_and_manager():
     assert Agreement.objects.count() == 2
 
 
-def test_broker_down_delays_the_mail_and_the_next_sweep_sends_it(monkeypatch, caplog, mailoutbox):
+def broker_down(*args, **kwargs):
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
+
+def test_broker_down_delays_the_mail_and_the_job_sweep_sends_it(
+    monkeypatch, caplog, mailoutbox, django_capture_on_commit_callbacks
+):
     social_worker = make_user(Role.SOCIAL_WORKER)
     _submitted_days_ago(make_referral(submitted_by=social_worker, consents=0), 20)
-    real_delay = reminder_send.delay
 
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(reminder_send, "delay", broker_down)
-    reminders_sweep()
-    assert "the next sweep retries" in caplog.text
+    monkeypatch.setattr(job_run_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    assert "wait for the broker" in caplog.text
     assert Reminder.objects.get().sent_at is None and mailoutbox == []
+    job = BackgroundJob.objects.get(kind=REMINDER_MAILS_JOB)
+    assert (job.state, job.sent_at) == (BackgroundJob.State.QUEUED, None)
+    # The next hourly sweep finds the reminder in a waiting job and requests no second one.
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    assert BackgroundJob.objects.filter(kind=REMINDER_MAILS_JOB).count() == 1
 
-    monkeypatch.setattr(reminder_send, "delay", real_delay)
-    reminders_sweep()
+    monkeypatch.undo()
+    assert jobs_sweep()["sent"] == 1  # the job sweep (every minute) sends the waiting job
     assert Reminder.objects.get().sent_at is not None and len(mailoutbox) == 1
+    assert BackgroundJob.objects.get(pk=job.pk).state == BackgroundJob.State.DONE
+
+
+def _unsent_reminders(count: int) -> list[Reminder]:
+    social_worker = make_user(Role.SOCIAL_WORKER)
+    for n in range(count):
+        _submitted_days_ago(make_referral(submitted_by=social_worker, consents=0, first_name=f"Barn{n}"), 20)
+    reminders_sweep_all()
+    return list(Reminder.objects.order_by("pk"))
+
+
+def test_the_sweep_requests_one_job_per_batch_not_a_task_per_row(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    reminders = _unsent_reminders(5)
+    monkeypatch.setattr(jobs, "MAIL_BATCH_SIZE", 2)
+    sent_to_broker = []
+    monkeypatch.setattr(job_run_task, "apply_async", lambda args, **kwargs: sent_to_broker.append(args[0]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    batches = list(BackgroundJob.objects.filter(kind=REMINDER_MAILS_JOB).order_by("pk"))
+    assert [job.arguments["ids"] for job in batches] == [
+        [reminders[0].pk, reminders[1].pk],
+        [reminders[2].pk, reminders[3].pk],
+        [reminders[4].pk],
+    ]
+    assert sent_to_broker == [job.pk for job in batches]  # three messages, not five
+
+    # Run again while the jobs wait for a worker: nothing new is requested or sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    assert BackgroundJob.objects.filter(kind=REMINDER_MAILS_JOB).count() == 3
+    assert len(sent_to_broker) == 3
+
+    for job in batches:
+        job_run(job.pk)
+    assert len(mailoutbox) == 5
+    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_batch_job_run_again_sends_nothing_twice(mailoutbox, django_capture_on_commit_callbacks):
+    _unsent_reminders(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    job = BackgroundJob.objects.get(kind=REMINDER_MAILS_JOB)
+    assert job.state == BackgroundJob.State.DONE and job.result["sent"] == 3
+    assert len(mailoutbox) == 3
+
+    # As when the sweep requeues a job whose worker was presumed dead, or the broker delivers twice.
+    BackgroundJob.objects.filter(pk=job.pk).update(state=BackgroundJob.State.QUEUED)
+    assert job_run(job.pk).result == {"rows": 3, "sent": 0, "refused": 0}
+    assert job_run(job.pk) is None  # nothing left to claim
+    assert len(mailoutbox) == 3
+
+
+def test_a_worker_that_died_mid_batch_leaves_the_rest_to_the_rerun(mailoutbox, django_capture_on_commit_callbacks):
+    reminders = _unsent_reminders(3)
+    reminder_send(reminders[0].pk)  # what the dead worker got to send
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    assert len(mailoutbox) == 3
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted(reminder.recipient.email for reminder in reminders)
+
+
+def test_a_mail_server_that_fails_leaves_the_rows_for_the_next_run(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    _unsent_reminders(2)
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("nere")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    job = BackgroundJob.objects.get(kind=REMINDER_MAILS_JOB)
+    # A passing failure: the job waits in the queue for the job sweep, the rows stay unsent.
+    assert (job.state, job.sent_at, job.error) == (BackgroundJob.State.QUEUED, None, "SMTPServerDisconnected")
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 2 and mailoutbox == []
+
+    monkeypatch.undo()
+    jobs_sweep()
+    assert BackgroundJob.objects.get(pk=job.pk).state == BackgroundJob.State.DONE
+    assert len(mailoutbox) == 2 and not Reminder.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_reminder_closed_before_its_mail_went_is_not_mailed(mailoutbox, django_capture_on_commit_callbacks):
+    reminders = _unsent_reminders(2)
+    Reminder.objects.filter(pk=reminders[0].pk).update(done_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    assert len(mailoutbox) == 1
 
 
 # --- Views ---------------------------------------------------------------------------------------
