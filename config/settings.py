@@ -56,6 +56,13 @@ for _key in FIELD_ENCRYPTION_KEYS:
             "FIELD_ENCRYPTION_KEY måste vara Fernet-nycklar (32 byte, url-säker base64), kommaseparerade."
         ) from error
 
+# The key of the identity-number hash (the duplicate-child check). A key of its own, never
+# rotated with FIELD_ENCRYPTION_KEY: a hash made under a rotated key would never match again and
+# a second active referral for the same child would slip through. At least 32 characters.
+IDENTITY_HASH_KEY = _required("IDENTITY_HASH_KEY")
+if len(IDENTITY_HASH_KEY) < 32:
+    raise ImproperlyConfigured("IDENTITY_HASH_KEY måste vara minst 32 tecken lång.")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
