@@ -43,7 +43,14 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Endast vid LVU, till exempel 2 § LVU eller 3 § LVU."),
     )
-    custody = forms.ChoiceField(label=_("Vårdnad"), choices=Custody.choices)
+    custody = forms.ChoiceField(
+        label=_("Vårdnad"),
+        choices=Custody.choices,
+        help_text=_(
+            "Gemensam vårdnad: ange båda vårdnadshavarna. Vårdnad hos socialnämnden: ange nämnden som "
+            "vårdnadshavare. Vid SoL ska alla som har vårdnaden samtycka."
+        ),
+    )
     planned_start = forms.DateField(label=_("Önskad start"), widget=DateInput())
     age_override_reason = forms.CharField(
         label=_("Motivering om barnet är yngre än 7 eller äldre än 18 år vid start"),

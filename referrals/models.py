@@ -25,6 +25,20 @@ class Custody(models.TextChoices):
     JOINT = "joint", _("Gemensam vårdnad")
     SOLE = "sole", _("Ensam vårdnad")
     APPOINTED = "appointed", _("Särskilt förordnad vårdnadshavare")
+    SOCIAL_WELFARE_BOARD = "board", _("Vårdnad hos socialnämnden")
+
+
+# How many custodians (guardians with custody) each custody type implies: (at least, at most).
+# For SoL every one of them must consent (IOP 2.3: "Vid gemensam vårdnad krävs samtycke från
+# båda"). Joint custody is two or more; sole custody and custody with the social welfare board
+# exactly one (for the board: the board itself, whose consent the district records like a
+# guardian's); one or two specially appointed custodians (6 kap. 10 a § FB).
+CUSTODIANS_IMPLIED: dict[str, tuple[int, int | None]] = {
+    Custody.JOINT: (2, None),
+    Custody.SOLE: (1, 1),
+    Custody.APPOINTED: (1, 2),
+    Custody.SOCIAL_WELFARE_BOARD: (1, 1),
+}
 
 
 class ReferralStatus(models.TextChoices):

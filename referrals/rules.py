@@ -62,6 +62,15 @@ rules.add_perm(
 rules.add_perm("referrals.add_referral", is_social_worker)
 rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)
 rules.add_perm("referrals.acknowledge_referral", is_social_worker & is_referrals_district)
+
+
+@rules.predicate
+def is_active_referral(user, referral):
+    return referral.is_active and referral.purged_at is None
+
+
+# The district adds or corrects guardians after submission while the referral is active (logged).
+rules.add_perm("referrals.change_guardians", is_social_worker & is_referrals_district & is_active_referral)
 rules.add_perm("referrals.decline_referral", is_operations_manager & is_referrals_provider)
 rules.add_perm("referrals.add_interest_registration", is_provider_staff)
 rules.add_perm("referrals.list_referrals", is_social_worker | is_provider_staff)

@@ -15,8 +15,10 @@ from .gate import gate_decision
 from .identity_numbers import age_on, parse_identity_number
 from .models import (
     ACTIVE_STATUSES,
+    CUSTODIANS_IMPLIED,
     ENDED_STATUSES,
     ChildIdentity,
+    Custody,
     Guardian,
     InterestRegistration,
     PlacementBasis,
@@ -24,7 +26,7 @@ from .models import (
     ReferralStatus,
     ReferralTransition,
 )
-from .signals import referral_withdrawn
+from .signals import referral_gate_closed, referral_withdrawn
 
 S = ReferralStatus
 
@@ -32,9 +34,10 @@ S = ReferralStatus
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.SUBMITTED: {S.AWAITING_CONSENT, S.READY, S.WITHDRAWN, S.DECLINED},
     S.AWAITING_CONSENT: {S.READY, S.WITHDRAWN, S.DECLINED},
-    S.READY: {S.WAITING_LIST, S.PLACED, S.WITHDRAWN, S.DECLINED},
-    S.WAITING_LIST: {S.PLACED, S.WITHDRAWN, S.DECLINED},
-    S.PLACED: {S.WAITING_LIST, S.COMPLETED, S.WITHDRAWN},
+    # Back to AWAITING_CONSENT: a custodian was added after the gate opened (guardian_add).
+    S.READY: {S.WAITING_LIST, S.PLACED, S.WITHDRAWN, S.DECLINED, S.AWAITING_CONSENT},
+    S.WAITING_LIST: {S.PLACED, S.WITHDRAWN, S.DECLINED, S.AWAITING_CONSENT},
+    S.PLACED: {S.WAITING_LIST, S.COMPLETED, S.WITHDRAWN, S.AWAITING_CONSENT},
     S.COMPLETED: set(),
     S.WITHDRAWN: set(),
     S.DECLINED: set(),
@@ -85,6 +88,9 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
     if to_status == S.WITHDRAWN:
         # A withdrawn child must not keep a place in a group (groups/receivers.py frees it).
         referral_withdrawn.send(sender=Referral, referral=referral, by=by, reason=reason)
+    if to_status == S.AWAITING_CONSENT and from_status in GATED_STATUSES:
+        # The gate closed again: no place and no identity for Bris until the consent is there.
+        referral_gate_closed.send(sender=Referral, referral=referral, by=by, reason=reason)
     return referral
 
 
@@ -140,6 +146,34 @@ def check_age(
     return age
 
 
+def check_custodians(*, custody: str, custodians: int) -> None:
+    """SoL: the guardians listed with custody must be as many as the custody type implies, since
+    every one of them must consent (IOP 2.3). Joint custody with one custodian is refused here
+    rather than letting the gate open after that one consent."""
+    least, most = CUSTODIANS_IMPLIED.get(custody, (1, None))
+    if custodians == 0:
+        raise ValidationError({"guardians": _("Ange minst en vårdnadshavare med vårdnaden.")}, code="guardian")
+    if custodians < least:
+        raise ValidationError(
+            {
+                "guardians": _("%(custody)s: ange alla %(least)s vårdnadshavare som har vårdnaden; alla ska samtycka.")
+                % {"custody": Custody(custody).label, "least": least}
+            },
+            code="custodians_too_few",
+        )
+    if most is not None and custodians > most:
+        raise ValidationError(
+            {
+                "guardians": _(
+                    "%(custody)s: högst %(most)s vårdnadshavare kan ha vårdnaden. "
+                    "Kontrollera vårdnadsformen eller kryssrutan ”Har vårdnaden”."
+                )
+                % {"custody": Custody(custody).label, "most": most}
+            },
+            code="custodians_too_many",
+        )
+
+
 @transaction.atomic
 def referral_submit(
     *,
@@ -172,8 +206,8 @@ def referral_submit(
         agreement=agreement,
         override_reason=age_override_reason,
     )
-    if placement_basis == PlacementBasis.SOL and not any(guardian.has_custody for guardian in guardians):
-        raise ValidationError({"guardians": _("Ange minst en vårdnadshavare med vårdnaden.")}, code="guardian")
+    if placement_basis == PlacementBasis.SOL:
+        check_custodians(custody=custody, custodians=sum(guardian.has_custody for guardian in guardians))
     if placement_basis == PlacementBasis.LVU and not lvu_legal_basis.strip():
         raise ValidationError({"lvu_legal_basis": _("Ange lagrummet för LVU-vården.")}, code="lvu_basis")
     if is_external and not external_municipality.strip():
@@ -337,3 +371,75 @@ def interest_registration_confirm(*, registration: InterestRegistration, by, **s
     )
     interest_registration_decide(registration=registration, by=by, confirm=True, referral=referral)
     return referral
+
+
+# --- Guardians added or corrected after submission -------------------------------------------
+
+
+GUARDIAN_FIELDS = ["name", "has_custody", "phone", "email"]
+
+
+def _check_guardian_editable(referral: Referral) -> None:
+    if not referral.is_active or referral.purged_at is not None:
+        raise ValidationError(_("Anmälan är avslutad; vårdnadshavarna kan inte ändras."), code="ended")
+
+
+def _gate_recheck(*, referral: Referral, by) -> Referral:
+    """After the guardians changed: a referral past the gate whose gate no longer passes goes
+    back to awaiting consent (Bris loses sight of the child, a place is freed); one waiting for
+    consent goes on once it passes."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status in GATED_STATUSES and not gate_decision(referral).may_register_participation:
+        return referral_transition(
+            referral=referral,
+            to_status=S.AWAITING_CONSENT,
+            by=by,
+            reason=_("En vårdnadshavare med vårdnaden har tillkommit och samtycke saknas."),
+        )
+    return referral_advance_if_ready(referral=referral, by=by)
+
+
+@transaction.atomic
+def guardian_add(*, referral: Referral, by, name: str, has_custody: bool, phone: str = "", email: str = "") -> Guardian:
+    """The district adds a guardian after submission (a second custodian found, for instance).
+    A custodian who has not consented closes the gate again (SoL, IOP 2.3). Logged."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_guardian_editable(referral)
+    if not name.strip():
+        raise ValidationError({"name": _("Ange vårdnadshavarens namn.")}, code="name")
+    guardian = Guardian.objects.create(
+        referral=referral, name=name.strip(), has_custody=has_custody, phone=phone.strip(), email=email.strip()
+    )
+    access_log_record(
+        user=by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Lade till vårdnadshavare"),
+    )
+    _gate_recheck(referral=referral, by=by)
+    return guardian
+
+
+@transaction.atomic
+def guardian_change(
+    *, guardian: Guardian, by, name: str, has_custody: bool, phone: str = "", email: str = ""
+) -> Guardian:
+    """The district corrects a guardian (name, contacts, custody). A correction that gives a
+    guardian custody without a standing consent closes the gate like an added one. Logged."""
+    referral = Referral.objects.select_for_update().get(pk=guardian.referral_id)
+    _check_guardian_editable(referral)
+    if not name.strip():
+        raise ValidationError({"name": _("Ange vårdnadshavarens namn.")}, code="name")
+    guardian.name, guardian.has_custody = name.strip(), has_custody
+    guardian.phone, guardian.email = phone.strip(), email.strip()
+    guardian.save(update_fields=[*GUARDIAN_FIELDS, "updated_at"])
+    access_log_record(
+        user=by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Ändrade vårdnadshavare"),
+    )
+    _gate_recheck(referral=referral, by=by)
+    return guardian

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +18,7 @@ from partnership.services import access_log_record, access_log_record_many
 
 from . import purge, selectors, services
 from .forms import (
+    GuardianForm,
     GuardianFormSet,
     InterestRegistrationForm,
     ReasonForm,
@@ -107,6 +108,48 @@ def referral_detail(request, public_id):
         if status in services.ALLOWED_TRANSITIONS[referral.status] and may_transition(request.user, referral, status)
     ]
     return render(request, "referrals/referral_detail.html", {"detail": detail, "transitions": transitions})
+
+
+def _guardian_page(request, referral, guardian=None):
+    """Add (guardian None) or correct a guardian of the district's own referral."""
+    require_permission(request.user, "referrals.change_guardians", referral)
+    initial = {name: getattr(guardian, name) for name in services.GUARDIAN_FIELDS} if guardian else None
+    form = GuardianForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if guardian is None:
+                services.guardian_add(referral=referral, by=request.user, **form.cleaned_data)
+            else:
+                services.guardian_change(guardian=guardian, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="name")
+        else:
+            messages.success(request, _("Vårdnadshavarna är uppdaterade."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    if request.method == "GET" and guardian is not None:  # a guardian's name identifies the child
+        access_log_record(
+            user=request.user,
+            referral=referral,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=selectors.identity_legal_basis(request.user, referral),
+            what=_("Vårdnadshavare"),
+        )
+    context = {"form": form, "referral": referral, "guardian": guardian}
+    return render(request, "referrals/guardian_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_add(request, public_id):
+    return _guardian_page(request, selectors.get_referral_for(request.user, public_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_change(request, public_id, guardian_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "referrals.change_guardians", referral)
+    return _guardian_page(request, referral, get_object_or_404(referral.guardians, pk=guardian_id))
 
 
 @login_required

@@ -111,6 +111,11 @@ MATRIX = {
         lambda w: {"public_id": w.referral.public_id},
         _ok(**dict.fromkeys(ROLES[1:], 405)),
     ),
+    "referrals:guardian_add": (lambda w: {"public_id": w.referral.public_id}, _ok(**DISTRICT_ONLY_OBJECT)),
+    "referrals:guardian_change": (
+        lambda w: {"public_id": w.referral.public_id, "guardian_id": w.consent.guardian_id},
+        _ok(**DISTRICT_ONLY_OBJECT),
+    ),
     "consent:concern": (
         lambda w: {"public_id": w.referral.public_id},
         _ok(social_worker=403, other_district_social_worker=404, coordinator=404, superuser=404),
