@@ -13,6 +13,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+VISIBLE_TO_BRIS_BEFORE_CONSENT = _(
+    "Syns för Bris redan innan samtycket finns. Skriv inget som pekar ut barnet eller familjen."
+)
+
+
 class ReferralForm(forms.Form):
     """Shape and normalisation only; the rules (age, duplicates, consent) live in the services."""
 
@@ -58,11 +63,21 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    needs_language = forms.CharField(label=_("Språk och tolkbehov"), max_length=200, required=False)
-    needs_accessibility = forms.CharField(label=_("Tillgänglighet"), max_length=200, required=False)
-    needs_age_group = forms.CharField(label=_("Önskemål om åldersgrupp"), max_length=200, required=False)
+    # The needs are the free text Bris reads before the consent gate (to plan groups): each says so.
+    needs_language = forms.CharField(
+        label=_("Språk och tolkbehov"), max_length=200, required=False, help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT
+    )
+    needs_accessibility = forms.CharField(
+        label=_("Tillgänglighet"), max_length=200, required=False, help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT
+    )
+    needs_age_group = forms.CharField(
+        label=_("Önskemål om åldersgrupp"), max_length=200, required=False, help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT
+    )
     needs_other = forms.CharField(
-        label=_("Övrigt som är viktigt inför gruppen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Övrigt som är viktigt inför gruppen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT,
     )
 
     is_external = forms.BooleanField(label=_("Barnet tillhör en annan kommun än Stockholm"), required=False)
@@ -70,7 +85,7 @@ class ReferralForm(forms.Form):
         label=_("Ansvarig kommun"),
         max_length=100,
         required=False,
-        help_text=_("Kommunen betalar 5 000 kr för barnets plats."),
+        help_text=_("Kommunen betalar 5 000 kr för barnets plats. Syns för Bris redan innan samtycket finns."),
     )
 
     case_officer_name = forms.CharField(label=_("Ansvarig handläggare"), max_length=200)

@@ -59,6 +59,28 @@ rules.add_perm(
     (is_social_worker & is_referrals_district & is_not_purged)
     | (is_provider_staff & is_referrals_provider & gate_passed),
 )
+
+
+@rules.predicate
+def ended_without_the_child(user, referral):
+    return referral.status in (ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED)
+
+
+# Free text the district writes (transition reasons, notes, the LVU legal basis): Bris reads it
+# only while the gate is open, never before it and never after a withdrawal (IOP 2.3: no
+# information about a child is exchanged without confirmed consent). Bris sees that the status
+# changed, and when, but not the district's words.
+rules.add_perm(
+    "referrals.read_district_text",
+    (is_social_worker & is_referrals_district) | (is_provider_staff & is_referrals_provider & gate_passed),
+)
+# The needs for group planning are the exception the form labels as visible to Bris: Bris plans
+# with them before the gate, but not once the referral has ended without the child.
+rules.add_perm(
+    "referrals.view_needs",
+    (is_social_worker & is_referrals_district)
+    | (is_provider_staff & is_referrals_provider & is_not_purged & ~ended_without_the_child),
+)
 rules.add_perm("referrals.add_referral", is_social_worker)
 rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)
 rules.add_perm("referrals.acknowledge_referral", is_social_worker & is_referrals_district)

@@ -134,6 +134,17 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a referral's history as this viewer may read it: the status change and when
+    always; the reason only where the rules allow (see referrals.read_district_text)."""
+
+    at: datetime.datetime
+    status: str
+    by_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReferralDetail:
     referral: Referral
     show_identity: bool
@@ -141,8 +152,35 @@ class ReferralDetail:
     decision: ConsentDecision
     legal_basis: str
     guardians: list
-    transitions: list
+    transitions: list[HistoryEntry]
     concern_reports: list
+    reads_district_text: bool
+    shows_needs: bool
+
+
+def _written_by_viewers_organisation(user, transition: ReferralTransition) -> bool:
+    author = getattr(transition.by, "membership", None) if transition.by_id else None
+    return author is not None and author.organisation_id == user.membership.organisation_id
+
+
+def referral_history(*, user, referral: Referral, transitions) -> list[HistoryEntry]:
+    """The history lines the user may read. A reason is free text: a district's reason (a
+    withdrawal naming the guardian, say) reaches Bris only while the gate is open; what the
+    viewer's own organisation wrote they always read."""
+    reads_district_text = can(user, "referrals.read_district_text", referral)
+    entries = []
+    for transition in transitions:
+        readable = reads_district_text or _written_by_viewers_organisation(user, transition)
+        by = transition.by
+        entries.append(
+            HistoryEntry(
+                at=transition.at,
+                status=transition.get_to_status_display(),
+                by_name=(by.get_full_name() or by.get_username()) if by else _("Automatiskt"),
+                reason=transition.reason if readable else "",
+            )
+        )
+    return entries
 
 
 def referral_detail(*, user, referral: Referral) -> ReferralDetail:
@@ -153,7 +191,7 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         .prefetch_related(
             # The guardians' consents (the consent app's) are shown beside them.
             Prefetch("guardians", queryset=Guardian.objects.prefetch_related("consents__recorded_by")),
-            Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by")),
+            Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by__membership")),
             "concern_reports",
         )
         .get(pk=referral.pk)
@@ -167,8 +205,10 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         decision=gate_decision(referral),
         legal_basis=legal_basis,
         guardians=list(referral.guardians.all()) if show_identity else [],
-        transitions=list(referral.transitions.all()),
+        transitions=referral_history(user=user, referral=referral, transitions=referral.transitions.all()),
         concern_reports=list(referral.concern_reports.all()),
+        reads_district_text=can(user, "referrals.read_district_text", referral),
+        shows_needs=can(user, "referrals.view_needs", referral),
     )
 
 
