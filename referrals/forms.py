@@ -57,11 +57,6 @@ class ReferralForm(forms.Form):
         ),
     )
     planned_start = forms.DateField(label=_("Önskad start"), widget=DateInput())
-    age_override_reason = forms.CharField(
-        label=_("Motivering om barnet är yngre än 7 eller äldre än 18 år vid start"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
     # The needs are the free text Bris reads before the consent gate (to plan groups): each says so.
     needs_language = forms.CharField(

@@ -103,6 +103,8 @@ class Referral(TimeStampedModel):
     planned_start = models.DateField(_("önskad start"))
     # Kept after purging, for statistics; the birth date itself goes with the identity.
     age_at_planned_start = models.PositiveSmallIntegerField(_("ålder vid önskad start"))
+    # Written only before the target group became a hard limit (a child outside 7–18 is now refused);
+    # kept so that older referrals keep their reason until they are purged.
     age_override_reason = models.TextField(_("motivering för avsteg från åldersgränsen"), blank=True)
 
     needs_language = models.CharField(_("språk och tolkbehov"), max_length=200, blank=True)

@@ -126,23 +126,28 @@ class GuardianDetails:
     email: str = ""
 
 
-def check_age(
-    *, birth_date: datetime.date, planned_start: datetime.date, agreement: Agreement, override_reason: str
-) -> int:
-    """The child must be within the target group's ages on the planned start (IOP 2.1)."""
-    age = age_on(birth_date, planned_start)
+def check_target_group_age(*, age: int, agreement: Agreement, field: str, when: str) -> None:
+    """The agreement's target group (IOP 2.1: children 7–18) is a limit, not a default: a child
+    outside it is refused with or without a reason. A written reason only ever lets a child
+    inside the target group join a group outside its own age band (groups.services)."""
     low, high = agreement.target_group.min_age, agreement.target_group.max_age
-    if not low <= age <= high and not override_reason.strip():
+    if not low <= age <= high:
         raise ValidationError(
             {
-                "planned_start": _(
-                    "Barnet är %(age)s år vid önskad start; målgruppen är %(low)s–%(high)s år. "
-                    "Ett avsteg kräver en skriftlig motivering."
+                field: _(
+                    "Barnet är %(age)s år %(when)s; överenskommelsen gäller barn %(low)s–%(high)s år. "
+                    "Barn utanför målgruppen kan inte anmälas eller placeras."
                 )
-                % {"age": age, "low": low, "high": high}
+                % {"age": age, "when": when, "low": low, "high": high}
             },
-            code="age",
+            code="age_outside_target_group",
         )
+
+
+def check_age(*, birth_date: datetime.date, planned_start: datetime.date, agreement: Agreement) -> int:
+    """The child must be within the target group's ages on the planned start (IOP 2.1)."""
+    age = age_on(birth_date, planned_start)
+    check_target_group_age(age=age, agreement=agreement, field="planned_start", when=_("vid önskad start"))
     return age
 
 
@@ -187,7 +192,6 @@ def referral_submit(
     planned_start: datetime.date,
     case_officer_name: str,
     lvu_legal_basis: str = "",
-    age_override_reason: str = "",
     case_officer_phone: str = "",
     case_officer_email: str = "",
     needs_language: str = "",
@@ -204,7 +208,6 @@ def referral_submit(
         birth_date=identity.birth_date,
         planned_start=planned_start,
         agreement=agreement,
-        override_reason=age_override_reason,
     )
     if placement_basis == PlacementBasis.SOL:
         check_custodians(custody=custody, custodians=sum(guardian.has_custody for guardian in guardians))
@@ -229,7 +232,6 @@ def referral_submit(
         custody=custody,
         planned_start=planned_start,
         age_at_planned_start=age,
-        age_override_reason=age_override_reason.strip(),
         needs_language=needs_language,
         needs_accessibility=needs_accessibility,
         needs_age_group=needs_age_group,
