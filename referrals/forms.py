@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -129,10 +131,34 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# A pseudonym, or text with at most five digits: what the GET search (its words end up in the
+# address, the browser history and server logs) may carry. The browser refuses anything else
+# before sending it; the view drops it if it comes anyway (looks_like_identity_number).
+NAME_SEARCH_PATTERN = r"(B-[A-Za-z2-9]{6})|([^0-9]*([0-9][^0-9]*){0,5})"
+PSEUDONYM = re.compile(r"^\s*B-[A-Z2-9]{6}\s*$", re.IGNORECASE)
+
+
+def looks_like_identity_number(text: str) -> bool:
+    """Six digits or more, other than a pseudonym: possibly a personnummer, never to be searched
+    by GET or echoed back into a page or a link."""
+    return not PSEUDONYM.match(text) and sum(char.isdigit() for char in text) >= 6
+
+
 class ReferralFilterForm(forms.Form):
     AGE_BANDS = [("", _("Alla åldrar")), ("7-9", "7–9"), ("10-12", "10–12"), ("13-15", "13–15"), ("16-18", "16–18")]
 
-    q = forms.CharField(label=_("Sök namn eller pseudonym"), required=False)
+    q = forms.CharField(
+        label=_("Sök namn eller pseudonym"),
+        required=False,
+        help_text=_("Personnummer söker du i fältet för personnummer."),
+        widget=forms.TextInput(
+            attrs={
+                "pattern": NAME_SEARCH_PATTERN,
+                "title": _("Namn eller pseudonym. Sök personnummer i fältet för personnummer."),
+                "autocomplete": "off",
+            }
+        ),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *ReferralStatus.choices])
     district = forms.ModelChoiceField(label=_("Stadsdel"), required=False, queryset=None, empty_label=_("Alla"))
     age_band = forms.ChoiceField(label=_("Ålder"), required=False, choices=AGE_BANDS)
@@ -157,3 +183,17 @@ class InterestRegistrationForm(forms.Form):
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
+
+
+class IdentityNumberSearchForm(forms.Form):
+    """Search by personnummer: sent by POST, so the number never reaches an address or a log."""
+
+    identity_number = forms.CharField(
+        label=_("Sök på personnummer"),
+        max_length=20,
+        help_text=_("Hittar barnet bland din stadsdels anmälningar. Numret sparas eller loggas inte."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def clean_identity_number(self):
+        return parse_identity_number(self.cleaned_data["identity_number"])

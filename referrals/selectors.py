@@ -117,6 +117,21 @@ def referral_search(*, user, filters: dict) -> QuerySet[Referral]:
     return queryset
 
 
+def referrals_with_identity_number(*, user, identity_hash: str) -> QuerySet[Referral]:
+    """The user's own district's referrals of the child with this identity number (by its keyed
+    hash, as the number itself is stored encrypted), active ones first. Empty for anyone but a
+    social worker: the search never crosses the district wall."""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != Role.SOCIAL_WORKER:
+        return Referral.objects.none()
+    return (
+        referrals_visible_to(user)
+        .filter(identity_hash=identity_hash)
+        .select_related("child")
+        .order_by("ended_at", "-created_at")
+    )
+
+
 def referral_rows(*, user, referrals) -> list[ReferralRow]:
     """Rows for one page of referrals, with the identity shown only where the rules allow it."""
     today = timezone.localdate()

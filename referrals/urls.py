@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("ny/", views.referral_create, name="create"),
+    path("sok/", views.referral_identity_search, name="identity_search"),
     path("<uuid:public_id>/", views.referral_detail, name="detail"),
     path("<uuid:public_id>/status/", views.referral_transition, name="transition"),
     path("<uuid:public_id>/vardnadshavare/ny/", views.guardian_add, name="guardian_add"),

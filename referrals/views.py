@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.access import require_permission
+from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, District
 from partnership.selectors import agreement_current
@@ -20,11 +20,13 @@ from . import purge, selectors, services
 from .forms import (
     GuardianForm,
     GuardianFormSet,
+    IdentityNumberSearchForm,
     InterestRegistrationForm,
     ReasonForm,
     ReferralFilterForm,
     ReferralForm,
     TransitionForm,
+    looks_like_identity_number,
 )
 from .models import PurgeRecord, PurgeRule, ReferralStatus
 from .rules import may_transition
@@ -32,17 +34,25 @@ from .rules import may_transition
 PAGE_SIZE = 50
 
 
-@login_required
-@require_GET
-def referral_list(request):
+def _referral_list_page(request, *, rows=None, identity_errors=()):
     require_permission(request.user, "referrals.list_referrals")
     districts = District.objects.filter(referrals__in=selectors.referrals_visible_to(request.user)).distinct()
-    form = ReferralFilterForm(request.GET or None, districts=districts)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("sida")
-    )
-    rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
+    data = request.GET.copy()
+    if looks_like_identity_number(data.get("q", "")):
+        # It reached this address already; it must not reach the page, its links or a search.
+        data.pop("q")
+        messages.warning(
+            request,
+            _("Sök inte personnummer i namnfältet: det hamnar i adressen. Använd fältet för personnummer."),
+        )
+    form = ReferralFilterForm(data or None, districts=districts)
+    page = None  # rows found by personnummer come on one page
+    if rows is None:
+        filters = form.cleaned_data if form.is_valid() else {}
+        page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
+            data.get("sida")
+        )
+        rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
     shown_by_basis: dict[str, list] = {}
     for row in rows:
         if row.show_identity:
@@ -56,10 +66,60 @@ def referral_list(request):
             legal_basis=legal_basis,
             what=_("Anmälningslista"),
         )
-    query = request.GET.copy()
-    query.pop("sida", None)
-    context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
+    data.pop("sida", None)
+    # Always an empty form: a typed number is never echoed back into the page.
+    identity_form = IdentityNumberSearchForm() if can(request.user, "referrals.search_identity_number") else None
+    context = {
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "query": data.urlencode(),
+        "identity_form": identity_form,
+        "identity_errors": identity_errors,
+    }
     return render(request, "referrals/referral_list.html", context)
+
+
+@login_required
+@require_GET
+def referral_list(request):
+    return _referral_list_page(request)
+
+
+@login_required
+@require_POST
+def referral_identity_search(request):
+    """The district finds a child by personnummer. POST (CSRF-protected), so the number is never
+    in an address, the browser history or a server log; one match opens the referral (its address
+    holds only the public id), several are listed on this response. Access-logged without it."""
+    require_permission(request.user, "referrals.search_identity_number")
+    form = IdentityNumberSearchForm(request.POST)
+    if not form.is_valid():
+        return _referral_list_page(request, identity_errors=form.errors["identity_number"])
+    found = list(
+        selectors.referrals_with_identity_number(
+            user=request.user, identity_hash=form.cleaned_data["identity_number"].hash
+        )
+    )
+    access_log_record_many(
+        user=request.user,
+        referrals=found,
+        action=AccessLogEntry.Action.VIEW,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Sökning på personnummer"),
+    )
+    if not found:
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=_("Egen stadsdels ärende"),
+            what=_("Sökning på personnummer utan träff"),
+        )
+        return _referral_list_page(request, identity_errors=[_("Ingen anmälan i din stadsdel har det personnumret.")])
+    if len(found) == 1:
+        return redirect("referrals:detail", public_id=found[0].public_id)
+    rows = selectors.referral_rows(user=request.user, referrals=found)
+    return _referral_list_page(request, rows=rows)
 
 
 @login_required
