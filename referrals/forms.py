@@ -197,3 +197,10 @@ class IdentityNumberSearchForm(forms.Form):
 
     def clean_identity_number(self):
         return parse_identity_number(self.cleaned_data["identity_number"])
+
+
+class PurgeConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Jag förstår att uppgifterna raderas för gott och inte kan återskapas."),
+        error_messages={"required": _("Bekräfta att uppgifterna ska gallras.")},
+    )

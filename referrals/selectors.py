@@ -16,6 +16,7 @@ from .gate import ConsentDecision, gate_decision
 from .identity_numbers import age_on
 from .models import (
     ENDED_STATUSES,
+    ChildIdentity,
     Guardian,
     InterestRegistration,
     PlacementBasis,
@@ -284,6 +285,39 @@ class PurgeDueRow:
     due_on: datetime.date
     is_due: bool
     dossier: object  # ReturnDossier or None
+
+
+@dataclass(frozen=True)
+class PurgePreview:
+    """What purging one child's data deletes, for the confirmation page: counts, never contents."""
+
+    referral: Referral
+    due_on: datetime.date | None
+    has_identity: bool
+    guardians: int
+    consents: int
+    consent_documents: int
+    concern_reports: int
+    transition_reasons: int
+    has_dossier_file: bool
+
+
+def purge_preview(referral: Referral) -> PurgePreview:
+    """Counts read through the referral's reverse relations (the consents and concern reports
+    are the consent app's), in a fixed number of queries."""
+    consents = referral.consents.all()
+    dossier = ReturnDossier.objects.filter(referral=referral).exclude(document="").exists()
+    return PurgePreview(
+        referral=referral,
+        due_on=purge_due_on(referral),
+        has_identity=ChildIdentity.objects.filter(referral=referral).exists(),
+        guardians=Guardian.objects.filter(referral=referral).count(),
+        consents=consents.count(),
+        consent_documents=consents.exclude(document="").count(),
+        concern_reports=referral.concern_reports.exclude(justification="").count(),
+        transition_reasons=ReferralTransition.objects.filter(referral=referral).exclude(reason="").count(),
+        has_dossier_file=dossier,
+    )
 
 
 def purge_due_rows(*, user) -> list[PurgeDueRow]:

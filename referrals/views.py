@@ -22,6 +22,7 @@ from .forms import (
     GuardianFormSet,
     IdentityNumberSearchForm,
     InterestRegistrationForm,
+    PurgeConfirmForm,
     ReasonForm,
     ReferralFilterForm,
     ReferralForm,
@@ -334,18 +335,24 @@ def purge_due_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_purge_now(request, public_id):
+    """Gallra nu: asks first, naming the pseudonym and what will be deleted; purges only on a
+    POST that carries the confirmation."""
     referral = selectors.get_referral_for(request.user, public_id)
     require_permission(request.user, "referrals.purge_referral", referral)
-    try:
-        purge.referral_purge(referral=referral, by=request.user, rule=PurgeRule.MANUAL)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Uppgifterna om %(p)s är gallrade.") % {"p": referral.pseudonym})
-    return redirect("referrals:purge_due")
+    form = PurgeConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            purge.referral_purge(referral=referral, by=request.user, rule=PurgeRule.MANUAL)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Uppgifterna om %(p)s är gallrade.") % {"p": referral.pseudonym})
+        return redirect("referrals:purge_due")
+    context = {"form": form, "preview": selectors.purge_preview(referral), "grace_days": settings.PURGE_GRACE_DAYS}
+    return render(request, "referrals/purge_confirm.html", context)
 
 
 @login_required

@@ -174,7 +174,11 @@ MATRIX = {
             superuser=403,
         ),
     ),
-    "referrals:purge": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    # The confirmation page; purging itself is a POST with the confirmation.
+    "referrals:purge": (
+        lambda w: {"public_id": w.dossier.referral.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
     "referrals:return": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     "referrals:return_dossiers": (
         lambda w: {},
