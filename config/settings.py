@@ -222,6 +222,12 @@ INTEREST_REGISTRATION_LAPSE_DAYS = _days("INTEREST_REGISTRATION_LAPSE_DAYS", 180
 # still without every guardian's consent this many days after submission reminds the district.
 PURGE_NOTICE_DAYS = _days("PURGE_NOTICE_DAYS", 7)
 CONSENT_REMINDER_DAYS = _days("CONSENT_REMINDER_DAYS", 14)
+# A child left on the waiting list is not kept forever (IOP 2.3): this many days after the child
+# went on the list (or the district last confirmed), the district is asked to confirm that the
+# child still needs a place; unconfirmed WAITING_LIST_CONFIRM_DAYS later, the referral ends and
+# the purge clock starts.
+WAITING_LIST_REVIEW_DAYS = _days("WAITING_LIST_REVIEW_DAYS", 180)
+WAITING_LIST_CONFIRM_DAYS = _days("WAITING_LIST_CONFIRM_DAYS", 30)
 AGREEMENT_ENDING_NOTICE_DAYS = _days("AGREEMENT_ENDING_NOTICE_DAYS", 90)
 # A placed child's district must know of the registration before the group starts (IOP 3.1.2).
 DISTRICT_NOTICE_DAYS = _days("DISTRICT_NOTICE_DAYS", 14)

@@ -132,6 +132,12 @@ class Referral(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ready_at = models.DateTimeField(_("klar sedan"), null=True, blank=True)
+    # The district's last confirmation that a child on the waiting list still needs a place
+    # (referrals/retention.py: the waiting-list rule).
+    waiting_list_confirmed_at = models.DateTimeField(_("väntelistan bekräftad"), null=True, blank=True)
+    waiting_list_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
     # Bris' choice before purging (IOP 2.3): purge, or return to social services first.
@@ -221,7 +227,8 @@ class ReferralTransition(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: made by a rule, not a person (an unconfirmed waiting-list referral that ended).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)
 

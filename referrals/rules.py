@@ -82,6 +82,8 @@ rules.add_perm(
     | (is_provider_staff & is_referrals_provider & is_not_purged & ~ended_without_the_child),
 )
 rules.add_perm("referrals.add_referral", is_social_worker)
+# The waiting-list rule: the district confirms that its child still needs a place.
+rules.add_perm("referrals.confirm_waiting_list", is_social_worker & is_referrals_district)
 # Search by personnummer: the district, within its own referrals (selectors.referrals_with_identity_number).
 rules.add_perm("referrals.search_identity_number", is_social_worker)
 rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)

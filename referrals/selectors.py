@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,9 @@ from .retention import (
     interest_registration_due_on,
     interest_registrations_due_condition,
     purge_due_on,
+    waiting_list_ends_on,
+    waiting_list_review_due_condition,
+    waiting_list_review_on,
 )
 from .rules import IDENTITY_VISIBLE_TO_PROVIDER
 
@@ -172,6 +175,8 @@ class ReferralDetail:
     concern_reports: list
     reads_district_text: bool
     shows_needs: bool
+    waiting_review_on: datetime.date | None = None
+    waiting_ends_on: datetime.date | None = None
 
 
 def _written_by_viewers_organisation(user, transition: ReferralTransition) -> bool:
@@ -225,6 +230,8 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         concern_reports=list(referral.concern_reports.all()),
         reads_district_text=can(user, "referrals.read_district_text", referral),
         shows_needs=can(user, "referrals.view_needs", referral),
+        waiting_review_on=waiting_list_review_on(referral),
+        waiting_ends_on=waiting_list_ends_on(referral),
     )
 
 
@@ -339,6 +346,31 @@ def purge_due_rows(*, user) -> list[PurgeDueRow]:
         due_on = purge_due_on(referral)
         rows.append(PurgeDueRow(referral, due_on, due_on <= today, getattr(referral, "return_dossier", None)))
     return rows
+
+
+@dataclass(frozen=True)
+class WaitingReviewRow:
+    referral: Referral
+    asked_on: datetime.date
+    ends_on: datetime.date
+
+
+def waiting_list_review_rows(*, user, on: datetime.date, limit: int = 50) -> list[WaitingReviewRow]:
+    """For the Gallring page: the organisation's children on the waiting list whose district has
+    been asked to confirm, soonest to end first. Pseudonyms and districts only."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return []
+    referrals = (
+        Referral.objects.filter(
+            waiting_list_review_due_condition(on), agreement__provider_id=membership.organisation_id
+        )
+        .select_related("district")
+        .order_by(Greatest(Coalesce("waiting_list_confirmed_at", "status_changed_at"), "status_changed_at"), "pk")[
+            :limit
+        ]
+    )
+    return [WaitingReviewRow(r, waiting_list_review_on(r), waiting_list_ends_on(r)) for r in referrals]
 
 
 def interest_registrations_purge_due(*, on: datetime.date) -> QuerySet[InterestRegistration]:

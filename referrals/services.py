@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .models import (
     ReferralStatus,
     ReferralTransition,
 )
+from .retention import waiting_list_lapsed_condition
 from .signals import referral_gate_closed, referral_withdrawn
 
 S = ReferralStatus
@@ -445,3 +447,42 @@ def guardian_change(
     )
     _gate_recheck(referral=referral, by=by)
     return guardian
+
+
+# --- The waiting list: the district confirms, or the referral ends (referrals/retention.py) ----
+
+
+@transaction.atomic
+def referral_waiting_list_confirm(*, referral: Referral, by) -> Referral:
+    """The district confirms that the child on the waiting list still needs a place: the clock of
+    the waiting-list rule starts again. Logged."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != S.WAITING_LIST:
+        raise ValidationError(_("Barnet står inte på väntelistan."), code="not_waiting")
+    referral.waiting_list_confirmed_at = timezone.now()
+    referral.waiting_list_confirmed_by = by
+    referral.save(update_fields=["waiting_list_confirmed_at", "waiting_list_confirmed_by", "updated_at"])
+    access_log_record(
+        user=by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Bekräftade att barnet fortfarande väntar på plats"),
+    )
+    return referral
+
+
+@transaction.atomic
+def referrals_waiting_list_lapse(*, on: datetime.date) -> int:
+    """End every referral on the waiting list that the district has not confirmed in time; the
+    purge clock starts (ended_at). Returns how many ended; a rerun finds nothing more."""
+    lapsed = list(
+        Referral.objects.filter(waiting_list_lapsed_condition(on)).select_for_update(skip_locked=True).order_by("pk")
+    )
+    reason = _(
+        "Stadsdelen bekräftade inte inom %(days)s dagar att barnet fortfarande behöver en plats "
+        "(väntelistans regel, %(review)s + %(days)s dagar)."
+    ) % {"days": settings.WAITING_LIST_CONFIRM_DAYS, "review": settings.WAITING_LIST_REVIEW_DAYS}
+    for referral in lapsed:
+        referral_transition(referral=referral, to_status=S.WITHDRAWN, by=None, reason=reason)
+    return len(lapsed)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sok/", views.referral_identity_search, name="identity_search"),
     path("<uuid:public_id>/", views.referral_detail, name="detail"),
     path("<uuid:public_id>/status/", views.referral_transition, name="transition"),
+    path("<uuid:public_id>/vantelista/bekrafta/", views.waiting_list_confirm, name="waiting_list_confirm"),
     path("<uuid:public_id>/vardnadshavare/ny/", views.guardian_add, name="guardian_add"),
     path("<uuid:public_id>/vardnadshavare/<int:guardian_id>/", views.guardian_change, name="guardian_change"),
     path("gallring/", views.purge_due_list, name="purge_due"),

@@ -236,6 +236,21 @@ def referral_transition(request, public_id):
 
 
 @login_required
+@require_POST
+def waiting_list_confirm(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "referrals.confirm_waiting_list", referral)
+    try:
+        services.referral_waiting_list_confirm(referral=referral, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Bekräftat: barnet står kvar på väntelistan."))
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@login_required
 @require_GET
 def interest_list(request):
     require_permission(request.user, "referrals.list_interest_registrations")
@@ -324,8 +339,12 @@ def purge_due_list(request):
         referral__agreement__provider_id=request.user.membership.organisation_id
     ).select_related("purged_by")[:20]
     interest = selectors.interest_registration_purge_overview(user=request.user, on=timezone.localdate())
+    waiting = selectors.waiting_list_review_rows(user=request.user, on=timezone.localdate())
     context = {
         "rows": rows,
+        "waiting": waiting,
+        "review_days": settings.WAITING_LIST_REVIEW_DAYS,
+        "confirm_days": settings.WAITING_LIST_CONFIRM_DAYS,
         "records": records,
         "interest": interest,
         "grace_days": settings.PURGE_GRACE_DAYS,

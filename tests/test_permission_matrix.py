@@ -103,6 +103,10 @@ MATRIX = {
         lambda w: {},
         _ok(group_leader=403, operations_manager=403, coordinator=403, superuser=403),
     ),
+    "referrals:waiting_list_confirm": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
     "referrals:identity_search": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     "referrals:detail": (
         lambda w: {"public_id": w.referral.public_id},
