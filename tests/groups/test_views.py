@@ -303,7 +303,7 @@ def test_a_leaders_home_lists_their_upcoming_meetings(manager, leader, make_sign
 
 
 def test_annual_targets_panel_hides_a_count_of_one_to_four_children(manager, leader, make_signed_in_client):
-    group, placements = _running_group(manager, leader, earliest=timezone.localdate().replace(month=1, day=5))
+    _group, placements = _running_group(manager, leader, earliest=timezone.localdate().replace(month=1, day=5))
     # A child who left the running group no longer counts: four remain.
     Placement.objects.filter(pk=placements[0].pk).update(removed_at=timezone.now())
     for user in (manager, make_user(Role.COORDINATOR)):
