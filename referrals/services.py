@@ -403,25 +403,34 @@ def _gate_recheck(*, referral: Referral, by) -> Referral:
     return referral_advance_if_ready(referral=referral, by=by)
 
 
-@transaction.atomic
-def guardian_add(*, referral: Referral, by, name: str, has_custody: bool, phone: str = "", email: str = "") -> Guardian:
-    """The district adds a guardian after submission (a second custodian found, for instance).
-    A custodian who has not consented closes the gate again (SoL, IOP 2.3). Logged."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _check_guardian_editable(referral)
-    if not name.strip():
-        raise ValidationError({"name": _("Ange vårdnadshavarens namn.")}, code="name")
-    guardian = Guardian.objects.create(
-        referral=referral, name=name.strip(), has_custody=has_custody, phone=phone.strip(), email=email.strip()
-    )
+def _guardian_recorded(*, referral: Referral, by, what: str) -> None:
     access_log_record(
         user=by,
         referral=referral,
         action=AccessLogEntry.Action.CHANGE,
         legal_basis=_("Egen stadsdels ärende"),
-        what=_("Lade till vårdnadshavare"),
+        what=what,
     )
     _gate_recheck(referral=referral, by=by)
+
+
+def _locked_editable_referral(referral_id: int, name: str) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    _check_guardian_editable(referral)
+    if not name.strip():
+        raise ValidationError({"name": _("Ange vårdnadshavarens namn.")}, code="name")
+    return referral
+
+
+@transaction.atomic
+def guardian_add(*, referral: Referral, by, name: str, has_custody: bool, phone: str = "", email: str = "") -> Guardian:
+    """The district adds a guardian after submission (a second custodian found, for instance).
+    A custodian who has not consented closes the gate again (SoL, IOP 2.3). Logged."""
+    referral = _locked_editable_referral(referral.pk, name)
+    guardian = Guardian.objects.create(
+        referral=referral, name=name.strip(), has_custody=has_custody, phone=phone.strip(), email=email.strip()
+    )
+    _guardian_recorded(referral=referral, by=by, what=_("Lade till vårdnadshavare"))
     return guardian
 
 
@@ -431,21 +440,11 @@ def guardian_change(
 ) -> Guardian:
     """The district corrects a guardian (name, contacts, custody). A correction that gives a
     guardian custody without a standing consent closes the gate like an added one. Logged."""
-    referral = Referral.objects.select_for_update().get(pk=guardian.referral_id)
-    _check_guardian_editable(referral)
-    if not name.strip():
-        raise ValidationError({"name": _("Ange vårdnadshavarens namn.")}, code="name")
+    referral = _locked_editable_referral(guardian.referral_id, name)
     guardian.name, guardian.has_custody = name.strip(), has_custody
     guardian.phone, guardian.email = phone.strip(), email.strip()
     guardian.save(update_fields=[*GUARDIAN_FIELDS, "updated_at"])
-    access_log_record(
-        user=by,
-        referral=referral,
-        action=AccessLogEntry.Action.CHANGE,
-        legal_basis=_("Egen stadsdels ärende"),
-        what=_("Ändrade vårdnadshavare"),
-    )
-    _gate_recheck(referral=referral, by=by)
+    _guardian_recorded(referral=referral, by=by, what=_("Ändrade vårdnadshavare"))
     return guardian
 
 

@@ -99,7 +99,8 @@ def test_manager_sees_due_and_coming_purges_with_dates_and_pseudonyms_only(
     inside = documented_child(first_name="Bodil", last_name="Inomfristen", ended_days_ago=5).referral
     http = make_signed_in_client(manager)
     # session, user, membership, OTP device, referrals with district and dossier, purge records,
-    # interest registrations (due count, next pending, next decided), session save (3)
+    # interest registrations (due count, next pending, next decided), waiting-list children awaiting
+    # the district's confirmation, session save (3)
     with django_assert_max_num_queries(13):
         response = http.get(reverse("referrals:purge_due"))
     page = response.content.decode()
