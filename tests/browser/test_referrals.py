@@ -199,7 +199,7 @@ def test_the_district_finds_a_child_by_personnummer_and_adds_a_custodian(page: P
     page.get_by_role("button", name="Filtrera").click()
     assert number not in page.url
 
-    page.get_by_label("Sök på personnummer").fill(number)
+    page.locator("#id_identity_number").fill(number)
     page.get_by_role("button", name="Sök", exact=True).click()
     expect(page.get_by_role("heading", name="Siri Berg")).to_be_visible()
     assert page.url.endswith(f"/anmalningar/{referral.public_id}/")
