@@ -13,6 +13,7 @@ RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 RUN pip install --no-cache-dir --no-deps . \
     && SECRET_KEY=collectstatic FIELD_ENCRYPTION_KEY=ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtMDA= \
+       IDENTITY_HASH_KEY=collectstatic-only-identity-hash-key-0000 \
        DATABASE_URL=sqlite:////tmp/unused.sqlite3 python manage.py collectstatic --noinput
 
 RUN useradd --create-home gruppstod && mkdir -p /app/media && chown gruppstod /app/media

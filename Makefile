@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true \
 	SECRET_KEY=dev-only-not-secret \
 	FIELD_ENCRYPTION_KEY=$${FIELD_ENCRYPTION_KEY:-ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtMDA=} \
+	IDENTITY_HASH_KEY=$${IDENTITY_HASH_KEY:-dev-only-identity-hash-key-not-secret-000} \
 	DATABASE_URL=$${DEV_DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3} \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	CELERY_TASK_ALWAYS_EAGER=true \

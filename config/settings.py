@@ -56,6 +56,13 @@ for _key in FIELD_ENCRYPTION_KEYS:
             "FIELD_ENCRYPTION_KEY måste vara Fernet-nycklar (32 byte, url-säker base64), kommaseparerade."
         ) from error
 
+# The key of the identity-number hash (the duplicate-child check). A key of its own, never
+# rotated with FIELD_ENCRYPTION_KEY: a hash made under a rotated key would never match again and
+# a second active referral for the same child would slip through. At least 32 characters.
+IDENTITY_HASH_KEY = _required("IDENTITY_HASH_KEY")
+if len(IDENTITY_HASH_KEY) < 32:
+    raise ImproperlyConfigured("IDENTITY_HASH_KEY måste vara minst 32 tecken lång.")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -221,6 +228,12 @@ INTEREST_REGISTRATION_LAPSE_DAYS = _days("INTEREST_REGISTRATION_LAPSE_DAYS", 180
 # still without every guardian's consent this many days after submission reminds the district.
 PURGE_NOTICE_DAYS = _days("PURGE_NOTICE_DAYS", 7)
 CONSENT_REMINDER_DAYS = _days("CONSENT_REMINDER_DAYS", 14)
+# A child left on the waiting list is not kept forever (IOP 2.3): this many days after the child
+# went on the list (or the district last confirmed), the district is asked to confirm that the
+# child still needs a place; unconfirmed WAITING_LIST_CONFIRM_DAYS later, the referral ends and
+# the purge clock starts.
+WAITING_LIST_REVIEW_DAYS = _days("WAITING_LIST_REVIEW_DAYS", 180)
+WAITING_LIST_CONFIRM_DAYS = _days("WAITING_LIST_CONFIRM_DAYS", 30)
 AGREEMENT_ENDING_NOTICE_DAYS = _days("AGREEMENT_ENDING_NOTICE_DAYS", 90)
 # A placed child's district must know of the registration before the group starts (IOP 3.1.2).
 DISTRICT_NOTICE_DAYS = _days("DISTRICT_NOTICE_DAYS", 14)
@@ -269,6 +282,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint logs every rendering step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # The development server logs each request line, query string included: through the
+        # scrubbing handler, so a personnummer typed into a GET form never reaches the log.
+        # (gunicorn in production writes no access log: the Dockerfile gives it none.)
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

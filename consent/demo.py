@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from partnership.models import Agreement, District
-from referrals.demo import DEMO_CHILDREN, district_social_worker, identity_number
+from referrals.demo import DEMO_CHILDREN, demo_birth_date, district_social_worker, identity_number
 from referrals.identity_numbers import parse_identity_number
 from referrals.models import Referral, ReferralStatus
 from referrals.services import referral_transition
@@ -21,7 +21,9 @@ def load(agreement: Agreement) -> None:
     for _first, _last, birth_date, serial, district_name, basis, consents, final_status in DEMO_CHILDREN:
         if basis != "sol":
             continue
-        referral = Referral.objects.get(identity_hash=parse_identity_number(identity_number(birth_date, serial)).hash)
+        referral = Referral.objects.get(
+            identity_hash=parse_identity_number(identity_number(demo_birth_date(birth_date), serial)).hash
+        )
         if referral.consents.exists() or not referral.is_active:
             continue  # re-running keeps existing data
         social_worker = district_social_worker(District.objects.get(name=district_name))

@@ -1,7 +1,8 @@
 """The consent gate (IOP 2.3), in one place, as a pure function of facts.
 
 SoL (voluntary placement): social services may give Bris the child's name, age and contact details,
-and register participation, only with the consent of every guardian who has custody.
+and register participation, only with the consent of every guardian who has custody, and only when
+as many custodians are registered as the custody type implies (joint custody: at least two).
 LVU (compulsory care): no guardian consent is needed, because social services is responsible for
 the child during the placement; the legal basis of the care is recorded instead.
 Participation additionally needs the district's acknowledgement that it knows of the registration
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from referrals.gate import ConsentDecision
-from referrals.models import PlacementBasis, Referral
+from referrals.models import CUSTODIANS_IMPLIED, Custody, PlacementBasis, Referral
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class GuardianFact:
 def evaluate_consent(
     *,
     placement_basis: str,
+    custody: str,
     guardians: Iterable[GuardianFact],
     lvu_legal_basis: str = "",
     district_acknowledged: bool,
@@ -49,6 +51,19 @@ def evaluate_consent(
         custodians = [guardian for guardian in guardians if guardian.has_custody]
         if not custodians:
             lacks(_("Ingen vårdnadshavare med vårdnaden är registrerad."))
+        elif custody not in CUSTODIANS_IMPLIED:
+            lacks(_("Vårdnadsformen är inte angiven."))
+        elif len(custodians) < CUSTODIANS_IMPLIED[custody][0]:
+            # A referral that declares joint custody but lists one guardian must not open after
+            # that one consent: the other custodian's consent is missing until they are added.
+            lacks(
+                _("%(custody)s kräver samtycke från minst %(least)s vårdnadshavare; %(listed)s är registrerad.")
+                % {
+                    "custody": Custody(custody).label,
+                    "least": CUSTODIANS_IMPLIED[custody][0],
+                    "listed": len(custodians),
+                }
+            )
         lacking = [guardian for guardian in custodians if not guardian.has_standing_consent]
         for guardian in lacking:
             lacks(
@@ -83,6 +98,7 @@ def referral_consent_decision(referral: Referral) -> ConsentDecision:
     ]
     return evaluate_consent(
         placement_basis=referral.placement_basis,
+        custody=referral.custody,
         guardians=guardians,
         lvu_legal_basis=referral.lvu_legal_basis,
         district_acknowledged=referral.district_acknowledged_at is not None,

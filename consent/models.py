@@ -68,6 +68,10 @@ class ConcernReport(TimeStampedModel):
     # Snapshot of the agreement's editable legal reference at the time of the report.
     legal_reference = models.CharField(_("lagrum"), max_length=200)
     district_notified_at = models.DateTimeField(null=True, blank=True)
+    # Nobody in the district could be reached (no social worker, case officer or contact with an
+    # email): the report stays open, the hourly sweep tries again, and the coordinator and Bris'
+    # operations managers were alerted at this moment (consent/jobs.py).
+    unreachable_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -96,3 +100,21 @@ class LogReview(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.period_start}–{self.period_end}"
+
+
+class DutyToReportReference(TimeStampedModel):
+    """The legal reference of the duty to report (anmälningsplikt) in force from a date. A concern
+    gets the reference in force on the day it is made: SoL (2001:453) until 30 June 2025, the new
+    Social Services Act, SoL (2025:400), from 1 July 2025. Editable text (in the admin), as the law
+    and its section numbers change; a report keeps the text it was made with."""
+
+    valid_from = models.DateField(_("gäller från"), unique=True)
+    reference = models.CharField(_("lagrum"), max_length=200)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("lagrum för anmälningsplikt")
+        verbose_name_plural = _("lagrum för anmälningsplikt")
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.valid_from:%Y-%m-%d})"

@@ -1,9 +1,12 @@
-from django.db.models import QuerySet
+import datetime
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from partnership.models import AccessLogEntry, Role
+from partnership.models import AccessLogEntry, Agreement, Membership, Role
 
-from .models import LogReview
+from .models import ConcernReport, DutyToReportReference, LogReview
 
 
 def access_log_visible_to(user) -> QuerySet[AccessLogEntry]:
@@ -40,3 +43,59 @@ def get_log_review_for(user, review_id) -> LogReview:
     except LogReview.DoesNotExist as error:
         raise Http404 from error
     return review
+
+
+# --- The duty to report (anmälningsplikt) ---------------------------------------------------------
+
+
+def duty_to_report_reference_on(*, day: datetime.date, agreement: Agreement) -> str:
+    """The legal reference in force on `day` (DutyToReportReference); the agreement's own text
+    only for a day before every row."""
+    row = DutyToReportReference.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+    return row.reference if row is not None else agreement.duty_to_report_reference
+
+
+# Where else a district can be reached when none of its social workers has an email address: the
+# follow-up app's contact list registers itself here (followup/receivers.py), as it sits above.
+DistrictContactSource = Callable[[int], list[str]]
+_CONTACT_SOURCES: list[DistrictContactSource] = []
+
+
+def district_contact_source_register(source: DistrictContactSource) -> None:
+    if source not in _CONTACT_SOURCES:
+        _CONTACT_SOURCES.append(source)
+
+
+def concern_report_recipients(report: ConcernReport) -> list[str]:
+    """Who hears of a concern: the district's active social workers with an email address; if
+    none has one, the referral's case officer and the district's contacts on the city's contact
+    list. Empty when nobody can be reached (the caller alerts and keeps the report open)."""
+    referral = report.referral
+    social_workers = list(
+        Membership.objects.filter(role=Role.SOCIAL_WORKER, district_id=referral.district_id, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if social_workers:
+        return sorted(set(social_workers))
+    fallback = [referral.case_officer_email] if referral.case_officer_email else []
+    for source in _CONTACT_SOURCES:
+        fallback.extend(source(referral.district_id))
+    return sorted({address for address in fallback if address})
+
+
+def concern_report_alert_recipients(report: ConcernReport) -> list[str]:
+    """Who is alerted when a concern cannot reach the district: the agreement's coordinators
+    (the city) and Bris' operations managers."""
+    agreement = report.referral.agreement
+    return sorted(
+        set(
+            Membership.objects.filter(user__is_active=True)
+            .filter(
+                Q(role=Role.COORDINATOR, organisation_id=agreement.public_party_id)
+                | Q(role=Role.OPERATIONS_MANAGER, organisation_id=agreement.provider_id)
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )

@@ -14,6 +14,7 @@ from referrals.models import PlacementBasis, ReferralStatus
 from referrals.services import referral_advance_if_ready, referral_transition
 
 from .models import ConcernReport, GuardianConsent, LogReview
+from .selectors import duty_to_report_reference_on
 
 CONCERN_REPORT_MAILS_JOB = "consent.concern_report_mails"
 
@@ -102,7 +103,8 @@ def concern_report_create(*, referral, reported_by, justification: str) -> Conce
         referral=referral,
         reported_by=reported_by,
         justification=justification.strip(),
-        legal_reference=referral.agreement.duty_to_report_reference,
+        # The law in force today (SoL 2001:453 until 30 June 2025, SoL 2025:400 from 1 July 2025).
+        legal_reference=duty_to_report_reference_on(day=timezone.localdate(), agreement=referral.agreement),
     )
     access_log_record(
         user=reported_by,

@@ -172,13 +172,23 @@ def concern_create(request, public_id):
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_report_create(
+            report = services.concern_report_create(
                 referral=referral, reported_by=request.user, justification=form.cleaned_data["justification"]
             )
         except ValidationError as error:
             apply_service_errors(error, form, fallback_field="justification")
         else:
-            messages.success(request, _("Orosanmälan är skickad till stadsdelen och loggad."))
+            if selectors.concern_report_recipients(report):
+                messages.success(request, _("Orosanmälan är skickad till stadsdelen och loggad."))
+            else:
+                messages.error(
+                    request,
+                    _(
+                        "Orosanmälan är sparad och loggad men kan inte skickas: ingen i stadsdelen har en "
+                        "e-postadress. Samordnaren och verksamhetsansvarig larmas. Ring stadsdelen nu."
+                    ),
+                )
             return redirect("referrals:detail", public_id=referral.public_id)
-    context = {"form": form, "referral": referral, "reference": referral.agreement.duty_to_report_reference}
+    reference = selectors.duty_to_report_reference_on(day=timezone.localdate(), agreement=referral.agreement)
+    context = {"form": form, "referral": referral, "reference": reference}
     return render(request, "consent/concern_form.html", context)

@@ -110,7 +110,6 @@ def _referral(agreement, first, last, age, month_day, serial, district_name):
         custody="sole",
         planned_start=planned_start,
         case_officer_name=social_worker.get_full_name(),
-        age_override_reason="Demodata",
     )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import GroupFormat, Placement, SupportGroup
 from partnership.models import Role
+from partnership.statistics import SMALL_CELL as STATISTICS_SMALL_CELL
 
 from .models import (
     EvaluationAnswer,
@@ -34,7 +35,7 @@ from .models import (
 )
 
 # Small-cell protection: a figure from fewer answers than this could point at a child.
-SMALL_CELL = 5
+SMALL_CELL = STATISTICS_SMALL_CELL
 LINK_VALIDITY_DAYS = 14
 FREE_TEXT_MAX_LENGTH = 2000
 

@@ -53,25 +53,77 @@ class Count_:
 
     label: str
     count: int
-    # Hidden although not small, so that a small one cannot be worked out from the total.
+    # Hidden although not small, so that a small one cannot be worked out from the total and
+    # the counts shown ("dold"); every cell of a breakdown whose total is hidden is one too.
     complementary: bool = False
 
     @property
+    def small(self) -> bool:
+        return 0 < self.count < SMALL_CELL
+
+    @property
     def suppressed(self) -> bool:
-        return self.complementary or 0 < self.count < SMALL_CELL
+        return self.complementary or self.small
 
 
-def with_complementary_suppression(cells: list[Count_]) -> list[Count_]:
-    """A breakdown of a total that is shown: with exactly one cell hidden, that cell is the total
-    minus the others, so the smallest other cell is hidden too (a zero as well: showing it would
-    give the hidden one away just the same)."""
-    if sum(cell.suppressed for cell in cells) != 1:
-        return cells
-    shown = [cell for cell in cells if not cell.suppressed]
-    if not shown:
-        return cells
-    partner = min(shown, key=lambda cell: cell.count)
-    return [replace(cell, complementary=True) if cell is partner else cell for cell in cells]
+def is_small_total(total: int) -> bool:
+    """A total of 1–4 children is hidden like any small count."""
+    return 0 < total < SMALL_CELL
+
+
+def _a_small_cell_can_be_worked_out(hidden: list[Count_], remainder: int) -> bool:
+    """Can a reader who sees the total and the shown counts pin down a hidden small count?
+
+    The reader knows the hidden counts add up to `remainder`, that a small one ("färre än 5") is
+    1–4 and that a complementary one ("dold", never a zero: see below) is at least SMALL_CELL.
+    A small count is pinned when the lowest and the highest value the others leave it are equal."""
+    bounds = [(1, SMALL_CELL - 1) if cell.small else (SMALL_CELL, math.inf) for cell in hidden]
+    for index, cell in enumerate(hidden):
+        if not cell.small:
+            continue
+        others_low = sum(low for other, (low, _high) in enumerate(bounds) if other != index)
+        others_high = sum(high for other, (_low, high) in enumerate(bounds) if other != index)
+        lowest = max(1, remainder - others_high)
+        highest = min(SMALL_CELL - 1, remainder - others_low)
+        if lowest >= highest:
+            return True
+    return False
+
+
+def with_complementary_suppression(cells: list[Count_], *, total: int) -> list[Count_]:
+    """Hide the small counts of a breakdown of `total`, and enough others that none of them can be
+    worked out from the total and what is shown (complementary suppression).
+
+    - A small total (1–4): every cell is hidden, zeros too, so that nothing of the breakdown shows.
+    - Otherwise, while a hidden small count could be pinned down, the smallest shown non-zero count
+      is hidden too. Zeros are never hidden as complements: a hidden zero would reveal a small
+      neighbour just the same (total minus the others leaves only the small one).
+    - If every non-zero count is hidden and a small one can still be pinned (4 and 4 of 8), the
+      caller hides the total and every breakdown (followup_report_data)."""
+    if is_small_total(total):
+        return [replace(cell, complementary=True) for cell in cells]
+    cells = list(cells)
+    while True:
+        hidden = [cell for cell in cells if cell.suppressed]
+        if not hidden:
+            return cells
+        remainder = total - sum(cell.count for cell in cells if not cell.suppressed)
+        if not _a_small_cell_can_be_worked_out(hidden, remainder):
+            return cells
+        candidates = [cell for cell in cells if not cell.suppressed and cell.count > 0]
+        if not candidates:
+            return cells
+        partner = min(candidates, key=lambda cell: cell.count)
+        cells = [replace(cell, complementary=True) if cell is partner else cell for cell in cells]
+
+
+def breakdown_protected(cells: list[Count_], *, total: int) -> bool:
+    """False when a hidden small count could still be worked out with the total shown."""
+    if is_small_total(total):
+        return True
+    hidden = [cell for cell in cells if cell.suppressed]
+    remainder = total - sum(cell.count for cell in cells if not cell.suppressed)
+    return not hidden or not _a_small_cell_can_be_worked_out(hidden, remainder)
 
 
 @dataclass
@@ -96,6 +148,9 @@ class ReportData:
     finance: BudgetComparison
     small_cell: int = SMALL_CELL
     notes: list[str] = field(default_factory=list)
+    # The total is hidden when it is small (1–4), or when a breakdown could not protect a small
+    # count otherwise (with_complementary_suppression).
+    children_total_hidden: bool = False
 
     @property
     def waiting_suppressed(self) -> bool:
@@ -195,6 +250,25 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
     )
     information["target"] = 3 if not term else None
 
+    children_total = len(placements)
+    by_age_band = with_complementary_suppression(
+        [Count_(name.replace("-", "–"), count) for name, count in bands.items()], total=children_total
+    )
+    by_district = with_complementary_suppression(
+        [Count_(name, count) for name, count in sorted(districts.items())], total=children_total
+    )
+    by_basis = with_complementary_suppression(
+        [Count_(str(basis_labels.get(basis, basis)), count) for basis, count in bases.items()], total=children_total
+    )
+    children_total_hidden = is_small_total(children_total)
+    if not all(breakdown_protected(cells, total=children_total) for cells in (by_age_band, by_district, by_basis)):
+        # Rare (two districts with 4 children each): hiding counts is not enough while the total
+        # shows, and a breakdown shown in full would give the total away. Hide them all.
+        children_total_hidden = True
+        by_age_band, by_district, by_basis = (
+            [replace(cell, complementary=True) for cell in cells] for cells in (by_age_band, by_district, by_basis)
+        )
+
     return ReportData(
         agreement=agreement,
         label=period_label(year, term),
@@ -203,15 +277,12 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
         groups_by_format=groups_by_format,
         groups_total=sum(format_counts.values()),
         groups_target=_target(agreement.target_groups_per_year, term),
-        children_total=len(placements),
+        children_total=children_total,
+        children_total_hidden=children_total_hidden,
         children_target=_target(agreement.target_children_per_year, term),
-        by_age_band=with_complementary_suppression(
-            [Count_(name.replace("-", "–"), count) for name, count in bands.items()]
-        ),
-        by_district=with_complementary_suppression([Count_(name, count) for name, count in sorted(districts.items())]),
-        by_basis=with_complementary_suppression(
-            [Count_(str(basis_labels.get(basis, basis)), count) for basis, count in bases.items()]
-        ),
+        by_age_band=by_age_band,
+        by_district=by_district,
+        by_basis=by_basis,
         waiting_count=len(waits),
         waiting_median_days=statistics.median(waits) if waits else None,
         outcomes=outcomes,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from consent.services import consent_record
 from partnership.models import Agreement, District
-from referrals.demo import district_social_worker, identity_number
+from referrals.demo import demo_birth_date, district_social_worker, identity_number
 from referrals.identity_numbers import parse_identity_number
 from referrals.models import Referral, ReferralStatus
 from referrals.services import ChildDetails, GuardianDetails, referral_submit, referral_transition
@@ -142,7 +142,8 @@ def _weekly(agreement, manager, leader, name, earliest, weekday, hour, premises)
 
 
 def _place(group, referral, manager) -> Placement:
-    # Demo birth dates are fixed: in later years a child may outgrow the band.
+    # A child near the band's edge may be a year outside it, depending on the day the demo runs
+    # (always inside the target group: referrals/demo.py demo_birth_date).
     return services.group_place_child(group=group, referral=referral, placed_by=manager, age_override_reason="Demodata")
 
 
@@ -176,7 +177,7 @@ def _attendance(meeting, group, leader) -> None:
 
 def _ready_child(agreement, row) -> Referral:
     first, last, birth_date, serial, district_name, municipality = row
-    number = identity_number(birth_date, serial)
+    number = identity_number(demo_birth_date(birth_date), serial)
     existing = Referral.objects.filter(identity_hash=parse_identity_number(number).hash).first()
     if existing:
         return existing
@@ -205,7 +206,6 @@ def _ready_child(agreement, row) -> Referral:
         needs_language="Svenska",
         is_external=bool(municipality),
         external_municipality=municipality,
-        age_override_reason="Demodata",
     )
     if sol:
         consent_record(
@@ -249,7 +249,7 @@ def _load_ended_children(agreement: Agreement) -> None:
         },
     )
     for first, last, birth_date, serial, days_ago in DEMO_ENDED:
-        number = identity_number(birth_date, serial)
+        number = identity_number(demo_birth_date(birth_date), serial)
         if Referral.objects.filter(identity_hash=parse_identity_number(number).hash).exists():
             continue  # re-running keeps existing data
         referral = referral_submit(
@@ -270,7 +270,6 @@ def _load_ended_children(agreement: Agreement) -> None:
             planned_start=today - datetime.timedelta(days=110),
             case_officer_name=social_worker.get_full_name(),
             needs_other="Vill gärna gå i samma grupp som en kompis.",
-            age_override_reason="Demodata",
         )
         consent_record(
             referral=referral,

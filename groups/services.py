@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from partnership.models import Agreement
 from referrals.identity_numbers import age_on
 from referrals.models import Referral, ReferralStatus
-from referrals.services import referral_transition
+from referrals.services import check_target_group_age, referral_transition
 
 from . import schedule
 from .models import (
@@ -362,6 +362,9 @@ def group_place_child(
             code="full",
         )
     age = child_age_for_group(referral, group)
+    # Outside the target group (7–18) on the group's start no reason helps (IOP 2.1); inside it, a
+    # written reason lets a child join a group whose own age band they are outside.
+    check_target_group_age(age=age, agreement=group.agreement, field="referral", when=_("när gruppen startar"))
     if not group.min_age <= age <= group.max_age and not age_override_reason.strip():
         raise ValidationError(
             {

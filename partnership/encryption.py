@@ -1,6 +1,8 @@
 """Encryption at rest for identity numbers, and a keyed hash to find duplicates without them.
 
 Keys come from FIELD_ENCRYPTION_KEY (comma-separated Fernet keys; the first encrypts, all decrypt).
+The hash has a key of its own, IDENTITY_HASH_KEY, that does not change when the encryption keys
+rotate: the duplicate check compares hashes made years apart.
 """
 
 import hashlib
@@ -17,14 +19,17 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key.strip()) for key in settings.FIELD_ENCRYPTION_KEYS])
 
 
-def keyed_hash(value: str) -> str:
-    """HMAC-SHA256 of a normalised value under a key derived from the primary encryption key.
+def keyed_hash(value: str, *, key: str | None = None) -> str:
+    """HMAC-SHA256 of a normalised value under IDENTITY_HASH_KEY (or `key`, when rebuilding the
+    hashes under a new one).
 
     Equal values give equal hashes (the duplicate check), but without the key nobody can test a
-    guessed identity number against the hash, as they could against a plain SHA-256.
+    guessed identity number against the hash, as they could against a plain SHA-256. The key is
+    not an encryption key, so rotating FIELD_ENCRYPTION_KEY leaves every hash valid.
     """
-    key = hmac.new(settings.FIELD_ENCRYPTION_KEYS[0].strip().encode(), b"identity-hash", hashlib.sha256).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    secret = (key or settings.IDENTITY_HASH_KEY).strip().encode()
+    derived = hmac.new(secret, b"identity-hash", hashlib.sha256).digest()
+    return hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):

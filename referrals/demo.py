@@ -28,6 +28,19 @@ DEMO_CHILDREN = [
 ]
 
 
+# The listed birth dates give the demo children their ages in this year; in a later year they move
+# on as many years, so that every child stays inside the target group (7–18) whenever it is run.
+DEMO_YEAR = 2026
+
+
+def demo_birth_date(listed: datetime.date) -> datetime.date:
+    years = timezone.localdate().year - DEMO_YEAR
+    try:
+        return listed.replace(year=listed.year + years)
+    except ValueError:  # 29 February
+        return listed.replace(year=listed.year + years, day=28)
+
+
 def identity_number(birth_date: datetime.date, serial: str) -> str:
     short = f"{birth_date:%y%m%d}{serial}"
     total = 0
@@ -42,7 +55,7 @@ def load(agreement: Agreement) -> None:
     manager = User.objects.get(username="verksamhetsansvarig")
     today = timezone.localdate()
     for first, last, birth_date, serial, district_name, basis, _consents, final_status in DEMO_CHILDREN:
-        number = identity_number(birth_date, serial)
+        number = identity_number(demo_birth_date(birth_date), serial)
         if Referral.objects.filter(identity_hash=parse_identity_number(number).hash).exists():
             continue  # re-running keeps existing data
         district = District.objects.get(name=district_name)
@@ -67,8 +80,6 @@ def load(agreement: Agreement) -> None:
             planned_start=today + datetime.timedelta(days=45),
             case_officer_name=social_worker.get_full_name(),
             needs_language="Svenska",
-            # Demo ages are fixed birth dates: the oldest may pass 18 in a later year.
-            age_override_reason="Demodata",
         )
         if basis == "lvu" and final_status == S.WAITING_LIST:  # LVU needs no consent (consent/demo.py: SoL)
             referral_transition(referral=referral, to_status=S.WAITING_LIST, by=manager)

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+VISIBLE_TO_BRIS_BEFORE_CONSENT = _(
+    "Syns för Bris redan innan samtycket finns. Skriv inget som pekar ut barnet eller familjen."
+)
 
 
 class ReferralForm(forms.Form):
@@ -43,19 +50,31 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Endast vid LVU, till exempel 2 § LVU eller 3 § LVU."),
     )
-    custody = forms.ChoiceField(label=_("Vårdnad"), choices=Custody.choices)
-    planned_start = forms.DateField(label=_("Önskad start"), widget=DateInput())
-    age_override_reason = forms.CharField(
-        label=_("Motivering om barnet är yngre än 7 eller äldre än 18 år vid start"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    custody = forms.ChoiceField(
+        label=_("Vårdnad"),
+        choices=Custody.choices,
+        help_text=_(
+            "Gemensam vårdnad: ange båda vårdnadshavarna. Vårdnad hos socialnämnden: ange nämnden som "
+            "vårdnadshavare. Vid SoL ska alla som har vårdnaden samtycka."
+        ),
     )
+    planned_start = forms.DateField(label=_("Önskad start"), widget=DateInput())
 
-    needs_language = forms.CharField(label=_("Språk och tolkbehov"), max_length=200, required=False)
-    needs_accessibility = forms.CharField(label=_("Tillgänglighet"), max_length=200, required=False)
-    needs_age_group = forms.CharField(label=_("Önskemål om åldersgrupp"), max_length=200, required=False)
+    # The needs are the free text Bris reads before the consent gate (to plan groups): each says so.
+    needs_language = forms.CharField(
+        label=_("Språk och tolkbehov"), max_length=200, required=False, help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT
+    )
+    needs_accessibility = forms.CharField(
+        label=_("Tillgänglighet"), max_length=200, required=False, help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT
+    )
+    needs_age_group = forms.CharField(
+        label=_("Önskemål om åldersgrupp"), max_length=200, required=False, help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT
+    )
     needs_other = forms.CharField(
-        label=_("Övrigt som är viktigt inför gruppen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Övrigt som är viktigt inför gruppen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=VISIBLE_TO_BRIS_BEFORE_CONSENT,
     )
 
     is_external = forms.BooleanField(label=_("Barnet tillhör en annan kommun än Stockholm"), required=False)
@@ -63,7 +82,7 @@ class ReferralForm(forms.Form):
         label=_("Ansvarig kommun"),
         max_length=100,
         required=False,
-        help_text=_("Kommunen betalar 5 000 kr för barnets plats."),
+        help_text=_("Kommunen betalar 5 000 kr för barnets plats. Syns för Bris redan innan samtycket finns."),
     )
 
     case_officer_name = forms.CharField(label=_("Ansvarig handläggare"), max_length=200)
@@ -112,10 +131,34 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# A pseudonym, or text with at most five digits: what the GET search (its words end up in the
+# address, the browser history and server logs) may carry. The browser refuses anything else
+# before sending it; the view drops it if it comes anyway (looks_like_identity_number).
+NAME_SEARCH_PATTERN = r"(B-[A-Za-z2-9]{6})|([^0-9]*([0-9][^0-9]*){0,5})"
+PSEUDONYM = re.compile(r"^\s*B-[A-Z2-9]{6}\s*$", re.IGNORECASE)
+
+
+def looks_like_identity_number(text: str) -> bool:
+    """Six digits or more, other than a pseudonym: possibly a personnummer, never to be searched
+    by GET or echoed back into a page or a link."""
+    return not PSEUDONYM.match(text) and sum(char.isdigit() for char in text) >= 6
+
+
 class ReferralFilterForm(forms.Form):
     AGE_BANDS = [("", _("Alla åldrar")), ("7-9", "7–9"), ("10-12", "10–12"), ("13-15", "13–15"), ("16-18", "16–18")]
 
-    q = forms.CharField(label=_("Sök namn eller pseudonym"), required=False)
+    q = forms.CharField(
+        label=_("Sök namn eller pseudonym"),
+        required=False,
+        help_text=_("Personnummer söker du i fältet för personnummer."),
+        widget=forms.TextInput(
+            attrs={
+                "pattern": NAME_SEARCH_PATTERN,
+                "title": _("Namn eller pseudonym. Sök personnummer i fältet för personnummer."),
+                "autocomplete": "off",
+            }
+        ),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *ReferralStatus.choices])
     district = forms.ModelChoiceField(label=_("Stadsdel"), required=False, queryset=None, empty_label=_("Alla"))
     age_band = forms.ChoiceField(label=_("Ålder"), required=False, choices=AGE_BANDS)
@@ -140,3 +183,24 @@ class InterestRegistrationForm(forms.Form):
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
+
+
+class IdentityNumberSearchForm(forms.Form):
+    """Search by personnummer: sent by POST, so the number never reaches an address or a log."""
+
+    identity_number = forms.CharField(
+        label=_("Sök på personnummer"),
+        max_length=20,
+        help_text=_("Hittar barnet bland din stadsdels anmälningar. Numret sparas eller loggas inte."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def clean_identity_number(self):
+        return parse_identity_number(self.cleaned_data["identity_number"])
+
+
+class PurgeConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Jag förstår att uppgifterna raderas för gott och inte kan återskapas."),
+        error_messages={"required": _("Bekräfta att uppgifterna ska gallras.")},
+    )

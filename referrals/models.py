@@ -25,6 +25,20 @@ class Custody(models.TextChoices):
     JOINT = "joint", _("Gemensam vårdnad")
     SOLE = "sole", _("Ensam vårdnad")
     APPOINTED = "appointed", _("Särskilt förordnad vårdnadshavare")
+    SOCIAL_WELFARE_BOARD = "board", _("Vårdnad hos socialnämnden")
+
+
+# How many custodians (guardians with custody) each custody type implies: (at least, at most).
+# For SoL every one of them must consent (IOP 2.3: "Vid gemensam vårdnad krävs samtycke från
+# båda"). Joint custody is two or more; sole custody and custody with the social welfare board
+# exactly one (for the board: the board itself, whose consent the district records like a
+# guardian's); one or two specially appointed custodians (6 kap. 10 a § FB).
+CUSTODIANS_IMPLIED: dict[str, tuple[int, int | None]] = {
+    Custody.JOINT: (2, None),
+    Custody.SOLE: (1, 1),
+    Custody.APPOINTED: (1, 2),
+    Custody.SOCIAL_WELFARE_BOARD: (1, 1),
+}
 
 
 class ReferralStatus(models.TextChoices):
@@ -89,6 +103,8 @@ class Referral(TimeStampedModel):
     planned_start = models.DateField(_("önskad start"))
     # Kept after purging, for statistics; the birth date itself goes with the identity.
     age_at_planned_start = models.PositiveSmallIntegerField(_("ålder vid önskad start"))
+    # Written only before the target group became a hard limit (a child outside 7–18 is now refused);
+    # kept so that older referrals keep their reason until they are purged.
     age_override_reason = models.TextField(_("motivering för avsteg från åldersgränsen"), blank=True)
 
     needs_language = models.CharField(_("språk och tolkbehov"), max_length=200, blank=True)
@@ -116,6 +132,12 @@ class Referral(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ready_at = models.DateTimeField(_("klar sedan"), null=True, blank=True)
+    # The district's last confirmation that a child on the waiting list still needs a place
+    # (referrals/retention.py: the waiting-list rule).
+    waiting_list_confirmed_at = models.DateTimeField(_("väntelistan bekräftad"), null=True, blank=True)
+    waiting_list_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
     # Bris' choice before purging (IOP 2.3): purge, or return to social services first.
@@ -205,7 +227,8 @@ class ReferralTransition(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: made by a rule, not a person (an unconfirmed waiting-list referral that ended).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)
 

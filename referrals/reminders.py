@@ -20,6 +20,7 @@ from partnership.reminders import (
 
 from .models import PlacementBasis, PurgeRecord, Referral, ReferralStatus
 from .purge import purge_due_on
+from .retention import waiting_list_ends_on, waiting_list_review_due_condition
 from .selectors import referrals_purge_due_within
 
 
@@ -96,3 +97,24 @@ def purge_done(today: datetime.date) -> Iterable[DueReminder]:
         }
         for user_id in managers(record.referral.agreement.provider_id):
             yield DueReminder(user_id, record, purged_on, summary, link)
+
+
+@reminder_kind("waiting_list_review", gettext_lazy("Väntar barnet fortfarande?"))
+def waiting_list_review(today: datetime.date) -> Iterable[DueReminder]:
+    """A child has been on the waiting list WAITING_LIST_REVIEW_DAYS without the district
+    confirming → the district's social workers, who confirm on the referral page before the
+    referral ends by itself. Closes once confirmed (or ended)."""
+    referrals = Referral.objects.filter(waiting_list_review_due_condition(today)).select_related("district")
+    social_workers: dict[int, list[int]] = {}
+    for referral in referrals:
+        if referral.district_id not in social_workers:
+            social_workers[referral.district_id] = members(role=Role.SOCIAL_WORKER, district_id=referral.district_id)
+        ends_on = waiting_list_ends_on(referral)
+        summary = _(
+            "Behöver %(p)s (%(district)s) fortfarande en plats i en grupp? Bekräfta på anmälan senast %(day)s, "
+            "annars avslutas anmälan."
+        ) % {"p": referral.pseudonym, "district": referral.district, "day": f"{ends_on:%Y-%m-%d}"}
+        link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+        for user_id in social_workers[referral.district_id]:
+            # The period is the review day: a confirmation starts a new period and a new reminder.
+            yield DueReminder(user_id, referral, ends_on, summary, link, period=f"{ends_on:%Y-%m-%d}")

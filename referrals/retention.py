@@ -3,6 +3,11 @@ database filters for many. Purging itself is in referrals/purge.py, the lists in
 
 A referral's data becomes due PURGE_GRACE_DAYS after Referral.ended_at (set by referral_transition).
 
+A child on the waiting list is not kept forever: WAITING_LIST_REVIEW_DAYS after the child went on
+the list (or the district last confirmed), the district is asked to confirm that the child still
+needs a place; unconfirmed WAITING_LIST_CONFIRM_DAYS after that, the referral ends (withdrawn, with
+the rule as its reason) and the purge clock above starts.
+
 Interest registrations that never became a referral: one that became a referral goes when the
 referral is purged and is never touched here. One the district rejected is purged PURGE_GRACE_DAYS
 after the decision, like an ended referral; one the district never decided lapses
@@ -17,7 +22,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import InterestRegistration, Referral
+from .models import InterestRegistration, Referral, ReferralStatus
 
 
 def purge_due_on(referral: Referral) -> datetime.date | None:
@@ -71,3 +76,47 @@ def interest_registrations_due_condition(on: datetime.date) -> Q:
         Q(decided_at__lt=decided_before) | Q(decided_at__isnull=True, created_at__lt=decided_before)
     )
     return Q(referral__isnull=True) & (lapsed | decided)
+
+
+# --- The waiting list: confirm or end -----------------------------------------------------------
+
+
+def _waiting_list_clock(referral: Referral) -> datetime.datetime:
+    """When the child went on the waiting list, or the district last confirmed, whichever is later."""
+    confirmed = referral.waiting_list_confirmed_at
+    return max(referral.status_changed_at, confirmed) if confirmed else referral.status_changed_at
+
+
+def waiting_list_review_on(referral: Referral) -> datetime.date | None:
+    """The day the district is asked to confirm; None for a referral not on the waiting list."""
+    if referral.status != ReferralStatus.WAITING_LIST:
+        return None
+    return timezone.localdate(_waiting_list_clock(referral)) + datetime.timedelta(
+        days=settings.WAITING_LIST_REVIEW_DAYS
+    )
+
+
+def waiting_list_ends_on(referral: Referral) -> datetime.date | None:
+    """The day an unconfirmed referral on the waiting list ends."""
+    review_on = waiting_list_review_on(referral)
+    return None if review_on is None else review_on + datetime.timedelta(days=settings.WAITING_LIST_CONFIRM_DAYS)
+
+
+def _waiting_since_before(on: datetime.date, days: int) -> Q:
+    """On the waiting list, with the clock started more than `days` local days before `on`:
+    max(status change, confirmation) before an instant is both before it."""
+    first_day_not_due = on - datetime.timedelta(days=days) + datetime.timedelta(days=1)
+    instant = timezone.make_aware(datetime.datetime.combine(first_day_not_due, datetime.time.min))
+    return Q(status=ReferralStatus.WAITING_LIST, status_changed_at__lt=instant) & (
+        Q(waiting_list_confirmed_at__isnull=True) | Q(waiting_list_confirmed_at__lt=instant)
+    )
+
+
+def waiting_list_review_due_condition(on: datetime.date) -> Q:
+    """waiting_list_review_on(referral) <= on, as a filter."""
+    return _waiting_since_before(on, settings.WAITING_LIST_REVIEW_DAYS)
+
+
+def waiting_list_lapsed_condition(on: datetime.date) -> Q:
+    """waiting_list_ends_on(referral) <= on, as a filter."""
+    return _waiting_since_before(on, settings.WAITING_LIST_REVIEW_DAYS + settings.WAITING_LIST_CONFIRM_DAYS)

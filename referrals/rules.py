@@ -59,9 +59,44 @@ rules.add_perm(
     (is_social_worker & is_referrals_district & is_not_purged)
     | (is_provider_staff & is_referrals_provider & gate_passed),
 )
+
+
+@rules.predicate
+def ended_without_the_child(user, referral):
+    return referral.status in (ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED)
+
+
+# Free text the district writes (transition reasons, notes, the LVU legal basis): Bris reads it
+# only while the gate is open, never before it and never after a withdrawal (IOP 2.3: no
+# information about a child is exchanged without confirmed consent). Bris sees that the status
+# changed, and when, but not the district's words.
+rules.add_perm(
+    "referrals.read_district_text",
+    (is_social_worker & is_referrals_district) | (is_provider_staff & is_referrals_provider & gate_passed),
+)
+# The needs for group planning are the exception the form labels as visible to Bris: Bris plans
+# with them before the gate, but not once the referral has ended without the child.
+rules.add_perm(
+    "referrals.view_needs",
+    (is_social_worker & is_referrals_district)
+    | (is_provider_staff & is_referrals_provider & is_not_purged & ~ended_without_the_child),
+)
 rules.add_perm("referrals.add_referral", is_social_worker)
+# The waiting-list rule: the district confirms that its child still needs a place.
+rules.add_perm("referrals.confirm_waiting_list", is_social_worker & is_referrals_district)
+# Search by personnummer: the district, within its own referrals (selectors.referrals_with_identity_number).
+rules.add_perm("referrals.search_identity_number", is_social_worker)
 rules.add_perm("referrals.change_referral", is_social_worker & is_referrals_district)
 rules.add_perm("referrals.acknowledge_referral", is_social_worker & is_referrals_district)
+
+
+@rules.predicate
+def is_active_referral(user, referral):
+    return referral.is_active and referral.purged_at is None
+
+
+# The district adds or corrects guardians after submission while the referral is active (logged).
+rules.add_perm("referrals.change_guardians", is_social_worker & is_referrals_district & is_active_referral)
 rules.add_perm("referrals.decline_referral", is_operations_manager & is_referrals_provider)
 rules.add_perm("referrals.add_interest_registration", is_provider_staff)
 rules.add_perm("referrals.list_referrals", is_social_worker | is_provider_staff)

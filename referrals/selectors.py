@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from .gate import ConsentDecision, gate_decision
 from .identity_numbers import age_on
 from .models import (
     ENDED_STATUSES,
+    ChildIdentity,
     Guardian,
     InterestRegistration,
     PlacementBasis,
@@ -30,6 +31,9 @@ from .retention import (
     interest_registration_due_on,
     interest_registrations_due_condition,
     purge_due_on,
+    waiting_list_ends_on,
+    waiting_list_review_due_condition,
+    waiting_list_review_on,
 )
 from .rules import IDENTITY_VISIBLE_TO_PROVIDER
 
@@ -117,6 +121,21 @@ def referral_search(*, user, filters: dict) -> QuerySet[Referral]:
     return queryset
 
 
+def referrals_with_identity_number(*, user, identity_hash: str) -> QuerySet[Referral]:
+    """The user's own district's referrals of the child with this identity number (by its keyed
+    hash, as the number itself is stored encrypted), active ones first. Empty for anyone but a
+    social worker: the search never crosses the district wall."""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != Role.SOCIAL_WORKER:
+        return Referral.objects.none()
+    return (
+        referrals_visible_to(user)
+        .filter(identity_hash=identity_hash)
+        .select_related("child")
+        .order_by("ended_at", "-created_at")
+    )
+
+
 def referral_rows(*, user, referrals) -> list[ReferralRow]:
     """Rows for one page of referrals, with the identity shown only where the rules allow it."""
     today = timezone.localdate()
@@ -134,6 +153,17 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a referral's history as this viewer may read it: the status change and when
+    always; the reason only where the rules allow (see referrals.read_district_text)."""
+
+    at: datetime.datetime
+    status: str
+    by_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReferralDetail:
     referral: Referral
     show_identity: bool
@@ -141,8 +171,37 @@ class ReferralDetail:
     decision: ConsentDecision
     legal_basis: str
     guardians: list
-    transitions: list
+    transitions: list[HistoryEntry]
     concern_reports: list
+    reads_district_text: bool
+    shows_needs: bool
+    waiting_review_on: datetime.date | None = None
+    waiting_ends_on: datetime.date | None = None
+
+
+def _written_by_viewers_organisation(user, transition: ReferralTransition) -> bool:
+    author = getattr(transition.by, "membership", None) if transition.by_id else None
+    return author is not None and author.organisation_id == user.membership.organisation_id
+
+
+def referral_history(*, user, referral: Referral, transitions) -> list[HistoryEntry]:
+    """The history lines the user may read. A reason is free text: a district's reason (a
+    withdrawal naming the guardian, say) reaches Bris only while the gate is open; what the
+    viewer's own organisation wrote they always read."""
+    reads_district_text = can(user, "referrals.read_district_text", referral)
+    entries = []
+    for transition in transitions:
+        readable = reads_district_text or _written_by_viewers_organisation(user, transition)
+        by = transition.by
+        entries.append(
+            HistoryEntry(
+                at=transition.at,
+                status=transition.get_to_status_display(),
+                by_name=(by.get_full_name() or by.get_username()) if by else _("Automatiskt"),
+                reason=transition.reason if readable else "",
+            )
+        )
+    return entries
 
 
 def referral_detail(*, user, referral: Referral) -> ReferralDetail:
@@ -153,7 +212,7 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         .prefetch_related(
             # The guardians' consents (the consent app's) are shown beside them.
             Prefetch("guardians", queryset=Guardian.objects.prefetch_related("consents__recorded_by")),
-            Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by")),
+            Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by__membership")),
             "concern_reports",
         )
         .get(pk=referral.pk)
@@ -167,8 +226,12 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         decision=gate_decision(referral),
         legal_basis=legal_basis,
         guardians=list(referral.guardians.all()) if show_identity else [],
-        transitions=list(referral.transitions.all()),
+        transitions=referral_history(user=user, referral=referral, transitions=referral.transitions.all()),
         concern_reports=list(referral.concern_reports.all()),
+        reads_district_text=can(user, "referrals.read_district_text", referral),
+        shows_needs=can(user, "referrals.view_needs", referral),
+        waiting_review_on=waiting_list_review_on(referral),
+        waiting_ends_on=waiting_list_ends_on(referral),
     )
 
 
@@ -231,6 +294,39 @@ class PurgeDueRow:
     dossier: object  # ReturnDossier or None
 
 
+@dataclass(frozen=True)
+class PurgePreview:
+    """What purging one child's data deletes, for the confirmation page: counts, never contents."""
+
+    referral: Referral
+    due_on: datetime.date | None
+    has_identity: bool
+    guardians: int
+    consents: int
+    consent_documents: int
+    concern_reports: int
+    transition_reasons: int
+    has_dossier_file: bool
+
+
+def purge_preview(referral: Referral) -> PurgePreview:
+    """Counts read through the referral's reverse relations (the consents and concern reports
+    are the consent app's), in a fixed number of queries."""
+    consents = referral.consents.all()
+    dossier = ReturnDossier.objects.filter(referral=referral).exclude(document="").exists()
+    return PurgePreview(
+        referral=referral,
+        due_on=purge_due_on(referral),
+        has_identity=ChildIdentity.objects.filter(referral=referral).exists(),
+        guardians=Guardian.objects.filter(referral=referral).count(),
+        consents=consents.count(),
+        consent_documents=consents.exclude(document="").count(),
+        concern_reports=referral.concern_reports.exclude(justification="").count(),
+        transition_reasons=ReferralTransition.objects.filter(referral=referral).exclude(reason="").count(),
+        has_dossier_file=dossier,
+    )
+
+
 def purge_due_rows(*, user) -> list[PurgeDueRow]:
     """The manager's list: every ended referral of their organisation not yet purged, soonest first.
     Pseudonyms only: the list must not show who the children are."""
@@ -250,6 +346,31 @@ def purge_due_rows(*, user) -> list[PurgeDueRow]:
         due_on = purge_due_on(referral)
         rows.append(PurgeDueRow(referral, due_on, due_on <= today, getattr(referral, "return_dossier", None)))
     return rows
+
+
+@dataclass(frozen=True)
+class WaitingReviewRow:
+    referral: Referral
+    asked_on: datetime.date
+    ends_on: datetime.date
+
+
+def waiting_list_review_rows(*, user, on: datetime.date, limit: int = 50) -> list[WaitingReviewRow]:
+    """For the Gallring page: the organisation's children on the waiting list whose district has
+    been asked to confirm, soonest to end first. Pseudonyms and districts only."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return []
+    referrals = (
+        Referral.objects.filter(
+            waiting_list_review_due_condition(on), agreement__provider_id=membership.organisation_id
+        )
+        .select_related("district")
+        .order_by(Greatest(Coalesce("waiting_list_confirmed_at", "status_changed_at"), "status_changed_at"), "pk")[
+            :limit
+        ]
+    )
+    return [WaitingReviewRow(r, waiting_list_review_on(r), waiting_list_ends_on(r)) for r in referrals]
 
 
 def interest_registrations_purge_due(*, on: datetime.date) -> QuerySet[InterestRegistration]:

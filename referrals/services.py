@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,8 +16,10 @@ from .gate import gate_decision
 from .identity_numbers import age_on, parse_identity_number
 from .models import (
     ACTIVE_STATUSES,
+    CUSTODIANS_IMPLIED,
     ENDED_STATUSES,
     ChildIdentity,
+    Custody,
     Guardian,
     InterestRegistration,
     PlacementBasis,
@@ -24,7 +27,8 @@ from .models import (
     ReferralStatus,
     ReferralTransition,
 )
-from .signals import referral_withdrawn
+from .retention import waiting_list_lapsed_condition
+from .signals import referral_gate_closed, referral_withdrawn
 
 S = ReferralStatus
 
@@ -32,9 +36,10 @@ S = ReferralStatus
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.SUBMITTED: {S.AWAITING_CONSENT, S.READY, S.WITHDRAWN, S.DECLINED},
     S.AWAITING_CONSENT: {S.READY, S.WITHDRAWN, S.DECLINED},
-    S.READY: {S.WAITING_LIST, S.PLACED, S.WITHDRAWN, S.DECLINED},
-    S.WAITING_LIST: {S.PLACED, S.WITHDRAWN, S.DECLINED},
-    S.PLACED: {S.WAITING_LIST, S.COMPLETED, S.WITHDRAWN},
+    # Back to AWAITING_CONSENT: a custodian was added after the gate opened (guardian_add).
+    S.READY: {S.WAITING_LIST, S.PLACED, S.WITHDRAWN, S.DECLINED, S.AWAITING_CONSENT},
+    S.WAITING_LIST: {S.PLACED, S.WITHDRAWN, S.DECLINED, S.AWAITING_CONSENT},
+    S.PLACED: {S.WAITING_LIST, S.COMPLETED, S.WITHDRAWN, S.AWAITING_CONSENT},
     S.COMPLETED: set(),
     S.WITHDRAWN: set(),
     S.DECLINED: set(),
@@ -85,6 +90,9 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
     if to_status == S.WITHDRAWN:
         # A withdrawn child must not keep a place in a group (groups/receivers.py frees it).
         referral_withdrawn.send(sender=Referral, referral=referral, by=by, reason=reason)
+    if to_status == S.AWAITING_CONSENT and from_status in GATED_STATUSES:
+        # The gate closed again: no place and no identity for Bris until the consent is there.
+        referral_gate_closed.send(sender=Referral, referral=referral, by=by, reason=reason)
     return referral
 
 
@@ -120,24 +128,57 @@ class GuardianDetails:
     email: str = ""
 
 
-def check_age(
-    *, birth_date: datetime.date, planned_start: datetime.date, agreement: Agreement, override_reason: str
-) -> int:
-    """The child must be within the target group's ages on the planned start (IOP 2.1)."""
-    age = age_on(birth_date, planned_start)
+def check_target_group_age(*, age: int, agreement: Agreement, field: str, when: str) -> None:
+    """The agreement's target group (IOP 2.1: children 7–18) is a limit, not a default: a child
+    outside it is refused with or without a reason. A written reason only ever lets a child
+    inside the target group join a group outside its own age band (groups.services)."""
     low, high = agreement.target_group.min_age, agreement.target_group.max_age
-    if not low <= age <= high and not override_reason.strip():
+    if not low <= age <= high:
         raise ValidationError(
             {
-                "planned_start": _(
-                    "Barnet är %(age)s år vid önskad start; målgruppen är %(low)s–%(high)s år. "
-                    "Ett avsteg kräver en skriftlig motivering."
+                field: _(
+                    "Barnet är %(age)s år %(when)s; överenskommelsen gäller barn %(low)s–%(high)s år. "
+                    "Barn utanför målgruppen kan inte anmälas eller placeras."
                 )
-                % {"age": age, "low": low, "high": high}
+                % {"age": age, "when": when, "low": low, "high": high}
             },
-            code="age",
+            code="age_outside_target_group",
         )
+
+
+def check_age(*, birth_date: datetime.date, planned_start: datetime.date, agreement: Agreement) -> int:
+    """The child must be within the target group's ages on the planned start (IOP 2.1)."""
+    age = age_on(birth_date, planned_start)
+    check_target_group_age(age=age, agreement=agreement, field="planned_start", when=_("vid önskad start"))
     return age
+
+
+def check_custodians(*, custody: str, custodians: int) -> None:
+    """SoL: the guardians listed with custody must be as many as the custody type implies, since
+    every one of them must consent (IOP 2.3). Joint custody with one custodian is refused here
+    rather than letting the gate open after that one consent."""
+    least, most = CUSTODIANS_IMPLIED.get(custody, (1, None))
+    if custodians == 0:
+        raise ValidationError({"guardians": _("Ange minst en vårdnadshavare med vårdnaden.")}, code="guardian")
+    if custodians < least:
+        raise ValidationError(
+            {
+                "guardians": _("%(custody)s: ange alla %(least)s vårdnadshavare som har vårdnaden; alla ska samtycka.")
+                % {"custody": Custody(custody).label, "least": least}
+            },
+            code="custodians_too_few",
+        )
+    if most is not None and custodians > most:
+        raise ValidationError(
+            {
+                "guardians": _(
+                    "%(custody)s: högst %(most)s vårdnadshavare kan ha vårdnaden. "
+                    "Kontrollera vårdnadsformen eller kryssrutan ”Har vårdnaden”."
+                )
+                % {"custody": Custody(custody).label, "most": most}
+            },
+            code="custodians_too_many",
+        )
 
 
 @transaction.atomic
@@ -153,7 +194,6 @@ def referral_submit(
     planned_start: datetime.date,
     case_officer_name: str,
     lvu_legal_basis: str = "",
-    age_override_reason: str = "",
     case_officer_phone: str = "",
     case_officer_email: str = "",
     needs_language: str = "",
@@ -170,10 +210,9 @@ def referral_submit(
         birth_date=identity.birth_date,
         planned_start=planned_start,
         agreement=agreement,
-        override_reason=age_override_reason,
     )
-    if placement_basis == PlacementBasis.SOL and not any(guardian.has_custody for guardian in guardians):
-        raise ValidationError({"guardians": _("Ange minst en vårdnadshavare med vårdnaden.")}, code="guardian")
+    if placement_basis == PlacementBasis.SOL:
+        check_custodians(custody=custody, custodians=sum(guardian.has_custody for guardian in guardians))
     if placement_basis == PlacementBasis.LVU and not lvu_legal_basis.strip():
         raise ValidationError({"lvu_legal_basis": _("Ange lagrummet för LVU-vården.")}, code="lvu_basis")
     if is_external and not external_municipality.strip():
@@ -195,7 +234,6 @@ def referral_submit(
         custody=custody,
         planned_start=planned_start,
         age_at_planned_start=age,
-        age_override_reason=age_override_reason.strip(),
         needs_language=needs_language,
         needs_accessibility=needs_accessibility,
         needs_age_group=needs_age_group,
@@ -337,3 +375,113 @@ def interest_registration_confirm(*, registration: InterestRegistration, by, **s
     )
     interest_registration_decide(registration=registration, by=by, confirm=True, referral=referral)
     return referral
+
+
+# --- Guardians added or corrected after submission -------------------------------------------
+
+
+GUARDIAN_FIELDS = ["name", "has_custody", "phone", "email"]
+
+
+def _check_guardian_editable(referral: Referral) -> None:
+    if not referral.is_active or referral.purged_at is not None:
+        raise ValidationError(_("Anmälan är avslutad; vårdnadshavarna kan inte ändras."), code="ended")
+
+
+def _gate_recheck(*, referral: Referral, by) -> Referral:
+    """After the guardians changed: a referral past the gate whose gate no longer passes goes
+    back to awaiting consent (Bris loses sight of the child, a place is freed); one waiting for
+    consent goes on once it passes."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status in GATED_STATUSES and not gate_decision(referral).may_register_participation:
+        return referral_transition(
+            referral=referral,
+            to_status=S.AWAITING_CONSENT,
+            by=by,
+            reason=_("En vårdnadshavare med vårdnaden har tillkommit och samtycke saknas."),
+        )
+    return referral_advance_if_ready(referral=referral, by=by)
+
+
+def _guardian_recorded(*, referral: Referral, by, what: str) -> None:
+    access_log_record(
+        user=by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=what,
+    )
+    _gate_recheck(referral=referral, by=by)
+
+
+def _locked_editable_referral(referral_id: int, name: str) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    _check_guardian_editable(referral)
+    if not name.strip():
+        raise ValidationError({"name": _("Ange vårdnadshavarens namn.")}, code="name")
+    return referral
+
+
+@transaction.atomic
+def guardian_add(*, referral: Referral, by, name: str, has_custody: bool, phone: str = "", email: str = "") -> Guardian:
+    """The district adds a guardian after submission (a second custodian found, for instance).
+    A custodian who has not consented closes the gate again (SoL, IOP 2.3). Logged."""
+    referral = _locked_editable_referral(referral.pk, name)
+    guardian = Guardian.objects.create(
+        referral=referral, name=name.strip(), has_custody=has_custody, phone=phone.strip(), email=email.strip()
+    )
+    _guardian_recorded(referral=referral, by=by, what=_("Lade till vårdnadshavare"))
+    return guardian
+
+
+@transaction.atomic
+def guardian_change(
+    *, guardian: Guardian, by, name: str, has_custody: bool, phone: str = "", email: str = ""
+) -> Guardian:
+    """The district corrects a guardian (name, contacts, custody). A correction that gives a
+    guardian custody without a standing consent closes the gate like an added one. Logged."""
+    referral = _locked_editable_referral(guardian.referral_id, name)
+    guardian.name, guardian.has_custody = name.strip(), has_custody
+    guardian.phone, guardian.email = phone.strip(), email.strip()
+    guardian.save(update_fields=[*GUARDIAN_FIELDS, "updated_at"])
+    _guardian_recorded(referral=referral, by=by, what=_("Ändrade vårdnadshavare"))
+    return guardian
+
+
+# --- The waiting list: the district confirms, or the referral ends (referrals/retention.py) ----
+
+
+@transaction.atomic
+def referral_waiting_list_confirm(*, referral: Referral, by) -> Referral:
+    """The district confirms that the child on the waiting list still needs a place: the clock of
+    the waiting-list rule starts again. Logged."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != S.WAITING_LIST:
+        raise ValidationError(_("Barnet står inte på väntelistan."), code="not_waiting")
+    referral.waiting_list_confirmed_at = timezone.now()
+    referral.waiting_list_confirmed_by = by
+    referral.save(update_fields=["waiting_list_confirmed_at", "waiting_list_confirmed_by", "updated_at"])
+    access_log_record(
+        user=by,
+        referral=referral,
+        action=AccessLogEntry.Action.CHANGE,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Bekräftade att barnet fortfarande väntar på plats"),
+    )
+    return referral
+
+
+@transaction.atomic
+def referrals_waiting_list_lapse(*, on: datetime.date) -> int:
+    """End every referral on the waiting list that the district has not confirmed in time; the
+    purge clock starts (ended_at). Returns how many ended; a rerun finds nothing more."""
+    lapsed = list(
+        Referral.objects.filter(waiting_list_lapsed_condition(on)).select_for_update(skip_locked=True).order_by("pk")
+    )
+    reason = _(
+        "Stadsdelen bekräftade inte inom %(days)s dagar att barnet fortfarande behöver en plats "
+        "(väntelistans regel, %(review)s + %(days)s dagar)."
+    ) % {"days": settings.WAITING_LIST_CONFIRM_DAYS, "review": settings.WAITING_LIST_REVIEW_DAYS}
+    for referral in lapsed:
+        referral_transition(referral=referral, to_status=S.WITHDRAWN, by=None, reason=reason)
+    return len(lapsed)

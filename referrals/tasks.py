@@ -12,6 +12,7 @@ from partnership.queue import enqueue
 from .models import PurgeRecord, PurgeRule, Referral
 from .purge import interest_registrations_purge_due, purge_files_delete, referral_purge
 from .selectors import referrals_purge_due
+from .services import referrals_waiting_list_lapse
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,11 @@ def purge_due_sweep() -> int:
     interest registrations that never became referrals, and finish file deletions a crash left
     behind. Returns how many referral purges were enqueued."""
     today = timezone.localdate()
+    # First the waiting list: a referral ended tonight starts its purge clock now.
+    try:
+        referrals_waiting_list_lapse(on=today)
+    except Exception:
+        logger.exception("Could not end the unconfirmed waiting-list referrals; the next sweep retries")
     enqueued = 0
     for referral_id in referrals_purge_due(on=today).values_list("pk", flat=True):
         enqueued += enqueue(referral_purge_task, referral_id)

@@ -5,12 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.access import require_permission
+from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, District
 from partnership.selectors import agreement_current
@@ -18,12 +18,16 @@ from partnership.services import access_log_record, access_log_record_many
 
 from . import purge, selectors, services
 from .forms import (
+    GuardianForm,
     GuardianFormSet,
+    IdentityNumberSearchForm,
     InterestRegistrationForm,
+    PurgeConfirmForm,
     ReasonForm,
     ReferralFilterForm,
     ReferralForm,
     TransitionForm,
+    looks_like_identity_number,
 )
 from .models import PurgeRecord, PurgeRule, ReferralStatus
 from .rules import may_transition
@@ -31,17 +35,25 @@ from .rules import may_transition
 PAGE_SIZE = 50
 
 
-@login_required
-@require_GET
-def referral_list(request):
+def _referral_list_page(request, *, rows=None, identity_errors=()):
     require_permission(request.user, "referrals.list_referrals")
     districts = District.objects.filter(referrals__in=selectors.referrals_visible_to(request.user)).distinct()
-    form = ReferralFilterForm(request.GET or None, districts=districts)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("sida")
-    )
-    rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
+    data = request.GET.copy()
+    if looks_like_identity_number(data.get("q", "")):
+        # It reached this address already; it must not reach the page, its links or a search.
+        data.pop("q")
+        messages.warning(
+            request,
+            _("Sök inte personnummer i namnfältet: det hamnar i adressen. Använd fältet för personnummer."),
+        )
+    form = ReferralFilterForm(data or None, districts=districts)
+    page = None  # rows found by personnummer come on one page
+    if rows is None:
+        filters = form.cleaned_data if form.is_valid() else {}
+        page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
+            data.get("sida")
+        )
+        rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
     shown_by_basis: dict[str, list] = {}
     for row in rows:
         if row.show_identity:
@@ -55,10 +67,60 @@ def referral_list(request):
             legal_basis=legal_basis,
             what=_("Anmälningslista"),
         )
-    query = request.GET.copy()
-    query.pop("sida", None)
-    context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
+    data.pop("sida", None)
+    # Always an empty form: a typed number is never echoed back into the page.
+    identity_form = IdentityNumberSearchForm() if can(request.user, "referrals.search_identity_number") else None
+    context = {
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "query": data.urlencode(),
+        "identity_form": identity_form,
+        "identity_errors": identity_errors,
+    }
     return render(request, "referrals/referral_list.html", context)
+
+
+@login_required
+@require_GET
+def referral_list(request):
+    return _referral_list_page(request)
+
+
+@login_required
+@require_POST
+def referral_identity_search(request):
+    """The district finds a child by personnummer. POST (CSRF-protected), so the number is never
+    in an address, the browser history or a server log; one match opens the referral (its address
+    holds only the public id), several are listed on this response. Access-logged without it."""
+    require_permission(request.user, "referrals.search_identity_number")
+    form = IdentityNumberSearchForm(request.POST)
+    if not form.is_valid():
+        return _referral_list_page(request, identity_errors=form.errors["identity_number"])
+    found = list(
+        selectors.referrals_with_identity_number(
+            user=request.user, identity_hash=form.cleaned_data["identity_number"].hash
+        )
+    )
+    access_log_record_many(
+        user=request.user,
+        referrals=found,
+        action=AccessLogEntry.Action.VIEW,
+        legal_basis=_("Egen stadsdels ärende"),
+        what=_("Sökning på personnummer"),
+    )
+    if not found:
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=_("Egen stadsdels ärende"),
+            what=_("Sökning på personnummer utan träff"),
+        )
+        return _referral_list_page(request, identity_errors=[_("Ingen anmälan i din stadsdel har det personnumret.")])
+    if len(found) == 1:
+        return redirect("referrals:detail", public_id=found[0].public_id)
+    rows = selectors.referral_rows(user=request.user, referrals=found)
+    return _referral_list_page(request, rows=rows)
 
 
 @login_required
@@ -109,6 +171,48 @@ def referral_detail(request, public_id):
     return render(request, "referrals/referral_detail.html", {"detail": detail, "transitions": transitions})
 
 
+def _guardian_page(request, referral, guardian=None):
+    """Add (guardian None) or correct a guardian of the district's own referral."""
+    require_permission(request.user, "referrals.change_guardians", referral)
+    initial = {name: getattr(guardian, name) for name in services.GUARDIAN_FIELDS} if guardian else None
+    form = GuardianForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if guardian is None:
+                services.guardian_add(referral=referral, by=request.user, **form.cleaned_data)
+            else:
+                services.guardian_change(guardian=guardian, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="name")
+        else:
+            messages.success(request, _("Vårdnadshavarna är uppdaterade."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    if request.method == "GET" and guardian is not None:  # a guardian's name identifies the child
+        access_log_record(
+            user=request.user,
+            referral=referral,
+            action=AccessLogEntry.Action.VIEW,
+            legal_basis=selectors.identity_legal_basis(request.user, referral),
+            what=_("Vårdnadshavare"),
+        )
+    context = {"form": form, "referral": referral, "guardian": guardian}
+    return render(request, "referrals/guardian_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_add(request, public_id):
+    return _guardian_page(request, selectors.get_referral_for(request.user, public_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_change(request, public_id, guardian_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "referrals.change_guardians", referral)
+    return _guardian_page(request, referral, get_object_or_404(referral.guardians, pk=guardian_id))
+
+
 @login_required
 @require_POST
 def referral_transition(request, public_id):
@@ -128,6 +232,21 @@ def referral_transition(request, public_id):
             messages.error(request, message)
     else:
         messages.success(request, _("Status ändrad till ”%(status)s”.") % {"status": ReferralStatus(to_status).label})
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@login_required
+@require_POST
+def waiting_list_confirm(request, public_id):
+    referral = selectors.get_referral_for(request.user, public_id)
+    require_permission(request.user, "referrals.confirm_waiting_list", referral)
+    try:
+        services.referral_waiting_list_confirm(referral=referral, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Bekräftat: barnet står kvar på väntelistan."))
     return redirect("referrals:detail", public_id=referral.public_id)
 
 
@@ -220,8 +339,12 @@ def purge_due_list(request):
         referral__agreement__provider_id=request.user.membership.organisation_id
     ).select_related("purged_by")[:20]
     interest = selectors.interest_registration_purge_overview(user=request.user, on=timezone.localdate())
+    waiting = selectors.waiting_list_review_rows(user=request.user, on=timezone.localdate())
     context = {
         "rows": rows,
+        "waiting": waiting,
+        "review_days": settings.WAITING_LIST_REVIEW_DAYS,
+        "confirm_days": settings.WAITING_LIST_CONFIRM_DAYS,
         "records": records,
         "interest": interest,
         "grace_days": settings.PURGE_GRACE_DAYS,
@@ -231,18 +354,24 @@ def purge_due_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_purge_now(request, public_id):
+    """Gallra nu: asks first, naming the pseudonym and what will be deleted; purges only on a
+    POST that carries the confirmation."""
     referral = selectors.get_referral_for(request.user, public_id)
     require_permission(request.user, "referrals.purge_referral", referral)
-    try:
-        purge.referral_purge(referral=referral, by=request.user, rule=PurgeRule.MANUAL)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Uppgifterna om %(p)s är gallrade.") % {"p": referral.pseudonym})
-    return redirect("referrals:purge_due")
+    form = PurgeConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            purge.referral_purge(referral=referral, by=request.user, rule=PurgeRule.MANUAL)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Uppgifterna om %(p)s är gallrade.") % {"p": referral.pseudonym})
+        return redirect("referrals:purge_due")
+    context = {"form": form, "preview": selectors.purge_preview(referral), "grace_days": settings.PURGE_GRACE_DAYS}
+    return render(request, "referrals/purge_confirm.html", context)
 
 
 @login_required

@@ -19,6 +19,7 @@ TEST_ENVIRONMENT = {
     "SECRET_KEY": "test-only-not-secret",
     # Fernet key used only by the tests (base64 of 32 ASCII bytes).
     "FIELD_ENCRYPTION_KEY": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0LTE=",
+    "IDENTITY_HASH_KEY": "test-only-identity-hash-key-not-secret-1",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "DEBUG": "false",
     "SECURE_SSL_REDIRECT": "false",

@@ -103,6 +103,11 @@ MATRIX = {
         lambda w: {},
         _ok(group_leader=403, operations_manager=403, coordinator=403, superuser=403),
     ),
+    "referrals:waiting_list_confirm": (
+        lambda w: {"public_id": w.referral.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "referrals:identity_search": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     "referrals:detail": (
         lambda w: {"public_id": w.referral.public_id},
         _ok(other_district_social_worker=404, coordinator=404, superuser=404),
@@ -110,6 +115,11 @@ MATRIX = {
     "referrals:transition": (
         lambda w: {"public_id": w.referral.public_id},
         _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "referrals:guardian_add": (lambda w: {"public_id": w.referral.public_id}, _ok(**DISTRICT_ONLY_OBJECT)),
+    "referrals:guardian_change": (
+        lambda w: {"public_id": w.referral.public_id, "guardian_id": w.consent.guardian_id},
+        _ok(**DISTRICT_ONLY_OBJECT),
     ),
     "consent:concern": (
         lambda w: {"public_id": w.referral.public_id},
@@ -168,7 +178,11 @@ MATRIX = {
             superuser=403,
         ),
     ),
-    "referrals:purge": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    # The confirmation page; purging itself is a POST with the confirmation.
+    "referrals:purge": (
+        lambda w: {"public_id": w.dossier.referral.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=404, coordinator=404, superuser=404),
+    ),
     "referrals:return": (lambda w: {"public_id": w.dossier.referral.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     "referrals:return_dossiers": (
         lambda w: {},

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from partnership.money import format_ore
+from partnership.statistics import SMALL_CELL, is_small_count
 
 register = template.Library()
 
@@ -11,3 +13,11 @@ def kr(amount_ore):
     if amount_ore is None or amount_ore == "":
         return ""
     return format_ore(amount_ore)
+
+
+@register.filter
+def children_count(count):
+    """{{ targets.children_reached|children_count }} -> "12", or "färre än 5" for 1–4 children."""
+    if is_small_count(count):
+        return _("färre än %(n)s") % {"n": SMALL_CELL}
+    return str(count)

@@ -26,7 +26,16 @@ def test_manager_purges_from_the_due_list(page: Page, live_server):
     expect(page.get_by_text("Astrid")).to_have_count(0)
     assert_no_axe_violations(page)
 
-    page.get_by_role("button", name=f"Gallra nu {due.pseudonym}").click()
+    page.get_by_role("link", name=f"Gallra nu {due.pseudonym}").click()
+    # Asked first, naming the pseudonym and what goes; nothing is purged yet.
+    expect(page.get_by_role("heading", name=f"Gallra uppgifterna om {due.pseudonym} nu?")).to_be_visible()
+    expect(page.get_by_role("note")).to_contain_text("personnummer")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name=f"Gallra {due.pseudonym}").click()
+    expect(page.get_by_text("Bekräfta att uppgifterna ska gallras.")).to_be_visible()
+    assert not PurgeRecord.objects.exists()
+    page.get_by_label("Jag förstår att uppgifterna raderas för gott och inte kan återskapas.").check()
+    page.get_by_role("button", name=f"Gallra {due.pseudonym}").click()
     expect(page.get_by_role("status")).to_contain_text(f"Uppgifterna om {due.pseudonym} är gallrade.")
     expect(page.get_by_role("table", name="Senast gallrade")).to_contain_text(due.pseudonym)
     assert PurgeRecord.objects.get().referral_id == due.pk
@@ -68,4 +77,4 @@ def test_manager_returns_and_the_social_worker_downloads_the_dossier(page: Page,
 
     page.reload()
     expect(page.get_by_role("row", name=referral.pseudonym)).to_contain_text("Mottagen")
-    expect(page.get_by_role("button", name=f"Gallra nu {referral.pseudonym}")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Gallra nu {referral.pseudonym}")).to_be_visible()

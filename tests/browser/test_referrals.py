@@ -185,3 +185,32 @@ def test_interest_registration_pages_and_the_access_log_pass_axe(page: Page, liv
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Ta stickprov").click()
     assert_no_axe_violations(page)
+
+
+def test_the_district_finds_a_child_by_personnummer_and_adds_a_custodian(page: Page, live_server, agreement):
+    referral = make_referral(guardians=1, first_name="Siri", last_name="Berg", agreement=agreement)
+    number = referral.child.identity_number
+    sign_in(page, live_server.url, referral.submitted_by)
+    page.goto(f"{live_server.url}/anmalningar/")
+    assert_no_axe_violations(page)
+
+    # The name search is a GET form: the browser refuses a personnummer there.
+    page.get_by_label("Sök namn eller pseudonym").fill(number)
+    page.get_by_role("button", name="Filtrera").click()
+    assert number not in page.url
+
+    page.locator("#id_identity_number").fill(number)
+    page.get_by_role("button", name="Sök", exact=True).click()
+    expect(page.get_by_role("heading", name="Siri Berg")).to_be_visible()
+    assert page.url.endswith(f"/anmalningar/{referral.public_id}/")
+    assert number not in page.url
+
+    page.get_by_role("link", name="Lägg till vårdnadshavare").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Vårdnadshavarens namn").fill("Per Berg")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_text("Samtycke saknas från Per Berg.")).to_be_visible()
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.AWAITING_CONSENT
+    assert_no_axe_violations(page)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

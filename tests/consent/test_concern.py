@@ -2,6 +2,7 @@
 or without consent; it needs a written justification, notifies the district by an email without
 personal data, and is access-logged."""
 
+import datetime
 import re
 
 import pytest
@@ -10,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from consent.jobs import concern_report_notify_district
-from consent.models import ConcernReport
+from consent.models import ConcernReport, DutyToReportReference
+from consent.selectors import duty_to_report_reference_on
 from consent.services import concern_report_create
 from partnership.models import AccessLogEntry, Role
 from referrals.models import ReferralStatus
@@ -18,6 +20,8 @@ from tests.factories import make_referral, make_user
 
 pytestmark = pytest.mark.django_db
 
+# The law in force today: the new Social Services Act (consent/migrations/0006).
+REFERENCE_NOW = "Anmälningsskyldigheten i socialtjänstlagen (2025:400)"
 JUSTIFICATION = "Barnet berättade i gruppen att hen blir slagen hemma och har blåmärken på armarna."
 
 
@@ -70,7 +74,7 @@ def test_a_group_leader_reports_a_concern_and_the_district_is_mailed(
     http = client_for(leader)
     page = http.get(concern_url(referral))
     assert page.status_code == 200
-    assert "14 kap. 1 § SoL (2001:453)" in page.content.decode()
+    assert REFERENCE_NOW in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = http.post(concern_url(referral), {"justification": f"  {JUSTIFICATION}  "})
@@ -80,7 +84,7 @@ def test_a_group_leader_reports_a_concern_and_the_district_is_mailed(
     report = ConcernReport.objects.get(referral=referral)
     assert report.reported_by == leader
     assert report.justification == JUSTIFICATION
-    assert report.legal_reference == "14 kap. 1 § SoL (2001:453)"
+    assert report.legal_reference == REFERENCE_NOW
     assert report.district_notified_at is not None
 
     assert len(mail.outbox) == 1
@@ -88,13 +92,13 @@ def test_a_group_leader_reports_a_concern_and_the_district_is_mailed(
     assert sorted(message.to) == sorted([referral.submitted_by.email, farsta_workers["farsta"].email])
     assert farsta_workers["bromma"].email not in message.to
     assert_mail_has_no_personal_data(message, referral)
-    assert "14 kap. 1 § SoL (2001:453)" in message.body
+    assert REFERENCE_NOW in message.body
 
     entry = AccessLogEntry.objects.get(action=AccessLogEntry.Action.CONCERN)
     assert entry.user == leader
     assert entry.username == "gl_anna"
     assert entry.child_pseudonym == referral.pseudonym
-    assert entry.legal_basis == "Anmälningsplikt, 14 kap. 1 § SoL (2001:453)"
+    assert entry.legal_basis == f"Anmälningsplikt, {REFERENCE_NOW}"
     assert entry.what == "Orosanmälan till stadsdelen"
     assert referral.child.identity_number not in f"{entry.what}{entry.legal_basis}{entry.username}"
 
@@ -109,24 +113,37 @@ def test_the_operations_manager_may_also_report(client_for, django_capture_on_co
     assert len(mail.outbox) == 1
 
 
-def test_the_legal_reference_is_the_agreements_editable_text(client_for, django_capture_on_commit_callbacks):
+def test_the_legal_reference_is_editable_dated_text(client_for, django_capture_on_commit_callbacks):
     referral = make_referral()
-    agreement = referral.agreement
-    agreement.duty_to_report_reference = "10 kap. 1 § SoL (2025:400)"
-    agreement.save()
+    DutyToReportReference.objects.filter(valid_from=datetime.date(2025, 7, 1)).update(
+        reference="15 kap. 6 § SoL (2025:400)"
+    )
     leader = make_user(Role.GROUP_LEADER)
     http = client_for(leader)
-    assert "10 kap. 1 § SoL (2025:400)" in http.get(concern_url(referral)).content.decode()
+    assert "15 kap. 6 § SoL (2025:400)" in http.get(concern_url(referral)).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         http.post(concern_url(referral), {"justification": JUSTIFICATION})
     report = ConcernReport.objects.get()
-    assert report.legal_reference == "10 kap. 1 § SoL (2025:400)"
-    assert "10 kap. 1 § SoL (2025:400)" in mail.outbox[0].body
+    assert report.legal_reference == "15 kap. 6 § SoL (2025:400)"
+    assert "15 kap. 6 § SoL (2025:400)" in mail.outbox[0].body
     # A later change of the text does not rewrite the report already made.
-    agreement.duty_to_report_reference = "Annat lagrum"
-    agreement.save()
+    DutyToReportReference.objects.update(reference="Annat lagrum")
     report.refresh_from_db()
-    assert report.legal_reference == "10 kap. 1 § SoL (2025:400)"
+    assert report.legal_reference == "15 kap. 6 § SoL (2025:400)"
+
+
+@pytest.mark.parametrize(
+    ("day", "reference"),
+    [
+        (datetime.date(2017, 3, 1), "14 kap. 1 § SoL (2001:453)"),
+        (datetime.date(2025, 6, 30), "14 kap. 1 § SoL (2001:453)"),
+        (datetime.date(2025, 7, 1), REFERENCE_NOW),
+        (datetime.date(2026, 12, 1), REFERENCE_NOW),
+    ],
+)
+def test_the_legal_reference_follows_the_law_in_force_on_the_date(day, reference):
+    referral = make_referral()
+    assert duty_to_report_reference_on(day=day, agreement=referral.agreement) == reference
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consent.gate import ConsentDecision, GuardianFact, evaluate_consent
+from consent.gate import ConsentDecision, GuardianFact
+from consent.gate import evaluate_consent as evaluate_with_custody
 from consent.models import GuardianConsent
 from referrals.gate import gate_decision as consent_decision
 from referrals.models import PlacementBasis
@@ -24,6 +25,12 @@ NO_CUSTODIAN = "Ingen vårdnadshavare med vårdnaden är registrerad."
 NO_LVU_BASIS = "Lagrum för LVU-vården är inte angivet."
 NO_BASIS = "Placeringsgrund (SoL eller LVU) är inte angiven."
 NOT_ACKNOWLEDGED = "Stadsdelen har inte bekräftat att den känner till anmälan."
+
+
+def evaluate_consent(**facts) -> ConsentDecision:
+    """The rule as it was before custody types mattered: sole custody needs one custodian, so
+    these properties hold for it unchanged. The custody types have tests of their own below."""
+    return evaluate_with_custody(custody="sole", **facts)
 
 
 def missing_consent(name: str) -> str:
@@ -240,8 +247,65 @@ def test_a_withdrawn_consent_is_not_standing_and_non_custodians_are_ignored():
 
     second.has_custody = False
     second.save()
+    # Joint custody still needs two custodians; with sole custody the other one does not count.
+    assert not consent_decision(referral).may_share_identity
+    referral.custody = "sole"
+    referral.save()
     assert consent_decision(referral) == ConsentDecision(True, True, ())
 
     referral.district_acknowledged_at = None
     referral.save()
     assert consent_decision(referral) == ConsentDecision(True, False, (NOT_ACKNOWLEDGED,), (NOT_ACKNOWLEDGED,))
+
+
+# --- The custody type decides how many custodians must consent ---------------------------------
+
+
+def custodian(number: int, *, consented: bool = True) -> GuardianFact:
+    return GuardianFact(
+        guardian_id=number, name=f"Vårdnadshavare {number}", has_custody=True, has_standing_consent=consented
+    )
+
+
+def test_joint_custody_with_one_custodian_listed_does_not_open_after_that_one_consent():
+    decision = evaluate_with_custody(
+        placement_basis="sol", custody="joint", guardians=[custodian(1)], district_acknowledged=True
+    )
+    assert not decision.may_share_identity
+    assert not decision.may_register_participation
+    assert decision.missing == ("Gemensam vårdnad kräver samtycke från minst 2 vårdnadshavare; 1 är registrerad.",)
+    assert decision.missing_without_names == decision.missing  # names no guardian
+
+
+def test_joint_custody_opens_once_both_custodians_consented():
+    both = [custodian(1), custodian(2)]
+    decision = evaluate_with_custody(placement_basis="sol", custody="joint", guardians=both, district_acknowledged=True)
+    assert decision.may_register_participation
+    one_missing = [custodian(1), custodian(2, consented=False)]
+    decision = evaluate_with_custody(
+        placement_basis="sol", custody="joint", guardians=one_missing, district_acknowledged=True
+    )
+    assert decision.missing == (missing_consent("Vårdnadshavare 2"),)
+
+
+@pytest.mark.parametrize("custody", ["sole", "appointed", "board"])
+def test_one_consenting_custodian_is_enough_where_the_custody_type_implies_one(custody):
+    decision = evaluate_with_custody(
+        placement_basis="sol", custody=custody, guardians=[custodian(1)], district_acknowledged=True
+    )
+    assert decision.may_register_participation
+
+
+@pytest.mark.parametrize("custody", ["", "unknown"])
+def test_sol_without_a_known_custody_type_stays_closed(custody):
+    decision = evaluate_with_custody(
+        placement_basis="sol", custody=custody, guardians=[custodian(1)], district_acknowledged=True
+    )
+    assert not decision.may_share_identity
+
+
+def test_lvu_needs_no_custodian_whatever_the_custody_type():
+    decision = evaluate_with_custody(
+        placement_basis="lvu", custody="joint", guardians=[], lvu_legal_basis="2 § LVU", district_acknowledged=True
+    )
+    assert decision.may_register_participation

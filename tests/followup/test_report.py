@@ -6,12 +6,20 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from followup.cooperation import cooperation_meeting_plan
 from followup.evaluation import evaluation_answer_set_record
 from followup.models import FollowUpReport, InformationMeeting
-from followup.report import Count_, followup_report_data, with_complementary_suppression
+from followup.report import (
+    Count_,
+    breakdown_protected,
+    followup_report_data,
+    render_report_pdf,
+    with_complementary_suppression,
+)
 from partnership.jobs import job_run
 from partnership.models import BackgroundJob, Role
 from tests.factories import make_agreement, make_user
@@ -175,14 +183,83 @@ def test_a_term_report_halves_the_yearly_targets_and_counts_only_that_terms_grou
     assert (autumn.groups_total, autumn.children_total, autumn.outcomes.answer_sets) == (0, 0, 0)
 
 
-def test_a_single_hidden_cell_takes_the_smallest_other_with_it():
+def hidden(counts, total=None):
+    total = sum(counts) if total is None else total
+    cells = with_complementary_suppression([Count_(str(n), count) for n, count in enumerate(counts)], total=total)
+    return [cell.suppressed for cell in cells]
 
-    def hidden(counts):
-        cells = with_complementary_suppression([Count_(str(n), count) for n, count in enumerate(counts)])
-        return [cell.suppressed for cell in cells]
 
+def test_a_single_hidden_cell_takes_the_smallest_non_zero_other_with_it():
     assert hidden([3, 9, 6]) == [True, False, True]
-    assert hidden([3, 0, 6]) == [True, True, False]  # a shown 0 would give the 3 away too
-    assert hidden([3, 2, 6]) == [True, True, False]  # two hidden already: nothing more
+    assert hidden([3, 0, 6]) == [True, False, True]  # a hidden 0 would give the 3 away: total − 0
+    assert hidden([3, 2, 6]) == [True, True, False]  # 3 + 2 = 5 can be split many ways
     assert hidden([9, 6, 0]) == [False, False, False]
+
+
+def test_a_total_under_five_is_hidden_with_its_whole_breakdown():
+    # One non-zero cell beside zeros: that cell is the total.
+    assert hidden([3, 0, 0]) == [True, True, True]
     assert hidden([4]) == [True]
+    assert hidden([1, 1, 1, 1, 0]) == [True] * 5  # four 1s of a total under 5 would each be exact
+    assert hidden([0, 0]) == [False, False]
+
+
+def test_no_hidden_cell_can_be_worked_out_from_the_total_and_what_is_shown():
+    # Two hidden 4s of a hidden sum of 8 are both 4: a third cell must go too.
+    assert hidden([4, 4, 7]) == [True, True, True]
+    # "färre än 5" + "dold" summing to 6: a 1 and a 5 is the only way (a hidden cell is 1–4 or ≥ 5).
+    assert hidden([1, 5, 10]) == [True, True, True]
+    assert hidden([1, 5, 10, 20]) == [True, True, True, False]
+    assert hidden([1, 1, 12]) == [True, True, True]  # two hidden 1s summing to 2 are exact
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=8))
+def test_suppression_never_lets_a_small_count_be_pinned(counts):
+    total = sum(counts)
+    cells = with_complementary_suppression([Count_(str(n), c) for n, c in enumerate(counts)], total=total)
+    assert all(cell.suppressed for cell in cells if 0 < cell.count < 5)
+    if not (0 < total < 5) and breakdown_protected(cells, total=total):
+        # Brute force over every filling of the hidden cells the reader cannot tell apart.
+        hidden_cells = [cell for cell in cells if cell.suppressed]
+        remainder = total - sum(cell.count for cell in cells if not cell.suppressed)
+        for index, cell in enumerate(hidden_cells):
+            if not cell.small:
+                continue
+            values = {
+                value
+                for value in range(1, 5)
+                if _fillable(remainder - value, [c for i, c in enumerate(hidden_cells) if i != index])
+            }
+            assert len(values) > 1, (counts, cell)
+
+
+def _fillable(remainder: int, cells) -> bool:
+    """Can these hidden cells (small: 1–4, complementary: ≥ 5) add up to `remainder`?"""
+    if not cells:
+        return remainder == 0
+    first, rest = cells[0], cells[1:]
+    options = range(1, 5) if first.small else range(5, remainder + 1)
+    return any(_fillable(remainder - value, rest) for value in options if value <= remainder)
+
+
+def test_a_total_under_five_is_hidden_on_screen_and_in_the_pdf(make_signed_in_client, coordinator, agreement):
+    group = make_group(agreement=agreement, leader=make_user(Role.GROUP_LEADER), name="Lillgruppen")
+    place_children(group, count=3, first_names=["Ronja", "Birk", "Mattis"], age=10)
+    data = followup_report_data(agreement=agreement, year=timezone.localdate().year)
+
+    html = make_signed_in_client(coordinator).get(reverse("followup:report")).content.decode()
+    text = " ".join(render_report_pdf_text(data).split())
+    for shown in (html, text):
+        assert "3 barn deltog" not in shown
+        assert "Antalet barn som deltog visas inte" in " ".join(shown.split())
+        assert "Farsta 3" not in " ".join(shown.split()) and ">3<" not in shown
+    assert data.children_total == 3 and data.children_total_hidden
+    # One district, one age band, one basis: each breakdown's single non-zero cell is the total.
+    for cells in (data.by_age_band, data.by_district, data.by_basis):
+        assert all(cell.suppressed for cell in cells)
+
+
+def render_report_pdf_text(data) -> str:
+    reader = PdfReader(io.BytesIO(render_report_pdf(data)))
+    return " ".join(page.extract_text() for page in reader.pages)

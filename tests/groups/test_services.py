@@ -166,6 +166,26 @@ def test_a_child_outside_the_age_band_needs_a_written_override(manager):
     assert placement.age_override_reason == "Syskon i gruppen"
 
 
+@pytest.mark.parametrize("reason", ["", "Syskon i gruppen"])
+def test_a_child_outside_the_target_group_on_the_groups_start_cannot_be_placed(manager, reason):
+    # Referred at 18 (inside 7–18); the group starts after the 19th birthday.
+    referral = make_referral(age=18, planned_start=timezone.localdate() + datetime.timedelta(days=10))
+    child = referral.child
+    group_start = timezone.localdate() + datetime.timedelta(days=60)
+    child.birth_date = group_start.replace(year=group_start.year - 19) - datetime.timedelta(days=5)
+    child.save()
+    group = make_group(min_age=13, max_age=18, earliest=group_start)
+    with pytest.raises(ValidationError) as error:
+        services.group_place_child(group=group, referral=referral, placed_by=manager, age_override_reason=reason)
+    assert error.value.message_dict["referral"] == [
+        "Barnet är 19 år när gruppen startar; överenskommelsen gäller barn 7–18 år. "
+        "Barn utanför målgruppen kan inte anmälas eller placeras."
+    ]
+    assert not Placement.objects.filter(referral=referral).exists()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.READY
+
+
 def test_a_child_can_only_be_placed_in_an_open_group(manager):
     group = make_group(open_for_placement=False)
     with pytest.raises(ValidationError):
@@ -416,7 +436,8 @@ def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager
 def test_annual_targets_count_a_split_weekend_once_and_its_children_each(manager):
 
     weekend = make_group(format="weekend", min_age=7, max_age=15, earliest=timezone.localdate().replace(month=1, day=2))
-    children = [make_referral(age=7 + n % 9, first_name=f"Helg{n}") for n in range(10)]
+    # 8 or older at the planned start: at least 7 on the (earlier) weekend, inside the target group.
+    children = [make_referral(age=8 + n % 8, first_name=f"Helg{n}") for n in range(10)]
     subgroups = services.weekend_split_apply(group=weekend, referrals=children, by=manager)
     for subgroup in subgroups:
         _visit_all(subgroup, manager)

@@ -300,3 +300,13 @@ def test_a_leaders_home_lists_their_upcoming_meetings(manager, leader, make_sign
     other = make_group(leaders=[make_user(Role.GROUP_LEADER)], manager=manager, name="Någon annans grupp")
     content = make_signed_in_client(leader).get(reverse("home")).content.decode()
     assert content.count(group.name) == 5 and other.name not in content
+
+
+def test_annual_targets_panel_hides_a_count_of_one_to_four_children(manager, leader, make_signed_in_client):
+    _group, placements = _running_group(manager, leader, earliest=timezone.localdate().replace(month=1, day=5))
+    # A child who left the running group no longer counts: four remain.
+    Placement.objects.filter(pk=placements[0].pk).update(removed_at=timezone.now())
+    for user in (manager, make_user(Role.COORDINATOR)):
+        content = make_signed_in_client(user).get(reverse("home")).content.decode()
+        assert "färre än 5 av cirka 40" in content
+        assert "4 av cirka 40" not in content

@@ -37,6 +37,7 @@ def test_the_kinds_on_main_are_registered():
         "purge_done",
         "agreement_ending",
         "district_not_informed",
+        "waiting_list_review",
     } <= set(reminder_kinds())
 
 

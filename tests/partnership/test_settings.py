@@ -10,6 +10,7 @@ from config import settings as product_settings
 REQUIRED = {
     "SECRET_KEY": "s",
     "FIELD_ENCRYPTION_KEY": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0LTE=",
+    "IDENTITY_HASH_KEY": "test-only-identity-hash-key-not-secret-1",
     "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
 }
 
@@ -52,7 +53,7 @@ def test_settings_are_read_from_the_environment():
     assert '"DEBUG": true' in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "IDENTITY_HASH_KEY"])
 def test_secrets_have_no_default(missing):
     environment = {name: value for name, value in REQUIRED.items() if name != missing}
     result = load_settings(**environment)

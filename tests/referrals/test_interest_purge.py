@@ -277,8 +277,9 @@ def test_manager_sees_how_many_are_due_and_the_next_due_dates_without_names(
     http = make_signed_in_client(manager)
 
     # session, user, membership, OTP device, referrals with district and dossier, purge records,
-    # interest registrations (due count, next pending, next decided), session save (3)
-    with django_assert_max_num_queries(12):
+    # interest registrations (due count, next pending, next decided), waiting-list children awaiting
+    # the district's confirmation, session save (3)
+    with django_assert_max_num_queries(13):
         response = http.get(reverse("referrals:purge_due"))
 
     assert response.status_code == 200

@@ -99,7 +99,8 @@ def test_manager_sees_due_and_coming_purges_with_dates_and_pseudonyms_only(
     inside = documented_child(first_name="Bodil", last_name="Inomfristen", ended_days_ago=5).referral
     http = make_signed_in_client(manager)
     # session, user, membership, OTP device, referrals with district and dossier, purge records,
-    # interest registrations (due count, next pending, next decided), session save (3)
+    # interest registrations (due count, next pending, next decided), waiting-list children awaiting
+    # the district's confirmation, session save (3)
     with django_assert_max_num_queries(13):
         response = http.get(reverse("referrals:purge_due"))
     page = response.content.decode()
@@ -124,16 +125,49 @@ def test_manager_purges_now_from_the_list(manager, make_signed_in_client, django
     documented = documented_child(ended_days_ago=3)
     http = make_signed_in_client(manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = http.post(reverse("referrals:purge", kwargs={"public_id": documented.referral.public_id}))
+        response = http.post(
+            reverse("referrals:purge", kwargs={"public_id": documented.referral.public_id}), {"confirm": "on"}
+        )
     assert response.status_code == 302 and response["Location"] == reverse("referrals:purge_due")
     record = PurgeRecord.objects.get()
     assert (record.rule, record.purged_by) == (PurgeRule.MANUAL, manager)
 
 
+def test_gallra_nu_asks_first_naming_the_pseudonym_and_what_goes(manager, make_signed_in_client):
+    documented = documented_child(ended_days_ago=3)
+    referral = documented.referral
+    http = make_signed_in_client(manager)
+    listing = http.get(reverse("referrals:purge_due")).content.decode()
+    url = reverse("referrals:purge", kwargs={"public_id": referral.public_id})
+    assert f'href="{url}"' in listing  # a link to the question, not a one-click form
+
+    page = http.get(url)
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"Gallra uppgifterna om {referral.pseudonym} nu?" in html
+    assert "personnummer" in html and "2 vårdnadshavare" in html and "2 samtycken" in html
+    assert "Kvar blir pseudonymen" in html
+    assert referral.child.first_name not in html  # the question names the pseudonym, not the child
+    assert Referral.objects.get(pk=referral.pk).purged_at is None
+
+
+def test_a_post_without_the_confirmation_purges_nothing(manager, make_signed_in_client):
+    documented = documented_child(ended_days_ago=3)
+    http = make_signed_in_client(manager)
+    response = http.post(reverse("referrals:purge", kwargs={"public_id": documented.referral.public_id}))
+    assert response.status_code == 200
+    assert "Bekräfta att uppgifterna ska gallras." in response.content.decode()
+    assert Referral.objects.get(pk=documented.referral.pk).purged_at is None
+    assert not PurgeRecord.objects.exists()
+
+
 def test_purging_an_active_referral_from_the_browser_shows_the_reason(manager, make_signed_in_client):
     referral = make_referral()
     http = make_signed_in_client(manager)
-    response = http.post(reverse("referrals:purge", kwargs={"public_id": referral.public_id}), follow=True)
+    response = http.post(
+        reverse("referrals:purge", kwargs={"public_id": referral.public_id}), {"confirm": "on"}, follow=True
+    )
     assert "Bara avslutade anmälningar kan gallras." in response.content.decode()
     assert Referral.objects.get(pk=referral.pk).purged_at is None
 
@@ -155,11 +189,11 @@ def test_coordinator_gets_404_for_a_childs_purge(make_signed_in_client):
     assert response.status_code == 404
 
 
-def test_anonymous_is_sent_to_login_and_get_is_refused(client, manager, make_signed_in_client):
+def test_anonymous_is_sent_to_login_and_a_wrong_method_is_refused(client, manager, make_signed_in_client):
     documented = documented_child()
     url = reverse("referrals:purge", kwargs={"public_id": documented.referral.public_id})
     assert client.post(url)["Location"].startswith(reverse("login"))
-    assert make_signed_in_client(manager).get(url).status_code == 405
+    assert make_signed_in_client(manager).put(url).status_code == 405
 
 
 def test_social_worker_downloads_the_returned_dossier_and_it_is_received(manager, make_signed_in_client):

@@ -110,8 +110,8 @@ BAD_SUBMISSIONS = {
         "framtiden",
     ),
     "not a number": ({"identity_number": "hej"}, "identity_number", "ÅÅÅÅMMDD-NNNN"),
-    "too young": ({"identity_number": identity_number_for(child_born(5))}, "planned_start", "målgruppen är 7–18"),
-    "too old": ({"identity_number": identity_number_for(child_born(19))}, "planned_start", "målgruppen är 7–18"),
+    "too young": ({"identity_number": identity_number_for(child_born(5))}, "planned_start", "gäller barn 7–18 år"),
+    "too old": ({"identity_number": identity_number_for(child_born(19))}, "planned_start", "gäller barn 7–18 år"),
     "lvu without its legal basis": ({"placement_basis": "lvu", "lvu_legal_basis": ""}, "lvu_legal_basis", "lagrummet"),
     "other municipality not named": ({"is_external": "on"}, "external_municipality", "kommun"),
     "missing first name": ({"first_name": ""}, "first_name", "måste fyllas i"),
@@ -143,17 +143,23 @@ def test_a_sol_referral_without_any_custodian_is_refused_and_keeps_the_input(dis
     assert nothing_saved()
 
 
-def test_an_age_outside_the_target_group_is_accepted_with_a_written_justification(district_client):
-    district_client.post(
+@pytest.mark.parametrize("age", [6, 19])
+def test_an_age_outside_the_target_group_is_refused_even_with_a_written_reason(district_client, age):
+    response = district_client.post(
         reverse("referrals:create"),
         referral_post(
-            identity_number=identity_number_for(child_born(6)),
+            identity_number=identity_number_for(child_born(age)),
             age_override_reason="Syskon till ett barn i gruppen; mogen för gruppen enligt familjehemmet.",
         ),
     )
-    referral = Referral.objects.get()
-    assert referral.age_at_planned_start == 6
-    assert referral.age_override_reason.startswith("Syskon")
+    assert response.status_code == 200
+    errors = response.context["form"].errors["planned_start"]
+    assert errors == [
+        f"Barnet är {age} år vid önskad start; överenskommelsen gäller barn 7–18 år. "
+        "Barn utanför målgruppen kan inte anmälas eller placeras."
+    ]
+    assert "age_override_reason" not in response.context["form"].fields
+    assert nothing_saved()
 
 
 def test_the_same_child_cannot_have_two_active_referrals_and_the_second_district_learns_nothing(

@@ -25,7 +25,13 @@ def referral_in(status: str) -> Referral:
 
 
 def test_the_lifecycle_has_the_issues_shape():
-    assert len(LEGAL) == 17
+    # The issue's 17, and three back to awaiting consent when a custodian is added (guardian_add).
+    assert len(LEGAL) == 20
+    assert {(frm, to) for frm, to in LEGAL if to == S.AWAITING_CONSENT} >= {
+        (S.READY, S.AWAITING_CONSENT),
+        (S.WAITING_LIST, S.AWAITING_CONSENT),
+        (S.PLACED, S.AWAITING_CONSENT),
+    }
     assert (
         ALLOWED_TRANSITIONS[S.COMPLETED] == ALLOWED_TRANSITIONS[S.WITHDRAWN] == ALLOWED_TRANSITIONS[S.DECLINED] == set()
     )
