@@ -105,16 +105,14 @@ def waiting_list_review(today: datetime.date) -> Iterable[DueReminder]:
     confirming → the district's social workers, who confirm on the referral page before the
     referral ends by itself. Closes once confirmed (or ended)."""
     referrals = Referral.objects.filter(waiting_list_review_due_condition(today)).select_related("district")
-    social_workers: dict[int, list[int]] = {}
+    social_workers = members_by_district(Role.SOCIAL_WORKER)
     for referral in referrals:
-        if referral.district_id not in social_workers:
-            social_workers[referral.district_id] = members(role=Role.SOCIAL_WORKER, district_id=referral.district_id)
         ends_on = waiting_list_ends_on(referral)
         summary = _(
             "Behöver %(p)s (%(district)s) fortfarande en plats i en grupp? Bekräfta på anmälan senast %(day)s, "
             "annars avslutas anmälan."
         ) % {"p": referral.pseudonym, "district": referral.district, "day": f"{ends_on:%Y-%m-%d}"}
         link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
-        for user_id in social_workers[referral.district_id]:
+        for user_id in social_workers.get(referral.district_id, []):
             # The period is the review day: a confirmation starts a new period and a new reminder.
             yield DueReminder(user_id, referral, ends_on, summary, link, period=f"{ends_on:%Y-%m-%d}")
