@@ -1,0 +1,5 @@
+"""The background jobs' figures (filled in below)."""
+
+
+def measure_all(*, log) -> dict:
+    return {"targets": []}
