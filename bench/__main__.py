@@ -10,7 +10,6 @@ Environment (the Makefile sets bench-only values for the secrets):
 """
 
 import datetime
-import json
 import os
 import shutil
 import signal
@@ -45,9 +44,9 @@ def check_system() -> None:
 
 
 def recreate_database(url: str) -> None:
-    import psycopg  # noqa: PLC0415 - only the bench's runner needs it before Django is set up
-
     from urllib.parse import urlsplit, urlunsplit  # noqa: PLC0415
+
+    import psycopg  # noqa: PLC0415 - only the bench's runner needs it before Django is set up
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

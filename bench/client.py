@@ -69,11 +69,11 @@ def totp_token(device: TOTPDevice) -> str:
 def sign_in(*, host: str, port: int, username: str, password: str) -> Session:
     """A session past the password and the second factor, or an error saying which step failed."""
     session = Session(host, port)
-    status, headers, _ = session.post_form("/konto/logga-in/", {"username": username, "password": password})
+    status, _headers, _ = session.post_form("/konto/logga-in/", {"username": username, "password": password})
     if status != 302:
         raise RuntimeError(f"Inloggningen för {username} misslyckades (HTTP {status}).")
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    status, headers, _ = session.post_form("/konto/tvafaktor/", {"token": totp_token(device)})
+    status, _headers, _ = session.post_form("/konto/tvafaktor/", {"token": totp_token(device)})
     if status != 302:
         raise RuntimeError(f"Tvåfaktorsteget för {username} misslyckades (HTTP {status}).")
     status, _headers, _ = session.get("/")

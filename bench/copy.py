@@ -77,10 +77,8 @@ def sequences_reset(*models_to_reset) -> None:
         for model in models_to_reset:
             table = model._meta.db_table
             pk = model._meta.pk.column
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT MAX({pk}) FROM {table}), 0) + 1, false)",  # noqa: S608 - names from the model
-                [table, pk],
-            )
+            top = f"COALESCE((SELECT MAX({pk}) FROM {table}), 0) + 1"  # noqa: S608 - names from the model
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), {top}, false)", [table, pk])
 
 
 def next_id(model) -> int:

@@ -178,7 +178,7 @@ def chart_svg(pages: dict) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 90} {height}" '
         f'font-family="sans-serif" font-size="12">',
-        '<title>Gruppstöd make bench: req/s som andel av mallsidan</title>',
+        "<title>Gruppstöd make bench: req/s som andel av mallsidan</title>",
         f'<text x="0" y="16" font-weight="bold">req/s som andel av mallsidan (50 rader); '
         f"streck: naiv ListView; linje: mål {MIN_SHARE_OF_TEMPLATE_ONLY:.0%}</text>",
     ]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consent.models import ConcernReport, GuardianConsent, LogReview
-from finance.models import AdvancePayment, BudgetYear, Cost, ExternalFee, FinanceAuditEntry, TravelCost
+from finance.models import AdvancePayment, Cost, ExternalFee, FinanceAuditEntry, TravelCost
 from finance.services import budget_years_create
 from followup.models import (
     DistrictContact,
@@ -183,7 +183,7 @@ def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 
 @transaction.atomic
-def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> SeedSummary:  # noqa: C901
+def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> SeedSummary:
     """Write the data set into the current (migrated, otherwise empty) PostgreSQL database."""
     scale = scale or Scale()
     today = today or timezone.localdate()
@@ -282,9 +282,7 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
     for user_id in bench_ids.values():  # the bench signs in with a one-time code like everyone
         TOTPDevice.objects.create(user_id=user_id, name="bench", confirmed=True)
 
-    premises = [
-        Premises.objects.create(name=f"Bris lokal {n}", address=f"Gatan {n}, Stockholm") for n in range(1, 11)
-    ]
+    premises = [Premises.objects.create(name=f"Bris lokal {n}", address=f"Gatan {n}, Stockholm") for n in range(1, 11)]
 
     # --- Referrals at every stage of their life -------------------------------------------------
     # Oldest first: most have ended long ago and are purged (the anonymous record stays), a few
@@ -507,9 +505,7 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
     # Children who were placed (completed ones, and those placed now) fill groups of 5–8 in the
     # order they were referred; each group starts some weeks after its last child was referred.
     placed_rows = [
-        row
-        for row in referrals
-        if row["status"] == ReferralStatus.COMPLETED or row["status"] == ReferralStatus.PLACED
+        row for row in referrals if row["status"] == ReferralStatus.COMPLETED or row["status"] == ReferralStatus.PLACED
     ]
     group_ids = _Ids(SupportGroup)
     meeting_ids = _Ids(Meeting)
@@ -605,9 +601,10 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
             }
         )
     summary.add("groups", copy_rows(SupportGroup, groups, now=now))
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        "COPY groups_supportgroup_leaders (supportgroup_id, user_id) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy("COPY groups_supportgroup_leaders (supportgroup_id, user_id) FROM STDIN") as copy,
+    ):
         for row in leaders:
             copy.write_row(row)
     summary.add("meetings", copy_rows(Meeting, meetings, now=now))

@@ -6,9 +6,9 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from django.conf import settings  # noqa: E402 - the settings module must be named first
+from django.conf import settings
 
-from config.settings import BASE_DIR  # noqa: E402
+from config.settings import BASE_DIR
 
 # Before anything reads them: the URLconf and the template engines are built lazily on first use.
 settings.ROOT_URLCONF = "bench.urls"

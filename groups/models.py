@@ -65,6 +65,7 @@ class SupportGroup(TimeStampedModel):
 
     class Meta:
         ordering = ["-starts_on", "name"]
+        indexes = [models.Index(F("starts_on").desc(), F("name"), F("id"), name="group_newest")]
         verbose_name = _("stödgrupp")
         verbose_name_plural = _("stödgrupper")
         constraints = [
@@ -122,6 +123,7 @@ class Meeting(TimeStampedModel):
 
     class Meta:
         ordering = ["group", "starts_at"]
+        indexes = [models.Index(fields=["starts_at"], name="meeting_starts_at")]
         verbose_name = _("träff")
         verbose_name_plural = _("träffar")
         constraints = [models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="meeting_ends_after_start")]

@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from partnership.encryption import EncryptedTextField
@@ -142,7 +142,19 @@ class Referral(TimeStampedModel):
                 name="referral_lvu_records_legal_basis",
             ),
         ]
-        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["status", "ready_at"])]
+        indexes = [
+            models.Index(fields=["district", "status"]),
+            models.Index(fields=["status", "ready_at"]),
+            # The lists' order (newest first, keyset pages), for a provider and for one district.
+            models.Index(F("created_at").desc(), F("id").desc(), name="referral_newest"),
+            models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="referral_district_newest"),
+            # What awaits purging, soonest first: a few thousand among a municipality's years.
+            models.Index(
+                fields=["ended_at", "id"],
+                condition=Q(purged_at__isnull=True, ended_at__isnull=False),
+                name="referral_awaiting_purge",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.pseudonym
@@ -248,6 +260,10 @@ class InterestRegistration(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("intresseanmälan")
         verbose_name_plural = _("intresseanmälningar")
+        indexes = [
+            models.Index(F("created_at").desc(), F("id").desc(), name="interest_newest"),
+            models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="interest_district_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_first_name} ({self.district})"
@@ -318,6 +334,7 @@ class PurgeRecord(TimeStampedModel):
 
     class Meta:
         ordering = ["-purged_at"]
+        indexes = [models.Index(F("purged_at").desc(), F("id").desc(), name="purge_record_newest")]
         verbose_name = _("gallringsbevis")
         verbose_name_plural = _("gallringsbevis")
 

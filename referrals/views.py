@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partnership.access import require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, District
+from partnership.pagination import AFTER, BEFORE, keyset_page
 from partnership.selectors import agreement_current
 from partnership.services import access_log_record, access_log_record_many
 
@@ -35,11 +36,15 @@ PAGE_SIZE = 50
 @require_GET
 def referral_list(request):
     require_permission(request.user, "referrals.list_referrals")
-    districts = District.objects.filter(referrals__in=selectors.referrals_visible_to(request.user)).distinct()
-    form = ReferralFilterForm(request.GET or None, districts=districts)
+    form = ReferralFilterForm(request.GET or None, districts=selectors.referral_filter_districts(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("sida")
+    # Keyset pages in the order of an index: a provider sees every district's referrals, and a
+    # COUNT over them (or an OFFSET deep into them) would read them all on every page.
+    page = keyset_page(
+        selectors.referral_search(user=request.user, filters=filters),
+        ordering=["-created_at", "-pk"],
+        params=request.GET,
+        size=PAGE_SIZE,
     )
     rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
     shown_by_basis: dict[str, list] = {}
@@ -56,7 +61,8 @@ def referral_list(request):
             what=_("Anmälningslista"),
         )
     query = request.GET.copy()
-    query.pop("sida", None)
+    for name in (AFTER, BEFORE):
+        query.pop(name, None)
     context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
     return render(request, "referrals/referral_list.html", context)
 
@@ -135,8 +141,9 @@ def referral_transition(request, public_id):
 @require_GET
 def interest_list(request):
     require_permission(request.user, "referrals.list_interest_registrations")
-    registrations = selectors.interest_registrations_visible_to(request.user)
-    return render(request, "referrals/interest_list.html", {"registrations": registrations})
+    registrations = selectors.interest_registrations_visible_to(request.user).order_by("-created_at", "-pk")
+    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "referrals/interest_list.html", {"registrations": page.object_list, "page": page})
 
 
 @login_required
@@ -215,13 +222,17 @@ def interest_reject(request, public_id):
 @require_GET
 def purge_due_list(request):
     require_permission(request.user, "referrals.list_purge_due")
-    rows = selectors.purge_due_rows(user=request.user)
-    records = PurgeRecord.objects.filter(
-        referral__agreement__provider_id=request.user.membership.organisation_id
-    ).select_related("purged_by")[:20]
+    page = Paginator(selectors.purge_due_queryset(user=request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    rows = selectors.purge_due_rows(referrals=page.object_list)
+    records = (
+        PurgeRecord.objects.filter(referral__agreement__provider_id=request.user.membership.organisation_id)
+        .select_related("purged_by")
+        .order_by("-purged_at", "-pk")[:20]
+    )
     interest = selectors.interest_registration_purge_overview(user=request.user, on=timezone.localdate())
     context = {
         "rows": rows,
+        "page": page,
         "records": records,
         "interest": interest,
         "grace_days": settings.PURGE_GRACE_DAYS,
@@ -268,8 +279,9 @@ def referral_return(request, public_id):
 @require_GET
 def return_dossier_list(request):
     require_permission(request.user, "referrals.list_return_dossiers")
-    dossiers = selectors.return_dossiers_visible_to(request.user).order_by("received_at", "-created_at")
-    return render(request, "referrals/return_dossier_list.html", {"dossiers": dossiers})
+    dossiers = selectors.return_dossiers_visible_to(request.user).order_by("received_at", "-created_at", "-pk")
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "referrals/return_dossier_list.html", {"dossiers": page.object_list, "page": page})
 
 
 @login_required
