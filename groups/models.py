@@ -65,7 +65,13 @@ class SupportGroup(TimeStampedModel):
 
     class Meta:
         ordering = ["-starts_on", "name"]
-        indexes = [models.Index(F("starts_on").desc(), F("name"), F("id"), name="group_newest")]
+        indexes = [
+            models.Index(F("starts_on").desc(), F("id").desc(), name="group_newest"),
+            # The follow-up report's groups of a period: those ending in it (or still running).
+            models.Index(fields=["ends_on"], name="group_ends_on"),
+            # Open groups (the waiting list's links) and this year's groups (the home pages).
+            models.Index(fields=["status", "starts_on"], name="group_status_starts_on"),
+        ]
         verbose_name = _("stödgrupp")
         verbose_name_plural = _("stödgrupper")
         constraints = [

@@ -4,7 +4,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -23,7 +23,6 @@ from .models import (
     Placement,
     PreGroupVisit,
     SupportGroup,
-    WaitingListAdjustment,
 )
 from .services import PLACEABLE_STATUSES, child_age_for_group
 
@@ -52,9 +51,9 @@ def get_group_for(user, public_id) -> SupportGroup:
 
 
 def group_list(user) -> QuerySet[SupportGroup]:
-    """Top-level groups, newest first, with their current number of children (subgroups counted
-    in). The count is a subquery per group shown, so a page costs the same however many groups
-    and placements there are."""
+    """Top-level groups, latest start first (group_create always sets the start), with their
+    current number of children (subgroups counted in). The count is a subquery per group shown,
+    so a page costs the same however many groups and placements there are."""
     current = Placement.objects.filter(removed_at__isnull=True).order_by()
     in_group = current.filter(group=OuterRef("pk")).values("group").annotate(n=Count("pk")).values("n")
     in_subgroups = (
@@ -68,7 +67,7 @@ def group_list(user) -> QuerySet[SupportGroup]:
             + Coalesce(Subquery(in_subgroups, output_field=IntegerField()), Value(0))
         )
         .prefetch_related("leaders")
-        .order_by("-starts_on", "name", "pk")
+        .order_by("-starts_on", "-pk")
     )
 
 
@@ -129,24 +128,14 @@ class WaitingRow:
 
 def waiting_list_queryset(user) -> QuerySet[Referral]:
     """Ready children, Stockholm's first (IOP 3.1.2: other municipalities only if places remain),
-    then by the manager's recorded moves, then by how long they have waited. The moves are
-    summed per child in a subquery: a join and GROUP BY over every column would cost far more."""
-    moves = (
-        WaitingListAdjustment.objects.filter(referral=OuterRef("pk"))
-        .order_by()
-        .values("referral")
-        .annotate(total=Sum("steps"))
-        .values("total")
-    )
+    then by the manager's recorded moves, then by how long they have waited: the order of the
+    referral_waiting_list index, so a page reads its own rows and no more."""
     return (
         referrals_visible_to(user)
         .filter(status__in=PLACEABLE_STATUSES, purged_at__isnull=True)
         .select_related("child")
-        .annotate(
-            priority=Coalesce(Subquery(moves, output_field=IntegerField()), Value(0)),
-            waiting_since=Coalesce("ready_at", "created_at"),
-        )
-        .order_by("is_external", "-priority", "waiting_since", "pk")
+        .annotate(priority=F("waiting_priority"), waiting_since=Coalesce("ready_at", "created_at"))
+        .order_by("is_external", "-waiting_priority", "waiting_since", "pk")
     )
 
 
@@ -176,12 +165,9 @@ def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]
 
 def open_groups_for(user) -> QuerySet[SupportGroup]:
     """Groups that can take children now: open, and not split into subgroups (those take them)."""
+    subgroups = SupportGroup.objects.filter(parent=OuterRef("pk"))
     return (
-        groups_visible_to(user)
-        .filter(status=GroupStatus.OPEN)
-        .annotate(subgroup_count=Count("subgroups"))
-        .filter(subgroup_count=0)
-        .order_by("starts_on", "name")
+        groups_visible_to(user).filter(status=GroupStatus.OPEN).exclude(Exists(subgroups)).order_by("starts_on", "name")
     )
 
 

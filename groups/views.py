@@ -18,6 +18,7 @@ from icalendar import Calendar, Event
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
+from partnership.pagination import keyset_page
 from partnership.pdf import render_pdf
 from partnership.selectors import agreement_current
 from partnership.services import access_log_record_many
@@ -61,7 +62,10 @@ def _group_for(request, public_id, permission):
 @require_GET
 def group_list(request):
     require_permission(request.user, "groups.list_groups")
-    page = Paginator(selectors.group_list(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    # Keyset pages: a national provider runs thousands of groups a year; no COUNT of them all.
+    page = keyset_page(
+        selectors.group_list(request.user), ordering=["-starts_on", "-pk"], params=request.GET, size=PAGE_SIZE
+    )
     return render(request, "groups/group_list.html", {"groups": page.object_list, "page": page})
 
 

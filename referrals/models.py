@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from partnership.encryption import EncryptedTextField
@@ -118,6 +119,9 @@ class Referral(TimeStampedModel):
     ready_at = models.DateTimeField(_("klar sedan"), null=True, blank=True)
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
+    # The sum of the operations manager's moves up (+1) and down (−1) the waiting list
+    # (groups.WaitingListAdjustment keeps each move and its reason), kept here for the list's index.
+    waiting_priority = models.SmallIntegerField(default=0, editable=False)
     # Bris' choice before purging (IOP 2.3): purge, or return to social services first.
     retention_choice = models.CharField(
         _("gallra eller återföra"), max_length=10, choices=RetentionChoice.choices, blank=True
@@ -148,6 +152,16 @@ class Referral(TimeStampedModel):
             # The lists' order (newest first, keyset pages), for a provider and for one district.
             models.Index(F("created_at").desc(), F("id").desc(), name="referral_newest"),
             models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="referral_district_newest"),
+            # The waiting list's order (groups.selectors.waiting_list_queryset): Stockholm's children
+            # first, then the manager's moves, then the waiting time; only children waiting.
+            models.Index(
+                F("is_external"),
+                F("waiting_priority").desc(),
+                Coalesce("ready_at", "created_at"),
+                F("id"),
+                condition=Q(status__in=["ready", "waiting_list"], purged_at__isnull=True),
+                name="referral_waiting_list",
+            ),
             # What awaits purging, soonest first: a few thousand among a municipality's years.
             models.Index(
                 fields=["ended_at", "id"],

@@ -141,8 +141,8 @@ def referral_transition(request, public_id):
 @require_GET
 def interest_list(request):
     require_permission(request.user, "referrals.list_interest_registrations")
-    registrations = selectors.interest_registrations_visible_to(request.user).order_by("-created_at", "-pk")
-    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("sida"))
+    registrations = selectors.interest_registrations_visible_to(request.user)
+    page = keyset_page(registrations, ordering=["-created_at", "-pk"], params=request.GET, size=PAGE_SIZE)
     return render(request, "referrals/interest_list.html", {"registrations": page.object_list, "page": page})
 
 
