@@ -1001,7 +1001,8 @@ def _content_type_id(model) -> int:
     return ContentType.objects.get_for_model(model).pk
 
 
-def analyze() -> None:
-    """Fresh planner statistics, as autovacuum would gather them after a bulk load."""
+def analyze(*, vacuum: bool = True) -> None:
+    """Fresh planner statistics and visibility maps, as autovacuum would leave them after a bulk
+    load. VACUUM cannot run inside a transaction (the tests'), ANALYZE can."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")

@@ -166,8 +166,14 @@ def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]
 def open_groups_for(user) -> QuerySet[SupportGroup]:
     """Groups that can take children now: open, and not split into subgroups (those take them)."""
     subgroups = SupportGroup.objects.filter(parent=OuterRef("pk"))
+    # Only what the links show: joining each group's parent (always none here) costs a scan.
     return (
-        groups_visible_to(user).filter(status=GroupStatus.OPEN).exclude(Exists(subgroups)).order_by("starts_on", "name")
+        groups_visible_to(user)
+        .select_related(None)
+        .filter(status=GroupStatus.OPEN)
+        .exclude(Exists(subgroups))
+        .only("public_id", "name", "min_age", "max_age", "starts_on")
+        .order_by("starts_on", "name")
     )
 
 
@@ -246,18 +252,16 @@ def annual_targets(*, agreement: Agreement | None, year: int | None = None) -> A
         status__in=(GroupStatus.RUNNING, GroupStatus.CLOSED),
         starts_on__year=year,
     )
-    # The year's groups and their subgroups first, then their placements by the group index: an
-    # OR across the two joins would make the database read every placement there is.
-    groups_and_subgroups = SupportGroup.objects.filter(Q(pk__in=held) | Q(parent__in=held)).values("pk")
+    # The year's groups and their subgroups as ids first, then their placements from the index
+    # on current placements: an OR across the two joins would read every placement there is.
+    held_ids = list(held.values_list("pk", flat=True))
+    group_ids = held_ids + list(SupportGroup.objects.filter(parent_id__in=held_ids).values_list("pk", flat=True))
     children = (
-        Placement.objects.filter(group_id__in=groups_and_subgroups, removed_at__isnull=True)
-        .values("referral")
-        .distinct()
-        .count()
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values("referral").distinct().count()
     )
     return AnnualTargets(
         year=year,
-        groups_held=held.count(),
+        groups_held=len(held_ids),
         children_reached=children,
         groups_target=agreement.target_groups_per_year,
         children_target=agreement.target_children_per_year,

@@ -13,6 +13,7 @@ from groups.models import GroupFormat, Placement
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
+from partnership.pagination import keyset_page
 from partnership.services import access_log_record_many
 
 from .. import evaluation
@@ -25,6 +26,8 @@ from ..forms import (
     answers_from,
 )
 from ..models import EvaluationInstrument
+
+EVALUATION_PAGE_SIZE = 50
 
 # --- Evaluation ----------------------------------------------------------------------------------
 
@@ -55,8 +58,9 @@ def _placed_children(user, group):
 @require_GET
 def evaluation_list(request):
     require_permission(request.user, "partnership.list_evaluations")
-    groups = evaluation.groups_with_evaluations_for(request.user).order_by("-starts_on", "name")
-    return render(request, "followup/evaluation_list.html", {"groups": groups})
+    groups = evaluation.groups_with_evaluations_for(request.user)
+    page = keyset_page(groups, ordering=["-starts_on", "-pk"], params=request.GET, size=EVALUATION_PAGE_SIZE)
+    return render(request, "followup/evaluation_list.html", {"groups": page.object_list, "page": page})
 
 
 @login_required
