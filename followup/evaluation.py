@@ -352,20 +352,21 @@ def evaluation_outcomes(*, group_ids: list[int]) -> Outcomes:
     """Response rates, before/after change per item with its spread, and the share satisfied,
     for the answer sets of these groups. Four queries whatever the number of answers."""
 
+    # .order_by(): the models' default orderings follow foreign keys into joins these sums need not.
     ages = list(
-        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values_list(
-            "referral__age_at_planned_start", flat=True
-        )
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True)
+        .order_by()
+        .values_list("referral__age_at_planned_start", flat=True)
     )
     sets = list(
-        EvaluationAnswerSet.objects.filter(group_id__in=group_ids).values(
-            "pk", "instrument_id", "moment", "respondent_key"
-        )
+        EvaluationAnswerSet.objects.filter(group_id__in=group_ids)
+        .order_by()
+        .values("pk", "instrument_id", "moment", "respondent_key")
     )
     values = list(
-        EvaluationAnswer.objects.filter(answer_set__group_id__in=group_ids, value__isnull=False).values_list(
-            "answer_set_id", "question_id", "value"
-        )
+        EvaluationAnswer.objects.filter(answer_set__group_id__in=group_ids, value__isnull=False)
+        .order_by()
+        .values_list("answer_set_id", "question_id", "value")
     )
     instrument_ids = {row["instrument_id"] for row in sets}
     instruments = list(

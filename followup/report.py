@@ -158,7 +158,9 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
 
     group_ids = list(groups.values_list("pk", flat=True))
     placements = list(
-        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values(
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True)
+        .order_by()  # the default ordering would join the groups for nothing
+        .values(
             "created_at",
             "referral__created_at",
             "referral__age_at_planned_start",

@@ -277,6 +277,13 @@ class InterestRegistration(TimeStampedModel):
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="interest_newest"),
             models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="interest_district_newest"),
+            # The purge rule's two clocks (referrals/retention.py), for registrations never confirmed.
+            models.Index(
+                fields=["status", "created_at"], condition=Q(referral__isnull=True), name="interest_unlinked_created"
+            ),
+            models.Index(
+                fields=["status", "decided_at"], condition=Q(referral__isnull=True), name="interest_unlinked_decided"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('groups', '0003_family_reminders'),
         ('partnership', '0008_access_log_indexes_for_every_filter'),
-        ('referrals', '0005_waiting_priority_kept_on_the_referral'),
+        ('referrals', '0004_list_order_waiting_list_and_purge_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

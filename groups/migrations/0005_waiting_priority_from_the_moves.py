@@ -22,7 +22,7 @@ def sum_the_moves(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("groups", "0004_group_list_calendar_and_report_indexes"),
-        ("referrals", "0005_waiting_priority_kept_on_the_referral"),
+        ("referrals", "0004_list_order_waiting_list_and_purge_indexes"),
     ]
 
     operations = [migrations.RunPython(sum_the_moves, migrations.RunPython.noop)]
