@@ -257,7 +257,11 @@ def followup_report_request(*, agreement: Agreement, year: int, term: str, reque
 
 
 def render_report_pdf(data: ReportData) -> bytes:
-    return render_pdf("followup/pdf/followup_report.html", {"report": data, "generated_on": timezone.now()})
+    return render_pdf(
+        "followup/pdf/followup_report.html",
+        {"report": data, "generated_on": timezone.now()},
+        stylesheets=("followup_report.css",),
+    )
 
 
 def followup_report_build(job) -> None:

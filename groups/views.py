@@ -274,6 +274,7 @@ def attendance_pdf(request, public_id):
     pdf = render_pdf(
         "groups/pdf/attendance_sheet.html",
         {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},
+        stylesheets=("attendance_sheet.css",),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="narvarolista.pdf"'
