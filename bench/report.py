@@ -40,7 +40,20 @@ class TargetReport:
         if figures:
             self.figures[str(subject)] = figures
 
-    __call__ = add
+    def __call__(self, *args, **kwargs) -> None:
+        """Also takes `report(name, value, unit, limit, size)`: a figure in `unit` that must stay
+        at or below `limit` (None: no target), measured on `size`."""
+        if len(args) >= 4 and isinstance(args[1], int | float) and isinstance(args[2], str):
+            name, value, unit, limit, *rest = args
+            size = f" ({rest[0]})" if rest else ""
+            self.add(
+                name,
+                f"{value:.2f} {unit}{size}",
+                f"≤ {limit} {unit}" if limit is not None else "",
+                value <= limit if limit is not None else None,
+            )
+        else:
+            self.add(*args, **kwargs)
 
     def __setitem__(self, subject, measured) -> None:
         self.add(subject, measured)

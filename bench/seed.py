@@ -1006,3 +1006,214 @@ def analyze(*, vacuum: bool = True) -> None:
     load. VACUUM cannot run inside a transaction (the tests'), ANALYZE can."""
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+
+
+@transaction.atomic
+def seed_purge_backlog(*, children: int, today: datetime.date | None = None) -> list[int]:
+    """`children` referrals ended two months ago and due for purging, each with everything a child
+    leaves behind: identity (encrypted number), guardians, consents (some with a scan's file
+    name), transition reasons, a concern report, a place in a closed group with a visit and
+    attendance notes. What the purge backlog of the bench works through. Returns their ids."""
+    today = today or timezone.localdate()
+    rng = random.Random(50_000)  # noqa: S311 - test data
+    now = timezone.now()
+    fernet = _fernet()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    agreement = Agreement.objects.order_by("-pk").first()
+    district = District.objects.get(name=BENCH_DISTRICT)
+    worker = User.objects.get(username=BENCH_USERS[Role.SOCIAL_WORKER])
+    leader = User.objects.get(username=BENCH_USERS[Role.GROUP_LEADER])
+    ended_at = _aware(today - datetime.timedelta(days=60))
+    created_at = ended_at - datetime.timedelta(days=200)
+    referral_ids = _Ids(Referral)
+    first_number = referral_ids.next
+    rows = [
+        {
+            "id": referral_ids.take(),
+            "pseudonym": pseudonym_for(10_000_000 + number),
+            "agreement_id": agreement.pk,
+            "district_id": district.pk,
+            "status": ReferralStatus.COMPLETED,
+            "status_changed_at": ended_at,
+            "placement_basis": "sol",
+            "custody": "joint",
+            "planned_start": timezone.localdate(created_at) + datetime.timedelta(days=60),
+            "age_at_planned_start": 7 + number % 12,
+            "case_officer_name": "Handläggare",
+            "needs_other": "Vill sitta nära dörren.",
+            "submitted_by_id": worker.pk,
+            "ready_at": created_at,
+            "ended_at": ended_at,
+            "created_at": created_at,
+        }
+        for number in range(children)
+    ]
+    copy_rows(Referral, rows, now=now)
+    ids = [row["id"] for row in rows]
+    identity_ids = _Ids(ChildIdentity)
+    copy_rows(
+        ChildIdentity,
+        (
+            {
+                "id": identity_ids.take(),
+                "referral_id": referral_id,
+                "first_name": rng.choice(FIRST_NAMES),
+                "last_name": rng.choice(LAST_NAMES),
+                "identity_number": fernet.encrypt(
+                    identity_number_for(
+                        datetime.date(2012, 1, 1) + datetime.timedelta(days=referral_id % 3000), referral_id
+                    ).encode()
+                ).decode(),
+                "birth_date": datetime.date(2012, 1, 1) + datetime.timedelta(days=referral_id % 3000),
+                "foster_home_name": "Familjehemmet",
+                "foster_contact_person": "Kontaktperson",
+                "foster_phone": "070-000 00 00",
+            }
+            for referral_id in ids
+        ),
+        now=now,
+    )
+    guardian_ids = _Ids(Guardian)
+    guardians = [
+        {"id": guardian_ids.take(), "referral_id": referral_id, "name": f"Vårdnadshavare {n + 1}"}
+        for referral_id in ids
+        for n in range(2 if referral_id % 3 == 0 else 1)
+    ]
+    copy_rows(Guardian, guardians, now=now)
+    consent_ids = _Ids(GuardianConsent)
+    copy_rows(
+        GuardianConsent,
+        (
+            {
+                "id": consent_ids.take(),
+                "referral_id": guardian["referral_id"],
+                "guardian_id": guardian["id"],
+                "given_on": timezone.localdate(created_at),
+                "method": GuardianConsent.Method.MEETING,
+                "information_given": "Broschyr och samtal.",
+                # A scan's storage name on every tenth: the purge deletes these files after commit.
+                "document": f"consent/bench/{guardian['id']}.pdf" if guardian["id"] % 10 == 0 else "",
+                "recorded_by_id": worker.pk,
+            }
+            for guardian in guardians
+        ),
+        now=now,
+    )
+    transition_ids = _Ids(ReferralTransition)
+    copy_rows(
+        ReferralTransition,
+        (
+            {
+                "id": transition_ids.take(),
+                "referral_id": referral_id,
+                "from_status": ReferralStatus.PLACED,
+                "to_status": ReferralStatus.COMPLETED,
+                "by_id": leader.pk,
+                "at": ended_at,
+                "reason": "Gruppen avslutad; barnet flyttar.",
+            }
+            for referral_id in ids
+        ),
+        now=now,
+    )
+    concern_ids = _Ids(ConcernReport)
+    copy_rows(
+        ConcernReport,
+        (
+            {
+                "id": concern_ids.take(),
+                "referral_id": referral_id,
+                "reported_by_id": leader.pk,
+                "justification": "Barnet berättade om oro.",
+                "legal_reference": agreement.duty_to_report_reference,
+            }
+            for referral_id in ids[::20]
+        ),
+        now=now,
+    )
+    group_ids = _Ids(SupportGroup)
+    placement_ids = _Ids(Placement)
+    meeting_ids = _Ids(Meeting)
+    groups, placements, meetings, attendance = [], [], [], []
+    attendance_ids = _Ids(Attendance)
+    starts_on = timezone.localdate(ended_at) - datetime.timedelta(weeks=8)
+    for start in range(0, len(ids), 8):
+        group_id = group_ids.take()
+        groups.append(
+            {
+                "id": group_id,
+                "agreement_id": agreement.pk,
+                "name": f"Avslutad grupp {group_id}",
+                "format": GroupFormat.WEEKLY,
+                "status": GroupStatus.CLOSED,
+                "min_age": 7,
+                "max_age": 18,
+                "starts_on": starts_on,
+                "ends_on": starts_on + datetime.timedelta(weeks=7),
+                "closed_at": ended_at,
+            }
+        )
+        group_meetings = [meeting_ids.take() for _week in range(8)]
+        meetings += [
+            {
+                "id": meeting_id,
+                "group_id": group_id,
+                "starts_at": _aware(starts_on + datetime.timedelta(weeks=week), 17),
+                "ends_at": _aware(starts_on + datetime.timedelta(weeks=week), 19),
+                "held_confirmed_at": ended_at,
+            }
+            for week, meeting_id in enumerate(group_meetings)
+        ]
+        for referral_id in ids[start : start + 8]:
+            placement_id = placement_ids.take()
+            placements.append(
+                {"id": placement_id, "group_id": group_id, "referral_id": referral_id, "placed_by_id": leader.pk}
+            )
+            attendance += [
+                {
+                    "id": attendance_ids.take(),
+                    "meeting_id": meeting_id,
+                    "placement_id": placement_id,
+                    # Present at all but one meeting; the absence has a note the purge clears.
+                    "present": week != 3,
+                    "absence_reason": "ill" if week == 3 else "",
+                    "note": "Feber, mamma ringde." if week == 3 else "",
+                    "recorded_by_id": leader.pk,
+                }
+                for week, meeting_id in enumerate(group_meetings)
+            ]
+    copy_rows(SupportGroup, groups, now=now)
+    copy_rows(Meeting, meetings, now=now)
+    copy_rows(Placement, placements, now=now)
+    visit_ids = _Ids(PreGroupVisit)
+    copy_rows(
+        PreGroupVisit,
+        (
+            {
+                "id": visit_ids.take(),
+                "placement_id": placement["id"],
+                "kind": "exception",
+                "exception_reason": "Bor långt bort.",
+                "recorded_by_id": leader.pk,
+            }
+            for placement in placements
+        ),
+        now=now,
+    )
+    copy_rows(Attendance, attendance, now=now)
+    sequences_reset(
+        Referral,
+        ChildIdentity,
+        Guardian,
+        GuardianConsent,
+        ReferralTransition,
+        ConcernReport,
+        SupportGroup,
+        Meeting,
+        Placement,
+        PreGroupVisit,
+        Attendance,
+    )
+    assert ids[0] == first_number
+    return ids
