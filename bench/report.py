@@ -36,7 +36,7 @@ class TargetReport:
     figures: dict = field(default_factory=dict)
 
     def add(self, subject: str, measured, target: str = "", met: bool | None = None, **figures) -> None:
-        self.targets.append(Target(str(subject), str(measured), str(target) if target else "", met))
+        self.targets.append(Target(subject=str(subject), target=str(target or ""), measured=str(measured), met=met))
         if figures:
             self.figures[str(subject)] = figures
 
