@@ -11,18 +11,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from .client import Session
 from .pages import PAGES, Page, page_url
+from .plans import PagePlan, big_tables, page_plan, signed_in_client
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_ONLY = "/bench/template-only/"
 NAIVE_LIST = "/bench/naive-list/"
+# The Scale issue: no page may read a table of more than this many rows from end to end.
+BIG_TABLE_ROWS = 10_000
 
 
 @dataclass
@@ -43,6 +40,7 @@ class Measured:
     queries: int | None = None
     response_bytes: int | None = None
     status: int | None = None
+    seq_scans: list[str] = field(default_factory=list)
 
     def median(self, attribute: str) -> float:
         return statistics.median(getattr(run, attribute) for run in self.runs) if self.runs else 0.0
@@ -74,18 +72,10 @@ def wrk(session: Session, path: str, *, seconds: int, connections: int) -> Run:
     )
 
 
-def inspect_in_process(page: Page, url: str, user) -> tuple[int, int, int]:
-    """Status, response size and query count of one request, served in this process with the
-    same database and settings (the served app's figures are the wrk runs')."""
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, secure=True)
-    return response.status_code, len(response.content), len(queries.captured_queries)
+def inspect_in_process(page: Page, user, tables: dict[str, int]) -> PagePlan:
+    """Status, query count and the plan of every query of one request, served in this process
+    with the same database and settings (the served app's figures are the wrk runs')."""
+    return page_plan(page, signed_in_client(user), tables)
 
 
 def measure_pages(
@@ -94,10 +84,14 @@ def measure_pages(
     """Every page's runs, and per role the baselines' runs (same session, same rounds)."""
     pages: dict[str, Measured] = {}
     baselines: dict[str, dict[str, Measured]] = {}
+    tables = big_tables(BIG_TABLE_ROWS)
     for page in PAGES:
         url = page_url(page)
         measured = Measured(page.key, page.label, page.role, url)
-        measured.status, measured.response_bytes, measured.queries = inspect_in_process(page, url, users[page.role])
+        plan = inspect_in_process(page, users[page.role], tables)
+        measured.status, measured.queries = plan.status, plan.queries
+        measured.response_bytes = plan.response_bytes
+        measured.seq_scans = sorted({scan.table for scan in plan.seq_scans})
         pages[page.key] = measured
     for role in sessions:
         baselines[role] = {

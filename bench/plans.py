@@ -66,6 +66,7 @@ class PagePlan:
     status: int
     queries: int
     seq_scans: list[SeqScan]
+    response_bytes: int = 0
 
 
 def page_plan(page: Page, client: Client, tables: dict[str, int]) -> PagePlan:
@@ -77,4 +78,4 @@ def page_plan(page: Page, client: Client, tables: dict[str, int]) -> PagePlan:
         sql = query["sql"]
         if sql.lstrip().upper().startswith("SELECT"):
             scans += seq_scans_in(sql, tables)
-    return PagePlan(page, response.status_code, len(captured.captured_queries), scans)
+    return PagePlan(page, response.status_code, len(captured.captured_queries), scans, len(response.content))

@@ -82,6 +82,7 @@ def pages_as_dict(pages: dict, baselines: dict) -> dict:
             "status": page.status,
             "queries": page.queries,
             "response_bytes": page.response_bytes,
+            "seq_scans": page.seq_scans,
             "requests_per_second": rps,
             "p50_ms": page.median("p50_ms"),
             "p99_ms": page.median("p99_ms"),
@@ -112,6 +113,12 @@ def page_targets(pages: dict) -> list[Target]:
                 f"p99 ≤ {MAX_P99_OVER_P50:.0f}× p50",
                 f"p50 {page['p50_ms']:.1f} ms, p99 {page['p99_ms']:.1f} ms ({tail:.1f}×)",
                 tail <= MAX_P99_OVER_P50,
+            ),
+            Target(
+                f"  {page['label']}: EXPLAIN",
+                "ingen Seq Scan på tabell > 10 000 rader",
+                ", ".join(f"Seq Scan på {table}" for table in page.get("seq_scans", [])) or "inga",
+                not page.get("seq_scans"),
             ),
             Target(
                 f"  {page['label']}: storlek",

@@ -24,6 +24,10 @@ BIG_TABLE_ROWS = 5_000
 # A page's queries: session, user, membership, two-factor device, the page's own, the access log's
 # one INSERT, the session's UPDATE. None grows with the data; this bounds them all.
 MAX_QUERIES_PER_PAGE = 22
+# The follow-up report sums a whole year: at a tenth of the national data a year's children are an
+# eighth of all referrals, and reading the referral table is then the planner's right choice. At
+# national scale it reads them by index (`make bench` checks the plans there too).
+AGGREGATES_A_YEAR = {("co-report", "referrals_referral")}
 
 
 @pytest.mark.django_db
