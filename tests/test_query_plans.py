@@ -48,6 +48,8 @@ def test_no_list_or_home_page_reads_a_big_table_from_end_to_end():
         if plan.queries > MAX_QUERIES_PER_PAGE:
             problems.append(f"{page.key}: {plan.queries} queries")
         problems += [
-            f"{page.key}: Seq Scan on {scan.table} ({scan.rows} rows): {scan.sql[:300]}" for scan in plan.seq_scans
+            f"{page.key}: Seq Scan on {scan.table} ({scan.rows} rows): {scan.sql[:300]}"
+            for scan in plan.seq_scans
+            if (page.key, scan.table) not in AGGREGATES_A_YEAR
         ]
     assert not problems, "\n".join(problems)
