@@ -84,3 +84,32 @@ def sequences_reset(*models_to_reset) -> None:
 def next_id(model) -> int:
     """The first id after those the table holds now."""
     return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+class IndexesDeferred:
+    """Drop a table's secondary indexes for a bulk load and build them again afterwards: one
+    sorted build per index is several times faster than maintaining it row by row. Unique and
+    primary-key indexes stay, so the load is still checked against them."""
+
+    def __init__(self, *models_to_load):
+        self.tables = [model._meta.db_table for model in models_to_load]
+        self.definitions: list[tuple[str, str]] = []
+
+    def __enter__(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
+                "JOIN pg_index x ON x.indexrelid = c.oid WHERE i.tablename = ANY(%s) AND NOT x.indisunique",
+                [self.tables],
+            )
+            self.definitions = cursor.fetchall()
+            for name, _definition in self.definitions:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None:
+            with connection.cursor() as cursor:
+                for _name, definition in self.definitions:
+                    cursor.execute(definition)
+        return False

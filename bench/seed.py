@@ -71,7 +71,7 @@ from referrals.models import (
     ReturnDossier,
 )
 
-from .copy import copy_rows, next_id, sequences_reset
+from .copy import IndexesDeferred, copy_rows, next_id, sequences_reset
 
 User = get_user_model()
 
@@ -474,7 +474,8 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
                     "reason": "" if row["purged_at"] else "Gruppen avslutad.",
                 }
 
-    summary.add("referral_transitions", copy_rows(ReferralTransition, transitions(), now=now))
+    with IndexesDeferred(ReferralTransition):
+        summary.add("referral_transitions", copy_rows(ReferralTransition, transitions(), now=now))
     purge_record_ids = _Ids(PurgeRecord)
     summary.add(
         "purge_records",
@@ -649,7 +650,8 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
                     "recorded_by_id": leader_ids[0],
                 }
 
-    summary.add("attendance", copy_rows(Attendance, attendances(), now=now))
+    with IndexesDeferred(Attendance):
+        summary.add("attendance", copy_rows(Attendance, attendances(), now=now))
     adjustment_ids = _Ids(WaitingListAdjustment)
     waiting = [row for row in referrals if row["status"] in (ReferralStatus.WAITING_LIST, ReferralStatus.READY)]
     summary.add(
@@ -958,7 +960,8 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
                 "what": "Anmälningslista",
             }
 
-    summary.add("access_log", copy_rows(AccessLogEntry, entries(), now=now))
+    with IndexesDeferred(AccessLogEntry):
+        summary.add("access_log", copy_rows(AccessLogEntry, entries(), now=now))
     LogReview.objects.create(
         reviewer=coordinator,
         period_start=today - datetime.timedelta(days=30),
