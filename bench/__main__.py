@@ -157,6 +157,7 @@ def main() -> int:
     finally:
         stop_gunicorn(server)
     results["pages"] = report.pages_as_dict(pages, baselines)
+    report.save_partial(results)  # the pages' figures survive whatever happens to the jobs
     _log("Mäter bakgrundsjobben …")
     results["jobs"] = jobs.measure_all(log=_log, access_log_rows=_env_int("BENCH_ACCESS_LOG_ROWS", 10_000_000))
     results["finished_at"] = datetime.datetime.now(datetime.UTC).isoformat()

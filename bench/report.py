@@ -223,6 +223,11 @@ def chart_svg(pages: dict) -> str:
     return "\n".join(parts)
 
 
+def save_partial(results: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "partial.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+
+
 def write(results: dict, *, log) -> int:
     """Print the table, write JSON and the chart; exit status 0 whether or not targets are met
     (the table says which), 1 only if a page did not answer."""
