@@ -18,7 +18,15 @@ DEV_ENV := DEBUG=true \
 	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	EMAIL_URL=consolemail://
 
-.PHONY: run test lint fmt install check-system ci migrate-check messages
+# The bench's own database and bench-only secrets: production settings otherwise (bench/__main__.py).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gruppstod_bench
+BENCH_ENV := SECRET_KEY=bench-only-not-secret \
+	FIELD_ENCRYPTION_KEY=YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE= \
+	DATABASE_URL=$(BENCH_DATABASE_URL) \
+	ALLOWED_HOSTS=127.0.0.1,localhost \
+	EMAIL_URL=consolemail://
+
+.PHONY: run test lint fmt install check-system ci migrate-check messages bench
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
@@ -39,6 +47,11 @@ run: install check-system
 
 test: install check-system
 	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+# National-scale data, gunicorn with production settings, wrk on every list and home page; about
+# 20 minutes on 2 cores. Prints every target with its figure; results in bench/results/.
+bench: install check-system
+	$(BENCH_ENV) $(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from partnership.models import AccessLogEntry
 from partnership.services import access_log_record
 from referrals.gate import install_gate
-from referrals.purge import purge_step_register
+from referrals.purge import count_per_referral, delete_rows, purge_counts_add, purge_step_register
 
 from .gate import referral_consent_decision
 from .models import ConcernReport, GuardianConsent
@@ -26,15 +26,17 @@ def log_failed_login(sender, credentials, request=None, **kwargs):
     access_log_record(user=entry_user, action=AccessLogEntry.Action.FAILED_LOGIN, what="Inloggning")
 
 
-def purge_consents_and_concerns(referral, counts: dict, files: list) -> None:
-    """When the child's data is purged (referrals/purge.py): the consents and their scans go; a
+def purge_consents_and_concerns(referral_ids: list[int], counts: dict, files: dict) -> None:
+    """When the children's data is purged (referrals/purge.py): the consents and their scans go; a
     concern report keeps that it was made (and its legal reference), not what it said."""
-    consents = GuardianConsent.objects.filter(referral=referral)
-    files.extend(name for name in consents.values_list("document", flat=True) if name)
-    counts["consents"] = consents.delete()[0]
-    counts["concern_reports"] = (
-        ConcernReport.objects.filter(referral=referral).exclude(justification="").update(justification="")
-    )
+    consents = GuardianConsent.objects.filter(referral_id__in=referral_ids)
+    for referral_id, name in consents.exclude(document="").values_list("referral_id", "document"):
+        files[referral_id].append(name)
+    purge_counts_add(counts, "consents", count_per_referral(consents))
+    delete_rows(consents)
+    concerns = ConcernReport.objects.filter(referral_id__in=referral_ids).exclude(justification="")
+    purge_counts_add(counts, "concern_reports", count_per_referral(concerns))
+    concerns.update(justification="")
 
 
 purge_step_register(purge_consents_and_concerns)

@@ -3,7 +3,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
+from partnership.pagination import AFTER, BEFORE, keyset_page
 from partnership.services import access_log_record
 from referrals import selectors as referral_selectors
 from referrals.forms import ReasonForm
@@ -21,6 +21,8 @@ from referrals.forms import ReasonForm
 from . import selectors, services
 from .forms import AccessLogFilterForm, ConcernForm, ConsentForm, ReviewOutcomeForm, SampleForm
 from .models import GuardianConsent, LogReview
+
+ACCESS_LOG_PAGE_SIZE = 100
 
 
 def _require_reviewer(user):
@@ -39,9 +41,11 @@ def access_log(request):
     _require_reviewer(request.user)
     form, filters = _filters(request)
     entries = selectors.access_log_search(user=request.user, filters=filters)
-    page = Paginator(entries, 100).get_page(request.GET.get("sida"))
+    # Keyset pages: no COUNT of a log that grows by millions of rows a year.
+    page = keyset_page(entries, ordering=["-occurred_at", "-pk"], params=request.GET, size=ACCESS_LOG_PAGE_SIZE)
     query = request.GET.copy()
-    query.pop("sida", None)
+    for name in (AFTER, BEFORE):
+        query.pop(name, None)
     reviews = LogReview.objects.filter(reviewer=request.user)[:20]
     context = {"form": form, "page": page, "query": query.urlencode(), "sample_form": SampleForm(), "reviews": reviews}
     return render(request, "consent/access_log.html", context)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from groups.models import GroupStatus, Placement, SupportGroup
 from partnership.models import Agreement, Role
+from partnership.replica import report_reads
 from referrals.models import Referral
 from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
 
@@ -228,6 +229,7 @@ class AnnualReportFigures:
     counts: GroupCounts
 
 
+@report_reads()
 def annual_report_figures(budget_year: BudgetYear) -> AnnualReportFigures:
     """Everything the annual financial report shows, in a fixed number of queries."""
     payments = list(budget_year.payments.order_by("quarter"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,20 +161,26 @@ def evaluation_unlink_child(referral) -> int:
 
     What remains are anonymous answer sets tied to group, format, age band and district. Free-text
     answers are deleted too, because a family may have written the child's name in them. Unused
-    answer links stop working. Returns the number of answer sets unlinked. Takes the referral
-    positionally or by keyword, as the purge helper calls it.
+    answer links stop working. Returns the number of answer sets unlinked.
     """
-    with transaction.atomic():
-        answer_sets = EvaluationAnswerSet.objects.filter(referral=referral)
-        EvaluationAnswer.objects.filter(
-            answer_set__in=answer_sets, question__kind=EvaluationQuestion.Kind.FREE_TEXT
-        ).delete()
-        now = timezone.now()
-        EvaluationLink.objects.filter(referral=referral, used_at__isnull=True, expires_at__gt=now).update(
-            expires_at=now
-        )
-        EvaluationLink.objects.filter(referral=referral).update(referral=None)
-        return answer_sets.update(referral=None)
+    return evaluations_unlink_children([referral.pk]).get(referral.pk, 0)
+
+
+@transaction.atomic
+def evaluations_unlink_children(referral_ids: list[int]) -> dict[int, int]:
+    """evaluation_unlink_child for a batch of children in a few queries, whatever its size;
+    returns the number of answer sets unlinked per child."""
+    answer_sets = EvaluationAnswerSet.objects.filter(referral_id__in=referral_ids)
+    unlinked = dict(answer_sets.order_by().values_list("referral_id").annotate(n=Count("pk")))
+    EvaluationAnswer.objects.filter(
+        answer_set__referral_id__in=referral_ids, question__kind=EvaluationQuestion.Kind.FREE_TEXT
+    ).delete()
+    now = timezone.now()
+    links = EvaluationLink.objects.filter(referral_id__in=referral_ids)
+    links.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    links.update(referral=None)
+    answer_sets.update(referral=None)
+    return unlinked
 
 
 # --- One-time answer links -----------------------------------------------------------------------
@@ -353,20 +359,21 @@ def evaluation_outcomes(*, group_ids: list[int]) -> Outcomes:
     """Response rates, before/after change per item with its spread, and the share satisfied,
     for the answer sets of these groups. Four queries whatever the number of answers."""
 
+    # .order_by(): the models' default orderings follow foreign keys into joins these sums need not.
     ages = list(
-        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values_list(
-            "referral__age_at_planned_start", flat=True
-        )
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True)
+        .order_by()
+        .values_list("referral__age_at_planned_start", flat=True)
     )
     sets = list(
-        EvaluationAnswerSet.objects.filter(group_id__in=group_ids).values(
-            "pk", "instrument_id", "moment", "respondent_key"
-        )
+        EvaluationAnswerSet.objects.filter(group_id__in=group_ids)
+        .order_by()
+        .values("pk", "instrument_id", "moment", "respondent_key")
     )
     values = list(
-        EvaluationAnswer.objects.filter(answer_set__group_id__in=group_ids, value__isnull=False).values_list(
-            "answer_set_id", "question_id", "value"
-        )
+        EvaluationAnswer.objects.filter(answer_set__group_id__in=group_ids, value__isnull=False)
+        .order_by()
+        .values_list("answer_set_id", "question_id", "value")
     )
     instrument_ids = {row["instrument_id"] for row in sets}
     instruments = list(

@@ -94,7 +94,7 @@ class OutcomeFilterForm(forms.Form):
 
     def __init__(self, *args, years, formats, groups, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("Alla år")), *((str(y), str(y)) for y in years)]
+        self.fields["year"].choices = [(str(y), str(y)) for y in years]
         self.fields["group_format"].choices = [("", _("Alla former")), *formats]
         self.fields["group"].choices = [("", _("Alla grupper")), *((str(g.public_id), g.name) for g in groups)]
 

@@ -1,16 +1,16 @@
 """How the follow-up app hooks into the apps below it; imported at start-up (partnership/apps.py)."""
 
 from consent.selectors import district_contact_source_register
-from referrals.purge import purge_step_register
+from referrals.purge import purge_counts_add, purge_step_register
 
-from .evaluation import evaluation_unlink_child
+from .evaluation import evaluations_unlink_children
 from .models import DistrictContact
 
 
-def unlink_evaluations(referral, counts: dict, files: list) -> None:
+def unlink_evaluations(referral_ids: list[int], counts: dict, files: dict) -> None:
     """A purge step (referrals/purge.py): evaluation answers stay as anonymous statistics tied to
-    group, format, age band and district; the link to the child and any free text go (IOP 4.2)."""
-    counts["evaluation_answer_sets"] = evaluation_unlink_child(referral)
+    group, format, age band and district; the link to the children and any free text go (IOP 4.2)."""
+    purge_counts_add(counts, "evaluation_answer_sets", evaluations_unlink_children(referral_ids))
 
 
 purge_step_register(unlink_evaluations)

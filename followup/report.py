@@ -27,6 +27,7 @@ from groups.models import Placement, SupportGroup
 from partnership.jobs import job_progress, job_request
 from partnership.models import Agreement
 from partnership.pdf import render_pdf
+from partnership.replica import report_reads
 
 from .cooperation import agenda_item_add, agreements_for, next_meeting, term_bounds
 from .evaluation import AGE_BANDS, SMALL_CELL, Outcomes, age_band_for, evaluation_outcomes
@@ -198,8 +199,10 @@ def svg_before_after(outcome) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every text part above is escaped
 
 
+@report_reads()
 def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> ReportData:
-    """Every figure of the report, in a fixed number of queries."""
+    """Every figure of the report, in a fixed number of queries (read from the replica when one
+    is configured: config/routers.py)."""
 
     start, end = period_bounds(year, term)
     months = 6 if term else 12
@@ -213,7 +216,9 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
 
     group_ids = list(groups.values_list("pk", flat=True))
     placements = list(
-        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values(
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True)
+        .order_by()  # the default ordering would join the groups for nothing
+        .values(
             "created_at",
             "referral__created_at",
             "referral__age_at_planned_start",
@@ -326,7 +331,11 @@ def followup_report_request(*, agreement: Agreement, year: int, term: str, reque
 
 
 def render_report_pdf(data: ReportData) -> bytes:
-    return render_pdf("followup/pdf/followup_report.html", {"report": data, "generated_on": timezone.now()})
+    return render_pdf(
+        "followup/pdf/followup_report.html",
+        {"report": data, "generated_on": timezone.now()},
+        stylesheets=("followup_report.css",),
+    )
 
 
 def followup_report_build(job) -> None:

@@ -50,7 +50,13 @@ class SupportGroup(TimeStampedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="groups")
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="subgroups", verbose_name=_("stödhelg")
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subgroups",
+        verbose_name=_("stödhelg"),
+        db_index=False,  # the partial index below: only a split weekend's subgroups have a parent
     )
     name = models.CharField(_("namn"), max_length=200)
     format = models.CharField(_("form"), max_length=20, choices=GroupFormat.choices)
@@ -65,6 +71,14 @@ class SupportGroup(TimeStampedModel):
 
     class Meta:
         ordering = ["-starts_on", "name"]
+        indexes = [
+            models.Index(F("starts_on").desc(), F("id").desc(), name="group_newest"),
+            # The follow-up report's groups of a period: those ending in it (or still running).
+            models.Index(fields=["ends_on"], name="group_ends_on"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="group_subgroups"),
+            # Open groups (the waiting list's links) and this year's groups (the home pages).
+            models.Index(fields=["status", "starts_on"], name="group_status_starts_on"),
+        ]
         verbose_name = _("stödgrupp")
         verbose_name_plural = _("stödgrupper")
         constraints = [
@@ -95,6 +109,13 @@ class Placement(TimeStampedModel):
 
     class Meta:
         ordering = ["group", "created_at"]
+        indexes = [
+            # The children of a set of groups (the home pages' yearly count, reports), read from
+            # the index alone.
+            models.Index(
+                fields=["group", "referral"], condition=Q(removed_at__isnull=True), name="placement_current_in_group"
+            )
+        ]
         verbose_name = _("placering")
         verbose_name_plural = _("placeringar")
         constraints = [
@@ -122,6 +143,7 @@ class Meeting(TimeStampedModel):
 
     class Meta:
         ordering = ["group", "starts_at"]
+        indexes = [models.Index(fields=["starts_at"], name="meeting_starts_at")]
         verbose_name = _("träff")
         verbose_name_plural = _("träffar")
         constraints = [models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="meeting_ends_after_start")]

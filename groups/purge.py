@@ -7,6 +7,8 @@ blanks its files and its free text; the rows stay as the anonymous record of the
 
 import datetime
 from collections.abc import Iterator
+from functools import reduce
+from operator import or_
 
 from django.apps import apps
 from django.db import models
@@ -14,41 +16,60 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from referrals.models import Referral
+from referrals.purge import purge_counts_add
 
 from .models import Placement
 
 
-def group_rows_for(referral: Referral) -> Iterator[tuple[type[models.Model], QuerySet]]:
-    """Every groups model with rows about this child, and those rows."""
+def _referral_paths() -> Iterator[tuple[type[models.Model], list[str]]]:
+    """Every groups model holding data about a child, with the paths from it to the referral."""
     for model in apps.get_app_config("groups").get_models():
-        conditions = models.Q()
+        paths = []
         for field in model._meta.concrete_fields:
             if not field.is_relation or field.related_model is None:
                 continue
             if field.related_model is Referral:
-                conditions |= models.Q(**{field.name: referral})
+                paths.append(field.attname)
             elif field.related_model is Placement:
-                conditions |= models.Q(**{f"{field.name}__referral": referral})
-        if conditions:
-            yield model, model._default_manager.filter(conditions)
+                paths.append(f"{field.name}__referral_id")
+        if paths:
+            yield model, paths
+
+
+def group_rows_for(referral: Referral) -> Iterator[tuple[type[models.Model], QuerySet]]:
+    """Every groups model with rows about this child, and those rows."""
+    for model, paths in _referral_paths():
+        conditions = models.Q()
+        for path in paths:
+            conditions |= models.Q(**{path: referral.pk})
+        yield model, model._default_manager.filter(conditions)
 
 
 def _fields_of(model, kind) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if isinstance(field, kind)]
 
 
-def purge_group_records(referral: Referral, counts: dict, files: list) -> None:
-    """A purge step (referrals/purge.py): the child's files in group records go after the commit,
-    and the free text of the records (notes, reasons) is cleared."""
-    cleared = 0
-    for model, rows in group_rows_for(referral):
-        for field in _fields_of(model, models.FileField):
-            files.extend(name for name in rows.values_list(field, flat=True) if name)
-            rows.update(**{field: ""})
-        text_fields = _fields_of(model, models.TextField)
-        if text_fields:
-            cleared += rows.update(**dict.fromkeys(text_fields, ""))
-    counts["group_records"] = cleared
+def purge_group_records(referral_ids: list[int], counts: dict, files: dict) -> None:
+    """A purge step (referrals/purge.py): the children's files in group records go after the
+    commit, and the free text of the records (notes, reasons) is cleared. Per model a few
+    set-based queries for the whole batch; `group_records` counts each child's records whose text
+    was cleared."""
+    cleared: dict[int, int] = {}
+    for model, paths in _referral_paths():
+        for path in paths:
+            rows = model._default_manager.filter(**{f"{path}__in": referral_ids}).order_by()
+            for field in _fields_of(model, models.FileField):
+                for referral_id, name in rows.exclude(**{field: ""}).values_list(path, field):
+                    files[referral_id].append(name)
+                rows.exclude(**{field: ""}).update(**{field: ""})
+            text_fields = _fields_of(model, models.TextField)
+            if not text_fields:
+                continue
+            with_text = rows.filter(reduce(or_, (~models.Q(**{name: ""}) for name in text_fields)))
+            for referral_id, count in with_text.values_list(path).annotate(n=models.Count("pk")):
+                cleared[referral_id] = cleared.get(referral_id, 0) + count
+            with_text.update(**dict.fromkeys(text_fields, ""))
+    purge_counts_add(counts, "group_records", cleared)
 
 
 def group_records_for_dossier(referral: Referral) -> list[tuple[str, list[list[tuple[str, str]]]]]:

@@ -4,7 +4,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -51,18 +51,23 @@ def get_group_for(user, public_id) -> SupportGroup:
 
 
 def group_list(user) -> QuerySet[SupportGroup]:
-    """Top-level groups with their current number of children (subgroups counted in)."""
-    current = Q(placements__removed_at__isnull=True) & Q(placements__isnull=False)
-    sub_current = Q(subgroups__placements__removed_at__isnull=True) & Q(subgroups__placements__isnull=False)
+    """Top-level groups, latest start first (group_create always sets the start), with their
+    current number of children (subgroups counted in). The count is a subquery per group shown,
+    so a page costs the same however many groups and placements there are."""
+    current = Placement.objects.filter(removed_at__isnull=True).order_by()
+    in_group = current.filter(group=OuterRef("pk")).values("group").annotate(n=Count("pk")).values("n")
+    in_subgroups = (
+        current.filter(group__parent=OuterRef("pk")).values("group__parent").annotate(n=Count("pk")).values("n")
+    )
     return (
         groups_visible_to(user)
         .filter(parent__isnull=True)
         .annotate(
-            children=Count("placements", filter=current, distinct=True)
-            + Count("subgroups__placements", filter=sub_current, distinct=True)
+            children=Coalesce(Subquery(in_group, output_field=IntegerField()), Value(0))
+            + Coalesce(Subquery(in_subgroups, output_field=IntegerField()), Value(0))
         )
         .prefetch_related("leaders")
-        .order_by("-starts_on", "name")
+        .order_by("-starts_on", "-pk")
     )
 
 
@@ -121,19 +126,21 @@ class WaitingRow:
         return self.referral.child.full_name if self.show_identity else self.referral.pseudonym
 
 
-def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]:
+def waiting_list_queryset(user) -> QuerySet[Referral]:
     """Ready children, Stockholm's first (IOP 3.1.2: other municipalities only if places remain),
-    then by the manager's recorded moves, then by how long they have waited."""
-    referrals = (
+    then by the manager's recorded moves, then by how long they have waited: the order of the
+    referral_waiting_list index, so a page reads its own rows and no more."""
+    return (
         referrals_visible_to(user)
         .filter(status__in=PLACEABLE_STATUSES, purged_at__isnull=True)
         .select_related("child")
-        .annotate(
-            priority=Coalesce(Sum("waiting_list_adjustments__steps"), Value(0), output_field=IntegerField()),
-            waiting_since=Coalesce("ready_at", "created_at"),
-        )
-        .order_by("is_external", "-priority", "waiting_since", "pk")
+        .annotate(priority=F("waiting_priority"), waiting_since=Coalesce("ready_at", "created_at"))
+        .order_by("is_external", "-waiting_priority", "waiting_since", "pk")
     )
+
+
+def waiting_rows(*, user, referrals, group: SupportGroup | None = None) -> list[WaitingRow]:
+    """Rows for one page of the waiting list (from waiting_list_queryset)."""
     today = timezone.localdate()
     rows = []
     for referral in referrals:
@@ -151,13 +158,21 @@ def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]
     return rows
 
 
+def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]:
+    """The whole waiting list as rows (splitting a weekend picks among all who fit)."""
+    return waiting_rows(user=user, referrals=waiting_list_queryset(user), group=group)
+
+
 def open_groups_for(user) -> QuerySet[SupportGroup]:
     """Groups that can take children now: open, and not split into subgroups (those take them)."""
+    subgroups = SupportGroup.objects.filter(parent=OuterRef("pk"))
+    # Only what the links show: joining each group's parent (always none here) costs a scan.
     return (
         groups_visible_to(user)
+        .select_related(None)
         .filter(status=GroupStatus.OPEN)
-        .annotate(subgroup_count=Count("subgroups"))
-        .filter(subgroup_count=0)
+        .exclude(Exists(subgroups))
+        .only("public_id", "name", "min_age", "max_age", "starts_on")
         .order_by("starts_on", "name")
     )
 
@@ -203,12 +218,13 @@ def meetings_in_month(user, year: int, month: int) -> QuerySet[Meeting]:
     last = datetime.date(year, month, calendar.monthrange(year, month)[1])
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(last, datetime.time.max))
-    return (
-        Meeting.objects.filter(group__in=groups_visible_to(user), starts_at__range=(start, end))
-        .exclude(group__status=GroupStatus.CANCELLED)
-        .select_related("group")
-        .order_by("starts_at")
-    )
+    meetings = Meeting.objects.filter(group__in=groups_visible_to(user), starts_at__range=(start, end))
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role == Role.GROUP_LEADER:
+        # A leader's month is their own groups' meetings (as in their calendar feed): with every
+        # group of a national provider the month would hold hundreds a day.
+        meetings = meetings.filter(group__leaders=user)
+    return meetings.exclude(group__status=GroupStatus.CANCELLED).select_related("group").order_by("starts_at")
 
 
 @dataclass(frozen=True)
@@ -236,15 +252,16 @@ def annual_targets(*, agreement: Agreement | None, year: int | None = None) -> A
         status__in=(GroupStatus.RUNNING, GroupStatus.CLOSED),
         starts_on__year=year,
     )
+    # The year's groups and their subgroups as ids first, then their placements from the index
+    # on current placements: an OR across the two joins would read every placement there is.
+    held_ids = list(held.values_list("pk", flat=True))
+    group_ids = held_ids + list(SupportGroup.objects.filter(parent_id__in=held_ids).values_list("pk", flat=True))
     children = (
-        Placement.objects.filter(Q(group__in=held) | Q(group__parent__in=held), removed_at__isnull=True)
-        .values("referral")
-        .distinct()
-        .count()
+        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values("referral").distinct().count()
     )
     return AnnualTargets(
         year=year,
-        groups_held=held.count(),
+        groups_held=len(held_ids),
         children_reached=children,
         groups_target=agreement.target_groups_per_year,
         children_target=agreement.target_children_per_year,

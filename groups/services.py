@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -498,7 +498,11 @@ def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> Wai
         raise ValidationError({"reason": _("Ange varför barnet flyttas i väntelistan.")}, code="reason")
     if referral.status not in PLACEABLE_STATUSES:
         raise ValidationError(_("Barnet står inte i väntelistan."), code="not_waiting")
-    return WaitingListAdjustment.objects.create(referral=referral, steps=steps, reason=reason.strip(), by=by)
+    adjustment = WaitingListAdjustment.objects.create(referral=referral, steps=steps, reason=reason.strip(), by=by)
+    # The sum of the moves, kept on the referral so that the waiting list is read in index order
+    # (groups.selectors.waiting_list_queryset) rather than summed and sorted on every page.
+    Referral.objects.filter(pk=referral.pk).update(waiting_priority=F("waiting_priority") + steps)
+    return adjustment
 
 
 # --- Before and during the group -------------------------------------------------------------

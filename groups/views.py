@@ -4,6 +4,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from icalendar import Calendar, Event
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
+from partnership.pagination import keyset_page
 from partnership.pdf import render_pdf
 from partnership.selectors import agreement_current
 from partnership.services import access_log_record_many
@@ -37,6 +39,7 @@ from .forms import (
 )
 from .models import CalendarToken, GroupFormat, GroupStatus, Meeting, Placement
 
+PAGE_SIZE = 50
 LEGAL_BASIS = gettext_lazy("Placerat barn: samtycke eller LVU-placering")
 
 
@@ -59,8 +62,11 @@ def _group_for(request, public_id, permission):
 @require_GET
 def group_list(request):
     require_permission(request.user, "groups.list_groups")
-    groups = selectors.group_list(request.user)
-    return render(request, "groups/group_list.html", {"groups": groups})
+    # Keyset pages: a national provider runs thousands of groups a year; no COUNT of them all.
+    page = keyset_page(
+        selectors.group_list(request.user), ordering=["-starts_on", "-pk"], params=request.GET, size=PAGE_SIZE
+    )
+    return render(request, "groups/group_list.html", {"groups": page.object_list, "page": page})
 
 
 @login_required
@@ -268,6 +274,7 @@ def attendance_pdf(request, public_id):
     pdf = render_pdf(
         "groups/pdf/attendance_sheet.html",
         {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},
+        stylesheets=("attendance_sheet.css",),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="narvarolista.pdf"'
@@ -300,13 +307,18 @@ def group_place(request, public_id):
         else:
             messages.success(request, _("Barnet är placerat i %(group)s.") % {"group": group.name})
             return redirect("groups:place", public_id=group.public_id)
-    rows = selectors.waiting_list(user=request.user, group=group)
+    page = Paginator(selectors.waiting_list_queryset(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    rows = selectors.waiting_rows(user=request.user, referrals=page.object_list, group=group)
+    if pending and not any(row.referral.pk == pending.pk for row in rows):
+        queryset = selectors.waiting_list_queryset(request.user).filter(pk=pending.pk)
+        rows += selectors.waiting_rows(user=request.user, referrals=queryset, group=group)
     _log_views(request.user, [row.referral for row in rows if row.show_identity], _("Väntelista"))
     placed = selectors.placement_rows(user=request.user, group=group)
     pending_row = next((row for row in rows if pending and row.referral.pk == pending.pk), None)
     context = {
         "group": group,
         "rows": rows,
+        "page": page,
         "placed_count": len(placed),
         "maximum": group.agreement.max_group_size,
         "form": form,
@@ -443,10 +455,12 @@ def weekend_split(request, public_id):
 @require_GET
 def waiting_list(request):
     require_permission(request.user, "groups.view_waiting_list")
-    rows = selectors.waiting_list(user=request.user)
+    page = Paginator(selectors.waiting_list_queryset(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    rows = selectors.waiting_rows(user=request.user, referrals=page.object_list)
     _log_views(request.user, [row.referral for row in rows if row.show_identity], _("Väntelista"))
     context = {
         "rows": rows,
+        "page": page,
         "open_groups": selectors.open_groups_for(request.user),
         "can_reorder": can(request.user, "groups.reorder_waiting_list"),
     }

@@ -1,10 +1,18 @@
-"""Every PDF of the app is made here, by WeasyPrint, from a template under templates/<app>/pdf/."""
+"""Every PDF of the app is made here, by WeasyPrint, from a template under templates/<app>/pdf/.
+
+Fonts and print stylesheets are loaded once per process and shared by every render: finding the
+fonts and parsing a stylesheet cost as much as laying out a short document. A document names its
+stylesheet (static/pdf/<name>.css) rather than carrying a <style> block of its own.
+"""
 
 from functools import cache
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+STYLESHEETS = Path(settings.BASE_DIR) / "static" / "pdf"
 
 
 @cache
@@ -13,9 +21,22 @@ def _weasyprint():
     return import_module("weasyprint")
 
 
-def html_to_pdf(html: str) -> bytes:
-    return _weasyprint().HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+@cache
+def font_configuration():
+    """One font configuration per process: fontconfig's font list and the @font-face rules."""
+    return import_module("weasyprint.text.fonts").FontConfiguration()
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
-    return html_to_pdf(render_to_string(template_name, context))
+@cache
+def stylesheet(name: str):
+    """A print stylesheet of static/pdf/, parsed once per process."""
+    return _weasyprint().CSS(filename=str(STYLESHEETS / name), font_config=font_configuration())
+
+
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes:
+    document = _weasyprint().HTML(string=html, base_url=str(settings.BASE_DIR))
+    return document.write_pdf(stylesheets=[stylesheet(name) for name in stylesheets], font_config=font_configuration())
+
+
+def render_pdf(template_name: str, context: dict, *, stylesheets: tuple[str, ...] = ()) -> bytes:
+    return html_to_pdf(render_to_string(template_name, context), stylesheets=stylesheets)

@@ -20,6 +20,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -73,8 +74,15 @@ def reminder_kind(name: str, label):
     return register
 
 
-def reminder_kinds() -> dict[str, ReminderKind]:
+@cache
+def _discover() -> None:
+    # Once per process: importing every app's reminders module again costs milliseconds per call,
+    # and the reminder page asks for a label per row.
     autodiscover_modules("reminders")
+
+
+def reminder_kinds() -> dict[str, ReminderKind]:
+    _discover()
     return _KINDS
 
 

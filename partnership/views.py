@@ -7,6 +7,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,8 @@ from .forms import TokenForm
 from .models import Role
 from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
 from .selectors import agreement_current
+
+REMINDER_PAGE_SIZE = 50
 
 HOME_TEMPLATES = {
     Role.GROUP_LEADER: "partnership/home_group_leader.html",
@@ -120,11 +123,14 @@ def healthz(request):
 def reminder_list(request):
     """The user's own reminders: open ones first, then the latest done."""
     reminders = reminders_for(request.user)
-    open_reminders = list(reminders.filter(done_at__isnull=True).order_by("due_on", "pk")[:200])
+    page = Paginator(reminders.filter(done_at__isnull=True).order_by("due_on", "pk"), REMINDER_PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    open_reminders = list(page.object_list)
     done = list(reminders.filter(done_at__isnull=False).order_by("-done_at")[:20])
     for reminder in open_reminders:
         reminder.label = kind_label(reminder.kind)
-    context = {"open_reminders": open_reminders, "done": done, "today": timezone.localdate()}
+    context = {"open_reminders": open_reminders, "page": page, "done": done, "today": timezone.localdate()}
     return render(request, "partnership/reminder_list.html", context)
 
 

@@ -9,7 +9,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from partnership.encryption import EncryptedTextField
@@ -140,6 +141,9 @@ class Referral(TimeStampedModel):
     )
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
+    # The sum of the operations manager's moves up (+1) and down (−1) the waiting list
+    # (groups.WaitingListAdjustment keeps each move and its reason), kept here for the list's index.
+    waiting_priority = models.SmallIntegerField(default=0, editable=False)
     # Bris' choice before purging (IOP 2.3): purge, or return to social services first.
     retention_choice = models.CharField(
         _("gallra eller återföra"), max_length=10, choices=RetentionChoice.choices, blank=True
@@ -164,7 +168,29 @@ class Referral(TimeStampedModel):
                 name="referral_lvu_records_legal_basis",
             ),
         ]
-        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["status", "ready_at"])]
+        indexes = [
+            models.Index(fields=["district", "status"]),
+            models.Index(fields=["status", "ready_at"]),
+            # The lists' order (newest first, keyset pages), for a provider and for one district.
+            models.Index(F("created_at").desc(), F("id").desc(), name="referral_newest"),
+            models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="referral_district_newest"),
+            # The waiting list's order (groups.selectors.waiting_list_queryset): Stockholm's children
+            # first, then the manager's moves, then the waiting time; only children waiting.
+            models.Index(
+                F("is_external"),
+                F("waiting_priority").desc(),
+                Coalesce("ready_at", "created_at"),
+                F("id"),
+                condition=Q(status__in=["ready", "waiting_list"], purged_at__isnull=True),
+                name="referral_waiting_list",
+            ),
+            # What awaits purging, soonest first: a few thousand among a municipality's years.
+            models.Index(
+                fields=["ended_at", "id"],
+                condition=Q(purged_at__isnull=True, ended_at__isnull=False),
+                name="referral_awaiting_purge",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.pseudonym
@@ -271,6 +297,17 @@ class InterestRegistration(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("intresseanmälan")
         verbose_name_plural = _("intresseanmälningar")
+        indexes = [
+            models.Index(F("created_at").desc(), F("id").desc(), name="interest_newest"),
+            models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="interest_district_newest"),
+            # The purge rule's two clocks (referrals/retention.py), for registrations never confirmed.
+            models.Index(
+                fields=["status", "created_at"], condition=Q(referral__isnull=True), name="interest_unlinked_created"
+            ),
+            models.Index(
+                fields=["status", "decided_at"], condition=Q(referral__isnull=True), name="interest_unlinked_decided"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_first_name} ({self.district})"
@@ -341,6 +378,7 @@ class PurgeRecord(TimeStampedModel):
 
     class Meta:
         ordering = ["-purged_at"]
+        indexes = [models.Index(F("purged_at").desc(), F("id").desc(), name="purge_record_newest")]
         verbose_name = _("gallringsbevis")
         verbose_name_plural = _("gallringsbevis")
 

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,41 +71,70 @@ def return_pending(referral: Referral) -> bool:
     return dossier is None or dossier.received_at is None
 
 
-# --- The purge steps, in order; each adds to `counts` and to `files` ---------------------------
-# Kept as separate steps so that the crash test can fail one halfway and prove the rollback.
-# The apps above this one (consents, group records, evaluations) keep data about the child too;
-# each adds its own steps with purge_step_register (in its receivers.py), and they run first.
+# --- The purge steps, in order ---------------------------------------------------------------------
+# Each step purges one kind of data for a whole batch of children in a few set-based queries, and
+# records per child how much it removed (`counts[referral_id][name]`) and which stored files go
+# after the commit (`files[referral_id]`). Kept as separate steps so that the crash test can fail
+# one halfway and prove the rollback. The apps above this one (consents, group records,
+# evaluations) keep data about the child too; each adds its own steps with purge_step_register
+# (in its receivers.py), and they run first.
 
-PurgeStep = Callable[[Referral, dict, list], None]
-
-
-def _collect_dossier_file(referral: Referral, counts: dict, files: list) -> None:
-    dossier = ReturnDossier.objects.filter(referral=referral).exclude(document="").first()
-    if dossier is not None:
-        files.append(dossier.document.name)
-        ReturnDossier.objects.filter(pk=dossier.pk).update(document="")
-    counts["files"] = len(files)
+Counts = dict[int, dict[str, int]]
+Files = dict[int, list[str]]
+PurgeStep = Callable[[list[int], Counts, Files], None]
 
 
-def _delete_guardians(referral: Referral, counts: dict, files: list) -> None:
-    counts["guardians"] = Guardian.objects.filter(referral=referral).delete()[0]
+def purge_counts_add(counts: Counts, name: str, per_referral: dict[int, int]) -> None:
+    """Record `name` for every child of the batch: how many each had, 0 for the others."""
+    for referral_id, child_counts in counts.items():
+        child_counts[name] = per_referral.get(referral_id, 0)
 
 
-def _delete_child_identity(referral: Referral, counts: dict, files: list) -> None:
+def count_per_referral(queryset, referral_path: str = "referral_id") -> dict[int, int]:
+    """How many rows of the queryset belong to each child, in one grouped query."""
+    return dict(queryset.order_by().values_list(referral_path).annotate(n=Count("pk")))
+
+
+def delete_rows(queryset) -> int:
+    """DELETE in one statement, without Django loading the rows to look for cascades: the steps
+    delete what refers to a row before the row itself, and the database's foreign keys refuse
+    anything forgotten (the transaction then rolls back whole)."""
+    return queryset.order_by()._raw_delete(queryset.db)
+
+
+def _collect_dossier_files(referral_ids: list[int], counts: Counts, files: Files) -> None:
+    dossiers = ReturnDossier.objects.filter(referral_id__in=referral_ids).exclude(document="")
+    for referral_id, name in dossiers.values_list("referral_id", "document"):
+        files[referral_id].append(name)
+    dossiers.update(document="")
+    purge_counts_add(counts, "files", {referral_id: len(names) for referral_id, names in files.items()})
+
+
+def _delete_guardians(referral_ids: list[int], counts: Counts, files: Files) -> None:
+    guardians = Guardian.objects.filter(referral_id__in=referral_ids)
+    purge_counts_add(counts, "guardians", count_per_referral(guardians))
+    delete_rows(guardians)
+
+
+def _delete_child_identity(referral_ids: list[int], counts: Counts, files: Files) -> None:
     # Names, the encrypted identity number, birth date, contacts and the foster home.
-    counts["child_identity"] = ChildIdentity.objects.filter(referral=referral).delete()[0]
-    counts["interest_registrations"] = InterestRegistration.objects.filter(referral=referral).delete()[0]
+    identities = ChildIdentity.objects.filter(referral_id__in=referral_ids)
+    purge_counts_add(counts, "child_identity", count_per_referral(identities))
+    delete_rows(identities)
+    registrations = InterestRegistration.objects.filter(referral_id__in=referral_ids)
+    purge_counts_add(counts, "interest_registrations", count_per_referral(registrations))
+    delete_rows(registrations)
 
 
-def _clear_transition_reasons(referral: Referral, counts: dict, files: list) -> None:
+def _clear_transition_reasons(referral_ids: list[int], counts: Counts, files: Files) -> None:
     # Transition reasons may name the child; the statuses and dates stay.
-    counts["transition_reasons"] = (
-        ReferralTransition.objects.filter(referral=referral).exclude(reason="").update(reason="")
-    )
+    reasons = ReferralTransition.objects.filter(referral_id__in=referral_ids).exclude(reason="")
+    purge_counts_add(counts, "transition_reasons", count_per_referral(reasons))
+    reasons.update(reason="")
 
 
 PURGE_STEPS: list[PurgeStep] = [
-    _collect_dossier_file,
+    _collect_dossier_files,
     _delete_guardians,
     _delete_child_identity,
     _clear_transition_reasons,
@@ -113,7 +143,7 @@ _REGISTERED_STEPS: list[PurgeStep] = []
 
 
 def purge_step_register(step: PurgeStep) -> None:
-    """An app above this one purges its own data about the child in the same transaction: its
+    """An app above this one purges its own data about the children in the same transaction: its
     steps run before this app's own, in the order the apps register them. Registering the same
     step twice changes nothing."""
     if step in _REGISTERED_STEPS:
@@ -133,67 +163,138 @@ def dossier_section_register(section: DossierSection) -> None:
         DOSSIER_SECTIONS.append(section)
 
 
-@transaction.atomic
-def referral_purge(*, referral: Referral, by, rule: str) -> PurgeRecord:
-    """Purge one child's data. Safe to run twice: the second run only finishes file deletion."""
-    # The row lock is the claim: a concurrent run waits here, then sees purged_at and stops.
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.purged_at is not None:
-        record = PurgeRecord.objects.get(referral=referral)
-        if record.files_deleted_at is None:
-            transaction.on_commit(partial(purge_files_delete, record_id=record.pk))
-        return record
+# How many children one transaction purges; a backlog goes in batches of this size.
+PURGE_BATCH = 2_000
+
+
+def _refusal(referral: Referral, rule: str, today, waiting: set[int]) -> ValidationError | None:
+    """Why this child may not be purged now, or None."""
     if referral.status not in ENDED_STATUSES:
-        raise ValidationError(_("Bara avslutade anmälningar kan gallras."), code="active")
+        return ValidationError(_("Bara avslutade anmälningar kan gallras."), code="active")
     due_on = purge_due_on(referral)
-    if rule == PurgeRule.GRACE_PERIOD and (due_on is None or due_on > timezone.localdate()):
-        raise ValidationError(_("Gallringsfristen har inte löpt ut än."), code="not_due")
-    if return_pending(referral):
-        raise ValidationError(
+    if rule == PurgeRule.GRACE_PERIOD and (due_on is None or due_on > today):
+        return ValidationError(_("Gallringsfristen har inte löpt ut än."), code="not_due")
+    if referral.pk in waiting:
+        return ValidationError(
             _("Uppgifterna ska återföras och stadsdelen har inte tagit emot dem än."), code="return_pending"
         )
+    return None
 
-    counts: dict[str, int] = {}
-    files: list[str] = []
+
+@transaction.atomic
+def referrals_purge(
+    *, referral_ids, by, rule: str, strict: bool = False, skip_locked: bool = False
+) -> list[PurgeRecord]:
+    """Purge these children's data in one transaction, each child's all or nothing, with a
+    PurgeRecord for each; stored files go after the commit. Set-based: a few queries per kind of
+    data for the whole batch, however many children it holds (at most PURGE_BATCH at a time).
+
+    A child already purged only has its file deletion finished. A child who may not be purged now
+    (still active, not due under the rule, a return waiting) is left alone, or with `strict`
+    refused with a ValidationError. `skip_locked` leaves children another run holds (the sweep);
+    otherwise this waits for them and then finds them purged. Returns the records, old and new.
+    """
+    # The row locks are the claim: a concurrent run waits here (or skips), then sees purged_at.
+    locked = Referral.objects.select_for_update(skip_locked=skip_locked).filter(pk__in=list(referral_ids))
+    referrals = list(locked.order_by("pk"))
+    done = [referral for referral in referrals if referral.purged_at is not None]
+    records = list(PurgeRecord.objects.filter(referral__in=done))
+    unfinished = [record.pk for record in records if record.files_deleted_at is None]
+    if unfinished:
+        transaction.on_commit(partial(purge_files_delete_many, record_ids=unfinished))
+
+    candidates = [referral for referral in referrals if referral.purged_at is None]
+    choosing_return = [r.pk for r in candidates if r.retention_choice == RetentionChoice.RETURN]
+    received = set(
+        ReturnDossier.objects.filter(referral_id__in=choosing_return, received_at__isnull=False).values_list(
+            "referral_id", flat=True
+        )
+    )
+    waiting = set(choosing_return) - received
+    today = timezone.localdate()
+    eligible = []
+    for referral in candidates:
+        refusal = _refusal(referral, rule, today, waiting)
+        if refusal is None:
+            eligible.append(referral)
+        elif strict:
+            raise refusal
+    if not eligible:
+        return records
+
+    ids = [referral.pk for referral in eligible]
+    counts: Counts = {referral_id: {} for referral_id in ids}
+    files: Files = {referral_id: [] for referral_id in ids}
     for step in PURGE_STEPS:
-        step(referral, counts, files)
+        step(ids, counts, files)
 
     now = timezone.now()
-    returned = ReturnDossier.objects.filter(referral=referral, received_at__isnull=False).exists()
-    Referral.objects.filter(pk=referral.pk).update(
-        **dict.fromkeys(REFERRAL_FREE_TEXT, ""),
-        identity_hash=None,
-        purged_at=now,
-        retention_choice=RetentionChoice.RETURN if returned else RetentionChoice.PURGE,
-        updated_at=now,
+    returned = set(
+        ReturnDossier.objects.filter(referral_id__in=ids, received_at__isnull=False).values_list(
+            "referral_id", flat=True
+        )
     )
-    record = PurgeRecord.objects.create(
-        referral=referral,
-        pseudonym=referral.pseudonym,
-        rule=rule,
-        grace_days=settings.PURGE_GRACE_DAYS,
-        purged_by=by,
-        purged_at=now,
-        returned=returned,
-        counts=counts,
-        pending_files=files,
+    cleared = {**dict.fromkeys(REFERRAL_FREE_TEXT, ""), "identity_hash": None, "purged_at": now, "updated_at": now}
+    Referral.objects.filter(pk__in=ids).exclude(pk__in=returned).update(
+        **cleared, retention_choice=RetentionChoice.PURGE
     )
-    transaction.on_commit(partial(purge_files_delete, record_id=record.pk))
-    logger.info("Purged referral %s by rule %s", referral.pseudonym, rule)
+    if returned:
+        Referral.objects.filter(pk__in=returned).update(**cleared, retention_choice=RetentionChoice.RETURN)
+    new_records = PurgeRecord.objects.bulk_create(
+        PurgeRecord(
+            referral=referral,
+            pseudonym=referral.pseudonym,
+            rule=rule,
+            grace_days=settings.PURGE_GRACE_DAYS,
+            purged_by=by,
+            purged_at=now,
+            returned=referral.pk in returned,
+            counts=counts[referral.pk],
+            pending_files=files[referral.pk],
+        )
+        for referral in eligible
+    )
+    with_files = [record.pk for record in new_records if record.pending_files]
+    if with_files:
+        transaction.on_commit(partial(purge_files_delete_many, record_ids=with_files))
+    # Records without files have nothing left to do: marked done in the same transaction.
+    PurgeRecord.objects.filter(pk__in=[r.pk for r in new_records if not r.pending_files]).update(files_deleted_at=now)
+    logger.info("Purged %d children's data by rule %s", len(new_records), rule)
+    return records + new_records
+
+
+def referral_purge(*, referral: Referral, by, rule: str) -> PurgeRecord:
+    """Purge one child's data. Safe to run twice: the second run only finishes file deletion."""
+    (record,) = referrals_purge(referral_ids=[referral.pk], by=by, rule=rule, strict=True)
     return record
+
+
+def purge_due_batch(*, on, by=None) -> int:
+    """Purge the next batch of children due on `on` (the sweep's work), skipping any another run
+    holds. Returns how many it handled; 0 when nothing more is due (or all of it is held)."""
+    ids = list(selectors.referrals_purge_due(on=on).order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
+    if not ids:
+        return 0
+    return len(referrals_purge(referral_ids=ids, by=by, rule=PurgeRule.GRACE_PERIOD, skip_locked=True))
 
 
 def purge_files_delete(*, record_id: int) -> None:
     """Delete the purged files from storage; a rerun picks up whatever a crash left."""
+    purge_files_delete_many(record_ids=[record_id])
+
+
+def purge_files_delete_many(*, record_ids: list[int]) -> None:
+    """Delete the purged files of these records from storage, then mark them done. Files cannot
+    be rolled back with the database, so this runs after the purge's commit; a crash leaves
+    records without files_deleted_at, which the next sweep (or rerun) finishes."""
     with transaction.atomic():
-        record = PurgeRecord.objects.select_for_update().get(pk=record_id)
-        if record.files_deleted_at is not None:
-            return
-        for name in record.pending_files:
-            default_storage.delete(name)  # deleting a missing file is not an error
-        record.pending_files = []
-        record.files_deleted_at = timezone.now()
-        record.save(update_fields=["pending_files", "files_deleted_at", "updated_at"])
+        records = list(PurgeRecord.objects.select_for_update().filter(pk__in=record_ids, files_deleted_at__isnull=True))
+        for record in records:
+            for name in record.pending_files:
+                default_storage.delete(name)  # deleting a missing file is not an error
+        PurgeRecord.objects.filter(pk__in=[record.pk for record in records]).update(
+            pending_files=[], files_deleted_at=timezone.now(), updated_at=timezone.now()
+        )
 
 
 # --- Interest registrations that never became a referral (the rule: referrals/retention.py) ----

@@ -3,14 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.access import can
-from partnership.models import Role
+from partnership.models import District, Role
 
 from .gate import ConsentDecision, gate_decision
 from .identity_numbers import age_on
@@ -58,6 +58,13 @@ def referrals_with_identity_for(user) -> QuerySet[Referral]:
     if membership is not None and membership.role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
         queryset = queryset.filter(status__in=IDENTITY_VISIBLE_TO_PROVIDER, purged_at__isnull=True)
     return queryset.select_related("child")
+
+
+def referral_filter_districts(user) -> QuerySet[District]:
+    """The districts the list's filter offers: those with a referral the user may see. One index
+    probe per district, not a scan of the referrals."""
+    visible = referrals_visible_to(user).filter(district=OuterRef("pk"))
+    return District.objects.filter(Exists(visible.values("pk"))).order_by("name")
 
 
 def get_referral_for(user, public_id) -> Referral:
@@ -327,20 +334,28 @@ def purge_preview(referral: Referral) -> PurgePreview:
     )
 
 
-def purge_due_rows(*, user) -> list[PurgeDueRow]:
-    """The manager's list: every ended referral of their organisation not yet purged, soonest first.
-    Pseudonyms only: the list must not show who the children are."""
+def purge_due_queryset(*, user) -> QuerySet[Referral]:
+    """The manager's list: every ended referral of their organisation not yet purged, soonest
+    first, in the order of the partial index on what awaits purging."""
 
     membership = getattr(user, "membership", None)
     if membership is None:
-        return []
-    today = timezone.localdate()
-    referrals = (
+        return Referral.objects.none()
+    return (
         referrals_awaiting_purge()
         .filter(agreement__provider_id=membership.organisation_id)
         .select_related("district", "return_dossier")
         .order_by("ended_at", "pk")
     )
+
+
+def purge_due_rows(*, user=None, referrals=None) -> list[PurgeDueRow]:
+    """Rows for one page of that list (all of it when only the user is given). Pseudonyms only:
+    the list must not show who the children are."""
+
+    today = timezone.localdate()
+    if referrals is None:
+        referrals = purge_due_queryset(user=user)
     rows = []
     for referral in referrals:
         due_on = purge_due_on(referral)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from partnership.queue import enqueue
 
-from .models import PurgeRecord, PurgeRule, Referral
-from .purge import interest_registrations_purge_due, purge_files_delete, referral_purge
+from .models import PurgeRecord, PurgeRule
+from .purge import PURGE_BATCH, interest_registrations_purge_due, purge_files_delete_many, referrals_purge
 from .selectors import referrals_purge_due
 from .services import referrals_waiting_list_lapse
 
@@ -18,18 +18,22 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def referral_purge_task(referral_id: int, rule: str = PurgeRule.GRACE_PERIOD, by_id: int | None = None) -> int:
-    """Purge one child's data. A rerun after a crash finishes the job; after success it is a no-op."""
-    referral = Referral.objects.get(pk=referral_id)
+def referral_purge_task(
+    referral_ids: int | list[int], rule: str = PurgeRule.GRACE_PERIOD, by_id: int | None = None
+) -> int:
+    """Purge a batch of children's data (one id or a list of at most PURGE_BATCH) in one
+    transaction, set-based. A rerun after a crash finishes the job; after success it only
+    finishes file deletion. Returns how many children's records it handled."""
+    ids = [referral_ids] if isinstance(referral_ids, int) else list(referral_ids)
     by = get_user_model().objects.get(pk=by_id) if by_id else None
-    return referral_purge(referral=referral, by=by, rule=rule).pk
+    return len(referrals_purge(referral_ids=ids, by=by, rule=rule))
 
 
 @shared_task
 def purge_due_sweep() -> int:
-    """Daily (config/celery.py): enqueue one purge per child whose grace period has run out, purge
-    interest registrations that never became referrals, and finish file deletions a crash left
-    behind. Returns how many referral purges were enqueued."""
+    """Daily (config/celery.py): enqueue one purge task per batch of PURGE_BATCH children whose
+    grace period has run out, purge interest registrations that never became referrals, and
+    finish file deletions a crash left behind. Returns how many children were enqueued."""
     today = timezone.localdate()
     # First the waiting list: a referral ended tonight starts its purge clock now.
     try:
@@ -37,14 +41,18 @@ def purge_due_sweep() -> int:
     except Exception:
         logger.exception("Could not end the unconfirmed waiting-list referrals; the next sweep retries")
     enqueued = 0
-    for referral_id in referrals_purge_due(on=today).values_list("pk", flat=True):
-        enqueued += enqueue(referral_purge_task, referral_id)
+    due = list(referrals_purge_due(on=today).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(due), PURGE_BATCH):
+        batch = due[start : start + PURGE_BATCH]
+        if enqueue(referral_purge_task, batch):
+            enqueued += len(batch)
     # One transaction of its own: if it fails nothing of it is done, the referral purges above are
     # already on their way, the file deletions below still run, and tomorrow's sweep tries again.
     try:
         interest_registrations_purge_due(on=today)
     except Exception:
         logger.exception("Could not purge the due interest registrations; the next sweep retries")
-    for record_id in PurgeRecord.objects.filter(files_deleted_at__isnull=True).values_list("pk", flat=True):
-        purge_files_delete(record_id=record_id)
+    unfinished = list(PurgeRecord.objects.filter(files_deleted_at__isnull=True).values_list("pk", flat=True))
+    if unfinished:
+        purge_files_delete_many(record_ids=unfinished)
     return enqueued

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, District
+from partnership.pagination import AFTER, BEFORE, keyset_page
 from partnership.selectors import agreement_current
 from partnership.services import access_log_record, access_log_record_many
 
@@ -37,7 +38,6 @@ PAGE_SIZE = 50
 
 def _referral_list_page(request, *, rows=None, identity_errors=()):
     require_permission(request.user, "referrals.list_referrals")
-    districts = District.objects.filter(referrals__in=selectors.referrals_visible_to(request.user)).distinct()
     data = request.GET.copy()
     if looks_like_identity_number(data.get("q", "")):
         # It reached this address already; it must not reach the page, its links or a search.
@@ -46,12 +46,17 @@ def _referral_list_page(request, *, rows=None, identity_errors=()):
             request,
             _("Sök inte personnummer i namnfältet: det hamnar i adressen. Använd fältet för personnummer."),
         )
-    form = ReferralFilterForm(data or None, districts=districts)
+    form = ReferralFilterForm(data or None, districts=selectors.referral_filter_districts(request.user))
     page = None  # rows found by personnummer come on one page
     if rows is None:
         filters = form.cleaned_data if form.is_valid() else {}
-        page = Paginator(selectors.referral_search(user=request.user, filters=filters), PAGE_SIZE).get_page(
-            data.get("sida")
+        # Keyset pages in the order of an index: a provider sees every district's referrals, and a
+        # COUNT over them (or an OFFSET deep into them) would read them all on every page.
+        page = keyset_page(
+            selectors.referral_search(user=request.user, filters=filters),
+            ordering=["-created_at", "-pk"],
+            params=data,
+            size=PAGE_SIZE,
         )
         rows = selectors.referral_rows(user=request.user, referrals=page.object_list)
     shown_by_basis: dict[str, list] = {}
@@ -67,7 +72,8 @@ def _referral_list_page(request, *, rows=None, identity_errors=()):
             legal_basis=legal_basis,
             what=_("Anmälningslista"),
         )
-    data.pop("sida", None)
+    for name in (AFTER, BEFORE):
+        data.pop(name, None)
     # Always an empty form: a typed number is never echoed back into the page.
     identity_form = IdentityNumberSearchForm() if can(request.user, "referrals.search_identity_number") else None
     context = {
@@ -255,7 +261,8 @@ def waiting_list_confirm(request, public_id):
 def interest_list(request):
     require_permission(request.user, "referrals.list_interest_registrations")
     registrations = selectors.interest_registrations_visible_to(request.user)
-    return render(request, "referrals/interest_list.html", {"registrations": registrations})
+    page = keyset_page(registrations, ordering=["-created_at", "-pk"], params=request.GET, size=PAGE_SIZE)
+    return render(request, "referrals/interest_list.html", {"registrations": page.object_list, "page": page})
 
 
 @login_required
@@ -334,10 +341,13 @@ def interest_reject(request, public_id):
 @require_GET
 def purge_due_list(request):
     require_permission(request.user, "referrals.list_purge_due")
-    rows = selectors.purge_due_rows(user=request.user)
-    records = PurgeRecord.objects.filter(
-        referral__agreement__provider_id=request.user.membership.organisation_id
-    ).select_related("purged_by")[:20]
+    page = Paginator(selectors.purge_due_queryset(user=request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    rows = selectors.purge_due_rows(referrals=page.object_list)
+    records = (
+        PurgeRecord.objects.filter(referral__agreement__provider_id=request.user.membership.organisation_id)
+        .select_related("purged_by")
+        .order_by("-purged_at", "-pk")[:20]
+    )
     interest = selectors.interest_registration_purge_overview(user=request.user, on=timezone.localdate())
     waiting = selectors.waiting_list_review_rows(user=request.user, on=timezone.localdate())
     context = {
@@ -345,6 +355,7 @@ def purge_due_list(request):
         "waiting": waiting,
         "review_days": settings.WAITING_LIST_REVIEW_DAYS,
         "confirm_days": settings.WAITING_LIST_CONFIRM_DAYS,
+        "page": page,
         "records": records,
         "interest": interest,
         "grace_days": settings.PURGE_GRACE_DAYS,
@@ -397,8 +408,9 @@ def referral_return(request, public_id):
 @require_GET
 def return_dossier_list(request):
     require_permission(request.user, "referrals.list_return_dossiers")
-    dossiers = selectors.return_dossiers_visible_to(request.user).order_by("received_at", "-created_at")
-    return render(request, "referrals/return_dossier_list.html", {"dossiers": dossiers})
+    dossiers = selectors.return_dossiers_visible_to(request.user).order_by("received_at", "-created_at", "-pk")
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "referrals/return_dossier_list.html", {"dossiers": page.object_list, "page": page})
 
 
 @login_required

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from groups.models import GroupFormat, Placement
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
+from partnership.pagination import keyset_page
 from partnership.services import access_log_record_many
 
 from .. import evaluation
@@ -24,7 +26,10 @@ from ..forms import (
     PublicAnswerForm,
     answers_from,
 )
-from ..models import EvaluationInstrument
+from ..models import EvaluationAnswerSet, EvaluationInstrument
+from ._common import _agreement_for
+
+EVALUATION_PAGE_SIZE = 50
 
 # --- Evaluation ----------------------------------------------------------------------------------
 
@@ -55,8 +60,9 @@ def _placed_children(user, group):
 @require_GET
 def evaluation_list(request):
     require_permission(request.user, "partnership.list_evaluations")
-    groups = evaluation.groups_with_evaluations_for(request.user).order_by("-starts_on", "name")
-    return render(request, "followup/evaluation_list.html", {"groups": groups})
+    groups = evaluation.groups_with_evaluations_for(request.user)
+    page = keyset_page(groups, ordering=["-starts_on", "-pk"], params=request.GET, size=EVALUATION_PAGE_SIZE)
+    return render(request, "followup/evaluation_list.html", {"groups": page.object_list, "page": page})
 
 
 @login_required
@@ -157,15 +163,21 @@ def link_create(request, public_id):
 def outcomes(request):
     require_permission(request.user, "partnership.view_evaluation_outcomes")
 
-    groups = (
-        evaluation.groups_with_evaluations_for(request.user).filter(evaluation_answer_sets__isnull=False).distinct()
+    answered = EvaluationAnswerSet.objects.filter(group=OuterRef("pk"))
+    groups = evaluation.groups_with_evaluations_for(request.user).filter(Exists(answered))
+    # One year at a time (the latest by default): a provider's whole history of groups would make
+    # the page, its group choices and its sums grow with every year the app is used.
+    agreement = _agreement_for(request.user)
+    last = min(agreement.ends_on.year, timezone.localdate().year)
+    years = list(range(max(last, agreement.starts_on.year), agreement.starts_on.year - 1, -1))
+    chosen = request.GET.get("year", "")
+    year = int(chosen) if chosen.isdigit() and int(chosen) in years else years[0]
+    in_year = groups.filter(evaluation.group_year_filter(year))
+    form = OutcomeFilterForm(
+        request.GET or None, years=years, formats=GroupFormat.choices, groups=in_year, initial={"year": year}
     )
-    years = sorted({g.ends_on.year if g.ends_on else g.starts_on.year for g in groups if g.ends_on or g.starts_on})
-    form = OutcomeFilterForm(request.GET or None, years=years, formats=GroupFormat.choices, groups=groups)
-    selected = groups
+    selected = in_year
     if form.is_valid():
-        if form.cleaned_data["year"]:
-            selected = selected.filter(evaluation.group_year_filter(form.cleaned_data["year"]))
         if form.cleaned_data["group_format"]:
             selected = selected.filter(format=form.cleaned_data["group_format"])
         if form.cleaned_data["group"]:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,8 @@ from ..forms import (
 from ..models import DistrictContact
 from ._common import _agreement_for, _form_page
 
+CONTACT_PAGE_SIZE = 50
+
 # --- District contacts ---------------------------------------------------------------------------
 
 
@@ -29,8 +32,12 @@ from ._common import _agreement_for, _form_page
 @require_GET
 def contact_list(request):
     require_permission(request.user, "partnership.view_district_contacts")
-    contacts = information.contacts_list()
-    context = {"contacts": contacts, "may_manage": can(request.user, "partnership.manage_district_contacts")}
+    page = Paginator(information.contacts_list(), CONTACT_PAGE_SIZE).get_page(request.GET.get("sida"))
+    context = {
+        "contacts": page.object_list,
+        "page": page,
+        "may_manage": can(request.user, "partnership.manage_district_contacts"),
+    }
     return render(request, "followup/contact_list.html", context)
 
 

@@ -4,12 +4,11 @@ Also purges the interest registrations that never became a referral and are due.
 Prints pseudonyms, districts and dates only: never a name, an identity number or a contact.
 """
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from referrals.models import PurgeRule
-from referrals.purge import interest_registrations_purge_due, referral_purge
+from referrals.purge import PURGE_BATCH, interest_registrations_purge_due, referrals_purge
 from referrals.retention import interest_registration_due_on, purge_due_on
 from referrals.selectors import interest_registrations_purge_due as interest_registrations_due
 from referrals.selectors import referrals_purge_due
@@ -33,17 +32,23 @@ class Command(BaseCommand):
         if not due and not registrations:
             self.stdout.write("Inget att gallra.")
             return
-        for referral in due:
-            line = f"{referral.pseudonym}  {referral.district}  förföll {purge_due_on(referral):%Y-%m-%d}"
-            if dry_run:
-                self.stdout.write(f"Skulle gallras: {line}")
-                continue
-            try:
-                referral_purge(referral=referral, by=None, rule=PurgeRule.GRACE_PERIOD)
-            except ValidationError as error:
-                self.stderr.write(f"Gallrades inte: {referral.pseudonym}: {' '.join(error.messages)}")
-            else:
-                self.stdout.write(f"Gallrad: {line}")
+        for start in range(0, len(due), PURGE_BATCH):
+            batch = due[start : start + PURGE_BATCH]
+            purged = set()
+            if not dry_run:
+                # A batch in one transaction, set-based: each child all or nothing.
+                records = referrals_purge(referral_ids=[r.pk for r in batch], by=None, rule=PurgeRule.GRACE_PERIOD)
+                purged = {record.referral_id for record in records}
+            for referral in batch:
+                line = f"{referral.pseudonym}  {referral.district}  förföll {purge_due_on(referral):%Y-%m-%d}"
+                if dry_run:
+                    self.stdout.write(f"Skulle gallras: {line}")
+                elif referral.pk in purged:
+                    self.stdout.write(f"Gallrad: {line}")
+                else:
+                    self.stderr.write(
+                        f"Gallrades inte (hålls av en annan körning eller inte längre förfallen): {referral.pseudonym}"
+                    )
         registrations_handled = len(registrations)
         if dry_run:
             for registration in registrations:
