@@ -17,6 +17,7 @@ from tests.factories import make_agreement
 REQUIRED = {
     "SECRET_KEY": "s",
     "FIELD_ENCRYPTION_KEY": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0LTE=",
+    "IDENTITY_HASH_KEY": "test-only-identity-hash-key-not-secret-0123456789",
     "DATABASE_URL": "postgres://app@primary:5432/gruppstod",
 }
 
