@@ -44,6 +44,10 @@ def main(argv: list[str]) -> int:
         return 2
     if not database_url:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.gettempdir()}/gruppstod-test-{os.getpid()}.sqlite3"
+    if in_ci:
+        # CI runs on the machine's shared PostgreSQL, where an earlier run's test database may
+        # hold migrations that were renamed since; build it afresh instead of reusing it.
+        argv = ["--create-db", *argv]
     os.chdir(ROOT)
     return pytest.main(argv)
 
