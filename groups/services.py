@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.models import Agreement
 from referrals.identity_numbers import age_on
 from referrals.models import Referral, ReferralStatus
@@ -31,7 +32,6 @@ from .models import (
     Premises,
     SupportGroup,
     VisitKind,
-    WaitingListAdjustment,
 )
 from .signals import child_placed, group_closed
 
@@ -110,6 +110,7 @@ def _check_age_band(*, agreement: Agreement, min_age: int, max_age: int) -> None
 
 
 @transaction.atomic
+@history.records_actor("created_by")
 def group_create(
     *,
     agreement: Agreement,
@@ -155,6 +156,7 @@ def _editable(group: SupportGroup) -> None:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeting:
     """A leader moves one meeting; its length stays, and the group's rules must still hold."""
     group = SupportGroup.objects.select_for_update().get(pk=meeting.group_id)
@@ -184,7 +186,8 @@ def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeti
     return meeting
 
 
-def _transition(group: SupportGroup, to_status: str) -> None:
+def _transition(group: SupportGroup, to_status: str, *, reason: str = "") -> None:
+    """Change the group's status; its history (partnership/history.py) keeps who, when and why."""
     if group.parent_id is not None:
         raise ValidationError(_("En undergrupp följer stödhelgen; ändra status på hela stödhelgen."), code="subgroup")
     if to_status not in ALLOWED_GROUP_TRANSITIONS[group.status]:
@@ -193,17 +196,25 @@ def _transition(group: SupportGroup, to_status: str) -> None:
             % {"from": G(group.status).label, "to": G(to_status).label},
             code="illegal_group_transition",
         )
+    from_status = group.status
     group.status = to_status
     fields = ["status", "updated_at"]
     if to_status == G.CLOSED:
         group.closed_at = timezone.now()
         fields.append("closed_at")
-    group.save(update_fields=fields)
+    with history.reason(reason):
+        group.save(update_fields=fields)
     # Subgroups of a support weekend share its schedule and so its lifecycle.
-    group.subgroups.update(status=to_status, closed_at=group.closed_at, updated_at=timezone.now())
+    subgroups = list(group.subgroups.all())
+    if subgroups:
+        SupportGroup.objects.filter(pk__in=[subgroup.pk for subgroup in subgroups]).update(
+            status=to_status, closed_at=group.closed_at, updated_at=timezone.now()
+        )
+        history.record_changes(SupportGroup, subgroups, changes={"status": [from_status, to_status]})
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_open(*, group: SupportGroup, by) -> SupportGroup:
     """The schedule is set: the group is open for placement."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
@@ -222,6 +233,7 @@ def _placement_groups(group: SupportGroup) -> list[SupportGroup]:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_start(*, group: SupportGroup, by) -> SupportGroup:
     """Start the group: each (sub)group holds at least 5 children, each of whom has had a
     pre-group visit or has a written exception (IOP 3.1.2)."""
@@ -250,12 +262,13 @@ def group_start(*, group: SupportGroup, by) -> SupportGroup:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
     """Cancel a group that has not started; its children go back to the waiting list."""
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför gruppen ställs in.")}, code="reason")
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
-    _transition(group, G.CANCELLED)
+    _transition(group, G.CANCELLED, reason=reason)
     for holder in [group, *group.subgroups.all()]:
         for placement in _current(holder).select_related("referral"):
             _end_placement(placement, by=by, reason=reason)
@@ -269,6 +282,7 @@ def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_close(*, group: SupportGroup, by) -> SupportGroup:
     """A leader confirms the last meeting happened: the group is closed and its children's
     referrals completed. Completing sets each referral's ended_at, which starts the purge
@@ -300,6 +314,7 @@ def group_close(*, group: SupportGroup, by) -> SupportGroup:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def meeting_confirm_held(*, meeting: Meeting, by) -> Meeting:
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("Träffen har inte börjat än."), code="future")
@@ -399,6 +414,7 @@ def _end_placement(placement: Placement, *, by, reason: str) -> None:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
     """Take a child out of a group that has not ended; the child goes back to the waiting list."""
     if not reason.strip():
@@ -415,6 +431,7 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def placement_end_for_referral(*, referral: Referral, by, reason: str) -> Placement | None:
     """The referral ends while the child has a place (consent withdrawn, referral withdrawn):
     the place is freed. Called when referrals signals the withdrawal (groups/receivers.py);
@@ -450,6 +467,7 @@ def weekend_split_propose(*, group: SupportGroup, referrals: list[Referral]) -> 
 
 
 @transaction.atomic
+@history.records_actor("by")
 def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -> list[SupportGroup]:
     """Create the proposed subgroups and place the children in them; children already placed in
     the weekend move to their subgroup. All or nothing."""
@@ -490,19 +508,23 @@ def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -
 
 
 @transaction.atomic
-def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> WaitingListAdjustment:
-    """The manager moves a child up (+1) or down (−1); the reason is kept with who and when."""
+@history.records_actor("by")
+def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> Referral:
+    """The manager moves a child up (+1) or down (−1); the referral's history keeps the move with
+    its reason, who and when."""
     if steps not in (1, -1):
         raise ValidationError({"steps": _("Flytta ett steg upp eller ned.")}, code="steps")
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför barnet flyttas i väntelistan.")}, code="reason")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in PLACEABLE_STATUSES:
         raise ValidationError(_("Barnet står inte i väntelistan."), code="not_waiting")
-    adjustment = WaitingListAdjustment.objects.create(referral=referral, steps=steps, reason=reason.strip(), by=by)
     # The sum of the moves, kept on the referral so that the waiting list is read in index order
     # (groups.selectors.waiting_list_queryset) rather than summed and sorted on every page.
-    Referral.objects.filter(pk=referral.pk).update(waiting_priority=F("waiting_priority") + steps)
-    return adjustment
+    referral.waiting_priority += steps
+    with history.reason(reason):
+        referral.save(update_fields=["waiting_priority"])
+    return referral
 
 
 # --- Before and during the group -------------------------------------------------------------
@@ -562,6 +584,7 @@ class AttendanceEntry:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -> list[Attendance]:
     """Record who came to a meeting; an absence needs a reason (unknown is a reason)."""
     group = SupportGroup.objects.get(pk=meeting.group_id)  # fresh: the caller's copy may be stale

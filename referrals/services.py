@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.models import AccessLogEntry, Agreement, District
 from partnership.services import access_log_record
 
@@ -25,7 +26,6 @@ from .models import (
     PlacementBasis,
     Referral,
     ReferralStatus,
-    ReferralTransition,
 )
 from .retention import waiting_list_lapsed_condition
 from .signals import referral_gate_closed, referral_withdrawn
@@ -53,8 +53,10 @@ MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 
 @transaction.atomic
+@history.records_actor("by")
 def referral_transition(*, referral: Referral, to_status: str, by, reason: str = "") -> Referral:
-    """Move a referral along its lifecycle, checking the rules, and record who, when and why."""
+    """Move a referral along its lifecycle, checking the rules; its history records who (`by`,
+    None for a rule), when and why."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     from_status = referral.status
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
@@ -83,10 +85,8 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
         # The hook for purging: data becomes due a grace period after ended_at.
         referral.ended_at = now
         fields.append("ended_at")
-    referral.save(update_fields=fields)
-    ReferralTransition.objects.create(
-        referral=referral, from_status=from_status, to_status=to_status, by=by, reason=reason.strip()
-    )
+    with history.reason(reason):
+        referral.save(update_fields=fields)
     if to_status == S.WITHDRAWN:
         # A withdrawn child must not keep a place in a group (groups/receivers.py frees it).
         referral_withdrawn.send(sender=Referral, referral=referral, by=by, reason=reason)
@@ -182,6 +182,7 @@ def check_custodians(*, custody: str, custodians: int) -> None:
 
 
 @transaction.atomic
+@history.records_actor("submitted_by")
 def referral_submit(
     *,
     submitted_by,
@@ -276,7 +277,6 @@ def referral_submit(
             phone=guardian.phone,
             email=guardian.email,
         )
-    ReferralTransition.objects.create(referral=referral, from_status="", to_status=S.SUBMITTED, by=submitted_by)
     access_log_record(
         user=submitted_by,
         referral=referral,
