@@ -404,8 +404,10 @@ def test_waiting_list_moves_need_a_reason(manager):
     with pytest.raises(ValidationError) as error:
         services.waiting_list_move(referral=referral, steps=1, reason="", by=manager)
     assert "reason" in error.value.message_dict
-    adjustment = services.waiting_list_move(referral=referral, steps=1, reason="Akut behov", by=manager)
-    assert adjustment.by == manager
+    moved = services.waiting_list_move(referral=referral, steps=1, reason="Akut behov", by=manager)
+    assert moved.waiting_priority == 1
+    move = changes_of(referral, "waiting_priority")[-1]
+    assert (move.old, move.new, move.by, move.reason) == (0, 1, manager, "Akut behov")
 
 
 def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager):
