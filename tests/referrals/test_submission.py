@@ -5,13 +5,12 @@ import datetime
 import logging
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import AccessLogEntry, Role
-from auditlog.models import LogEntry
-
 from referrals.models import ChildIdentity, Guardian, Referral, ReferralStatus
 from referrals.services import referral_transition
 from tests.factories import identity_number_for, make_agreement, make_referral, make_user
