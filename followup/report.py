@@ -357,4 +357,5 @@ def followup_report_build(job) -> None:
                 title=_("Uppföljningsrapport %(period)s") % {"period": report.period_label},
                 description=_("Bifogad rapport för uppföljningen."),
                 report=report,
+                by=job.requested_by,
             )

@@ -279,3 +279,5 @@ class CalendarToken(TimeStampedModel):
 # A group's history (partnership/history.py): who planned, opened, started, cancelled (with the
 # reason) or closed it, and when.
 history.register(SupportGroup, fields=["status"])
+# A meeting's history: who moved it, and who confirmed it was held.
+history.register(Meeting, fields=["starts_at", "ends_at", "held_confirmed_at"])
