@@ -147,9 +147,7 @@ def cooperation_meeting_plan(
 
 @transaction.atomic
 @history.records_actor("by")
-def agenda_item_add(
-    *, meeting: CooperationMeeting, title: str, description: str = "", report=None, by
-) -> AgendaItem:
+def agenda_item_add(*, meeting: CooperationMeeting, title: str, description: str = "", report=None, by) -> AgendaItem:
     """Add an item to a meeting's agenda; `by` None when the follow-up report's job adds it."""
     if meeting.held_at:
         raise ValidationError({"title": _("Mötet är redan protokollfört; dagordningen kan inte ändras.")})

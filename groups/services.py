@@ -33,6 +33,7 @@ from .models import (
     SupportGroup,
     VisitKind,
 )
+from .rules import group_action_refusal
 from .signals import child_placed, group_closed
 
 G = GroupStatus
@@ -150,9 +151,12 @@ def group_create(
     return group
 
 
-def _editable(group: SupportGroup) -> None:
-    if group.status in (G.CLOSED, G.CANCELLED):
-        raise ValidationError(_("Gruppen är %(status)s.") % {"status": G(group.status).label.lower()}, code="ended")
+def _require_action(group: SupportGroup, action: str) -> None:
+    """Refuse what the group's state does not allow (groups.rules.GROUP_ACTIONS): the same rule
+    decides which buttons the group page shows (groups.selectors.group_actions)."""
+    refusal = group_action_refusal(group, action, is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError(refusal, code="action_not_allowed")
 
 
 @transaction.atomic
@@ -160,7 +164,7 @@ def _editable(group: SupportGroup) -> None:
 def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeting:
     """A leader moves one meeting; its length stays, and the group's rules must still hold."""
     group = SupportGroup.objects.select_for_update().get(pk=meeting.group_id)
-    _editable(group)
+    _require_action(group, "move_meeting")
     if meeting.held_confirmed_at is not None:
         raise ValidationError({"starts_at": _("Träffen är redan genomförd.")}, code="held")
     length = meeting.ends_at - meeting.starts_at
@@ -218,6 +222,7 @@ def _transition(group: SupportGroup, to_status: str, *, reason: str = "") -> Non
 def group_open(*, group: SupportGroup, by) -> SupportGroup:
     """The schedule is set: the group is open for placement."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+    _require_action(group, "open")
     _transition(group, G.OPEN)
     return group
 
@@ -238,6 +243,7 @@ def group_start(*, group: SupportGroup, by) -> SupportGroup:
     """Start the group: each (sub)group holds at least 5 children, each of whom has had a
     pre-group visit or has a written exception (IOP 3.1.2)."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+    _require_action(group, "start")
     minimum = group.agreement.min_group_size
     for holder in _placement_groups(group):
         placements = list(_current(holder).select_related("referral", "pre_group_visit"))
@@ -268,6 +274,7 @@ def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför gruppen ställs in.")}, code="reason")
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+    _require_action(group, "cancel")
     _transition(group, G.CANCELLED, reason=reason)
     for holder in [group, *group.subgroups.all()]:
         for placement in _current(holder).select_related("referral"):
@@ -290,6 +297,7 @@ def group_close(*, group: SupportGroup, by) -> SupportGroup:
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
     if group.parent_id is not None:
         raise ValidationError(_("Avsluta hela stödhelgen, inte en undergrupp."), code="subgroup")
+    _require_action(group, "close")
     last = group.meetings.order_by("-starts_at").first()
     if last is None or last.ends_at > timezone.now():
         raise ValidationError(
@@ -343,18 +351,9 @@ def group_place_child(
     """Give a ready child a place. The group row is locked first, so two people placing into
     the same group at the same moment queue up and the count they check is the real one."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement", "parent").get(pk=group.pk)
-    if group.status != G.OPEN:
-        raise ValidationError(
-            {
-                "referral": _("Gruppen är %(status)s; barn placeras bara i en grupp som är öppen för placering.")
-                % {"status": G(group.status).label.lower()}
-            },
-            code="group_not_open",
-        )
-    if group.subgroups.exists():
-        raise ValidationError(
-            {"referral": _("Stödhelgen är delad i undergrupper; placera barnet i en av dem.")}, code="split"
-        )
+    refusal = group_action_refusal(group, "place", is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError({"referral": refusal}, code="action_not_allowed")
     referral = Referral.objects.select_related("child").get(pk=referral.pk)
     if referral.status not in PLACEABLE_STATUSES:
         raise ValidationError(
@@ -422,7 +421,7 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
     placement = Placement.objects.select_for_update().select_related("group", "referral").get(pk=placement.pk)
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet är redan borttaget ur gruppen."), code="removed")
-    _editable(placement.group)
+    _require_action(placement.group, "remove_child")
     _end_placement(placement, by=by, reason=reason)
     referral_transition(
         referral=placement.referral, to_status=ReferralStatus.WAITING_LIST, by=by, reason=reason.strip()
@@ -472,10 +471,7 @@ def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -
     """Create the proposed subgroups and place the children in them; children already placed in
     the weekend move to their subgroup. All or nothing."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
-    if group.status != G.OPEN:
-        raise ValidationError(_("Bara en stödhelg som är öppen för placering kan delas."), code="group_not_open")
-    if group.parent_id is not None or group.subgroups.exists():
-        raise ValidationError(_("Stödhelgen är redan delad."), code="already_split")
+    _require_action(group, "split")
     already = {p.referral_id: p for p in _current(group).select_related("referral__child")}
     everyone = [p.referral for p in already.values()] + [r for r in referrals if r.pk not in already]
     proposal = weekend_split_propose(group=group, referrals=everyone)
@@ -544,7 +540,7 @@ def pre_group_visit_record(
     """Plan or record the child's one contact before the group, or a written exception."""
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet har ingen plats i gruppen."), code="removed")
-    _editable(placement.group)
+    _require_action(placement.group, "record_visit")
     if kind == VisitKind.EXCEPTION:
         if not exception_reason.strip():
             raise ValidationError(
@@ -588,8 +584,7 @@ class AttendanceEntry:
 def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -> list[Attendance]:
     """Record who came to a meeting; an absence needs a reason (unknown is a reason)."""
     group = SupportGroup.objects.get(pk=meeting.group_id)  # fresh: the caller's copy may be stale
-    if group.status != G.RUNNING:
-        raise ValidationError(_("Närvaro registreras när gruppen pågår."), code="not_running")
+    _require_action(group, "take_attendance")
     if meeting.starts_at.astimezone(schedule.STOCKHOLM).date() > timezone.localdate():
         raise ValidationError(_("Träffen har inte ägt rum än."), code="future")
     holders = {holder.pk for holder in [group, *group.subgroups.all()]}

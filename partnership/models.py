@@ -378,5 +378,11 @@ class BackgroundJob(TimeStampedModel):
 history.register(Agreement, fields=list(AMENDABLE_AGREEMENT_FIELDS))
 history.register(
     AgreementAmendment,
-    fields=["public_party_signed_by", "public_party_signed_on", "provider_signed_by", "provider_signed_on", "applied_at"],
+    fields=[
+        "public_party_signed_by",
+        "public_party_signed_on",
+        "provider_signed_by",
+        "provider_signed_on",
+        "applied_at",
+    ],
 )

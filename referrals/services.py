@@ -28,6 +28,7 @@ from .models import (
     ReferralStatus,
 )
 from .retention import waiting_list_lapsed_condition
+from .rules import interest_registration_undecided
 from .signals import referral_gate_closed, referral_withdrawn
 
 S = ReferralStatus
@@ -314,7 +315,7 @@ def referral_acknowledge(*, referral: Referral, by) -> Referral:
 def interest_registration_decide(
     *, registration: InterestRegistration, by, confirm: bool, note: str = "", referral: Referral | None = None
 ) -> InterestRegistration:
-    if registration.status != InterestRegistration.Status.PENDING:
+    if not interest_registration_undecided(registration):
         raise ValidationError(_("Intresseanmälan är redan behandlad."), code="decided")
     registration.status = InterestRegistration.Status.CONFIRMED if confirm else InterestRegistration.Status.REJECTED
     registration.decided_by = by
