@@ -78,5 +78,5 @@ def group_action_refusal(group: SupportGroup, action: str, *, is_split: bool) ->
     if action == "place" and is_split:
         return _("Stödhelgen är delad i undergrupper; placera barnet i en av dem.")
     if status not in statuses:
-        return _("Gruppen är %(status)s; det går inte nu.") % {"status": G(status).label.lower()}
+        return _("Det går inte när gruppens status är ”%(status)s”.") % {"status": G(status).label}
     return None
