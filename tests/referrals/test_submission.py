@@ -67,7 +67,7 @@ def nothing_saved():
         Referral.objects.exists()
         or ChildIdentity.objects.exists()
         or Guardian.objects.exists()
-        or LogEntry.objects.exists()
+        or LogEntry.objects.get_for_model(Referral).exists()
         or AccessLogEntry.objects.exists()
     )
 
