@@ -4,9 +4,12 @@ text by the purge, and append-only in PostgreSQL."""
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, transaction
+from django.utils.functional import SimpleLazyObject
 
 from partnership import history
+from partnership.middleware import HistoryActorMiddleware
 from partnership.models import Role
 from referrals.models import Referral, ReferralStatus
 from referrals.services import referral_transition
@@ -76,3 +79,20 @@ def test_postgresql_refuses_to_change_or_delete_history_but_lets_the_purge_clear
     assert history.reasons_clear(Referral, [referral.pk]) == {referral.pk: 1}
     entry.refresh_from_db()
     assert (entry.changes, entry.additional_data) == ({"status": ["a", "b"]}, None)
+
+
+def test_a_request_makes_the_signed_in_user_the_default_actor(rf):
+    """Changes outside a service (the admin's) are the signed-in user's; an anonymous request's
+    are nobody's."""
+    referral = make_referral()
+    user = make_user(Role.COORDINATOR)
+
+    def view(request):
+        return history.record_change(referral, changes={"status": ["a", "b"]})
+
+    request = rf.post("/")
+    request.user = SimpleLazyObject(lambda: user)
+    HistoryActorMiddleware(view)(request)
+    request.user = AnonymousUser()
+    HistoryActorMiddleware(view)(request)
+    assert [change.by for change in status_changes(referral)][-2:] == [user, None]
