@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
@@ -43,7 +44,6 @@ from groups.models import (
     PreGroupVisit,
     Premises,
     SupportGroup,
-    WaitingListAdjustment,
 )
 from partnership.encryption import _fernet, keyed_hash
 from partnership.models import (
@@ -66,7 +66,6 @@ from referrals.models import (
     PurgeRule,
     Referral,
     ReferralStatus,
-    ReferralTransition,
     RetentionChoice,
     ReturnDossier,
 )
@@ -173,6 +172,25 @@ class _Ids:
         value = self.next
         self.next += 1
         return value
+
+
+def _history_row(
+    ids: _Ids, *, referral_id: int, pseudonym: str, changes: dict, by_id: int, at, reason: str = ""
+) -> dict:
+    """One entry of a referral's change history (partnership/history.py), as auditlog's LogEntry."""
+    return {
+        "id": ids.take(),
+        "content_type_id": ContentType.objects.get_for_model(Referral).pk,
+        "object_pk": str(referral_id),
+        "object_id": referral_id,
+        "object_repr": pseudonym,
+        "action": LogEntry.Action.CREATE if changes.get("status", [""])[0] is None else LogEntry.Action.UPDATE,
+        "changes": changes,
+        "changes_text": "",
+        "actor_id": by_id,
+        "timestamp": at,
+        "additional_data": {"reason": reason} if reason else None,
+    }
 
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -442,40 +460,35 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
             now=now,
         ),
     )
-    transition_ids = _Ids(ReferralTransition)
+    history_ids = _Ids(LogEntry)
 
     def transitions() -> Iterator[dict]:
         for row in referrals:
-            yield {
-                "id": transition_ids.take(),
-                "referral_id": row["id"],
-                "from_status": "",
-                "to_status": ReferralStatus.SUBMITTED,
-                "by_id": row["submitted_by_id"],
-                "at": row["created_at"],
-            }
+            referral = {"ids": history_ids, "referral_id": row["id"], "pseudonym": row["pseudonym"]}
+            yield _history_row(
+                **referral,
+                changes={"status": [None, ReferralStatus.SUBMITTED]},
+                by_id=row["submitted_by_id"],
+                at=row["created_at"],
+            )
             if row["ready_at"]:
-                yield {
-                    "id": transition_ids.take(),
-                    "referral_id": row["id"],
-                    "from_status": ReferralStatus.SUBMITTED,
-                    "to_status": ReferralStatus.READY,
-                    "by_id": row["submitted_by_id"],
-                    "at": row["ready_at"],
-                }
+                yield _history_row(
+                    **referral,
+                    changes={"status": [ReferralStatus.SUBMITTED, ReferralStatus.READY]},
+                    by_id=row["submitted_by_id"],
+                    at=row["ready_at"],
+                )
             if row["ended_at"]:
-                yield {
-                    "id": transition_ids.take(),
-                    "referral_id": row["id"],
-                    "from_status": ReferralStatus.PLACED,
-                    "to_status": row["status"],
-                    "by_id": manager_ids[0],
-                    "at": row["ended_at"],
-                    "reason": "" if row["purged_at"] else "Gruppen avslutad.",
-                }
+                yield _history_row(
+                    **referral,
+                    changes={"status": [ReferralStatus.PLACED, row["status"]]},
+                    by_id=manager_ids[0],
+                    at=row["ended_at"],
+                    reason="" if row["purged_at"] else "Gruppen avslutad.",
+                )
 
-    with IndexesDeferred(ReferralTransition):
-        summary.add("referral_transitions", copy_rows(ReferralTransition, transitions(), now=now))
+    with IndexesDeferred(LogEntry):
+        summary.add("referral_transitions", copy_rows(LogEntry, transitions(), now=now))
     purge_record_ids = _Ids(PurgeRecord)
     summary.add(
         "purge_records",
@@ -652,21 +665,23 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
 
     with IndexesDeferred(Attendance):
         summary.add("attendance", copy_rows(Attendance, attendances(), now=now))
-    adjustment_ids = _Ids(WaitingListAdjustment)
+    history_ids = _Ids(LogEntry)
     waiting = [row for row in referrals if row["status"] in (ReferralStatus.WAITING_LIST, ReferralStatus.READY)]
+    # A move up the waiting list is a change of the referral's waiting_priority, with its reason.
     summary.add(
         "waiting_list_adjustments",
         copy_rows(
-            WaitingListAdjustment,
+            LogEntry,
             (
-                {
-                    "id": adjustment_ids.take(),
-                    "referral_id": row["id"],
-                    "steps": 1,
-                    "reason": "Syskon i samma grupp.",
-                    "by_id": manager_ids[0],
-                    "at": now,
-                }
+                _history_row(
+                    history_ids,
+                    referral_id=row["id"],
+                    pseudonym=row["pseudonym"],
+                    changes={"waiting_priority": [0, 1]},
+                    by_id=manager_ids[0],
+                    at=now,
+                    reason="Syskon i samma grupp.",
+                )
                 for row in waiting[:: max(1, len(waiting) // 300)]
             ),
             now=now,
@@ -976,14 +991,13 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
         ChildIdentity,
         Guardian,
         GuardianConsent,
-        ReferralTransition,
+        LogEntry,
         PurgeRecord,
         SupportGroup,
         Meeting,
         Placement,
         PreGroupVisit,
         Attendance,
-        WaitingListAdjustment,
         InterestRegistration,
         ConcernReport,
         ReturnDossier,
@@ -1103,20 +1117,20 @@ def seed_purge_backlog(*, children: int, today: datetime.date | None = None) -> 
         ),
         now=now,
     )
-    transition_ids = _Ids(ReferralTransition)
+    history_ids = _Ids(LogEntry)
     copy_rows(
-        ReferralTransition,
+        LogEntry,
         (
-            {
-                "id": transition_ids.take(),
-                "referral_id": referral_id,
-                "from_status": ReferralStatus.PLACED,
-                "to_status": ReferralStatus.COMPLETED,
-                "by_id": leader.pk,
-                "at": ended_at,
-                "reason": "Gruppen avslutad; barnet flyttar.",
-            }
-            for referral_id in ids
+            _history_row(
+                history_ids,
+                referral_id=row["id"],
+                pseudonym=row["pseudonym"],
+                changes={"status": [ReferralStatus.PLACED, ReferralStatus.COMPLETED]},
+                by_id=leader.pk,
+                at=ended_at,
+                reason="Gruppen avslutad; barnet flyttar.",
+            )
+            for row in rows
         ),
         now=now,
     )
@@ -1210,7 +1224,7 @@ def seed_purge_backlog(*, children: int, today: datetime.date | None = None) -> 
         ChildIdentity,
         Guardian,
         GuardianConsent,
-        ReferralTransition,
+        LogEntry,
         ConcernReport,
         SupportGroup,
         Meeting,

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "auditlog",
     "partnership",
     "referrals",
     "consent",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "partnership.middleware.IdleTimeoutMiddleware",
     "partnership.middleware.RequireTwoFactorMiddleware",
+    "partnership.middleware.HistoryActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,6 +170,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 # Two-factor sign-in (TOTP) for every account; only the local demo switches it off.
+# Change history (partnership/history.py): auditlog keeps each change's values as JSON (numbers
+# and None as such, not as text) and no IP address: the actor and time are what the history needs.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Gruppstöd"
 

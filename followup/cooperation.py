@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.models import AMENDABLE_AGREEMENT_FIELDS, Agreement, AgreementAmendment
 
 from .models import AgendaItem, CooperationDecision, CooperationGroupMember, CooperationMeeting, Term
@@ -122,6 +123,7 @@ def next_meeting(agreement: Agreement, *, today: datetime.date | None = None) ->
 
 
 @transaction.atomic
+@history.records_actor("created_by")
 def cooperation_meeting_plan(
     *, agreement: Agreement, meeting_date: datetime.date, location: str = "", created_by
 ) -> CooperationMeeting:
@@ -144,7 +146,9 @@ def cooperation_meeting_plan(
 
 
 @transaction.atomic
-def agenda_item_add(*, meeting: CooperationMeeting, title: str, description: str = "", report=None) -> AgendaItem:
+@history.records_actor("by")
+def agenda_item_add(*, meeting: CooperationMeeting, title: str, description: str = "", report=None, by) -> AgendaItem:
+    """Add an item to a meeting's agenda; `by` None when the follow-up report's job adds it."""
     if meeting.held_at:
         raise ValidationError({"title": _("Mötet är redan protokollfört; dagordningen kan inte ändras.")})
     last = meeting.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0
@@ -154,7 +158,9 @@ def agenda_item_add(*, meeting: CooperationMeeting, title: str, description: str
 
 
 @transaction.atomic
-def cooperation_meeting_record_minutes(*, meeting: CooperationMeeting, minutes: str) -> CooperationMeeting:
+@history.records_actor("by")
+def cooperation_meeting_record_minutes(*, meeting: CooperationMeeting, minutes: str, by) -> CooperationMeeting:
+    """Record (or correct) the minutes; the meeting's history keeps who wrote them and when."""
     meeting = CooperationMeeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.meeting_date > timezone.localdate():
         raise ValidationError({"minutes": _("Protokoll kan föras först när mötet har ägt rum.")})
@@ -167,8 +173,9 @@ def cooperation_meeting_record_minutes(*, meeting: CooperationMeeting, minutes: 
 
 
 @transaction.atomic
+@history.records_actor("by")
 def cooperation_decision_record(
-    *, meeting: CooperationMeeting, text: str, owner: CooperationGroupMember, due_on: datetime.date
+    *, meeting: CooperationMeeting, text: str, owner: CooperationGroupMember, due_on: datetime.date, by
 ) -> CooperationDecision:
     if owner.agreement_id != meeting.agreement_id:
         raise ValidationError({"owner": _("Den ansvariga måste vara ledamot i samverkansgruppen.")})
@@ -178,10 +185,13 @@ def cooperation_decision_record(
 
 
 @transaction.atomic
-def cooperation_decision_mark_done(*, decision: CooperationDecision) -> CooperationDecision:
-    """Mark a decision as carried out; marking it again keeps the first time."""
-    CooperationDecision.objects.filter(pk=decision.pk, done_at__isnull=True).update(done_at=timezone.now())
-    decision.refresh_from_db()
+@history.records_actor("by")
+def cooperation_decision_mark_done(*, decision: CooperationDecision, by) -> CooperationDecision:
+    """Mark a decision as carried out, by whom in its history; marking it again keeps the first time."""
+    decision = CooperationDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.done_at is None:
+        decision.done_at = timezone.now()
+        decision.save(update_fields=["done_at", "updated_at"])
     return decision
 
 
@@ -195,6 +205,7 @@ def open_decisions(agreement: Agreement) -> QuerySet[CooperationDecision]:
 
 
 @transaction.atomic
+@history.records_actor("recorded_by")
 def agreement_amendment_record(
     *, agreement: Agreement, title: str, description: str, changes: dict, recorded_by
 ) -> AgreementAmendment:
@@ -222,11 +233,13 @@ def _check_changes(agreement: Agreement, changes: dict) -> None:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def agreement_amendment_sign(
-    *, amendment: AgreementAmendment, party: str, signed_by: str, signed_on: datetime.date
+    *, amendment: AgreementAmendment, party: str, signed_by: str, signed_on: datetime.date, by
 ) -> AgreementAmendment:
-    """Record who signed for one party and when. When both have signed, the changes are applied
-    to the agreement in the same transaction, and the old values are kept on the amendment."""
+    """Record who signed for one party and when (`signed_by`, a name on paper); the history keeps
+    the user who recorded it (`by`). When both have signed, the changes are applied to the
+    agreement in the same transaction, and the old values are kept on the amendment."""
     amendment = AgreementAmendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.applied_at:
         raise ValidationError(_("Ändringen är redan undertecknad av båda parter och gäller."))

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from partnership import history
 from partnership.models import Agreement, BackgroundJob, District, Organisation, TimeStampedModel
 
 
@@ -407,3 +408,10 @@ class FollowUpReport(TimeStampedModel):
     @property
     def period_label(self) -> str:
         return f"{Term(self.term).label} {self.year}" if self.term else str(self.year)
+
+
+# The cooperation group's history (partnership/history.py): who planned a meeting, wrote or
+# corrected its minutes, added an agenda item, recorded a decision or marked it done, and when.
+history.register(CooperationMeeting, fields=["meeting_date", "location", "minutes", "held_at"])
+history.register(AgendaItem, fields=["title"])
+history.register(CooperationDecision, fields=["text", "owner", "due_on", "done_at"])

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from finance.selectors import BudgetComparison, budget_against_costs
-from groups.models import Placement, SupportGroup
+from groups.models import GroupFormat, Placement, SupportGroup
 from partnership.jobs import job_progress, job_request
 from partnership.models import Agreement
 from partnership.pdf import render_pdf
@@ -211,7 +211,7 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
     ).filter(Q(ends_on__gte=start) | Q(ends_on__isnull=True))
     top_level = groups.filter(parent__isnull=True)
     format_counts = dict(top_level.values_list("format").annotate(n=Count("pk")).values_list("format", "n"))
-    format_labels = dict(SupportGroup._meta.get_field("format").choices)
+    format_labels = dict(GroupFormat.choices)
     groups_by_format = [(str(label), format_counts.get(value, 0)) for value, label in format_labels.items()]
 
     group_ids = list(groups.values_list("pk", flat=True))
@@ -357,4 +357,5 @@ def followup_report_build(job) -> None:
                 title=_("Uppföljningsrapport %(period)s") % {"period": report.period_label},
                 description=_("Bifogad rapport för uppföljningen."),
                 report=report,
+                by=job.requested_by,
             )

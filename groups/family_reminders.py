@@ -26,6 +26,7 @@ from partnership.jobs import job_request_batches
 from referrals.models import ReferralStatus
 
 from .models import STATUSES_WITH_MEETINGS_AHEAD, FamilyReminder, Placement
+from .rules import group_action_refusal
 from .selectors import meetings_starting_on
 
 FAMILY_REMINDER_MAILS_JOB = "groups.family_reminder_mails"
@@ -49,7 +50,8 @@ def placement_family_reminders_set(*, placement: Placement, enabled: bool, by) -
     )
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet har inte längre plats i gruppen."), code="removed")
-    if enabled and (placement.group.parent or placement.group).status not in STATUSES_WITH_MEETINGS_AHEAD:
+    # The same rule as the group page's link (groups.rules.GROUP_ACTIONS): only while meetings lie ahead.
+    if group_action_refusal(placement.group.parent or placement.group, "family_reminders", is_split=False):
         raise ValidationError({"enabled": _("Gruppen har inga fler träffar.")}, code="no_meetings_ahead")
     if enabled and not family_email(placement):
         raise ValidationError(

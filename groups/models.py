@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from partnership import history
 from partnership.models import Agreement, TimeStampedModel
 from referrals.models import Referral
 
@@ -261,26 +262,6 @@ class Attendance(TimeStampedModel):
         return f"{self.placement} {self.meeting}"
 
 
-class WaitingListAdjustment(models.Model):
-    """A manager moved a child up (+1) or down (−1) the waiting list, with the reason. Never edited."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="waiting_list_adjustments")
-    steps = models.SmallIntegerField(_("steg"))
-    reason = models.TextField(_("orsak"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["referral", "at"]
-        # The reason is required by the service; purging empties it with the child's other free text.
-        constraints = [
-            models.CheckConstraint(condition=Q(steps__in=[1, -1]), name="waiting_list_adjustment_one_step"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.referral} {self.steps:+d}"
-
-
 class CalendarToken(TimeStampedModel):
     """The secret in a leader's iCalendar subscription URL; renewing it revokes the old URL."""
 
@@ -293,3 +274,10 @@ class CalendarToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+# A group's history (partnership/history.py): who planned, opened, started, cancelled (with the
+# reason) or closed it, and when.
+history.register(SupportGroup, fields=["status"])
+# A meeting's history: who moved it, and who confirmed it was held.
+history.register(Meeting, fields=["starts_at", "ends_at", "held_confirmed_at"])

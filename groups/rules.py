@@ -8,8 +8,11 @@
 """
 
 import rules
+from django.utils.translation import gettext as _
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager
+
+from .models import GroupFormat, GroupStatus, SupportGroup
 
 is_provider_staff = is_group_leader | is_operations_manager
 
@@ -35,3 +38,45 @@ rules.add_perm("groups.reorder_waiting_list", is_operations_manager)
 rules.add_perm("groups.view_calendar", is_provider_staff)
 # Counts only: the coordinator never sees a child (IOP 3.2, follow-up on anonymised figures).
 rules.add_perm("groups.view_targets", is_coordinator | is_operations_manager)
+
+
+# --- What a group's state allows -------------------------------------------------------------
+# A group is planned, opened for placement, started with 5–8 children who have each had a
+# pre-group visit, and closed after its last meeting; it may be cancelled until it starts
+# (IOP 3.1.2). Who may act is the permissions' above: `plan` actions need groups.plan_group,
+# `lead` actions groups.lead_group. The page shows an action only where group_action_refusal is
+# None (groups.selectors.group_actions), and each service refuses the same way.
+
+G = GroupStatus
+
+# action: (the permission, the statuses that allow it, only on the whole group, not a subgroup)
+GROUP_ACTIONS: dict[str, tuple[str, frozenset[str], bool]] = {
+    "open": ("groups.plan_group", frozenset({G.PLANNED}), True),
+    "place": ("groups.plan_group", frozenset({G.OPEN}), False),
+    "split": ("groups.plan_group", frozenset({G.OPEN}), True),
+    "start": ("groups.plan_group", frozenset({G.OPEN}), True),
+    "cancel": ("groups.plan_group", frozenset({G.PLANNED, G.OPEN}), True),
+    "remove_child": ("groups.plan_group", frozenset({G.PLANNED, G.OPEN}), False),
+    "record_visit": ("groups.lead_group", frozenset({G.PLANNED, G.OPEN}), False),
+    "family_reminders": ("groups.lead_group", frozenset({G.PLANNED, G.OPEN, G.RUNNING}), False),
+    "move_meeting": ("groups.lead_group", frozenset({G.PLANNED, G.OPEN, G.RUNNING}), True),
+    "take_attendance": ("groups.lead_group", frozenset({G.RUNNING}), False),
+    "attendance_pdf": ("groups.lead_group", frozenset({G.RUNNING, G.CLOSED}), False),
+    "close": ("groups.lead_group", frozenset({G.RUNNING}), True),
+}
+
+
+def group_action_refusal(group: SupportGroup, action: str, *, is_split: bool) -> str | None:
+    """Why the group's state does not allow the action now, in words for the user, or None.
+    `is_split`: a support weekend divided into subgroups (its children are placed in those)."""
+    _permission, statuses, whole_group_only = GROUP_ACTIONS[action]
+    status = group.status  # a subgroup's status follows its weekend's (services._transition)
+    if whole_group_only and group.parent_id is not None:
+        return _("En undergrupp följer stödhelgen; gör det på hela stödhelgen.")
+    if action == "split" and (group.format != GroupFormat.WEEKEND or is_split):
+        return _("Bara en stödhelg som inte redan är delad kan delas i undergrupper.")
+    if action == "place" and is_split:
+        return _("Stödhelgen är delad i undergrupper; placera barnet i en av dem.")
+    if status not in statuses:
+        return _("Det går inte när gruppens status är ”%(status)s”.") % {"status": G(status).label}
+    return None

@@ -24,6 +24,7 @@ from .models import (
     PreGroupVisit,
     SupportGroup,
 )
+from .rules import GROUP_ACTIONS, group_action_refusal
 from .services import PLACEABLE_STATUSES, child_age_for_group
 
 
@@ -103,6 +104,40 @@ def placement_rows(*, user, group: SupportGroup) -> list[PlacementRow]:
             )
         )
     return rows
+
+
+def group_actions(group: SupportGroup, user, *, subgroups: list[SupportGroup] | None = None) -> dict[str, bool]:
+    """Which of the group's actions (groups.rules.GROUP_ACTIONS) this user may take now: the
+    permission on the group and the group's state. The page shows exactly these; the services
+    refuse the rest. `subgroups`: the group's subgroups if the caller has them already."""
+    if subgroups is None:
+        subgroups = list(group.subgroups.all())
+    permitted = {permission: can(user, permission, group) for permission, _s, _w in GROUP_ACTIONS.values()}
+    return {
+        action: permitted[permission] and group_action_refusal(group, action, is_split=bool(subgroups)) is None
+        for action, (permission, _statuses, _whole) in GROUP_ACTIONS.items()
+    }
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting: Meeting
+    may_take_attendance: bool
+    may_move: bool
+
+
+def group_meeting_rows(group: SupportGroup, actions: dict[str, bool]) -> list[MeetingRow]:
+    """The group's meetings with what the user may do with each: attendance once it has begun,
+    moving until it is confirmed held (groups.services.attendance_record, meeting_move)."""
+    now = timezone.now()
+    return [
+        MeetingRow(
+            meeting=meeting,
+            may_take_attendance=actions["take_attendance"] and meeting.starts_at <= now,
+            may_move=actions["move_meeting"] and meeting.held_confirmed_at is None,
+        )
+        for meeting in group_meetings(group.parent or group)
+    ]
 
 
 def group_meetings(group: SupportGroup) -> list[Meeting]:

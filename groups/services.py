@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.models import Agreement
 from referrals.identity_numbers import age_on
 from referrals.models import Referral, ReferralStatus
@@ -31,8 +32,8 @@ from .models import (
     Premises,
     SupportGroup,
     VisitKind,
-    WaitingListAdjustment,
 )
+from .rules import group_action_refusal
 from .signals import child_placed, group_closed
 
 G = GroupStatus
@@ -110,6 +111,7 @@ def _check_age_band(*, agreement: Agreement, min_age: int, max_age: int) -> None
 
 
 @transaction.atomic
+@history.records_actor("created_by")
 def group_create(
     *,
     agreement: Agreement,
@@ -149,16 +151,20 @@ def group_create(
     return group
 
 
-def _editable(group: SupportGroup) -> None:
-    if group.status in (G.CLOSED, G.CANCELLED):
-        raise ValidationError(_("Gruppen är %(status)s.") % {"status": G(group.status).label.lower()}, code="ended")
+def _require_action(group: SupportGroup, action: str) -> None:
+    """Refuse what the group's state does not allow (groups.rules.GROUP_ACTIONS): the same rule
+    decides which buttons the group page shows (groups.selectors.group_actions)."""
+    refusal = group_action_refusal(group, action, is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError(refusal, code="action_not_allowed")
 
 
 @transaction.atomic
+@history.records_actor("by")
 def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeting:
     """A leader moves one meeting; its length stays, and the group's rules must still hold."""
     group = SupportGroup.objects.select_for_update().get(pk=meeting.group_id)
-    _editable(group)
+    _require_action(group, "move_meeting")
     if meeting.held_confirmed_at is not None:
         raise ValidationError({"starts_at": _("Träffen är redan genomförd.")}, code="held")
     length = meeting.ends_at - meeting.starts_at
@@ -184,7 +190,8 @@ def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeti
     return meeting
 
 
-def _transition(group: SupportGroup, to_status: str) -> None:
+def _transition(group: SupportGroup, to_status: str, *, reason: str = "") -> None:
+    """Change the group's status; its history (partnership/history.py) keeps who, when and why."""
     if group.parent_id is not None:
         raise ValidationError(_("En undergrupp följer stödhelgen; ändra status på hela stödhelgen."), code="subgroup")
     if to_status not in ALLOWED_GROUP_TRANSITIONS[group.status]:
@@ -193,20 +200,29 @@ def _transition(group: SupportGroup, to_status: str) -> None:
             % {"from": G(group.status).label, "to": G(to_status).label},
             code="illegal_group_transition",
         )
+    from_status = group.status
     group.status = to_status
     fields = ["status", "updated_at"]
     if to_status == G.CLOSED:
         group.closed_at = timezone.now()
         fields.append("closed_at")
-    group.save(update_fields=fields)
+    with history.reason(reason):
+        group.save(update_fields=fields)
     # Subgroups of a support weekend share its schedule and so its lifecycle.
-    group.subgroups.update(status=to_status, closed_at=group.closed_at, updated_at=timezone.now())
+    subgroups = list(group.subgroups.all())
+    if subgroups:
+        SupportGroup.objects.filter(pk__in=[subgroup.pk for subgroup in subgroups]).update(
+            status=to_status, closed_at=group.closed_at, updated_at=timezone.now()
+        )
+        history.record_changes(SupportGroup, subgroups, changes={"status": [from_status, to_status]})
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_open(*, group: SupportGroup, by) -> SupportGroup:
     """The schedule is set: the group is open for placement."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+    _require_action(group, "open")
     _transition(group, G.OPEN)
     return group
 
@@ -222,10 +238,12 @@ def _placement_groups(group: SupportGroup) -> list[SupportGroup]:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_start(*, group: SupportGroup, by) -> SupportGroup:
     """Start the group: each (sub)group holds at least 5 children, each of whom has had a
     pre-group visit or has a written exception (IOP 3.1.2)."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+    _require_action(group, "start")
     minimum = group.agreement.min_group_size
     for holder in _placement_groups(group):
         placements = list(_current(holder).select_related("referral", "pre_group_visit"))
@@ -250,12 +268,14 @@ def group_start(*, group: SupportGroup, by) -> SupportGroup:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
     """Cancel a group that has not started; its children go back to the waiting list."""
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför gruppen ställs in.")}, code="reason")
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
-    _transition(group, G.CANCELLED)
+    _require_action(group, "cancel")
+    _transition(group, G.CANCELLED, reason=reason)
     for holder in [group, *group.subgroups.all()]:
         for placement in _current(holder).select_related("referral"):
             _end_placement(placement, by=by, reason=reason)
@@ -269,6 +289,7 @@ def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def group_close(*, group: SupportGroup, by) -> SupportGroup:
     """A leader confirms the last meeting happened: the group is closed and its children's
     referrals completed. Completing sets each referral's ended_at, which starts the purge
@@ -276,6 +297,7 @@ def group_close(*, group: SupportGroup, by) -> SupportGroup:
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
     if group.parent_id is not None:
         raise ValidationError(_("Avsluta hela stödhelgen, inte en undergrupp."), code="subgroup")
+    _require_action(group, "close")
     last = group.meetings.order_by("-starts_at").first()
     if last is None or last.ends_at > timezone.now():
         raise ValidationError(
@@ -300,6 +322,7 @@ def group_close(*, group: SupportGroup, by) -> SupportGroup:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def meeting_confirm_held(*, meeting: Meeting, by) -> Meeting:
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("Träffen har inte börjat än."), code="future")
@@ -328,18 +351,9 @@ def group_place_child(
     """Give a ready child a place. The group row is locked first, so two people placing into
     the same group at the same moment queue up and the count they check is the real one."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement", "parent").get(pk=group.pk)
-    if group.status != G.OPEN:
-        raise ValidationError(
-            {
-                "referral": _("Gruppen är %(status)s; barn placeras bara i en grupp som är öppen för placering.")
-                % {"status": G(group.status).label.lower()}
-            },
-            code="group_not_open",
-        )
-    if group.subgroups.exists():
-        raise ValidationError(
-            {"referral": _("Stödhelgen är delad i undergrupper; placera barnet i en av dem.")}, code="split"
-        )
+    refusal = group_action_refusal(group, "place", is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError({"referral": refusal}, code="action_not_allowed")
     referral = Referral.objects.select_related("child").get(pk=referral.pk)
     if referral.status not in PLACEABLE_STATUSES:
         raise ValidationError(
@@ -399,6 +413,7 @@ def _end_placement(placement: Placement, *, by, reason: str) -> None:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
     """Take a child out of a group that has not ended; the child goes back to the waiting list."""
     if not reason.strip():
@@ -406,7 +421,7 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
     placement = Placement.objects.select_for_update().select_related("group", "referral").get(pk=placement.pk)
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet är redan borttaget ur gruppen."), code="removed")
-    _editable(placement.group)
+    _require_action(placement.group, "remove_child")
     _end_placement(placement, by=by, reason=reason)
     referral_transition(
         referral=placement.referral, to_status=ReferralStatus.WAITING_LIST, by=by, reason=reason.strip()
@@ -415,6 +430,7 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def placement_end_for_referral(*, referral: Referral, by, reason: str) -> Placement | None:
     """The referral ends while the child has a place (consent withdrawn, referral withdrawn):
     the place is freed. Called when referrals signals the withdrawal (groups/receivers.py);
@@ -450,14 +466,12 @@ def weekend_split_propose(*, group: SupportGroup, referrals: list[Referral]) -> 
 
 
 @transaction.atomic
+@history.records_actor("by")
 def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -> list[SupportGroup]:
     """Create the proposed subgroups and place the children in them; children already placed in
     the weekend move to their subgroup. All or nothing."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
-    if group.status != G.OPEN:
-        raise ValidationError(_("Bara en stödhelg som är öppen för placering kan delas."), code="group_not_open")
-    if group.parent_id is not None or group.subgroups.exists():
-        raise ValidationError(_("Stödhelgen är redan delad."), code="already_split")
+    _require_action(group, "split")
     already = {p.referral_id: p for p in _current(group).select_related("referral__child")}
     everyone = [p.referral for p in already.values()] + [r for r in referrals if r.pk not in already]
     proposal = weekend_split_propose(group=group, referrals=everyone)
@@ -490,19 +504,23 @@ def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -
 
 
 @transaction.atomic
-def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> WaitingListAdjustment:
-    """The manager moves a child up (+1) or down (−1); the reason is kept with who and when."""
+@history.records_actor("by")
+def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> Referral:
+    """The manager moves a child up (+1) or down (−1); the referral's history keeps the move with
+    its reason, who and when."""
     if steps not in (1, -1):
         raise ValidationError({"steps": _("Flytta ett steg upp eller ned.")}, code="steps")
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför barnet flyttas i väntelistan.")}, code="reason")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in PLACEABLE_STATUSES:
         raise ValidationError(_("Barnet står inte i väntelistan."), code="not_waiting")
-    adjustment = WaitingListAdjustment.objects.create(referral=referral, steps=steps, reason=reason.strip(), by=by)
     # The sum of the moves, kept on the referral so that the waiting list is read in index order
     # (groups.selectors.waiting_list_queryset) rather than summed and sorted on every page.
-    Referral.objects.filter(pk=referral.pk).update(waiting_priority=F("waiting_priority") + steps)
-    return adjustment
+    referral.waiting_priority += steps
+    with history.reason(reason):
+        referral.save(update_fields=["waiting_priority"])
+    return referral
 
 
 # --- Before and during the group -------------------------------------------------------------
@@ -522,7 +540,7 @@ def pre_group_visit_record(
     """Plan or record the child's one contact before the group, or a written exception."""
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet har ingen plats i gruppen."), code="removed")
-    _editable(placement.group)
+    _require_action(placement.group, "record_visit")
     if kind == VisitKind.EXCEPTION:
         if not exception_reason.strip():
             raise ValidationError(
@@ -562,11 +580,11 @@ class AttendanceEntry:
 
 
 @transaction.atomic
+@history.records_actor("by")
 def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -> list[Attendance]:
     """Record who came to a meeting; an absence needs a reason (unknown is a reason)."""
     group = SupportGroup.objects.get(pk=meeting.group_id)  # fresh: the caller's copy may be stale
-    if group.status != G.RUNNING:
-        raise ValidationError(_("Närvaro registreras när gruppen pågår."), code="not_running")
+    _require_action(group, "take_attendance")
     if meeting.starts_at.astimezone(schedule.STOCKHOLM).date() > timezone.localdate():
         raise ValidationError(_("Träffen har inte ägt rum än."), code="future")
     holders = {holder.pk for holder in [group, *group.subgroups.all()]}

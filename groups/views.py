@@ -112,15 +112,17 @@ def group_detail(request, public_id):
     group = _group_for(request, public_id, "groups.view_group")
     rows = selectors.placement_rows(user=request.user, group=group)
     _log_views(request.user, [row.placement.referral for row in rows if row.show_identity], _("Stödgrupp"))
+    subgroups = list(group.subgroups.all())
+    actions = selectors.group_actions(group, request.user, subgroups=subgroups)
     context = {
         "group": group,
         "rows": rows,
-        "meetings": selectors.group_meetings(group.parent or group),
-        "subgroups": list(group.subgroups.all()),
+        "meetings": selectors.group_meeting_rows(group, actions),
+        "subgroups": subgroups,
         "leaders": list((group.parent or group).leaders.all()),
         "minimum": group.agreement.min_group_size,
         "maximum": group.agreement.max_group_size,
-        "now": timezone.now(),
+        "actions": actions,
         "can_plan": can(request.user, "groups.plan_group", group),
         "can_lead": can(request.user, "groups.lead_group", group),
         "cancel_form": CancelForm(),

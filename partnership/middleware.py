@@ -5,6 +5,8 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
+from . import history
+
 SESSION_LAST_SEEN_KEY = "last_seen"
 
 
@@ -47,3 +49,15 @@ def _resolve(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+class HistoryActorMiddleware:
+    """A change made while serving a request is the signed-in user's unless a service names
+    another actor (partnership/history.py): the admin's edits of reference data, for instance."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with history.acting(request.user):
+            return self.get_response(request)

@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Cast, Upper
 from django.utils.translation import gettext_lazy as _
 
+from . import history
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
@@ -369,3 +371,18 @@ class BackgroundJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+# The change history (partnership/history.py) of the agreement's amendable terms, and of each
+# amendment's signatures: who recorded them and when (the signatories themselves are names on paper).
+history.register(Agreement, fields=list(AMENDABLE_AGREEMENT_FIELDS))
+history.register(
+    AgreementAmendment,
+    fields=[
+        "public_party_signed_by",
+        "public_party_signed_on",
+        "provider_signed_by",
+        "provider_signed_on",
+        "applied_at",
+    ],
+)

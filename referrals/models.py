@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from partnership import history
 from partnership.encryption import EncryptedTextField
 from partnership.models import Agreement, District, TimeStampedModel
 
@@ -142,7 +143,7 @@ class Referral(TimeStampedModel):
     ended_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
     # The sum of the operations manager's moves up (+1) and down (−1) the waiting list
-    # (groups.WaitingListAdjustment keeps each move and its reason), kept here for the list's index.
+    # (each move and its reason are in the referral's history), kept here for the list's index.
     waiting_priority = models.SmallIntegerField(default=0, editable=False)
     # Bris' choice before purging (IOP 2.3): purge, or return to social services first.
     retention_choice = models.CharField(
@@ -245,24 +246,6 @@ class Guardian(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ReferralTransition(models.Model):
-    """Who moved a referral from which status to which, when and why. Never edited."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    # None: made by a rule, not a person (an unconfirmed waiting-list referral that ended).
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["referral", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.referral}: {self.from_status} → {self.to_status}"
 
 
 class InterestRegistration(TimeStampedModel):
@@ -419,3 +402,8 @@ class InterestRegistrationPurge(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.district} {self.purged_at:%Y-%m-%d}"
+
+
+# A referral's history (partnership/history.py): each status change and each move on the waiting
+# list, with who, when and why. Nothing else: the rest of the referral is the child's data.
+history.register(Referral, fields=["status", "waiting_priority"])

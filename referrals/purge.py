@@ -28,6 +28,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.models import AccessLogEntry
 from partnership.pdf import render_pdf
 from partnership.services import access_log_record
@@ -42,7 +43,6 @@ from .models import (
     PurgeRecord,
     PurgeRule,
     Referral,
-    ReferralTransition,
     RetentionChoice,
     ReturnDossier,
 )
@@ -127,10 +127,9 @@ def _delete_child_identity(referral_ids: list[int], counts: Counts, files: Files
 
 
 def _clear_transition_reasons(referral_ids: list[int], counts: Counts, files: Files) -> None:
-    # Transition reasons may name the child; the statuses and dates stay.
-    reasons = ReferralTransition.objects.filter(referral_id__in=referral_ids).exclude(reason="")
-    purge_counts_add(counts, "transition_reasons", count_per_referral(reasons))
-    reasons.update(reason="")
+    # The reasons in the referral's history (status changes, waiting-list moves) may name the
+    # child; the statuses, dates and who made each change stay.
+    purge_counts_add(counts, "transition_reasons", history.reasons_clear(Referral, referral_ids))
 
 
 PURGE_STEPS: list[PurgeStep] = [
@@ -343,7 +342,7 @@ def return_dossier_pdf(referral: Referral, *, created_on: datetime.date) -> byte
     """The dossier: everything Bris documented about the child, for the district's records."""
     referral = (
         Referral.objects.select_related("district", "agreement", "child")
-        .prefetch_related("guardians__consents", "transitions__by", "concern_reports")
+        .prefetch_related("guardians__consents", "concern_reports")
         .get(pk=referral.pk)
     )
     group_sections = [
@@ -358,7 +357,7 @@ def return_dossier_pdf(referral: Referral, *, created_on: datetime.date) -> byte
             "referral": referral,
             "child": getattr(referral, "child", None),
             "guardians": list(referral.guardians.all()),
-            "transitions": list(referral.transitions.all()),
+            "transitions": selectors.referral_history_in_full(referral),
             "concern_reports": list(referral.concern_reports.all()),
             "group_sections": group_sections,
             "created_on": created_on,

@@ -11,7 +11,7 @@ import rules
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
 
-from .models import ReferralStatus
+from .models import InterestRegistration, ReferralStatus
 
 # Reaching these means the gate passed; leaving for WITHDRAWN/DECLINED closes it again.
 IDENTITY_VISIBLE_TO_PROVIDER = [
@@ -131,3 +131,21 @@ def is_registrations_district(user, registration):
 
 rules.add_perm("referrals.list_interest_registrations", is_social_worker | is_provider_staff)
 rules.add_perm("referrals.decide_interest_registration", is_social_worker & is_registrations_district)
+
+
+def interest_registration_undecided(registration) -> bool:
+    """A registration is decided once: confirmed with a referral, or marked not relevant."""
+    return registration.status == InterestRegistration.Status.PENDING
+
+
+@rules.predicate
+def is_undecided_registration(user, registration):
+    return interest_registration_undecided(registration)
+
+
+# What the list offers: deciding a registration that is the user's to decide and still undecided
+# (referrals.services.interest_registration_decide refuses a second decision).
+rules.add_perm(
+    "referrals.answer_interest_registration",
+    is_social_worker & is_registrations_district & is_undecided_registration,
+)

@@ -3,12 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
+from auditlog.models import LogEntry
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.access import can
 from partnership.models import District, Role
 
@@ -21,7 +23,7 @@ from .models import (
     InterestRegistration,
     PlacementBasis,
     Referral,
-    ReferralTransition,
+    ReferralStatus,
     RetentionChoice,
     ReturnDossier,
 )
@@ -186,29 +188,49 @@ class ReferralDetail:
     waiting_ends_on: datetime.date | None = None
 
 
-def _written_by_viewers_organisation(user, transition: ReferralTransition) -> bool:
-    author = getattr(transition.by, "membership", None) if transition.by_id else None
+def _written_by_viewers_organisation(user, entry: LogEntry) -> bool:
+    author = getattr(entry.actor, "membership", None) if entry.actor_id else None
     return author is not None and author.organisation_id == user.membership.organisation_id
 
 
-def referral_history(*, user, referral: Referral, transitions) -> list[HistoryEntry]:
-    """The history lines the user may read. A reason is free text: a district's reason (a
-    withdrawal naming the guardian, say) reaches Bris only while the gate is open; what the
-    viewer's own organisation wrote they always read."""
+def _history_line(entry: LogEntry, *, readable: bool) -> HistoryEntry | None:
+    """A status change, or (in full histories) a move on the waiting list; else None."""
+    by = entry.actor
+    status = history.change_of(entry, "status")
+    if status is not None:
+        what = ReferralStatus(status[1]).label
+    else:
+        priority = history.change_of(entry, "waiting_priority")
+        if priority is None or priority[0] is None:
+            return None
+        what = _("Flyttad upp i väntelistan") if priority[1] > priority[0] else _("Flyttad ned i väntelistan")
+    return HistoryEntry(
+        at=entry.timestamp,
+        status=what,
+        by_name=(by.get_full_name() or by.get_username()) if by else _("Automatiskt"),
+        reason=history.reason_of(entry) if readable else "",
+    )
+
+
+def referral_history(*, user, referral: Referral, entries) -> list[HistoryEntry]:
+    """The status history lines the user may read, from the referral's history entries. A reason
+    is free text: a district's reason (a withdrawal naming the guardian, say) reaches Bris only
+    while the gate is open; what the viewer's own organisation wrote they always read."""
     reads_district_text = can(user, "referrals.read_district_text", referral)
-    entries = []
-    for transition in transitions:
-        readable = reads_district_text or _written_by_viewers_organisation(user, transition)
-        by = transition.by
-        entries.append(
-            HistoryEntry(
-                at=transition.at,
-                status=transition.get_to_status_display(),
-                by_name=(by.get_full_name() or by.get_username()) if by else _("Automatiskt"),
-                reason=transition.reason if readable else "",
-            )
-        )
-    return entries
+    lines = []
+    for entry in entries:
+        if history.change_of(entry, "status") is None:
+            continue
+        readable = reads_district_text or _written_by_viewers_organisation(user, entry)
+        lines.append(_history_line(entry, readable=readable))
+    return lines
+
+
+def referral_history_in_full(referral: Referral) -> list[HistoryEntry]:
+    """Every status change and waiting-list move with its reason: the return dossier, which goes
+    to the district that placed the child (IOP 2.3)."""
+    lines = (_history_line(entry, readable=True) for entry in history.entries_for(Referral, [referral.pk]))
+    return [line for line in lines if line is not None]
 
 
 def referral_detail(*, user, referral: Referral) -> ReferralDetail:
@@ -219,7 +241,6 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         .prefetch_related(
             # The guardians' consents (the consent app's) are shown beside them.
             Prefetch("guardians", queryset=Guardian.objects.prefetch_related("consents__recorded_by")),
-            Prefetch("transitions", queryset=ReferralTransition.objects.select_related("by__membership")),
             "concern_reports",
         )
         .get(pk=referral.pk)
@@ -233,7 +254,9 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
         decision=gate_decision(referral),
         legal_basis=legal_basis,
         guardians=list(referral.guardians.all()) if show_identity else [],
-        transitions=referral_history(user=user, referral=referral, transitions=referral.transitions.all()),
+        transitions=referral_history(
+            user=user, referral=referral, entries=history.entries_for(Referral, [referral.pk])
+        ),
         concern_reports=list(referral.concern_reports.all()),
         reads_district_text=can(user, "referrals.read_district_text", referral),
         shows_needs=can(user, "referrals.view_needs", referral),
@@ -329,7 +352,9 @@ def purge_preview(referral: Referral) -> PurgePreview:
         consents=consents.count(),
         consent_documents=consents.exclude(document="").count(),
         concern_reports=referral.concern_reports.exclude(justification="").count(),
-        transition_reasons=ReferralTransition.objects.filter(referral=referral).exclude(reason="").count(),
+        transition_reasons=history.entries_for(Referral, [referral.pk])
+        .filter(additional_data__has_key=history.REASON)
+        .count(),
         has_dossier_file=dossier,
     )
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership import history
 from partnership.models import AccessLogEntry, Agreement, District
 from partnership.services import access_log_record
 
@@ -25,9 +26,9 @@ from .models import (
     PlacementBasis,
     Referral,
     ReferralStatus,
-    ReferralTransition,
 )
 from .retention import waiting_list_lapsed_condition
+from .rules import interest_registration_undecided
 from .signals import referral_gate_closed, referral_withdrawn
 
 S = ReferralStatus
@@ -53,8 +54,10 @@ MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 
 @transaction.atomic
+@history.records_actor("by")
 def referral_transition(*, referral: Referral, to_status: str, by, reason: str = "") -> Referral:
-    """Move a referral along its lifecycle, checking the rules, and record who, when and why."""
+    """Move a referral along its lifecycle, checking the rules; its history records who (`by`,
+    None for a rule), when and why."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     from_status = referral.status
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
@@ -83,10 +86,8 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
         # The hook for purging: data becomes due a grace period after ended_at.
         referral.ended_at = now
         fields.append("ended_at")
-    referral.save(update_fields=fields)
-    ReferralTransition.objects.create(
-        referral=referral, from_status=from_status, to_status=to_status, by=by, reason=reason.strip()
-    )
+    with history.reason(reason):
+        referral.save(update_fields=fields)
     if to_status == S.WITHDRAWN:
         # A withdrawn child must not keep a place in a group (groups/receivers.py frees it).
         referral_withdrawn.send(sender=Referral, referral=referral, by=by, reason=reason)
@@ -182,6 +183,7 @@ def check_custodians(*, custody: str, custodians: int) -> None:
 
 
 @transaction.atomic
+@history.records_actor("submitted_by")
 def referral_submit(
     *,
     submitted_by,
@@ -276,7 +278,6 @@ def referral_submit(
             phone=guardian.phone,
             email=guardian.email,
         )
-    ReferralTransition.objects.create(referral=referral, from_status="", to_status=S.SUBMITTED, by=submitted_by)
     access_log_record(
         user=submitted_by,
         referral=referral,
@@ -314,7 +315,7 @@ def referral_acknowledge(*, referral: Referral, by) -> Referral:
 def interest_registration_decide(
     *, registration: InterestRegistration, by, confirm: bool, note: str = "", referral: Referral | None = None
 ) -> InterestRegistration:
-    if registration.status != InterestRegistration.Status.PENDING:
+    if not interest_registration_undecided(registration):
         raise ValidationError(_("Intresseanmälan är redan behandlad."), code="decided")
     registration.status = InterestRegistration.Status.CONFIRMED if confirm else InterestRegistration.Status.REJECTED
     registration.decided_by = by

@@ -169,8 +169,9 @@ def referral_detail(request, public_id):
             legal_basis=detail.legal_basis,
             what=_("Anmälan"),
         )
+    # The status changes this user may make now, and whether each needs a written reason.
     transitions = [
-        status
+        (status, status in services.REASON_REQUIRED)
         for status in (ReferralStatus.WAITING_LIST, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN)
         if status in services.ALLOWED_TRANSITIONS[referral.status] and may_transition(request.user, referral, status)
     ]

@@ -5,6 +5,7 @@ and every row is still there, read through today's models."""
 
 import datetime
 
+from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -16,6 +17,8 @@ from consent.models import LogReview
 from finance.models import AnnualReport
 from followup.models import AgendaItem, CooperationDecision, CooperationMeeting, FollowUpReport, InformationInvitation
 from partnership.models import AccessLogEntry, BackgroundJob, Reminder
+from referrals.models import Referral
+from tests.history import changes_of, status_changes
 
 OLD_LAYOUT = [
     ("partnership", "0006_reminder_period"),
@@ -133,3 +136,77 @@ def test_a_database_in_the_old_layout_keeps_every_row_in_the_new_one(migrator_fa
     assert LogReview.objects.get(pk=ids["review"]).sample.count() == 3
     assert Reminder.objects.get().subject_type.model_class() is CooperationMeeting
     assert ContentType.objects.get(model="accesslogentry").app_label == "partnership"
+
+
+HISTORY_OLD_LAYOUT = [
+    ("referrals", "0007_list_order_waiting_list_and_purge_indexes"),
+    ("groups", "0005_waiting_priority_from_the_moves"),
+]
+HISTORY_NEW_LAYOUT = [
+    ("referrals", "0008_referral_history_in_auditlog"),
+    ("groups", "0006_waiting_list_moves_in_the_history"),
+]
+
+
+def test_the_hand_made_history_tables_move_into_the_change_history(migrator_factory):
+    """ReferralTransition and WaitingListAdjustment become auditlog entries: every row, with its
+    actor, time and reason; the old tables are gone."""
+    migrator_factory()
+    sql.drop_models_tables(DEFAULT_DB_ALIAS, no_style())
+    sql.flush_django_migrations_table(DEFAULT_DB_ALIAS, no_style())
+    executor = MigrationExecutor(connection)
+    old = executor.migrate(HISTORY_OLD_LAYOUT).apps
+    User = old.get_model("auth", "User")
+    worker, manager = User.objects.create(username="socialsekreterare"), User.objects.create(username="vera")
+    agreement = old.get_model("partnership", "Agreement").objects.create(
+        name="IOP",
+        public_party=old.get_model("partnership", "Organisation").objects.get(short_name="Socialförvaltningen"),
+        provider=old.get_model("partnership", "Organisation").objects.get(short_name="Bris"),
+        target_group=old.get_model("partnership", "TargetGroup").objects.first(),
+        starts_on=datetime.date(2017, 1, 1),
+        ends_on=datetime.date(2018, 12, 31),
+    )
+    submitted = datetime.datetime(2017, 2, 1, 9, tzinfo=datetime.UTC)
+    referral = old.get_model("referrals", "Referral").objects.create(
+        pseudonym="BR-OLD1",
+        agreement=agreement,
+        district=old.get_model("partnership", "District").objects.get(name="Farsta"),
+        status="waiting_list",
+        status_changed_at=submitted,
+        placement_basis="lvu",
+        lvu_legal_basis="2 § LVU",
+        custody="joint",
+        planned_start=datetime.date(2017, 3, 1),
+        age_at_planned_start=10,
+        case_officer_name="Handläggare",
+        submitted_by=worker,
+        waiting_priority=0,
+    )
+    Transition = old.get_model("referrals", "ReferralTransition")
+    for from_status, to_status, by, reason in [
+        ("", "submitted", worker, ""),
+        ("submitted", "ready", worker, ""),
+        ("ready", "waiting_list", manager, "Väntar på höstens grupp"),
+    ]:
+        Transition.objects.create(referral=referral, from_status=from_status, to_status=to_status, by=by, reason=reason)
+    Move = old.get_model("groups", "WaitingListAdjustment")
+    Move.objects.create(referral=referral, steps=1, reason="Akut behov", by=manager)
+    Move.objects.create(referral=referral, steps=1, reason="Syskon i gruppen", by=manager)
+    Move.objects.create(referral=referral, steps=-1, reason="Kan vänta", by=manager)
+    times = list(Transition.objects.order_by("pk").values_list("at", flat=True))
+
+    executor.loader.build_graph()
+    executor.migrate(HISTORY_NEW_LAYOUT)
+
+    migrated = Referral.objects.get(pseudonym="BR-OLD1")
+    statuses = [(c.old, c.new, c.by.username, c.reason, c.at) for c in status_changes(migrated)]
+    assert statuses == [
+        (None, "submitted", "socialsekreterare", "", times[0]),
+        ("submitted", "ready", "socialsekreterare", "", times[1]),
+        ("ready", "waiting_list", "vera", "Väntar på höstens grupp", times[2]),
+    ]
+    moves = [(c.old, c.new, c.by.username, c.reason) for c in changes_of(migrated, "waiting_priority")]
+    assert moves == [(0, 1, "vera", "Akut behov"), (1, 2, "vera", "Syskon i gruppen"), (2, 1, "vera", "Kan vänta")]
+    assert LogEntry.objects.filter(object_repr="BR-OLD1").count() == 6
+    tables = connection.introspection.table_names()
+    assert "referrals_referraltransition" not in tables and "groups_waitinglistadjustment" not in tables

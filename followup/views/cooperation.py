@@ -105,7 +105,7 @@ def agenda_item_create(request, public_id):
         request,
         public_id,
         AgendaItemForm,
-        lambda meeting, data: cooperation.agenda_item_add(meeting=meeting, **data),
+        lambda meeting, data: cooperation.agenda_item_add(meeting=meeting, **data, by=request.user),
         _("Punkten är tillagd på dagordningen."),
     )
 
@@ -117,7 +117,7 @@ def meeting_minutes(request, public_id):
         request,
         public_id,
         MinutesForm,
-        lambda meeting, data: cooperation.cooperation_meeting_record_minutes(meeting=meeting, **data),
+        lambda meeting, data: cooperation.cooperation_meeting_record_minutes(meeting=meeting, **data, by=request.user),
         _("Protokollet är sparat."),
     )
 
@@ -130,7 +130,7 @@ def decision_create(request, public_id):
     form = DecisionForm(request.POST, agreement=meeting.agreement)
     if form.is_valid():
         try:
-            cooperation.cooperation_decision_record(meeting=meeting, **form.cleaned_data)
+            cooperation.cooperation_decision_record(meeting=meeting, **form.cleaned_data, by=request.user)
         except ValidationError as error:
             apply_service_errors(error, form)
         else:
@@ -148,7 +148,7 @@ def decision_done(request, public_id, decision_id):
     require_permission(request.user, "partnership.manage_cooperation")
     meeting = cooperation.get_meeting_for(request.user, public_id)
     decision = get_object_or_404(meeting.decisions.all(), pk=decision_id)
-    cooperation.cooperation_decision_mark_done(decision=decision)
+    cooperation.cooperation_decision_mark_done(decision=decision, by=request.user)
     messages.success(request, _("Beslutet är markerat som klart."))
     return redirect("followup:meeting_detail", public_id=meeting.public_id)
 
@@ -189,7 +189,7 @@ def amendment_detail(request, public_id):
         require_permission(request.user, "partnership.manage_amendments")
         if form.is_valid():
             try:
-                cooperation.agreement_amendment_sign(amendment=amendment, **form.cleaned_data)
+                cooperation.agreement_amendment_sign(amendment=amendment, **form.cleaned_data, by=request.user)
             except ValidationError as error:
                 apply_service_errors(error, form)
             else:

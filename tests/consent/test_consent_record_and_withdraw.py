@@ -11,8 +11,9 @@ from django.utils import timezone
 from consent.models import GuardianConsent, LogReview
 from consent.services import consent_record, consent_withdraw, log_review_complete
 from partnership.models import AccessLogEntry, Role
-from referrals.models import ReferralStatus, ReferralTransition
+from referrals.models import ReferralStatus
 from tests.factories import make_referral, make_user
+from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -419,9 +420,9 @@ def test_withdrawal_through_the_service_ends_the_referral_with_the_reason(ready)
     assert consent.withdrawal_reason == "Mamma ångrade sig vid samtal."
     assert ready.status == ReferralStatus.WITHDRAWN
     assert ready.ended_at is not None  # the purge hook: data is due a grace period after this
-    transition = ReferralTransition.objects.filter(referral=ready).last()
-    assert transition.to_status == ReferralStatus.WITHDRAWN
-    assert transition.from_status == ReferralStatus.READY
+    transition = status_changes(ready)[-1]
+    assert transition.new == ReferralStatus.WITHDRAWN
+    assert transition.old == ReferralStatus.READY
     assert transition.by == ready.submitted_by
     assert transition.reason == "Samtycket återkallades: Mamma ångrade sig vid samtal."
     entry = AccessLogEntry.objects.filter(child_pseudonym=ready.pseudonym).first()
@@ -469,7 +470,7 @@ def test_withdrawal_through_the_view_hides_the_child_from_bris_at_once(ready, cl
     ready.refresh_from_db()
     assert ready.status == ReferralStatus.WITHDRAWN
     assert ready.ended_at is not None
-    assert ready.transitions.last().reason == "Samtycket återkallades: Pappa återkallade per telefon."
+    assert status_changes(ready)[-1].reason == "Samtycket återkallades: Pappa återkallade per telefon."
 
     logged_before = AccessLogEntry.objects.filter(user=leader).count()
     page = bris.get(detail)

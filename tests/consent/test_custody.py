@@ -13,9 +13,10 @@ from groups.models import Placement
 from groups.services import group_place_child
 from partnership.models import AccessLogEntry, Role
 from referrals.gate import gate_decision
-from referrals.models import Custody, Guardian, Referral, ReferralStatus, ReferralTransition
+from referrals.models import Custody, Guardian, Referral, ReferralStatus
 from referrals.services import guardian_add, guardian_change
 from tests.factories import make_agreement, make_group, make_referral, make_user
+from tests.history import status_changes
 from tests.referrals.test_submission import nothing_saved, referral_post
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +90,8 @@ def test_adding_a_custodian_to_a_ready_referral_closes_the_gate_until_they_conse
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.AWAITING_CONSENT
     assert not gate_decision(referral).may_share_identity
-    back = ReferralTransition.objects.filter(referral=referral).last()
-    assert (back.from_status, back.to_status) == (ReferralStatus.READY, ReferralStatus.AWAITING_CONSENT)
+    back = status_changes(referral)[-1]
+    assert (back.old, back.new) == (ReferralStatus.READY, ReferralStatus.AWAITING_CONSENT)
     assert "Per Andersson" not in back.reason  # the history names no guardian
     assert AccessLogEntry.objects.filter(child_pseudonym=referral.pseudonym, what="Lade till vårdnadshavare").exists()
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from finance.models import Cost
 from followup.cooperation import cooperation_meeting_plan
 from followup.evaluation import evaluation_answer_set_record
 from followup.models import FollowUpReport, InformationMeeting
@@ -23,6 +24,7 @@ from followup.report import (
 from partnership.jobs import job_run
 from partnership.models import BackgroundJob, Role
 from tests.factories import make_agreement, make_user
+from tests.finance.helpers import agreement_with_years
 from tests.followup.factories import instrument, make_group, place_children
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +265,21 @@ def test_a_total_under_five_is_hidden_on_screen_and_in_the_pdf(make_signed_in_cl
 def render_report_pdf_text(data) -> str:
     reader = PdfReader(io.BytesIO(render_report_pdf(data)))
     return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_reports_finance_comes_from_the_finance_selector_in_whole_ore():
+    """Budget against costs in integer öre (finance.selectors.budget_against_costs): a term gets
+    half the annual budget rounded down to the öre, and only that term's costs count."""
+    agreement, years = agreement_with_years()
+    line = agreement.budget_lines.first()
+    line.annual_amount_ore += 1  # an odd annual total: half of it is not whole öre
+    line.save()
+    coordinator = make_user(Role.COORDINATOR)
+    for spent_on, amount_ore in [(datetime.date(2017, 3, 1), 123_45), (datetime.date(2017, 9, 1), 1_00)]:
+        Cost.objects.create(
+            budget_year=years[0], budget_line=line, spent_on=spent_on, amount_ore=amount_ore, description="x",
+            recorded_by=coordinator,
+        )  # fmt: skip
+    spring = followup_report_data(agreement=agreement, year=2017, term="spring").finance
+    assert (spring.budget_ore, spring.actual_ore, spring.difference_ore) == (35_591_650, 123_45, 35_579_305)
+    assert all(type(value) is int for value in (spring.budget_ore, spring.actual_ore, spring.difference_ore))

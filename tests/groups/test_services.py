@@ -15,7 +15,6 @@ from groups.models import (
     Premises,
     SupportGroup,
     VisitKind,
-    WaitingListAdjustment,
 )
 from groups.selectors import annual_targets
 from partnership.models import Role
@@ -23,6 +22,7 @@ from referrals.models import PurgeRule, ReferralStatus
 from referrals.purge import referral_purge
 from referrals.services import referral_transition
 from tests.factories import make_group, make_referral, make_user
+from tests.history import changes_of, status_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,7 @@ def test_removing_a_child_puts_it_back_on_the_waiting_list_with_the_reason(manag
     referral = placement.referral
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.WAITING_LIST
-    assert referral.transitions.last().reason == "Familjen flyttar"
+    assert status_changes(referral)[-1].reason == "Familjen flyttar"
     placement.refresh_from_db()
     assert placement.removed_at is not None and placement.removal_reason == "Familjen flyttar"
 
@@ -404,8 +404,10 @@ def test_waiting_list_moves_need_a_reason(manager):
     with pytest.raises(ValidationError) as error:
         services.waiting_list_move(referral=referral, steps=1, reason="", by=manager)
     assert "reason" in error.value.message_dict
-    adjustment = services.waiting_list_move(referral=referral, steps=1, reason="Akut behov", by=manager)
-    assert adjustment.by == manager
+    moved = services.waiting_list_move(referral=referral, steps=1, reason="Akut behov", by=manager)
+    assert moved.waiting_priority == 1
+    move = changes_of(referral, "waiting_priority")[-1]
+    assert (move.old, move.new, move.by, move.reason) == (0, 1, manager, "Akut behov")
 
 
 def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager):
@@ -429,7 +431,10 @@ def test_purging_a_childs_data_after_the_group_empties_its_group_records(manager
     referral_purge(referral=placements[0].referral, by=manager, rule=PurgeRule.MANUAL)
     assert PreGroupVisit.objects.get(placement=placements[0]).exception_reason == ""
     assert Attendance.objects.get(placement=placements[0]).note == ""
-    assert WaitingListAdjustment.objects.get(referral=referrals[0]).reason == ""
+    # The move stays in the referral's history, without its reason.
+    assert [(move.old, move.new, move.reason) for move in changes_of(referrals[0], "waiting_priority")][1:] == [
+        (0, 1, "")
+    ]
     assert PreGroupVisit.objects.get(placement=placements[1]).exception_reason == "Bor i Kiruna"
 
 

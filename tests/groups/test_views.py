@@ -12,6 +12,7 @@ from groups.models import GroupStatus, Placement, SupportGroup, VisitKind
 from partnership.models import AccessLogEntry, Role
 from referrals.models import ChildIdentity, Referral, ReferralStatus
 from tests.factories import make_agreement, make_group, make_referral, make_user
+from tests.history import changes_of
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,8 @@ def test_waiting_list_move_needs_a_reason(manager, make_signed_in_client):
     assert response.context["form"].errors["reason"]
     response = client.post(url, {"steps": "1", "reason": "Akut behov"})
     assert response.status_code == 302
-    assert referral.waiting_list_adjustments.get().reason == "Akut behov"
+    move = changes_of(referral, "waiting_priority")[-1]
+    assert (move.old, move.new, move.by, move.reason) == (0, 1, manager, "Akut behov")
 
 
 def test_a_leader_records_attendance(manager, leader, make_signed_in_client):

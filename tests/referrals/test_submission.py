@@ -5,14 +5,16 @@ import datetime
 import logging
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import AccessLogEntry, Role
-from referrals.models import ChildIdentity, Guardian, Referral, ReferralStatus, ReferralTransition
+from referrals.models import ChildIdentity, Guardian, Referral, ReferralStatus
 from referrals.services import referral_transition
 from tests.factories import identity_number_for, make_agreement, make_referral, make_user
+from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +67,7 @@ def nothing_saved():
         Referral.objects.exists()
         or ChildIdentity.objects.exists()
         or Guardian.objects.exists()
-        or ReferralTransition.objects.exists()
+        or LogEntry.objects.get_for_model(Referral).exists()
         or AccessLogEntry.objects.exists()
     )
 
@@ -82,8 +84,8 @@ def test_a_social_worker_submits_a_sol_referral_which_then_awaits_consent(distri
     assert [g.name for g in referral.guardians.order_by("name")] == ["Mona Lind", "Per Lind"]
     assert referral.child.first_name == "Saga"
     assert referral.needs_language == "Svenska och arabiska"
-    assert list(referral.transitions.values_list("from_status", "to_status")) == [
-        ("", ReferralStatus.SUBMITTED),
+    assert [(change.old, change.new) for change in status_changes(referral)] == [
+        (None, ReferralStatus.SUBMITTED),
         (ReferralStatus.SUBMITTED, ReferralStatus.AWAITING_CONSENT),
     ]
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 from partnership.models import AccessLogEntry, Reminder, Role
 from partnership.reminders import reminders_sweep_all
 from referrals import retention
-from referrals.models import Referral, ReferralStatus, ReferralTransition
+from referrals.models import Referral, ReferralStatus
 from referrals.services import referral_transition
 from referrals.tasks import purge_due_sweep
 from tests.factories import make_agreement, make_referral, make_user
+from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +64,13 @@ def test_unconfirmed_after_30_more_days_the_referral_ends_with_a_reason_and_the_
     assert lapsed.status == ReferralStatus.WITHDRAWN
     assert lapsed.ended_at is not None
     assert retention.purge_due_on(lapsed) == timezone.localdate() + datetime.timedelta(days=30)
-    ending = ReferralTransition.objects.filter(referral=lapsed).last()
+    ending = status_changes(lapsed)[-1]
     assert ending.by is None
     assert "bekräftade inte inom 30 dagar" in ending.reason
     kept.refresh_from_db()
     assert kept.status == ReferralStatus.WAITING_LIST
     purge_due_sweep()  # a rerun ends nothing more
-    assert ReferralTransition.objects.filter(referral=lapsed, to_status=ReferralStatus.WITHDRAWN).count() == 1
+    assert [change.new for change in status_changes(lapsed)].count(ReferralStatus.WITHDRAWN) == 1
 
 
 def test_the_districts_confirmation_restarts_the_clock(agreement, make_signed_in_client):
