@@ -23,3 +23,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "partnership.errors.bad_request"
+handler403 = "partnership.errors.permission_denied"
+handler404 = "partnership.errors.page_not_found"
+handler500 = "partnership.errors.server_error"
