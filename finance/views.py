@@ -14,6 +14,7 @@ from partnership.forms import apply_service_errors
 from partnership.models import BackgroundJob, District
 from partnership.money import format_ore
 from partnership.pdf import render_pdf
+from partnership.uploads import document_response
 
 from . import selectors, services
 from .forms import (
@@ -281,8 +282,7 @@ def cost_receipt(request, public_id):
     require_permission(request.user, "finance.view_receipt", cost)
     if not cost.receipt:
         raise Http404
-    extension = cost.receipt.name.rsplit(".", 1)[-1]
-    return FileResponse(cost.receipt.open("rb"), as_attachment=True, filename=f"kvitto-{cost.spent_on}.{extension}")
+    return document_response(cost.receipt, download_name=f"kvitto-{cost.spent_on}")
 
 
 # --- Other municipalities' fees -----------------------------------------------------------------
