@@ -109,3 +109,17 @@ def _texts(query_dict):
     for key, values in query_dict.lists():
         yield key
         yield from (value for value in values if isinstance(value, str))
+
+
+class PermissionsPolicyMiddleware:
+    """A Permissions-Policy header on every response: the app uses no camera, microphone,
+    location, payment or device API, so no page (nor anything injected into one) may."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response

@@ -92,3 +92,20 @@ def test_500_page_needs_no_database_and_no_request():
     response = errors.server_error()
     _assert_page(response, 500, "Något gick fel")
     assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+# --- Permissions-Policy ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/konto/logga-in/", "/finns-inte/", "/healthz", "/grupper/kalender/%00.ics"])
+@pytest.mark.django_db
+def test_every_response_denies_the_browser_features_the_app_never_uses(client, path):
+    policy = client.get(path)["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_carries_the_permissions_policy_too(make_signed_in_client, group_leader):
+    response = make_signed_in_client(group_leader).get(reverse("home"))
+    assert "camera=()" in response["Permissions-Policy"]
