@@ -173,6 +173,10 @@ AXES_RESET_ON_SUCCESS = True
 # Two-factor sign-in (TOTP) for every account; only the local demo switches it off.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Gruppstöd"
+# An account without an authenticator enrols one only with a one-time code a superuser issued
+# (the admin's user list, or `manage.py two_factor_enrolment_code`); the code expires after this
+# many days.
+TWO_FACTOR_ENROLMENT_CODE_DAYS = _days("TWO_FACTOR_ENROLMENT_CODE_DAYS", 3)
 # The admin never shows an authenticator's secret or QR code: whoever saw it could sign in as its owner.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
