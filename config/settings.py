@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_ratelimit",
     "rules.apps.AutodiscoverRulesConfig",
     "partnership",
     "referrals",
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -169,6 +171,33 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# The shared cache: rate-limit counts (partnership/ratelimits.py). Redis in production, so every
+# worker counts the same requests; CACHE_URL overrides it (the tests use locmemcache://).
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+            "KEY_PREFIX": "gruppstod",
+        }
+    }
+# Django's own Redis cache increments atomically (INCRBY), as django-ratelimit needs; the check
+# only knows django-redis by name.
+SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # One process (tests, the local demo): its own memory counts every request it gets.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+RATELIMIT_VIEW = "partnership.errors.too_many_requests"
+# Which request header holds the client address behind the reverse proxy (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="60/m"),
+    "two_factor": env.str("RATE_LIMIT_TWO_FACTOR", default="10/m"),
+    "public_token": env.str("RATE_LIMIT_PUBLIC_TOKEN", default="30/m"),
+}
 
 # Two-factor sign-in (TOTP) for every account; only the local demo switches it off.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)

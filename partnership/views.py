@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 from . import services
 from .forms import EnrolmentCodeForm, TokenForm
 from .models import Role
+from .ratelimits import two_factor_rate_limit
 from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
 from .selectors import agreement_current
 
@@ -53,6 +54,7 @@ def _redirect_after_two_factor(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@two_factor_rate_limit
 def two_factor_verify(request):
     if request.user.is_verified():
         return _redirect_after_two_factor(request)
@@ -72,6 +74,7 @@ ENROLMENT_CODE_SESSION_KEY = "two_factor_enrolment_code"
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@two_factor_rate_limit
 def two_factor_setup(request):
     enrolled = any(devices_for_user(request.user, confirmed=True))
     # A user who already has an authenticator must prove it before enrolling another.
