@@ -117,16 +117,28 @@ def access_log_record(*, user, action: str, referral=None, legal_basis: str = ""
 
 def access_log_record_many(*, user, referrals, action: str, legal_basis: str = "", what: str = "") -> None:
     """One entry per child shown, in one query (list pages)."""
-    if not referrals:
+    access_log_record_pseudonyms(
+        user=user,
+        pseudonyms=[referral.pseudonym for referral in referrals],
+        action=action,
+        legal_basis=legal_basis,
+        what=what,
+    )
+
+
+def access_log_record_pseudonyms(*, user, pseudonyms, action: str, legal_basis: str = "", what: str = "") -> None:
+    """One entry per child, by pseudonym: also for a record that kept only the pseudonym after the
+    child's data was purged (a travel cost, a fee)."""
+    if not pseudonyms:
         return
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(
             user=user,
             username=scrub_identity_numbers(user.get_username())[:150],
-            child_pseudonym=referral.pseudonym,
+            child_pseudonym=pseudonym[:12],
             action=action,
             legal_basis=legal_basis[:200],
             what=scrub_identity_numbers(what)[:200],
         )
-        for referral in referrals
+        for pseudonym in dict.fromkeys(pseudonyms)
     )

@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 
 from . import services
 from .forms import EnrolmentCodeForm, TokenForm
-from .models import Role
+from .models import AccessLogEntry, Role
 from .ratelimits import two_factor_rate_limit
 from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
 from .selectors import agreement_current
@@ -63,7 +63,7 @@ def two_factor_verify(request):
         return redirect("two_factor_setup")
     form = TokenForm(request.POST or None, devices=devices)
     if request.method == "POST" and form.is_valid():
-        otp_login(request, form.device)
+        _two_factor_passed(request, form.device)
         return _redirect_after_two_factor(request)
     return render(request, "registration/two_factor_verify.html", {"form": form})
 
@@ -93,7 +93,7 @@ def two_factor_setup(request):
     if request.method == "POST" and form.is_valid():
         services.totp_device_confirm(device=device, enrolment_code=enrolment_code)
         request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
-        otp_login(request, device)
+        _two_factor_passed(request, device)
         return _redirect_after_two_factor(request)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
@@ -104,6 +104,12 @@ def two_factor_setup(request):
         "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
     }
     return render(request, "registration/two_factor_setup.html", context)
+
+
+def _two_factor_passed(request, device):
+    """The second factor passed: the sign-in is complete, and logged as such."""
+    otp_login(request, device)
+    services.access_log_record(user=request.user, action=AccessLogEntry.Action.SIGN_IN, what="Inloggning")
 
 
 def _two_factor_enrolment_code(request):

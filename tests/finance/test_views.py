@@ -12,7 +12,7 @@ from finance import services
 from finance.jobs import annual_report_build
 from finance.models import AdvancePayment, AnnualReport, Cost, ExternalFee, FinanceAuditEntry
 from partnership.jobs import job_run
-from partnership.models import BackgroundJob, Membership, Organisation, Role
+from partnership.models import AccessLogEntry, BackgroundJob, Membership, Organisation, Role
 from tests.factories import make_user
 
 from .helpers import agreement_with_years
@@ -301,6 +301,8 @@ def test_fee_invoice_is_a_pdf_with_initials_and_age_only(setup, make_signed_in_c
     text = pdf_text(response.content)
     for expected in ("Solna stad", "AL, 11 år", "Veckogrupp våren 2017", "5 000,00 kr"):
         assert expected in text.replace("\u00a0", " ")
+    entry = AccessLogEntry.objects.get(action=AccessLogEntry.Action.EXPORT)
+    assert entry.what == "Faktura till annan kommun (PDF)" and entry.user.membership.role == Role.OPERATIONS_MANAGER
 
 
 def test_a_fee_is_marked_paid_once(setup, make_signed_in_client):
