@@ -59,6 +59,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium -q
 
 fmt: install
 	$(BIN)/ruff check --fix .
