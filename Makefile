@@ -16,7 +16,8 @@ DEV_ENV := DEBUG=true \
 	SECURE_SSL_REDIRECT=false \
 	SESSION_COOKIE_SECURE=false \
 	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
-	EMAIL_URL=consolemail://
+	EMAIL_URL=consolemail:// \
+	CACHE_URL=locmemcache://
 
 # The bench's own database and bench-only secrets: production settings otherwise (bench/__main__.py).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gruppstod_bench
@@ -24,7 +25,8 @@ BENCH_ENV := SECRET_KEY=bench-only-not-secret \
 	FIELD_ENCRYPTION_KEY=YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE= \
 	DATABASE_URL=$(BENCH_DATABASE_URL) \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
-	EMAIL_URL=consolemail://
+	EMAIL_URL=consolemail:// \
+	CACHE_URL=locmemcache://
 
 .PHONY: run test lint fmt install check-system ci migrate-check messages bench
 
@@ -57,6 +59,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium -q
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -77,7 +77,8 @@ def sequences_reset(*models_to_reset) -> None:
         for model in models_to_reset:
             table = model._meta.db_table
             pk = model._meta.pk.column
-            top = f"COALESCE((SELECT MAX({pk}) FROM {table}), 0) + 1"  # noqa: S608 - names from the model
+            # Table and column names come from the model, never from input.
+            top = f"COALESCE((SELECT MAX({pk}) FROM {table}), 0) + 1"  # noqa: S608 # nosec B608
             cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), {top}, false)", [table, pk])
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_ratelimit",
     "rules.apps.AutodiscoverRulesConfig",
     "auditlog",
     "partnership",
@@ -89,9 +90,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "partnership.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "partnership.middleware.RejectMalformedRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,10 +103,12 @@ MIDDLEWARE = [
     "partnership.middleware.RequireTwoFactorMiddleware",
     "partnership.middleware.HistoryActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "partnership.errors.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -169,6 +174,33 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# The shared cache: rate-limit counts (partnership/ratelimits.py). Redis in production, so every
+# worker counts the same requests; CACHE_URL overrides it (the tests use locmemcache://).
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+            "KEY_PREFIX": "gruppstod",
+        }
+    }
+# Django's own Redis cache increments atomically (INCRBY), as django-ratelimit needs; the check
+# only knows django-redis by name.
+SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # One process (tests, the local demo): its own memory counts every request it gets.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+RATELIMIT_VIEW = "partnership.errors.too_many_requests"
+# Which request header holds the client address behind the reverse proxy (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="60/m"),
+    "two_factor": env.str("RATE_LIMIT_TWO_FACTOR", default="10/m"),
+    "public_token": env.str("RATE_LIMIT_PUBLIC_TOKEN", default="30/m"),
+}
+
 # Two-factor sign-in (TOTP) for every account; only the local demo switches it off.
 # Change history (partnership/history.py): auditlog keeps each change's values as JSON (numbers
 # and None as such, not as text) and no IP address: the actor and time are what the history needs.
@@ -177,6 +209,12 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Gruppstöd"
+# An account without an authenticator enrols one only with a one-time code a superuser issued
+# (the admin's user list, or `manage.py two_factor_enrolment_code`); the code expires after this
+# many days.
+TWO_FACTOR_ENROLMENT_CODE_DAYS = _days("TWO_FACTOR_ENROLMENT_CODE_DAYS", 3)
+# The admin never shows an authenticator's secret or QR code: whoever saw it could sign in as its owner.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Idle timeout: the session ends after this many seconds without a request.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
@@ -268,6 +306,30 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Browser features no page of the app uses: denied to every page (partnership/middleware.py).
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+# Error pages in the site's layout and language (partnership/errors.py).
+CSRF_FAILURE_VIEW = "partnership.errors.csrf_failure"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

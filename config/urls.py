@@ -3,11 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from partnership import views as partnership_views
+from partnership.ratelimits import login_rate_limit
 
 urlpatterns = [
     path("", partnership_views.home, name="home"),
     path("healthz", partnership_views.healthz, name="healthz"),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "konto/logga-in/",
+        login_rate_limit(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -23,3 +28,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "partnership.errors.bad_request"
+handler403 = "partnership.errors.permission_denied"
+handler404 = "partnership.errors.page_not_found"
+handler500 = "partnership.errors.server_error"

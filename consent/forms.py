@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnership.models import AccessLogEntry
-from referrals.forms import ALLOWED_DOCUMENT_SIGNATURES, DateInput, validate_scanned_document
+from partnership.uploads import stored_document, validate_document
+from referrals.forms import DateInput
 
 from .models import GuardianConsent
 
@@ -45,19 +46,14 @@ class ConsentForm(forms.Form):
         label=_("Inskannat samtycke (valfritt)"),
         required=False,
         help_text=_("PDF, PNG eller JPEG, högst 10 MB."),
-        validators=[validate_scanned_document],
+        validators=[validate_document],
     )
 
     def clean_document(self):
         # Judged by content, so named by content: the stored and downloaded file gets the type's
         # extension, never the uploaded name's (a PNG called .pdf, a PDF called .html).
         document = self.cleaned_data.get("document")
-        if document:
-            head = document.read(8)
-            document.seek(0)
-            kind = next(kind for sig, kind in ALLOWED_DOCUMENT_SIGNATURES.items() if head.startswith(sig))
-            document.name = f"samtycke.{kind}"
-        return document
+        return stored_document(document, stem="samtycke") if document else document
 
 
 class ConcernForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from partnership.jobs import job_request_batches
 from partnership.models import AccessLogEntry
 from partnership.services import access_log_record
+from partnership.uploads import stored_document
 from referrals.models import PlacementBasis, ReferralStatus
 from referrals.services import referral_advance_if_ready, referral_transition
 
@@ -45,7 +46,7 @@ def consent_record(
         given_on=given_on,
         method=method,
         information_given=information_given.strip(),
-        document=document or "",
+        document=stored_document(document, stem="samtycke") if document else "",
         recorded_by=recorded_by,
     )
     access_log_record(

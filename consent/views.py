@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
 from partnership.pagination import AFTER, BEFORE, keyset_page
 from partnership.services import access_log_record
+from partnership.uploads import document_response
 from referrals import selectors as referral_selectors
 from referrals.forms import ReasonForm
 
@@ -164,8 +165,7 @@ def consent_document(request, public_id, consent_id):
         legal_basis=_("Egen stadsdels ärende"),
         what=_("Inskannat samtycke"),
     )
-    extension = consent.document.name.rsplit(".", 1)[-1]
-    return FileResponse(consent.document.open("rb"), as_attachment=True, filename=f"samtycke.{extension}")
+    return document_response(consent.document, download_name="samtycke")
 
 
 @login_required

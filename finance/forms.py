@@ -2,7 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from referrals.forms import DateInput, validate_scanned_document
+from partnership.uploads import validate_document
+from referrals.forms import DateInput
 
 from .models import TravelCost
 from .money import parse_amount_ore
@@ -51,7 +52,7 @@ class CostForm(forms.Form):
         label=_("Kvitto (valfritt)"),
         required=False,
         help_text=_("PDF, PNG eller JPEG, högst 10 MB."),
-        validators=[validate_scanned_document],
+        validators=[validate_document],
     )
 
     def __init__(self, *args, budget_lines, **kwargs):

@@ -123,7 +123,8 @@ class AdvancePayment(TimeStampedModel):
 
 
 def receipt_path(instance, filename: str) -> str:
-    # The stored name carries no user input: the extension comes from the sniffed content.
+    # The stored name carries no user input: the extension comes from the sniffed content
+    # (partnership/uploads.stored_document names every upload after its kind).
     return f"finance/receipts/{instance.public_id}.{filename.rsplit('.', 1)[-1]}"
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from partnership.jobs import job_request
 from partnership.money import format_ore
+from partnership.uploads import stored_document
 from referrals.identity_numbers import age_on
 
 from .models import (
@@ -327,6 +328,7 @@ def cost_record(
         recorded_by=by,
     )
     if receipt:
+        receipt = stored_document(receipt, stem="kvitto")
         cost.receipt.save(receipt.name, receipt, save=False)
     cost.save()
     _audit(
@@ -375,6 +377,7 @@ def cost_change(
     replaced = cost.receipt.name if (receipt and cost.receipt) else ""  # the name, before save() moves it
     cost.budget_line, cost.spent_on, cost.amount_ore, cost.description = budget_line, spent_on, amount_ore, description
     if receipt:
+        receipt = stored_document(receipt, stem="kvitto")
         cost.receipt.save(receipt.name, receipt, save=False)
     cost.save()
     _audit(

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
-from partnership.models import BackgroundJob, District
+from partnership.models import AccessLogEntry, BackgroundJob, District
 from partnership.money import format_ore
 from partnership.pdf import render_pdf
+from partnership.services import access_log_record, access_log_record_pseudonyms
+from partnership.uploads import document_response
 
 from . import selectors, services
 from .forms import (
@@ -281,8 +283,7 @@ def cost_receipt(request, public_id):
     require_permission(request.user, "finance.view_receipt", cost)
     if not cost.receipt:
         raise Http404
-    extension = cost.receipt.name.rsplit(".", 1)[-1]
-    return FileResponse(cost.receipt.open("rb"), as_attachment=True, filename=f"kvitto-{cost.spent_on}.{extension}")
+    return document_response(cost.receipt, download_name=f"kvitto-{cost.spent_on}")
 
 
 # --- Other municipalities' fees -----------------------------------------------------------------
@@ -303,6 +304,15 @@ def fee_invoice(request, public_id):
     _finance_user(request)
     fee = selectors.get_fee_for(request.user, public_id)
     require_permission(request.user, "finance.view_fees", fee)
+    # The invoice names a child (initials and age): its export is in the access log.
+    referral = fee.placement.referral if fee.placement_id else None
+    access_log_record(
+        user=request.user,
+        referral=referral,
+        action=AccessLogEntry.Action.EXPORT,
+        legal_basis=_("Avgift från annan kommun (IOP 3.2)"),
+        what=_("Faktura till annan kommun (PDF)"),
+    )
     pdf = render_pdf("finance/pdf/fee_invoice.html", {"fee": fee, "agreement": fee.agreement})
     return _pdf_response(pdf, f"faktura-{fee.invoiced_on}-{fee.child_initials}.pdf")
 
@@ -353,6 +363,14 @@ def travel_district_pdf(request, district_id):
         "total_ore": sum(entry.amount_ore for entry in entries),
         "generated_at": timezone.now(),
     }
+    # Each child on the statement (by pseudonym) has its export in the access log.
+    access_log_record_pseudonyms(
+        user=request.user,
+        pseudonyms=[entry.child_pseudonym for entry in entries],
+        action=AccessLogEntry.Action.EXPORT,
+        legal_basis=_("Resor och logi faktureras stadsdelen (IOP 3.1.2)"),
+        what=_("Sammanställning av resor och logi (PDF)"),
+    )
     pdf = render_pdf("finance/pdf/travel_statement.html", context)
     return _pdf_response(pdf, f"resor-och-logi-{slugify(district.name)}.pdf")
 

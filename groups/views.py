@@ -20,6 +20,7 @@ from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
 from partnership.pagination import keyset_page
 from partnership.pdf import render_pdf
+from partnership.ratelimits import public_token_rate_limit
 from partnership.selectors import agreement_current
 from partnership.services import access_log_record_many
 from referrals.selectors import referrals_visible_to
@@ -540,6 +541,7 @@ def calendar_token_renew(request):
 
 @never_cache
 @require_GET
+@public_token_rate_limit
 def calendar_feed(request, token):
     """The leader's meetings as iCalendar. The secret token is the authentication (calendar apps
     cannot sign in with two factors), so the feed carries no child's name or anything about one."""

@@ -1,6 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.decorators import login_required
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .models import Agreement, BudgetLine, District, Membership, Organisation, TargetGroup
 
 # Reference data is for superusers only; everybody else works in the app's own pages.
@@ -42,3 +50,66 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "district"]
     list_filter = ["role", "organisation", "district"]
     list_select_related = ["user", "organisation", "district"]
+
+    # A role or district change takes effect on the member's next request (nothing caches it)
+    # and is logged with who made it.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.membership_change_log(membership=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.membership_change_log(membership=obj, by=request.user, removed=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organisation", "district"):
+            services.membership_change_log(membership=membership, by=request.user, removed=True)
+        super().delete_queryset(request, queryset)
+
+
+# --- Accounts: two-factor enrolment codes, and every change in the access log ------------------
+
+
+@admin.action(description=_("Utfärda engångskod för tvåstegsverifiering"))
+def issue_two_factor_enrolment_code(modeladmin, request, queryset):
+    """The code is shown once, on this page, and never stored in clear (nor in a message cookie)."""
+    issued = [
+        (user.get_username(), services.two_factor_enrolment_code_issue(user=user, by=request.user))
+        for user in queryset.order_by("username")
+    ]
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Engångskoder för tvåstegsverifiering"),
+        "issued": issued,
+        "days": settings.TWO_FACTOR_ENROLMENT_CODE_DAYS,
+    }
+    return TemplateResponse(request, "admin/partnership/two_factor_enrolment_codes.html", context)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AccountAdmin(UserAdmin):
+    actions = [issue_two_factor_enrolment_code]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rights = {"is_active", "is_staff", "is_superuser", "groups", "user_permissions"}
+        if not change or rights & set(form.changed_data):
+            services.account_rights_change_log(user=obj, by=request.user)
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class LoggedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """Removing someone's authenticator is logged with who did it."""
+
+    def delete_model(self, request, obj):
+        services.totp_device_remove(device=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            services.totp_device_remove(device=device, by=request.user)

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .services import two_factor_enrolment_code_valid
+
 
 class TokenForm(forms.Form):
     """A TOTP code checked against the user's devices (django-otp throttles after failures)."""
@@ -28,6 +30,31 @@ class TokenForm(forms.Form):
         if self.device is None:
             raise forms.ValidationError(_("Koden stämmer inte. Vänta på nästa kod och försök igen."))
         return token
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time code a superuser issued: the only way a first authenticator is enrolled."""
+
+    code = forms.CharField(
+        label=_("Aktiveringskod"),
+        max_length=40,
+        help_text=_("Koden du har fått av administratören, till exempel ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.enrolment_code = None
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        self.enrolment_code = two_factor_enrolment_code_valid(user=self.user, code=code)
+        if self.enrolment_code is None:
+            raise forms.ValidationError(
+                _("Koden stämmer inte, har redan använts eller har gått ut. Be administratören om en ny kod.")
+            )
+        return code
 
 
 def apply_service_errors(error: ValidationError, form, fallback_field=None) -> None:

@@ -163,6 +163,12 @@ class AccessLogEntry(models.Model):
         EXPORT = "export", _("Exporterade")
         CONCERN = "concern", _("Orosanmälan")
         FAILED_LOGIN = "failed_login", _("Misslyckad inloggning")
+        SIGN_IN = "sign_in", _("Inloggning")
+        SIGN_OUT = "sign_out", _("Utloggning")
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Tvåstegsverifiering aktiverad")
+        TWO_FACTOR_REMOVED = "2fa_removed", _("Tvåstegsverifiering borttagen")
+        TWO_FACTOR_CODE_ISSUED = "2fa_code_issued", _("Engångskod för tvåstegsverifiering utfärdad")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Roll eller stadsdel ändrad")
 
     occurred_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
@@ -371,6 +377,29 @@ class BackgroundJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class TwoFactorEnrolmentCode(TimeStampedModel):
+    """A one-time code a superuser issues so an account without an authenticator may enrol one.
+
+    Without it a password alone cannot add a second factor (issue 14). Only its SHA-256 is
+    stored; it expires after TWO_FACTOR_ENROLMENT_CODE_DAYS and works once.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("giltig till"))
+    used_at = models.DateTimeField(_("använd"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("engångskod för tvåstegsverifiering")
+        verbose_name_plural = _("engångskoder för tvåstegsverifiering")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.expires_at:%Y-%m-%d})"
 
 
 # The change history (partnership/history.py) of the agreement's amendable terms, and of each

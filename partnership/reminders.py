@@ -203,7 +203,7 @@ def _insert(kind: str, new: list[tuple[tuple, DueReminder]]) -> None:
                 FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::text[], %s::text[], %s::date[], %s::text[])
                     AS row
                 ON CONFLICT DO NOTHING
-                """,  # noqa: S608 - table and column names from the model, values as parameters
+                """,  # noqa: S608 # nosec B608
                 [now, now, kind, *values],
             )
 

@@ -20,8 +20,9 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from . import services
-from .forms import TokenForm
-from .models import Role
+from .forms import EnrolmentCodeForm, TokenForm
+from .models import AccessLogEntry, Role
+from .ratelimits import two_factor_rate_limit
 from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
 from .selectors import agreement_current
 
@@ -53,6 +54,7 @@ def _redirect_after_two_factor(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@two_factor_rate_limit
 def two_factor_verify(request):
     if request.user.is_verified():
         return _redirect_after_two_factor(request)
@@ -61,23 +63,37 @@ def two_factor_verify(request):
         return redirect("two_factor_setup")
     form = TokenForm(request.POST or None, devices=devices)
     if request.method == "POST" and form.is_valid():
-        otp_login(request, form.device)
+        _two_factor_passed(request, form.device)
         return _redirect_after_two_factor(request)
     return render(request, "registration/two_factor_verify.html", {"form": form})
+
+
+ENROLMENT_CODE_SESSION_KEY = "two_factor_enrolment_code"
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@two_factor_rate_limit
 def two_factor_setup(request):
+    enrolled = any(devices_for_user(request.user, confirmed=True))
     # A user who already has an authenticator must prove it before enrolling another.
-    if any(devices_for_user(request.user, confirmed=True)) and not request.user.is_verified():
+    if enrolled and not request.user.is_verified():
         return redirect("two_factor_verify")
+    enrolment_code = None
+    if not enrolled:
+        # A first authenticator only with the one-time code a superuser issued: a password alone
+        # never adds a second factor. Until then this page is all the account reaches.
+        code_pk = request.session.get(ENROLMENT_CODE_SESSION_KEY)
+        enrolment_code = services.two_factor_enrolment_code_valid(user=request.user, pk=code_pk) if code_pk else None
+        if enrolment_code is None:
+            return _two_factor_enrolment_code(request)
     device = services.totp_device_get_or_create_pending(user=request.user)
     form = TokenForm(request.POST or None, devices=[device])
     if request.method == "POST" and form.is_valid():
-        services.totp_device_confirm(device=device)
-        otp_login(request, device)
+        services.totp_device_confirm(device=device, enrolment_code=enrolment_code)
+        request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
+        _two_factor_passed(request, device)
         return _redirect_after_two_factor(request)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
@@ -88,6 +104,20 @@ def two_factor_setup(request):
         "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
     }
     return render(request, "registration/two_factor_setup.html", context)
+
+
+def _two_factor_passed(request, device):
+    """The second factor passed: the sign-in is complete, and logged as such."""
+    otp_login(request, device)
+    services.access_log_record(user=request.user, action=AccessLogEntry.Action.SIGN_IN, what="Inloggning")
+
+
+def _two_factor_enrolment_code(request):
+    form = EnrolmentCodeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        request.session[ENROLMENT_CODE_SESSION_KEY] = form.enrolment_code.pk
+        return redirect(request.get_full_path())
+    return render(request, "registration/two_factor_enrolment_code.html", {"form": form})
 
 
 def _database_status() -> str:

@@ -1,7 +1,6 @@
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .identity_numbers import parse_identity_number
@@ -102,24 +101,6 @@ class GuardianForm(forms.Form):
 
 
 GuardianFormSet = forms.formset_factory(GuardianForm, extra=2, max_num=4, validate_max=True)
-
-
-ALLOWED_DOCUMENT_SIGNATURES = {
-    b"%PDF-": "pdf",
-    b"\x89PNG\r\n\x1a\n": "png",
-    b"\xff\xd8\xff": "jpg",
-}
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def validate_scanned_document(upload) -> None:
-    """PDF or image only, judged by the file's first bytes (not its name), and at most 10 MB."""
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(_("Filen är större än 10 MB."), code="too_large")
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in ALLOWED_DOCUMENT_SIGNATURES):
-        raise ValidationError(_("Filen måste vara en PDF eller en bild (PNG eller JPEG)."), code="file_type")
 
 
 class ReasonForm(forms.Form):

@@ -28,6 +28,8 @@ TEST_ENVIRONMENT = {
     "CELERY_TASK_ALWAYS_EAGER": "true",
     "EMAIL_URL": "consolemail://",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # Rate-limit counts in the test process's memory, emptied before each test (tests/conftest.py).
+    "CACHE_URL": "locmemcache://",
     # Playwright drives Chromium from the test thread while live_server serves Django.
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     "OTP_REQUIRED": "true",

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -30,6 +31,12 @@ def require_postgresql():
     """For tests that need PostgreSQL (row locking, concurrency): skipped only outside CI."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+
+
+@pytest.fixture(autouse=True)
+def empty_rate_limit_counts():
+    # Rate-limit counts live in the cache (the test process's memory): each test starts at zero.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
 from partnership.pagination import keyset_page
+from partnership.ratelimits import public_token_rate_limit
 from partnership.services import access_log_record_many
 
 from .. import evaluation
@@ -207,6 +208,7 @@ def outcomes(request):
 
 
 @require_http_methods(["GET", "POST"])
+@public_token_rate_limit
 def public_answer(request, token):
     """A foster family answers through its link. Only the questionnaire is on this page: nothing
     about the child, the group or anyone else, so a leaked link reveals nothing."""

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from partnership.models import Role
+from partnership.services import two_factor_enrolment_code_issue
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
 from tests.factories import TEST_PASSWORD, make_user
 
@@ -50,11 +51,23 @@ def test_home_page_works_at_phone_width(page: Page, live_server):
 
 def test_first_sign_in_enrols_an_authenticator_app(page: Page, live_server):
     user = make_user(Role.COORDINATOR)
+    code = two_factor_enrolment_code_issue(user=user)
     page.goto(f"{live_server.url}/konto/logga-in/")
     page.get_by_label("Användarnamn").fill(user.username)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    # The password alone reaches only the page that asks for the superuser's one-time code.
     expect(page.get_by_role("heading", name="Aktivera tvåstegsverifiering")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_label("Aktiveringskod").fill("AAAA-BBBB-CCCC")
+    page.get_by_role("button", name="Fortsätt").click()
+    expect(page.get_by_text("Koden stämmer inte, har redan använts")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Aktiveringskod").fill(code)
+    page.get_by_role("button", name="Fortsätt").click()
+    expect(page.get_by_role("img", name="QR-kod för autentiseringsappen")).to_be_visible()
     assert_no_axe_violations(page)
 
     page.get_by_label("Engångskod").fill("000000")

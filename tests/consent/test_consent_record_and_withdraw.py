@@ -277,8 +277,9 @@ def second_guardian_or_none(referral):
         ("samtycke.jpg", b"GIF89a" + b"\x00" * 32, "image/jpeg"),
         ("samtycke.pdf", b"PK\x03\x04" + b"\x00" * 32, "application/pdf"),  # a zip/docx renamed
         ("samtycke.pdf", b"", "application/pdf"),
+        ("samtycke.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "application/pdf"),
     ],
-    ids=["text-named-pdf", "html-named-png", "gif-named-jpg", "zip-named-pdf", "empty"],
+    ids=["text-named-pdf", "html-named-png", "gif-named-jpg", "zip-named-pdf", "empty", "html-named-pdf"],
 )
 def test_a_file_that_is_not_really_pdf_or_image_is_refused(
     awaiting, client_for, media_root, name, content, content_type
@@ -344,6 +345,8 @@ def test_the_district_social_worker_downloads_the_document_and_it_is_logged(with
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"] == 'attachment; filename="samtycke.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
     entry = AccessLogEntry.objects.get(user=other_worker)
     assert entry.action == AccessLogEntry.Action.EXPORT
     assert entry.child_pseudonym == referral.pseudonym
@@ -635,3 +638,17 @@ def test_the_consent_pages_name_a_guardian_so_each_showing_is_logged(awaiting, m
     views = AccessLogEntry.objects.filter(child_pseudonym=awaiting.pseudonym, action=AccessLogEntry.Action.VIEW)
     assert set(views.values_list("what", flat=True)) >= {"Återkalla samtycke", "Samtycke från vårdnadshavare"}
     assert set(views.values_list("username", flat=True)) == {awaiting.submitted_by.username}
+
+
+def test_an_html_file_that_starts_like_a_pdf_is_stored_and_served_as_a_pdf(awaiting, client_for, media_root):
+    content = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>"
+    upload = SimpleUploadedFile("samtycke.html", content, content_type="text/html")
+    guardian = second_guardian(awaiting)
+    response = client_for(awaiting.submitted_by).post(consent_url(awaiting, guardian), consent_data(document=upload))
+    assert response.status_code == 302
+    consent = GuardianConsent.objects.get(guardian=guardian)
+    assert consent.document.name.endswith(".pdf")
+    download = client_for(awaiting.submitted_by).get(document_url(awaiting, consent))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="samtycke.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from finance import selectors, services
 from finance.models import ExternalFee, TravelCost
 from groups.models import GroupStatus, Placement, SupportGroup
-from partnership.models import Role
+from partnership.models import AccessLogEntry, Role
 from tests.factories import make_referral, make_user
 
 from .helpers import agreement_with_years
@@ -174,6 +174,9 @@ def test_a_districts_travel_statement_is_a_pdf_of_its_own_entries(world, make_si
     text = pdf_text(response.content).replace("\u00a0", " ")
     assert "Resor och logi – Farsta" in text and farsta.pseudonym in text and "920,50 kr" in text
     assert bromma.pseudonym not in text and farsta.child.last_name not in text
+    # The export of each child on it is in the access log, once per child.
+    logged = AccessLogEntry.objects.filter(action=AccessLogEntry.Action.EXPORT, user=coordinator)
+    assert list(logged.values_list("child_pseudonym", flat=True)) == [farsta.pseudonym]
 
 
 def test_travel_outside_the_agreement_period_is_refused(world):

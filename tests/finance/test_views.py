@@ -12,7 +12,7 @@ from finance import services
 from finance.jobs import annual_report_build
 from finance.models import AdvancePayment, AnnualReport, Cost, ExternalFee, FinanceAuditEntry
 from partnership.jobs import job_run
-from partnership.models import BackgroundJob, Membership, Organisation, Role
+from partnership.models import AccessLogEntry, BackgroundJob, Membership, Organisation, Role
 from tests.factories import make_user
 
 from .helpers import agreement_with_years
@@ -301,6 +301,8 @@ def test_fee_invoice_is_a_pdf_with_initials_and_age_only(setup, make_signed_in_c
     text = pdf_text(response.content)
     for expected in ("Solna stad", "AL, 11 år", "Veckogrupp våren 2017", "5 000,00 kr"):
         assert expected in text.replace("\u00a0", " ")
+    entry = AccessLogEntry.objects.get(action=AccessLogEntry.Action.EXPORT)
+    assert entry.what == "Faktura till annan kommun (PDF)" and entry.user.membership.role == Role.OPERATIONS_MANAGER
 
 
 def test_a_fee_is_marked_paid_once(setup, make_signed_in_client):
@@ -543,3 +545,53 @@ def test_a_cost_in_a_closed_year_cannot_be_changed(setup):
         )
     cost.refresh_from_db()
     assert cost.amount_ore == 50_000
+
+
+# --- Uploads: named and served by their sniffed type (partnership/uploads.py) -------------------
+
+HTML_LOOKING_LIKE_A_PDF = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>"
+
+
+def test_an_html_file_that_starts_like_a_pdf_is_stored_and_served_as_a_pdf(
+    setup, make_signed_in_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    upload = SimpleUploadedFile("kvitto.html", HTML_LOOKING_LIKE_A_PDF, content_type="text/html")
+    client.post(
+        reverse("finance:cost_create", kwargs={"public_id": year.public_id}), {**_cost_data(year), "receipt": upload}
+    )
+    cost = Cost.objects.get()
+    assert cost.receipt.name.endswith(".pdf") and "html" not in cost.receipt.name
+    response = client.get(reverse("finance:cost_receipt", kwargs={"public_id": cost.public_id}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert ".pdf" in response["Content-Disposition"] and "html" not in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_real_html_file_named_pdf_is_refused(setup, make_signed_in_client):
+    coordinator, _agreement, year = setup
+    client = make_signed_in_client(coordinator)
+    upload = SimpleUploadedFile(
+        "kvitto.pdf", b"<!DOCTYPE html><script>alert(1)</script>", content_type="application/pdf"
+    )
+    response = client.post(
+        reverse("finance:cost_create", kwargs={"public_id": year.public_id}), {**_cost_data(year), "receipt": upload}
+    )
+    assert response.status_code == 200
+    assert "PDF eller en bild" in response.context["form"].errors["receipt"][0]
+    assert not Cost.objects.exists()
+
+
+def test_the_service_names_a_receipt_by_its_content_not_its_name(setup, settings, tmp_path):
+    # Every write path, not just the form: the service itself renames and refuses.
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, _agreement, year = setup
+    upload = SimpleUploadedFile("bild.html", b"\x89PNG\r\n\x1a\nbild", content_type="text/html")
+    cost = _booked_cost(year, coordinator, receipt=upload)
+    assert cost.receipt.name.endswith(".png")
+    with pytest.raises(ValidationError):
+        _booked_cost(year, coordinator, receipt=SimpleUploadedFile("a.pdf", b"<html>", content_type="application/pdf"))

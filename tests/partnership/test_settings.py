@@ -21,7 +21,8 @@ def load_settings(**environment) -> subprocess.CompletedProcess:
         "import json, config.settings as s; print(json.dumps({'DEBUG': s.DEBUG, 'OTP': s.OTP_REQUIRED, "
         "'HSTS': s.SECURE_HSTS_SECONDS, 'SECURE_COOKIE': s.SESSION_COOKIE_SECURE, "
         "'DB': s.DATABASES['default']['ENGINE'],"
-        "'HOSTS': s.ALLOWED_HOSTS, 'BROKER': s.CELERY_BROKER_URL, 'EMAIL': s.EMAIL_BACKEND}))"
+        "'HOSTS': s.ALLOWED_HOSTS, 'BROKER': s.CELERY_BROKER_URL, 'EMAIL': s.EMAIL_BACKEND, "
+        "'CACHE': s.CACHES['default']['BACKEND']}))"
     )
     env = {"PATH": os.environ["PATH"], **environment}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
@@ -35,6 +36,8 @@ def test_production_safe_defaults_when_only_required_variables_are_set():
     assert '"HSTS": 31536000' in result.stdout
     assert '"SECURE_COOKIE": true' in result.stdout
     assert '"HOSTS": []' in result.stdout
+    # Rate-limit counts are shared by every worker: Redis, not each process's memory.
+    assert '"CACHE": "django.core.cache.backends.redis.RedisCache"' in result.stdout
 
 
 def test_settings_are_read_from_the_environment():
