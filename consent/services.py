@@ -15,6 +15,7 @@ from referrals.models import PlacementBasis, ReferralStatus
 from referrals.services import referral_advance_if_ready, referral_transition
 
 from .models import ConcernReport, GuardianConsent, LogReview
+from .rules import consent_record_refusal, consent_withdraw_refusal
 from .selectors import duty_to_report_reference_on
 
 CONCERN_REPORT_MAILS_JOB = "consent.concern_report_mails"
@@ -36,8 +37,9 @@ def consent_record(
         raise ValidationError({"guardian": _("Vårdnadshavaren hör inte till den här anmälan.")})
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("Datumet kan inte ligga i framtiden.")})
-    if not referral.is_active:
-        raise ValidationError(_("Anmälan är avslutad; samtycke kan inte registreras."))
+    refusal = consent_record_refusal(referral)
+    if refusal is not None:
+        raise ValidationError(refusal)
     if GuardianConsent.objects.filter(guardian=guardian, withdrawn_at__isnull=True).exists():
         raise ValidationError({"guardian": _("%(name)s har redan ett gällande samtycke.") % {"name": guardian.name}})
     consent = GuardianConsent.objects.create(
@@ -68,6 +70,9 @@ def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianCo
         raise ValidationError({"reason": _("Ange orsak till återkallelsen.")})
     if consent.withdrawn_at is not None:
         raise ValidationError(_("Samtycket är redan återkallat."))
+    refusal = consent_withdraw_refusal(consent.referral)
+    if refusal is not None:
+        raise ValidationError(refusal)
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = by
     consent.withdrawal_reason = reason.strip()

@@ -652,3 +652,42 @@ def test_an_html_file_that_starts_like_a_pdf_is_stored_and_served_as_a_pdf(await
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == 'attachment; filename="samtycke.pdf"'
     assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_referral_page_and_the_services_agree_on_what_consent_can_be_recorded_or_withdrawn(
+    awaiting, make_signed_in_client
+):
+    """One rule (consent.rules): the page offers a consent for an active SoL referral and a
+    withdrawal while the referral is active, and the services refuse the rest."""
+    worker = awaiting.submitted_by
+    client = make_signed_in_client(worker)
+    detail = reverse("referrals:detail", kwargs={"public_id": awaiting.public_id})
+    page = client.get(detail).content.decode()
+    assert "Registrera samtycke från" in page and "Återkalla" in page
+
+    lvu = make_referral(placement_basis="lvu", submitted_by=worker, first_name="Lova")
+    guardian = lvu.guardians.first()
+    assert (
+        "Registrera samtycke från"
+        not in client.get(reverse("referrals:detail", kwargs={"public_id": lvu.public_id})).content.decode()
+    )
+    with pytest.raises(ValidationError, match="LVU-placering behöver inget samtycke"):
+        consent_record(
+            referral=lvu, guardian=guardian, given_on=timezone.localdate(), method="letter",
+            information_given="x", recorded_by=worker,
+        )  # fmt: skip
+    assert not lvu.consents.exists()
+
+    given = awaiting.consents.get()
+    consent_withdraw(consent=given, by=worker, reason="Mamma vill inte längre")  # ends the referral
+    awaiting.refresh_from_db()
+    assert awaiting.status == ReferralStatus.WITHDRAWN
+    page = client.get(detail).content.decode()
+    assert "Återkalla" not in page and "Registrera samtycke från" not in page
+    other = GuardianConsent.objects.create(
+        referral=awaiting, guardian=second_guardian(awaiting), given_on=timezone.localdate(), method="letter",
+        information_given="x", recorded_by=worker,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="samtycket kan inte återkallas"):
+        consent_withdraw(consent=other, by=worker, reason="Sent")
+    assert GuardianConsent.objects.get(pk=other.pk).withdrawn_at is None

@@ -26,6 +26,7 @@ from partnership.models import BackgroundJob, Role
 from tests.factories import make_agreement, make_user
 from tests.finance.helpers import agreement_with_years
 from tests.followup.factories import instrument, make_group, place_children
+from tests.history import changes_of
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +130,10 @@ def test_the_coordinator_generates_the_pdf_which_holds_the_figures_and_no_child_
     for name in [*NAMES, "Rumpnisse", "Borka"]:
         assert name not in text
 
-    # Attached to the next cooperation meeting's agenda.
-    assert meeting.agenda_items.filter(report=report).exists()
+    # Attached to the next cooperation meeting's agenda, by the coordinator who asked for it: the
+    # background job records the actor in the history as a request would.
+    item = meeting.agenda_items.get(report=report)
+    assert [change.by for change in changes_of(item, "title")] == [coordinator]
 
     status_page = http.get(reverse("followup:report_status", kwargs={"public_id": report.public_id}))
     assert "Ladda ner PDF" in status_page.content.decode()
