@@ -63,7 +63,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RejectMalformedRequestMiddleware:
-    """Refuse, with the 400 page, a request whose address, query string or form is malformed.
+    """Refuse, with the 400 page, a request whose address, query string, cookies or form is malformed.
 
     Control characters, invalid UTF-8 and overlong addresses never reach a view, a query or a
     log line. Placed after LocaleMiddleware, so the 400 page speaks the visitor's language.
@@ -86,6 +86,9 @@ def _malformed(request) -> bool:
     if len(query_string) > MAX_QUERY_STRING_CHARS or not _utf8(query_string):
         return True
     if any(_CONTROL_IN_VALUE.search(text) for text in _texts(request.GET)):
+        return True
+    # A cookie (the session key is looked up in the database) may carry an escaped NUL too.
+    if any(_CONTROL_IN_PATH.search(f"{name}{value}") for name, value in request.COOKIES.items()):
         return True
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         if request.content_type == _FORM_TYPES[0] and not _utf8(request.body):

@@ -112,6 +112,13 @@ def test_hostile_query_strings_are_a_400(client, query):
     assert client.get(f"/anmalningar/?{query}").status_code == 400
 
 
+@pytest.mark.django_db
+def test_a_session_cookie_with_an_escaped_nul_is_a_400(client):
+    # Django unquotes "\\000" in a quoted cookie to NUL; the session key is a database lookup.
+    response = client.get("/konto/logga-in/", HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("body", [b"reason=%00", b"reason=a%01b", b"reason=%FF%FE"], ids=["nul", "soh", "invalid"])
 @pytest.mark.django_db
 def test_hostile_form_bodies_are_a_400(client, body):
