@@ -52,10 +52,11 @@ def _resolve(path):
         return None
 
 
-# Control characters: none in an address; in a query string or form only tab, line feed and
-# carriage return (a textarea sends those). NUL never reaches PostgreSQL through a request.
+# Control characters: none in an address or a cookie; in a query string or form only the
+# whitespace ones (tab, line feed, carriage return, and the vertical tab and form feed that text
+# pasted from a word processor carries). NUL never reaches PostgreSQL through a request.
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Longer than any address or query string the app makes (browsers and proxies cap near 8 KB).
 MAX_PATH_CHARS = 2000
 MAX_QUERY_STRING_CHARS = 4000

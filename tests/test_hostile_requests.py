@@ -128,8 +128,9 @@ def test_hostile_form_bodies_are_a_400(client, body):
 
 @pytest.mark.django_db
 def test_text_a_form_sends_passes(client):
-    # Tab, line feed and carriage return come from every textarea; they must pass.
-    body = b"username=n%C3%A5gon&password=a%09b%0D%0Ac"
+    # Tab, line feed and carriage return come from every textarea, vertical tab and form feed
+    # from text pasted out of a word processor; they must pass.
+    body = b"username=n%C3%A5gon&password=a%09b%0D%0Ac%0B%0C"
     assert client.post("/konto/logga-in/", body, content_type="application/x-www-form-urlencoded").status_code == 200
 
 
