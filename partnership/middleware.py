@@ -66,10 +66,11 @@ class HistoryActorMiddleware:
             return self.get_response(request)
 
 
-# Control characters: none in an address; in a query string or form only tab, line feed and
-# carriage return (a textarea sends those). NUL never reaches PostgreSQL through a request.
+# Control characters: none in an address or a cookie; in a query string or form only the
+# whitespace ones (tab, line feed, carriage return, and the vertical tab and form feed that text
+# pasted from a word processor carries). NUL never reaches PostgreSQL through a request.
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Longer than any address or query string the app makes (browsers and proxies cap near 8 KB).
 MAX_PATH_CHARS = 2000
 MAX_QUERY_STRING_CHARS = 4000
@@ -77,7 +78,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RejectMalformedRequestMiddleware:
-    """Refuse, with the 400 page, a request whose address, query string or form is malformed.
+    """Refuse, with the 400 page, a request whose address, query string, cookies or form is malformed.
 
     Control characters, invalid UTF-8 and overlong addresses never reach a view, a query or a
     log line. Placed after LocaleMiddleware, so the 400 page speaks the visitor's language.
@@ -100,6 +101,9 @@ def _malformed(request) -> bool:
     if len(query_string) > MAX_QUERY_STRING_CHARS or not _utf8(query_string):
         return True
     if any(_CONTROL_IN_VALUE.search(text) for text in _texts(request.GET)):
+        return True
+    # A cookie (the session key is looked up in the database) may carry an escaped NUL too.
+    if any(_CONTROL_IN_PATH.search(f"{name}{value}") for name, value in request.COOKIES.items()):
         return True
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         if request.content_type == _FORM_TYPES[0] and not _utf8(request.body):

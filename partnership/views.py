@@ -93,7 +93,10 @@ def two_factor_setup(request):
     if request.method == "POST" and form.is_valid():
         services.totp_device_confirm(device=device, enrolment_code=enrolment_code)
         request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
-        _two_factor_passed(request, device)
+        if enrolled:  # a replacement, already signed in: no new sign-in to log
+            otp_login(request, device)
+        else:
+            _two_factor_passed(request, device)
         return _redirect_after_two_factor(request)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()

@@ -112,6 +112,13 @@ def test_hostile_query_strings_are_a_400(client, query):
     assert client.get(f"/anmalningar/?{query}").status_code == 400
 
 
+@pytest.mark.django_db
+def test_a_session_cookie_with_an_escaped_nul_is_a_400(client):
+    # Django unquotes "\\000" in a quoted cookie to NUL; the session key is a database lookup.
+    response = client.get("/konto/logga-in/", HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("body", [b"reason=%00", b"reason=a%01b", b"reason=%FF%FE"], ids=["nul", "soh", "invalid"])
 @pytest.mark.django_db
 def test_hostile_form_bodies_are_a_400(client, body):
@@ -121,8 +128,9 @@ def test_hostile_form_bodies_are_a_400(client, body):
 
 @pytest.mark.django_db
 def test_text_a_form_sends_passes(client):
-    # Tab, line feed and carriage return come from every textarea; they must pass.
-    body = b"username=n%C3%A5gon&password=a%09b%0D%0Ac"
+    # Tab, line feed and carriage return come from every textarea, vertical tab and form feed
+    # from text pasted out of a word processor; they must pass.
+    body = b"username=n%C3%A5gon&password=a%09b%0D%0Ac%0B%0C"
     assert client.post("/konto/logga-in/", body, content_type="application/x-www-form-urlencoded").status_code == 200
 
 

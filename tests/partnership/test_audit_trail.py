@@ -38,6 +38,7 @@ def test_a_replaced_authenticator_is_logged_as_removed(make_signed_in_client, so
     pending = TOTPDevice.objects.get(user=social_worker, confirmed=False)
     assert client.post(reverse("two_factor_setup"), {"token": totp_token(pending)}).status_code == 302
     assert AccessLogEntry.objects.filter(user=social_worker, action=A.TWO_FACTOR_ENROLLED).count() == 1
+    assert not AccessLogEntry.objects.filter(action=A.SIGN_IN).exists()  # no new sign-in
     removed = AccessLogEntry.objects.get(action=A.TWO_FACTOR_REMOVED)
     assert social_worker.username in removed.what
 

@@ -82,6 +82,7 @@ def test_user_without_authenticator_enrols_with_the_code_a_superuser_issued(clie
     assert client.get(reverse("home")).status_code == 200
     assert TwoFactorEnrolmentCode.objects.get(user=coordinator).used_at is not None
     assert AccessLogEntry.objects.filter(user=coordinator, action=AccessLogEntry.Action.TWO_FACTOR_ENROLLED).exists()
+    assert AccessLogEntry.objects.filter(user=coordinator, action=AccessLogEntry.Action.SIGN_IN).count() == 1
 
 
 def test_password_alone_cannot_enrol_an_authenticator(client, coordinator):

@@ -1,7 +1,10 @@
 """Rate limits on the pages a stranger can reach or guess at, answered with the 429 page."""
 
+import uuid
+
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.urls import reverse
 
 from groups.services import calendar_token_get_or_create
@@ -77,3 +80,20 @@ def test_axes_still_locks_the_account(client, settings):
     for _ in range(django_settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": user.username, "password": "fel"})
     assert client.post(reverse("login"), {"username": user.username, "password": "fel"}).status_code == 429
+
+
+def test_the_limits_count_in_redis_as_production_does(client, settings):
+    # Production's cache (Django's Redis backend) with a key prefix of this test's own, so the
+    # counts are shared by every worker and nothing else's keys are touched.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": django_settings.REDIS_URL,
+            "KEY_PREFIX": f"gruppstod-test-{uuid.uuid4().hex}",
+            "TIMEOUT": 120,
+        }
+    }
+    assert type(caches["default"]).__name__ == "RedisCache"
+    for attempt in range(3):
+        assert client.post(reverse("login"), {"username": f"g{attempt}", "password": "fel"}).status_code == 200
+    _assert_429_page(client.post(reverse("login"), {"username": "g9", "password": "fel"}))
