@@ -13,6 +13,7 @@ from partnership.replica import report_reads
 from referrals.models import Referral
 from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
 
+from . import rules as finance_rules
 from .models import AdvancePayment, AnnualReport, BudgetYear, Cost, ExternalFee, FinanceAuditEntry, TravelCost
 from .settlement import SettlementAmounts, settlement_amounts
 
@@ -262,7 +263,9 @@ def latest_report(budget_year: BudgetYear) -> AnnualReport | None:
 class SettlementGroup:
     name: str
     status: str
-    starts_on: datetime.date
+    starts_on: datetime.date | None
+    counts: bool
+    reason: str
 
 
 @dataclass
@@ -273,8 +276,18 @@ class Settlement:
     year_budget_ore: int
     target_groups: int
     paid_payments: list[AdvancePayment] = field(default_factory=list)
-    groups: list[SettlementGroup] = field(default_factory=list)
+    # The year's groups up to the termination date, each with whether it counts and why.
+    considered: list[SettlementGroup] = field(default_factory=list)
     amounts: SettlementAmounts | None = None
+
+    @property
+    def groups(self) -> list[SettlementGroup]:
+        """The interventions carried out: the groups that count."""
+        return [group for group in self.considered if group.counts]
+
+    @property
+    def groups_not_counted(self) -> list[SettlementGroup]:
+        return [group for group in self.considered if not group.counts]
 
     @property
     def advances_paid_ore(self) -> int:
@@ -290,7 +303,31 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
     )
     if budget_year is None:
         return None
-    groups = _year_groups(agreement, budget_year.starts_on, termination_date).order_by("starts_on", "name")
+    # Every top-level group of the year with a first meeting up to the termination date (and the
+    # cancelled ones, to show why they do not count); the rule is finance/rules.py's.
+    year_groups = (
+        SupportGroup.objects.filter(
+            agreement=agreement,
+            parent__isnull=True,
+            starts_on__gte=budget_year.starts_on,
+            starts_on__lte=min(budget_year.ends_on, termination_date),
+        )
+        .prefetch_related("meetings")
+        .order_by("starts_on", "name")
+    )
+    today = timezone.localdate()
+    considered = []
+    for group in year_groups:
+        verdict = finance_rules.group_carried_out(group, termination_date=termination_date, today=today)
+        considered.append(
+            SettlementGroup(
+                name=group.name,
+                status=group.get_status_display(),
+                starts_on=group.starts_on,
+                counts=verdict.counts,
+                reason=verdict.reason,
+            )
+        )
     year_budget = sum(p.amount_ore for p in budget_year.payments.all())
     settlement = Settlement(
         agreement=agreement,
@@ -299,7 +336,7 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
         year_budget_ore=year_budget,
         target_groups=agreement.target_groups_per_year,
         paid_payments=list(budget_year.payments.filter(paid_on__isnull=False).order_by("quarter")),
-        groups=[SettlementGroup(name=g.name, status=g.get_status_display(), starts_on=g.starts_on) for g in groups],
+        considered=considered,
     )
     settlement.amounts = settlement_amounts(
         year_budget_ore=year_budget,

@@ -5,7 +5,7 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from .models import (
     FinanceAuditEntry,
     TravelCost,
 )
+from . import rules
 from .money import split_evenly
 
 A = FinanceAuditEntry.Action
@@ -45,33 +46,105 @@ def _audit(*, by, agreement, action, subject, budget_year=None, reason="", amoun
 # --- The external fee (called by the groups app when a child is placed) ----------------------
 
 
+def _group_start(group) -> datetime.date | None:
+    return group.starts_on or (group.parent.starts_on if group.parent_id else None)
+
+
 @transaction.atomic
 def external_fee_record(*, placement, recorded_by) -> ExternalFee:
-    """Placing a child from another municipality creates the fee it owes (IOP 3.2)."""
+    """Placing a child from another municipality creates the fee it owes, once per child and
+    agreement year (IOP 3.2, finance/rules.py): a child placed again, or moved to another group,
+    keeps the fee of the first place. The invoice gives the child's age on the group's first
+    meeting."""
     referral = placement.referral
     if not referral.is_external:
         raise ValidationError(_("Barnet tillhör Stockholms stad; ingen avgift tas ut."))
-    child = referral.child
+    group = placement.group
     today = timezone.localdate()
-    fee, _created = ExternalFee.objects.get_or_create(
-        placement=placement,
-        defaults={
-            "agreement": placement.group.agreement,
-            "municipality": referral.external_municipality,
-            "child_initials": f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
-            "child_age": age_on(child.birth_date, today),
-            "group_name": placement.group.name,
-            "amount_ore": placement.group.agreement.external_child_fee_ore,
-            "invoiced_on": today,
-            "recorded_by": recorded_by,
-        },
+    starts_on = _group_start(group) or today
+    child_key = rules.fee_child_key(referral)
+    year = rules.fee_year(starts_on)
+    existing = (
+        ExternalFee.objects.select_for_update()
+        .filter(agreement=group.agreement, child_key=child_key, year=year, voided_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    child = referral.child
+    try:
+        with transaction.atomic():
+            fee = ExternalFee.objects.create(
+                agreement=group.agreement,
+                placement=placement,
+                referral=referral,
+                child_key=child_key,
+                year=year,
+                municipality=referral.external_municipality,
+                child_initials=f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
+                child_age=age_on(child.birth_date, starts_on),
+                group_name=group.parent.name if group.parent_id else group.name,
+                amount_ore=group.agreement.external_child_fee_ore,
+                invoiced_on=today,
+                recorded_by=recorded_by,
+            )
+    except IntegrityError:  # the same child's fee was recorded a moment ago (the unique constraint)
+        return ExternalFee.objects.get(agreement=group.agreement, child_key=child_key, year=year, voided_at=None)
+    _audit(
+        by=recorded_by,
+        agreement=fee.agreement,
+        action=A.FEE_RECORDED,
+        subject=f"{fee.municipality} {fee.child_initials} {fee.year}",
+        amount_ore=fee.amount_ore,
     )
     return fee
 
 
 @transaction.atomic
+def external_fee_void(*, fee: ExternalFee, reason: str, by) -> ExternalFee:
+    """Void a fee that is not owed (the child never started); the reason goes in the finance log."""
+    fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
+    if fee.voided_at is not None:
+        raise ValidationError(_("Avgiften är redan makulerad."))
+    if fee.paid_on is not None:
+        raise ValidationError({"reason": _("Avgiften är betald och kan inte makuleras.")})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför avgiften makuleras.")})
+    fee.voided_at, fee.voided_by, fee.void_reason = timezone.now(), by, reason
+    fee.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    _audit(
+        by=by,
+        agreement=fee.agreement,
+        action=A.FEE_VOIDED,
+        subject=f"{fee.municipality} {fee.child_initials} {fee.year}",
+        reason=reason,
+        amount_ore=fee.amount_ore,
+    )
+    return fee
+
+
+def external_fees_void_if_never_started(*, referral, by, reason: str) -> list[ExternalFee]:
+    """The referral ended: void its open fees of the years in which the child never started
+    (no group of the child's held a meeting while the child had the place)."""
+    voided = []
+    for fee in ExternalFee.objects.filter(referral=referral, voided_at__isnull=True, paid_on__isnull=True):
+        if not rules.child_started_in_year(referral=referral, year=fee.year):
+            voided.append(
+                external_fee_void(
+                    fee=fee,
+                    reason=_("Barnet började aldrig i gruppen: %(reason)s") % {"reason": reason or "-"},
+                    by=by,
+                )
+            )
+    return voided
+
+
+@transaction.atomic
 def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> ExternalFee:
     fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
+    if fee.voided_at is not None:
+        raise ValidationError({"paid_on": _("Avgiften är makulerad: %(reason)s") % {"reason": fee.void_reason}})
     if fee.paid_on is not None:
         raise ValidationError({"paid_on": _("Avgiften är redan markerad som betald %(date)s.") % {"date": fee.paid_on}})
     _not_in_future(paid_on, "paid_on")
