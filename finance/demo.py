@@ -58,6 +58,8 @@ def load(agreement: Agreement) -> None:
     if not ExternalFee.objects.filter(agreement=agreement).exists():
         ExternalFee.objects.create(
             agreement=agreement,
+            child_key="demo-ta",
+            year=2017,
             municipality="Solna stad",
             child_initials="TA",
             child_age=10,

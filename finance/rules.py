@@ -18,7 +18,7 @@ import rules
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import GroupStatus, Meeting, Placement
+from groups.models import Attendance, GroupStatus, Meeting, Placement
 from partnership.models import Agreement
 from partnership.rules import is_coordinator, is_operations_manager
 
@@ -82,7 +82,10 @@ def fee_year(group_starts_on: datetime.date) -> int:
 
 
 def child_started_in_year(*, referral, year: int) -> bool:
-    """The child had a place at a meeting that was held (confirmed) in the year."""
+    """The child came to a meeting in the year (attendance recorded as present), or had a place at
+    a meeting held (confirmed) in the year."""
+    if Attendance.objects.filter(placement__referral=referral, present=True, meeting__starts_at__year=year).exists():
+        return True
     placements = Placement.objects.filter(referral=referral)
     held = Meeting.objects.filter(held_confirmed_at__isnull=False, starts_at__year=year)
     for placement in placements.select_related("group"):

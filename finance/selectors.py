@@ -199,17 +199,26 @@ def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date)
 
 
 def group_counts(budget_year: BudgetYear) -> GroupCounts:
-    """Groups started in the year (not cancelled) and the distinct children placed in them."""
+    """Groups of the year carried out by the year's end (finance/rules.py: started, not merely
+    "not cancelled") and the distinct children placed in them."""
 
-    groups = _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on)
+    today = timezone.localdate()
+    groups = [
+        group
+        for group in _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on).prefetch_related(
+            "meetings"
+        )
+        if finance_rules.group_carried_out(group, termination_date=budget_year.ends_on, today=today).counts
+    ]
+    ids = [group.pk for group in groups]
     children = (
         Placement.objects.filter(removed_at__isnull=True)
-        .filter(Q(group__in=groups) | Q(group__parent__in=groups))
+        .filter(Q(group__in=ids) | Q(group__parent__in=ids))
         .values("referral")
         .distinct()
         .count()
     )
-    return GroupCounts(groups=groups.count(), children=children)
+    return GroupCounts(groups=len(groups), children=children)
 
 
 # --- The annual report ---------------------------------------------------------------------------

@@ -495,6 +495,8 @@ def _finance_world(world, coordinator):
     world.payment = world.budget_year.payments.first()
     world.fee = ExternalFee.objects.create(
         agreement=world.agreement,
+        child_key="barn-ab",
+        year=2017,
         municipality="Solna",
         child_initials="AB",
         child_age=10,

@@ -32,6 +32,8 @@ def finance_world(settings, tmp_path):
     )
     fee = ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-ta",
+        year=2017,
         municipality="Solna stad",
         child_initials="TA",
         child_age=10,

@@ -249,6 +249,8 @@ def test_fee_list_queries_do_not_grow_with_fees(setup, make_signed_in_client, dj
     for n in range(count):
         ExternalFee.objects.create(
             agreement=agreement,
+            child_key=f"barn-{n}",
+            year=2017,
             municipality=f"Kommun {n}",
             child_initials="AB",
             child_age=9,
@@ -287,6 +289,8 @@ def test_fee_invoice_is_a_pdf_with_initials_and_age_only(setup, make_signed_in_c
     coordinator, agreement, _year = setup
     fee = ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-al",
+        year=2017,
         municipality="Solna stad",
         child_initials="AL",
         child_age=11,
@@ -307,6 +311,8 @@ def test_a_fee_is_marked_paid_once(setup, make_signed_in_client):
     coordinator, agreement, _year = setup
     fee = ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-al",
+        year=2017,
         municipality="Solna stad",
         child_initials="AL",
         child_age=11,
@@ -346,6 +352,8 @@ def test_annual_report_pdf_holds_the_right_totals(
     )
     ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-al",
+        year=2017,
         municipality="Solna stad",
         child_initials="AL",
         child_age=11,
