@@ -129,9 +129,7 @@ def group_carried_out(group, *, termination_date: datetime.date, today: datetime
         )
     if group.status == GroupStatus.CLOSED:
         return CarriedOut(True, _("Startade %(date)s och är avslutad.") % {"date": group.starts_on})
-    return CarriedOut(
-        True, _("Startade %(date)s och pågår; pågående insatser fullföljs.") % {"date": group.starts_on}
-    )
+    return CarriedOut(True, _("Startade %(date)s och pågår; pågående insatser fullföljs.") % {"date": group.starts_on})
 
 
 # --- Targets (IOP 3.1.2: "minimum fyra grupper per år ... ca 40 barn per år") ---------------

@@ -13,6 +13,7 @@ from partnership.jobs import job_request
 from partnership.money import format_ore
 from referrals.identity_numbers import age_on
 
+from . import rules
 from .models import (
     AdvancePayment,
     AnnualReport,
@@ -22,7 +23,6 @@ from .models import (
     FinanceAuditEntry,
     TravelCost,
 )
-from . import rules
 from .money import split_evenly
 
 A = FinanceAuditEntry.Action

@@ -7,7 +7,6 @@ from django.db.models.deletion import ProtectedError
 
 from finance.models import FinanceAuditEntry
 from partnership.models import Agreement
-
 from tests.conftest import require_postgresql
 
 from .helpers import agreement_with_years

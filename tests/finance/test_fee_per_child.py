@@ -69,9 +69,7 @@ def test_a_child_who_never_starts_has_the_fee_voided_with_the_reason_logged(worl
     _agreement, manager, first, _second, child = world
     group_services.group_place_child(group=first, referral=child, placed_by=manager)
     social_worker = child.submitted_by
-    referral_transition(
-        referral=child, to_status=ReferralStatus.WITHDRAWN, by=social_worker, reason="Familjen flyttar"
-    )
+    referral_transition(referral=child, to_status=ReferralStatus.WITHDRAWN, by=social_worker, reason="Familjen flyttar")
     fee = ExternalFee.objects.get(referral=child)
     assert fee.is_voided and "Familjen flyttar" in fee.void_reason
     entry = FinanceAuditEntry.objects.get(action=A.FEE_VOIDED)
