@@ -219,3 +219,14 @@ def test_travel_outside_the_agreement_period_is_refused(world):
         )
     assert "incurred_on" in error.value.message_dict
     assert not TravelCost.objects.exists()
+
+
+def test_settlement_page_shows_which_groups_count_and_why(world, make_signed_in_client):
+    coordinator, agreement, _year = world
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:settlement", kwargs={"public_id": agreement.public_id})
+    page = client.get(url, {"termination_date": "2017-09-15"}).content.decode()
+    counted, _sep, not_counted = page.partition("Grupper som inte räknas")
+    assert "Vårgrupp" in counted and "Startade 2017-02-01 och är avslutad." in counted
+    assert "Höstgrupp" in not_counted and "Planerad; första träffen har inte hållits." in not_counted
+    assert "Inställd grupp" in not_counted and "Inställd; genomfördes aldrig." in not_counted
