@@ -168,21 +168,20 @@ def target_status(
     *,
     year: int,
     starts_on: datetime.date,
-    ends_on: datetime.date,
     on: datetime.date,
     target_groups: int,
     target_children: int,
     groups: int,
     children: int,
 ) -> TargetStatus:
-    """The year's figures against its targets prorated to `on` (whole targets at the year's end).
-
-    The targets are prorated by the share of the agreement year that has passed, rounded down:
-    a group is expected once its share of the year has fully passed."""
-    total_days = (ends_on - starts_on).days + 1
-    passed = min(max((on - starts_on).days + 1, 0), total_days)
-    expected_groups = target_groups * passed // total_days
-    expected_children = target_children * CHILDREN_TARGET_SHARE_PERCENT * passed // (100 * total_days)
+    """The year's figures against its yearly targets prorated to `on`: the share of the calendar
+    year passed since the agreement year started on `starts_on` (1 January, or the agreement's
+    first day). Rounded down, so a group is expected once its whole share of the year has passed;
+    an agreement covering part of a year expects that part of the targets."""
+    year_days = (datetime.date(year, 12, 31) - datetime.date(year, 1, 1)).days + 1
+    passed = min(max((on - starts_on).days + 1, 0), year_days)
+    expected_groups = target_groups * passed // year_days
+    expected_children = target_children * CHILDREN_TARGET_SHARE_PERCENT * passed // (100 * year_days)
     return TargetStatus(
         year=year,
         groups=groups,

@@ -221,6 +221,31 @@ def group_counts(budget_year: BudgetYear) -> GroupCounts:
     return GroupCounts(groups=len(groups), children=children)
 
 
+def target_status_for(agreement: Agreement | None, *, on: datetime.date | None = None):
+    """This agreement year's groups (started or planned, not cancelled) and the children placed in
+    them against the targets prorated to `on` (today); the rule is finance/rules.py's. None when
+    the agreement is not in force on that day."""
+    on = on or timezone.localdate()
+    if agreement is None or not agreement.starts_on <= on <= agreement.ends_on:
+        return None
+    starts_on = max(agreement.starts_on, datetime.date(on.year, 1, 1))
+    ends_on = min(agreement.ends_on, datetime.date(on.year, 12, 31))
+    group_ids = list(_year_groups(agreement, starts_on, ends_on).values_list("pk", flat=True))
+    holders = group_ids + list(SupportGroup.objects.filter(parent_id__in=group_ids).values_list("pk", flat=True))
+    children = (
+        Placement.objects.filter(group_id__in=holders, removed_at__isnull=True).values("referral").distinct().count()
+    )
+    return finance_rules.target_status(
+        year=on.year,
+        starts_on=starts_on,
+        on=on,
+        target_groups=agreement.target_groups_per_year,
+        target_children=agreement.target_children_per_year,
+        groups=len(group_ids),
+        children=children,
+    )
+
+
 # --- The annual report ---------------------------------------------------------------------------
 
 
