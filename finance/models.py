@@ -245,6 +245,7 @@ class FinanceAuditEntry(models.Model):
     """
 
     class Action(models.TextChoices):
+        AGREEMENT_SAVED = "agreement_saved", _("Överenskommelse upplagd eller ändrad")
         SCHEDULE_CREATED = "schedule_created", _("Betalningsplan skapad")
         PAYMENT_MARKED_PAID = "payment_marked_paid", _("Betalning markerad som betald")
         PAYMENT_REOPENED = "payment_reopened", _("Betalning återöppnad")

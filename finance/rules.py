@@ -61,6 +61,8 @@ rules.add_perm("finance.view_settlement", finance_staff)
 rules.add_perm("finance.manage_payments", city_coordinator)
 rules.add_perm("finance.close_year", city_coordinator)
 rules.add_perm("finance.view_audit_log", city_coordinator)
+# The public party sets up its agreements: period, parties, budget lines, targets, fee (IOP 4.1, 4.3).
+rules.add_perm("finance.manage_agreements", city_coordinator)
 
 
 # --- The fee from another municipality (IOP 3.2: "5 000 kr per barn") ------------------------

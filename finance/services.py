@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.jobs import job_request
+from partnership.models import Agreement, BudgetLine
 from partnership.money import format_ore
 from referrals.identity_numbers import age_on
 
@@ -160,6 +161,97 @@ def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> E
         amount_ore=fee.amount_ore,
     )
     return fee
+
+
+# --- Setting up an agreement (IOP 3.2, 4.1, 4.3) ----------------------------------------------
+
+
+@transaction.atomic
+def agreement_save(
+    *,
+    agreement: Agreement | None = None,
+    public_party,
+    provider,
+    target_group,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    target_groups_per_year: int,
+    target_children_per_year: int,
+    min_group_size: int,
+    max_group_size: int,
+    external_child_fee_ore: int,
+    budget_lines: list[tuple[str, int]],
+    by,
+) -> Agreement:
+    """Set up an agreement (or correct one) with its yearly budget lines in öre.
+
+    Its period may not overlap another agreement between the same parties: every dated record
+    belongs to the one agreement in force on its date. Once its budget years and advance schedules
+    exist, the period and the budget lines are fixed (a renewal is a new agreement); the targets,
+    group sizes and the fee can still be corrected. Logged in the finance log."""
+    if not name.strip():
+        raise ValidationError({"name": _("Ange ett namn.")})
+    if starts_on > ends_on:
+        raise ValidationError({"ends_on": _("Slutdatumet kan inte vara före startdatumet.")})
+    if min_group_size > max_group_size:
+        raise ValidationError({"max_group_size": _("Största gruppstorlek kan inte vara mindre än minsta.")})
+    if external_child_fee_ore <= 0:
+        raise ValidationError({"external_child_fee": _("Beloppet måste vara större än noll.")})
+    lines = [(line_name.strip(), amount) for line_name, amount in budget_lines if line_name.strip()]
+    if not lines:
+        raise ValidationError(_("Lägg in minst en budgetpost."))
+    if len({line_name.casefold() for line_name, _amount in lines}) != len(lines):
+        raise ValidationError(_("Två budgetposter har samma namn."))
+    if any(amount < 0 for _line, amount in lines):
+        raise ValidationError(_("En budgetpost kan inte vara negativ."))
+    overlapping = Agreement.objects.filter(
+        public_party=public_party, provider=provider, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if agreement is not None:
+        overlapping = overlapping.exclude(pk=agreement.pk)
+    clash = overlapping.first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "starts_on": _("Perioden överlappar överenskommelsen %(other)s (%(start)s–%(end)s).")
+                % {"other": clash.name, "start": clash.starts_on, "end": clash.ends_on}
+            }
+        )
+    fixed = agreement is not None and agreement.budget_years.exists()
+    if fixed:
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if (starts_on, ends_on) != (agreement.starts_on, agreement.ends_on):
+            raise ValidationError(
+                {"starts_on": _("Budgetåren är skapade; perioden kan inte ändras. Lägg upp en ny överenskommelse.")}
+            )
+        current = [(line.name, line.annual_amount_ore) for line in agreement.budget_lines.order_by("position")]
+        if current != lines:
+            raise ValidationError(_("Budgetåren är skapade; budgetposterna kan inte ändras."))
+    agreement = agreement or Agreement(public_party=public_party)
+    agreement.provider = provider
+    agreement.target_group = target_group
+    agreement.name = name.strip()
+    agreement.starts_on, agreement.ends_on = starts_on, ends_on
+    agreement.target_groups_per_year = target_groups_per_year
+    agreement.target_children_per_year = target_children_per_year
+    agreement.min_group_size, agreement.max_group_size = min_group_size, max_group_size
+    agreement.external_child_fee_ore = external_child_fee_ore
+    agreement.save()
+    if not fixed:
+        agreement.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(
+            BudgetLine(agreement=agreement, name=line_name, annual_amount_ore=amount, position=position)
+            for position, (line_name, amount) in enumerate(lines)
+        )
+    _audit(
+        by=by,
+        agreement=agreement,
+        action=A.AGREEMENT_SAVED,
+        subject=f"{agreement} {agreement.starts_on}–{agreement.ends_on}",
+        amount_ore=sum(amount for _line, amount in lines),
+    )
+    return agreement
 
 
 # --- Budget years and the quarterly advance schedule (IOP 4.1) ----------------------------------
