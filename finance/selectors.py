@@ -268,8 +268,9 @@ class AnnualReportFigures:
 def annual_report_figures(budget_year: BudgetYear) -> AnnualReportFigures:
     """Everything the annual financial report shows, in a fixed number of queries."""
     payments = list(budget_year.payments.order_by("quarter"))
+    # The year's fees: one per child (IOP 3.2), voided ones (a child who never started) left out.
     fees = ExternalFee.objects.filter(
-        agreement=budget_year.agreement, invoiced_on__gte=budget_year.starts_on, invoiced_on__lte=budget_year.ends_on
+        agreement=budget_year.agreement, year=budget_year.year, voided_at__isnull=True
     ).aggregate(count=Count("id"), invoiced=Sum("amount_ore"), paid=Sum("amount_ore", filter=Q(paid_on__isnull=False)))
     return AnnualReportFigures(
         budget_year=budget_year,
