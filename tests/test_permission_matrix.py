@@ -200,6 +200,12 @@ MATRIX = {
         lambda w: {},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
     ),
+    # Setting up an agreement is the public party's coordinator's.
+    "finance:agreement_create": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "finance:agreement_change": (
+        lambda w: {"public_id": w.agreement.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
     "finance:schedule_create": (lambda w: {"public_id": w.agreement.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     "finance:settlement": (
         lambda w: {"public_id": w.agreement.public_id},
