@@ -70,9 +70,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('finance', '0006_annual_report_state_on_the_job'),
-        ('groups', '0005_waiting_priority_from_the_moves'),
-        ('partnership', '0008_access_log_indexes_for_every_filter'),
-        ('referrals', '0007_list_order_waiting_list_and_purge_indexes'),
+        ('referrals', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
