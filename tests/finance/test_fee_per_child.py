@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from finance import services
@@ -114,3 +115,13 @@ def test_the_database_holds_one_fee_per_child_and_year(world):
     services.external_fee_void(fee=fee, reason="Fel kommun", by=manager)
     ExternalFee.objects.create(**{**duplicate, "voided_at": None, "void_reason": ""})  # a voided one does not count
     assert ExternalFee.objects.filter(agreement=agreement, voided_at__isnull=True).count() == 1
+
+
+def test_the_fee_list_shows_a_voided_fee_with_its_reason_and_no_payment_button(world, make_signed_in_client):
+    _agreement, manager, first, _second, child = world
+    group_services.group_place_child(group=first, referral=child, placed_by=manager)
+    fee = services.external_fee_void(fee=ExternalFee.objects.get(referral=child), reason="Fel kommun", by=manager)
+    page = make_signed_in_client(manager).get(reverse("finance:fees")).content.decode()
+    assert "Makulerad: Fel kommun" in page
+    assert reverse("finance:fee_mark_paid", kwargs={"public_id": fee.public_id}) not in page
+    assert "Ålder vid gruppstart" in page
