@@ -261,7 +261,8 @@ class FinanceAuditEntry(models.Model):
         REPORT_REQUESTED = "report_requested", _("Redovisning beställd")
 
     at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: made by a rule, not a person (a fee voided when the waiting-list rule ended a referral).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="finance_audit_entries")
     budget_year = models.ForeignKey(
         BudgetYear, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"

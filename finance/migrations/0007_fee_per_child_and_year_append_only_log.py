@@ -119,6 +119,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='financeauditentry',
+            name='by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='financeauditentry',
             name='action',
             field=models.CharField(choices=[('agreement_saved', 'Överenskommelse upplagd eller ändrad'), ('schedule_created', 'Betalningsplan skapad'), ('payment_marked_paid', 'Betalning markerad som betald'), ('payment_reopened', 'Betalning återöppnad'), ('cost_recorded', 'Kostnad registrerad'), ('cost_changed', 'Kostnad ändrad'), ('cost_removed', 'Kostnad borttagen'), ('fee_recorded', 'Avgift från annan kommun registrerad'), ('fee_voided', 'Avgift makulerad'), ('fee_marked_paid', 'Avgift markerad som betald'), ('travel_recorded', 'Resa/logi registrerad'), ('year_closed', 'Budgetår stängt'), ('year_reopened', 'Budgetår återöppnat'), ('report_requested', 'Redovisning beställd')], max_length=30, verbose_name='händelse'),
         ),
