@@ -130,7 +130,7 @@ def test_the_fee_list_shows_a_voided_fee_with_its_reason_and_no_payment_button(w
 def test_a_rule_ending_the_referral_voids_the_fee_with_no_person_behind_it(world, make_signed_in_client):
     """The waiting-list rule withdraws a referral with nobody pressing a button (by=None): the
     fee is voided all the same, and the finance log says a rule did it."""
-    agreement, manager, first, _second, child = world
+    _agreement, manager, first, _second, child = world
     placement = group_services.group_place_child(group=first, referral=child, placed_by=manager)
     group_services.placement_remove(placement=placement, by=manager, reason="Tillbaka till väntelistan")
     referral_transition(referral=child, to_status=ReferralStatus.WITHDRAWN, by=None, reason="Väntelistans regel")
