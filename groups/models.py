@@ -264,8 +264,7 @@ class Attendance(TimeStampedModel):
 class WaitingListAdjustment(models.Model):
     """A manager moved a child up (+1) or down (−1) the waiting list, with the reason. Never edited."""
 
-    # PROTECT: the record of the moves is never deleted by a cascade.
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="waiting_list_adjustments")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="waiting_list_adjustments")
     steps = models.SmallIntegerField(_("steg"))
     reason = models.TextField(_("orsak"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -250,8 +250,7 @@ class Guardian(TimeStampedModel):
 class ReferralTransition(models.Model):
     """Who moved a referral from which status to which, when and why. Never edited."""
 
-    # PROTECT: the history of a referral is never deleted with it (nor by anything cascading into it).
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="transitions")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
     # None: made by a rule, not a person (an unconfirmed waiting-list referral that ended).
