@@ -859,6 +859,10 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
                     "id": fee_ids.take(),
                     "agreement_id": agreement.pk,
                     "placement_id": placement["id"],
+                    "referral_id": placement["referral_id"],
+                    # One fee per child and year (IOP 3.2): the bench's placements are one per child.
+                    "child_key": f"referral:{placement['referral_id']}",
+                    "year": timezone.localdate(placement["created_at"]).year,
                     "municipality": "Nacka kommun",
                     "child_initials": "A. B.",
                     "child_age": referral_by_id[placement["referral_id"]]["age_at_planned_start"],

@@ -1,10 +1,14 @@
-"""Demo finance for `make run`: the 2017 year fully paid with a year of costs, 2018 with two
-advances paid and two overdue, a fee from another municipality and some travel. Idempotent."""
+"""Demo finance for `make run`: under the 2017–2018 agreement, 2017 fully paid with a year of
+costs, 2018 with two advances paid and two overdue, and a fee from another municipality; under
+the agreement in force today, its years with the advances due so far paid, and some travel.
+Idempotent."""
 
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from partnership.management.commands.load_demo_data import first_agreement
 from partnership.models import Agreement
 from referrals.models import Referral, ReferralStatus
 
@@ -28,6 +32,40 @@ def load(agreement: Agreement) -> None:
     User = get_user_model()
     coordinator = User.objects.get(username="samordnare")
     manager = User.objects.get(username="verksamhetsansvarig")
+    _current(agreement, coordinator, manager)
+    _first(first_agreement(), coordinator, manager)
+
+
+def _current(agreement: Agreement, coordinator, manager) -> None:
+    """The agreement in force today: its years, the advances due a fortnight ago or more paid,
+    and some travel of children waiting for a place."""
+    today = timezone.localdate()
+    for budget_year in budget_years_create(agreement=agreement, by=coordinator):
+        for payment in budget_year.payments.filter(
+            paid_on__isnull=True, due_on__lte=today - datetime.timedelta(days=14)
+        ):
+            payment_mark_paid(
+                payment=payment,
+                paid_on=payment.due_on - datetime.timedelta(days=3),
+                reference=f"VER {budget_year.year}-{payment.quarter:02d}",
+                by=coordinator,
+            )
+    if not TravelCost.objects.filter(agreement=agreement).exists():
+        children = Referral.objects.filter(agreement=agreement, status=ReferralStatus.READY).order_by("created_at")
+        for referral, kind, amount in zip(children, ("travel", "lodging"), (340_00, 1_200_00), strict=False):
+            travel_cost_record(
+                agreement=agreement,
+                referral=referral,
+                kind=kind,
+                incurred_on=max(agreement.starts_on, today - datetime.timedelta(days=10)),
+                amount_ore=amount,
+                description="Besök hos Bris före gruppstart",
+                by=manager,
+            )
+
+
+def _first(agreement: Agreement, coordinator, manager) -> None:
+    """The 2017–2018 agreement: 2017 fully paid with a year of costs, 2018 half paid."""
     years = {year.year: year for year in budget_years_create(agreement=agreement, by=coordinator)}
     paid = {2017: (1, 2, 3, 4), 2018: (1, 2)}
     for year_number, quarters in paid.items():
@@ -58,6 +96,8 @@ def load(agreement: Agreement) -> None:
     if not ExternalFee.objects.filter(agreement=agreement).exists():
         ExternalFee.objects.create(
             agreement=agreement,
+            child_key="demo-ta",
+            year=2017,
             municipality="Solna stad",
             child_initials="TA",
             child_age=10,
@@ -66,15 +106,3 @@ def load(agreement: Agreement) -> None:
             invoiced_on=D(2017, 5, 8),
             recorded_by=manager,
         )
-    if not TravelCost.objects.filter(agreement=agreement).exists():
-        children = Referral.objects.filter(agreement=agreement, status=ReferralStatus.READY).order_by("created_at")
-        for referral, kind, amount in zip(children, ("travel", "lodging"), (340_00, 1_200_00), strict=False):
-            travel_cost_record(
-                agreement=agreement,
-                referral=referral,
-                kind=kind,
-                incurred_on=D(2017, 5, 6),
-                amount_ore=amount,
-                description="Stödhelg maj",
-                by=manager,
-            )

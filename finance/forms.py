@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from partnership.models import Organisation, TargetGroup
 from partnership.uploads import validate_document
 from referrals.forms import DateInput
 
@@ -99,3 +100,55 @@ class ReportRequestForm(forms.Form):
 
 class SettlementForm(forms.Form):
     termination_date = forms.DateField(label=_("Datum för uppsägningen"), widget=DateInput())
+
+
+# --- Setting up an agreement (IOP 3.2, 4.1, 4.3) -------------------------------------------------
+
+
+class AgreementForm(forms.Form):
+    """An agreement's period, parties, targets and fee; the budget lines are BudgetLineFormSet's.
+    The public party is the coordinator's own organisation."""
+
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    provider = forms.ModelChoiceField(label=_("Idéburen part"), queryset=None, empty_label=None)
+    target_group = forms.ModelChoiceField(label=_("Målgrupp"), queryset=None, empty_label=None)
+    starts_on = forms.DateField(label=_("Gäller från"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Gäller till"), widget=DateInput())
+    target_groups_per_year = forms.IntegerField(label=_("Minsta antal grupper per år"), min_value=1, max_value=10_000)
+    target_children_per_year = forms.IntegerField(label=_("Antal barn per år (ca)"), min_value=1, max_value=100_000)
+    min_group_size = forms.IntegerField(label=_("Minsta gruppstorlek"), min_value=1, max_value=100)
+    max_group_size = forms.IntegerField(label=_("Största gruppstorlek"), min_value=1, max_value=100)
+    external_child_fee = AmountField(
+        label=_("Avgift per barn från annan kommun (kr)"), help_text=_("Per barn och år, till exempel 5 000.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Organisation.objects.filter(kind=Organisation.Kind.NONPROFIT)
+        self.fields["target_group"].queryset = TargetGroup.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["starts_on"] > data["ends_on"]:
+            self.add_error("ends_on", _("Slutdatumet kan inte vara före startdatumet."))
+        low, high = data.get("min_group_size"), data.get("max_group_size")
+        if low and high and low > high:
+            self.add_error("max_group_size", _("Största gruppstorlek kan inte vara mindre än minsta."))
+        return data
+
+
+class BudgetLineForm(forms.Form):
+    name = forms.CharField(label=_("Budgetpost"), max_length=100, required=False)
+    amount = AmountField(label=_("Belopp per år (kr)"), required=False, help_text=_("Till exempel 678 833."))
+
+    def clean(self):
+        data = super().clean()
+        name, amount = (data.get("name") or "").strip(), data.get("amount")
+        if name and amount is None and "amount" not in self.errors:
+            self.add_error("amount", _("Ange beloppet för budgetposten."))
+        if amount is not None and not name:
+            self.add_error("name", _("Ange budgetpostens namn."))
+        return data
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=0, min_num=1, max_num=20)

@@ -13,34 +13,67 @@ from referrals.models import Referral
 
 
 class ExternalFee(TimeStampedModel):
-    """5 000 kr owed by another municipality for a child it placed in a group (IOP 3.2).
+    """5 000 kr owed by another municipality for a child it placed in a group (IOP 3.2: "5 000 kr
+    per barn"): one fee per child and agreement year, however often the child is placed again or
+    moved to another group (finance/rules.py, `fee_year`).
 
-    The invoice names the child only by initials and age, snapshotted here so that the accounting
-    record survives the purging of the child's data.
+    The invoice names the child only by initials and the age on the group's first meeting,
+    snapshotted here so that the accounting record survives the purging of the child's data.
+    A child who never starts has the fee voided with a reason; a voided fee stays as history.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="external_fees")
+    # The placement that gave rise to the fee; a later place for the same child reuses the fee.
     placement = models.OneToOneField(
         Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="external_fee"
     )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="external_fees"
+    )
+    # Who the fee is for, across referrals: the referral's keyed identity hash (never the number).
+    child_key = models.CharField(max_length=64, editable=False)
+    year = models.PositiveSmallIntegerField(_("år"))
     municipality = models.CharField(_("kommun"), max_length=100)
     child_initials = models.CharField(_("barnets initialer"), max_length=10)
-    child_age = models.PositiveSmallIntegerField(_("barnets ålder"))
+    child_age = models.PositiveSmallIntegerField(_("barnets ålder vid gruppstart"))
     group_name = models.CharField(_("grupp"), max_length=200)
     amount_ore = models.BigIntegerField(_("belopp (öre)"))
     invoiced_on = models.DateField(_("fakturadatum"))
     paid_on = models.DateField(_("betald"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    voided_at = models.DateTimeField(_("makulerad"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(_("orsak till makulering"), blank=True)
 
     class Meta:
         ordering = ["-invoiced_on", "municipality"]
         verbose_name = _("avgift från annan kommun")
         verbose_name_plural = _("avgifter från andra kommuner")
-        constraints = [models.CheckConstraint(condition=Q(amount_ore__gt=0), name="external_fee_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_ore__gt=0), name="external_fee_amount_positive"),
+            # IOP 3.2: one fee per child and agreement year; a voided fee does not count.
+            models.UniqueConstraint(
+                fields=["agreement", "child_key", "year"],
+                condition=Q(voided_at__isnull=True),
+                name="external_fee_one_per_child_and_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name="external_fee_void_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | Q(paid_on__isnull=True), name="external_fee_paid_not_voided"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.child_initials}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class BudgetYear(TimeStampedModel):
@@ -206,15 +239,22 @@ class AnnualReport(TimeStampedModel):
 
 
 class FinanceAuditEntry(models.Model):
-    """Who changed money, when and why. Written in the same transaction as the change."""
+    """Who changed money, when and why. Written in the same transaction as the change.
+
+    Append-only: PostgreSQL refuses UPDATE and DELETE on it (finance migration 0007's trigger),
+    and every foreign key to it is PROTECT, so no deletion elsewhere can cascade into it.
+    """
 
     class Action(models.TextChoices):
+        AGREEMENT_SAVED = "agreement_saved", _("Överenskommelse upplagd eller ändrad")
         SCHEDULE_CREATED = "schedule_created", _("Betalningsplan skapad")
         PAYMENT_MARKED_PAID = "payment_marked_paid", _("Betalning markerad som betald")
         PAYMENT_REOPENED = "payment_reopened", _("Betalning återöppnad")
         COST_RECORDED = "cost_recorded", _("Kostnad registrerad")
         COST_CHANGED = "cost_changed", _("Kostnad ändrad")
         COST_REMOVED = "cost_removed", _("Kostnad borttagen")
+        FEE_RECORDED = "fee_recorded", _("Avgift från annan kommun registrerad")
+        FEE_VOIDED = "fee_voided", _("Avgift makulerad")
         FEE_MARKED_PAID = "fee_marked_paid", _("Avgift markerad som betald")
         TRAVEL_RECORDED = "travel_recorded", _("Resa/logi registrerad")
         YEAR_CLOSED = "year_closed", _("Budgetår stängt")
@@ -222,7 +262,8 @@ class FinanceAuditEntry(models.Model):
         REPORT_REQUESTED = "report_requested", _("Redovisning beställd")
 
     at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: made by a rule, not a person (a fee voided when the waiting-list rule ended a referral).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="finance_audit_entries")
     budget_year = models.ForeignKey(
         BudgetYear, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
@@ -239,7 +280,8 @@ class FinanceAuditEntry(models.Model):
         constraints = [
             # Reopening something paid or closed, or removing a cost, needs a stated reason.
             models.CheckConstraint(
-                condition=~Q(action__in=["payment_reopened", "year_reopened", "cost_removed"]) | ~Q(reason=""),
+                condition=~Q(action__in=["payment_reopened", "year_reopened", "cost_removed", "fee_voided"])
+                | ~Q(reason=""),
                 name="finance_audit_reopen_has_reason",
             )
         ]

@@ -13,6 +13,7 @@ from partnership.replica import report_reads
 from referrals.models import Referral
 from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
 
+from . import rules as finance_rules
 from .models import AdvancePayment, AnnualReport, BudgetYear, Cost, ExternalFee, FinanceAuditEntry, TravelCost
 from .settlement import SettlementAmounts, settlement_amounts
 
@@ -198,17 +199,51 @@ def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date)
 
 
 def group_counts(budget_year: BudgetYear) -> GroupCounts:
-    """Groups started in the year (not cancelled) and the distinct children placed in them."""
+    """Groups of the year carried out by the year's end (finance/rules.py: started, not merely
+    "not cancelled") and the distinct children placed in them."""
 
-    groups = _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on)
+    today = timezone.localdate()
+    groups = [
+        group
+        for group in _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on).prefetch_related(
+            "meetings"
+        )
+        if finance_rules.group_carried_out(group, termination_date=budget_year.ends_on, today=today).counts
+    ]
+    ids = [group.pk for group in groups]
     children = (
         Placement.objects.filter(removed_at__isnull=True)
-        .filter(Q(group__in=groups) | Q(group__parent__in=groups))
+        .filter(Q(group__in=ids) | Q(group__parent__in=ids))
         .values("referral")
         .distinct()
         .count()
     )
-    return GroupCounts(groups=groups.count(), children=children)
+    return GroupCounts(groups=len(groups), children=children)
+
+
+def target_status_for(agreement: Agreement | None, *, on: datetime.date | None = None):
+    """This agreement year's groups (started or planned, not cancelled) and the children placed in
+    them against the targets prorated to `on` (today); the rule is finance/rules.py's. None when
+    the agreement is not in force on that day."""
+    on = on or timezone.localdate()
+    if agreement is None or not agreement.starts_on <= on <= agreement.ends_on:
+        return None
+    starts_on = max(agreement.starts_on, datetime.date(on.year, 1, 1))
+    ends_on = min(agreement.ends_on, datetime.date(on.year, 12, 31))
+    group_ids = list(_year_groups(agreement, starts_on, ends_on).values_list("pk", flat=True))
+    holders = group_ids + list(SupportGroup.objects.filter(parent_id__in=group_ids).values_list("pk", flat=True))
+    children = (
+        Placement.objects.filter(group_id__in=holders, removed_at__isnull=True).values("referral").distinct().count()
+    )
+    return finance_rules.target_status(
+        year=on.year,
+        starts_on=starts_on,
+        on=on,
+        target_groups=agreement.target_groups_per_year,
+        target_children=agreement.target_children_per_year,
+        groups=len(group_ids),
+        children=children,
+    )
 
 
 # --- The annual report ---------------------------------------------------------------------------
@@ -233,8 +268,9 @@ class AnnualReportFigures:
 def annual_report_figures(budget_year: BudgetYear) -> AnnualReportFigures:
     """Everything the annual financial report shows, in a fixed number of queries."""
     payments = list(budget_year.payments.order_by("quarter"))
+    # The year's fees: one per child (IOP 3.2), voided ones (a child who never started) left out.
     fees = ExternalFee.objects.filter(
-        agreement=budget_year.agreement, invoiced_on__gte=budget_year.starts_on, invoiced_on__lte=budget_year.ends_on
+        agreement=budget_year.agreement, year=budget_year.year, voided_at__isnull=True
     ).aggregate(count=Count("id"), invoiced=Sum("amount_ore"), paid=Sum("amount_ore", filter=Q(paid_on__isnull=False)))
     return AnnualReportFigures(
         budget_year=budget_year,
@@ -262,7 +298,9 @@ def latest_report(budget_year: BudgetYear) -> AnnualReport | None:
 class SettlementGroup:
     name: str
     status: str
-    starts_on: datetime.date
+    starts_on: datetime.date | None
+    counts: bool
+    reason: str
 
 
 @dataclass
@@ -273,8 +311,18 @@ class Settlement:
     year_budget_ore: int
     target_groups: int
     paid_payments: list[AdvancePayment] = field(default_factory=list)
-    groups: list[SettlementGroup] = field(default_factory=list)
+    # The year's groups up to the termination date, each with whether it counts and why.
+    considered: list[SettlementGroup] = field(default_factory=list)
     amounts: SettlementAmounts | None = None
+
+    @property
+    def groups(self) -> list[SettlementGroup]:
+        """The interventions carried out: the groups that count."""
+        return [group for group in self.considered if group.counts]
+
+    @property
+    def groups_not_counted(self) -> list[SettlementGroup]:
+        return [group for group in self.considered if not group.counts]
 
     @property
     def advances_paid_ore(self) -> int:
@@ -290,7 +338,31 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
     )
     if budget_year is None:
         return None
-    groups = _year_groups(agreement, budget_year.starts_on, termination_date).order_by("starts_on", "name")
+    # Every top-level group of the year with a first meeting up to the termination date (and the
+    # cancelled ones, to show why they do not count); the rule is finance/rules.py's.
+    year_groups = (
+        SupportGroup.objects.filter(
+            agreement=agreement,
+            parent__isnull=True,
+            starts_on__gte=budget_year.starts_on,
+            starts_on__lte=min(budget_year.ends_on, termination_date),
+        )
+        .prefetch_related("meetings")
+        .order_by("starts_on", "name")
+    )
+    today = timezone.localdate()
+    considered = []
+    for group in year_groups:
+        verdict = finance_rules.group_carried_out(group, termination_date=termination_date, today=today)
+        considered.append(
+            SettlementGroup(
+                name=group.name,
+                status=group.get_status_display(),
+                starts_on=group.starts_on,
+                counts=verdict.counts,
+                reason=verdict.reason,
+            )
+        )
     year_budget = sum(p.amount_ore for p in budget_year.payments.all())
     settlement = Settlement(
         agreement=agreement,
@@ -299,7 +371,7 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
         year_budget_ore=year_budget,
         target_groups=agreement.target_groups_per_year,
         paid_payments=list(budget_year.payments.filter(paid_on__isnull=False).order_by("quarter")),
-        groups=[SettlementGroup(name=g.name, status=g.get_status_display(), starts_on=g.starts_on) for g in groups],
+        considered=considered,
     )
     settlement.amounts = settlement_amounts(
         year_budget_ore=year_budget,

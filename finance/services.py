@@ -5,15 +5,17 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.jobs import job_request
+from partnership.models import Agreement, BudgetLine
 from partnership.money import format_ore
 from partnership.uploads import stored_document
 from referrals.identity_numbers import age_on
 
+from . import rules
 from .models import (
     AdvancePayment,
     AnnualReport,
@@ -46,33 +48,105 @@ def _audit(*, by, agreement, action, subject, budget_year=None, reason="", amoun
 # --- The external fee (called by the groups app when a child is placed) ----------------------
 
 
+def _group_start(group) -> datetime.date | None:
+    return group.starts_on or (group.parent.starts_on if group.parent_id else None)
+
+
 @transaction.atomic
 def external_fee_record(*, placement, recorded_by) -> ExternalFee:
-    """Placing a child from another municipality creates the fee it owes (IOP 3.2)."""
+    """Placing a child from another municipality creates the fee it owes, once per child and
+    agreement year (IOP 3.2, finance/rules.py): a child placed again, or moved to another group,
+    keeps the fee of the first place. The invoice gives the child's age on the group's first
+    meeting."""
     referral = placement.referral
     if not referral.is_external:
         raise ValidationError(_("Barnet tillhör Stockholms stad; ingen avgift tas ut."))
-    child = referral.child
+    group = placement.group
     today = timezone.localdate()
-    fee, _created = ExternalFee.objects.get_or_create(
-        placement=placement,
-        defaults={
-            "agreement": placement.group.agreement,
-            "municipality": referral.external_municipality,
-            "child_initials": f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
-            "child_age": age_on(child.birth_date, today),
-            "group_name": placement.group.name,
-            "amount_ore": placement.group.agreement.external_child_fee_ore,
-            "invoiced_on": today,
-            "recorded_by": recorded_by,
-        },
+    starts_on = _group_start(group) or today
+    child_key = rules.fee_child_key(referral)
+    year = rules.fee_year(starts_on)
+    existing = (
+        ExternalFee.objects.select_for_update()
+        .filter(agreement=group.agreement, child_key=child_key, year=year, voided_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    child = referral.child
+    try:
+        with transaction.atomic():
+            fee = ExternalFee.objects.create(
+                agreement=group.agreement,
+                placement=placement,
+                referral=referral,
+                child_key=child_key,
+                year=year,
+                municipality=referral.external_municipality,
+                child_initials=f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
+                child_age=age_on(child.birth_date, starts_on),
+                group_name=group.parent.name if group.parent_id else group.name,
+                amount_ore=group.agreement.external_child_fee_ore,
+                invoiced_on=today,
+                recorded_by=recorded_by,
+            )
+    except IntegrityError:  # the same child's fee was recorded a moment ago (the unique constraint)
+        return ExternalFee.objects.get(agreement=group.agreement, child_key=child_key, year=year, voided_at=None)
+    _audit(
+        by=recorded_by,
+        agreement=fee.agreement,
+        action=A.FEE_RECORDED,
+        subject=f"{fee.municipality} {fee.child_initials} {fee.year}",
+        amount_ore=fee.amount_ore,
     )
     return fee
 
 
 @transaction.atomic
+def external_fee_void(*, fee: ExternalFee, reason: str, by) -> ExternalFee:
+    """Void a fee that is not owed (the child never started); the reason goes in the finance log."""
+    fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
+    if fee.voided_at is not None:
+        raise ValidationError(_("Avgiften är redan makulerad."))
+    if fee.paid_on is not None:
+        raise ValidationError({"reason": _("Avgiften är betald och kan inte makuleras.")})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange varför avgiften makuleras.")})
+    fee.voided_at, fee.voided_by, fee.void_reason = timezone.now(), by, reason
+    fee.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    _audit(
+        by=by,
+        agreement=fee.agreement,
+        action=A.FEE_VOIDED,
+        subject=f"{fee.municipality} {fee.child_initials} {fee.year}",
+        reason=reason,
+        amount_ore=fee.amount_ore,
+    )
+    return fee
+
+
+def external_fees_void_if_never_started(*, referral, by, reason: str) -> list[ExternalFee]:
+    """The referral ended: void its open fees of the years in which the child never started
+    (no group of the child's held a meeting while the child had the place)."""
+    voided = []
+    for fee in ExternalFee.objects.filter(referral=referral, voided_at__isnull=True, paid_on__isnull=True):
+        if not rules.child_started_in_year(referral=referral, year=fee.year):
+            voided.append(
+                external_fee_void(
+                    fee=fee,
+                    reason=_("Barnet började aldrig i gruppen: %(reason)s") % {"reason": reason or "-"},
+                    by=by,
+                )
+            )
+    return voided
+
+
+@transaction.atomic
 def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> ExternalFee:
     fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
+    if fee.voided_at is not None:
+        raise ValidationError({"paid_on": _("Avgiften är makulerad: %(reason)s") % {"reason": fee.void_reason}})
     if fee.paid_on is not None:
         raise ValidationError({"paid_on": _("Avgiften är redan markerad som betald %(date)s.") % {"date": fee.paid_on}})
     _not_in_future(paid_on, "paid_on")
@@ -88,6 +162,97 @@ def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> E
         amount_ore=fee.amount_ore,
     )
     return fee
+
+
+# --- Setting up an agreement (IOP 3.2, 4.1, 4.3) ----------------------------------------------
+
+
+@transaction.atomic
+def agreement_save(
+    *,
+    agreement: Agreement | None = None,
+    public_party,
+    provider,
+    target_group,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    target_groups_per_year: int,
+    target_children_per_year: int,
+    min_group_size: int,
+    max_group_size: int,
+    external_child_fee_ore: int,
+    budget_lines: list[tuple[str, int]],
+    by,
+) -> Agreement:
+    """Set up an agreement (or correct one) with its yearly budget lines in öre.
+
+    Its period may not overlap another agreement between the same parties: every dated record
+    belongs to the one agreement in force on its date. Once its budget years and advance schedules
+    exist, the period and the budget lines are fixed (a renewal is a new agreement); the targets,
+    group sizes and the fee can still be corrected. Logged in the finance log."""
+    if not name.strip():
+        raise ValidationError({"name": _("Ange ett namn.")})
+    if starts_on > ends_on:
+        raise ValidationError({"ends_on": _("Slutdatumet kan inte vara före startdatumet.")})
+    if min_group_size > max_group_size:
+        raise ValidationError({"max_group_size": _("Största gruppstorlek kan inte vara mindre än minsta.")})
+    if external_child_fee_ore <= 0:
+        raise ValidationError({"external_child_fee": _("Beloppet måste vara större än noll.")})
+    lines = [(line_name.strip(), amount) for line_name, amount in budget_lines if line_name.strip()]
+    if not lines:
+        raise ValidationError(_("Lägg in minst en budgetpost."))
+    if len({line_name.casefold() for line_name, _amount in lines}) != len(lines):
+        raise ValidationError(_("Två budgetposter har samma namn."))
+    if any(amount < 0 for _line, amount in lines):
+        raise ValidationError(_("En budgetpost kan inte vara negativ."))
+    overlapping = Agreement.objects.filter(
+        public_party=public_party, provider=provider, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if agreement is not None:
+        overlapping = overlapping.exclude(pk=agreement.pk)
+    clash = overlapping.first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "starts_on": _("Perioden överlappar överenskommelsen %(other)s (%(start)s–%(end)s).")
+                % {"other": clash.name, "start": clash.starts_on, "end": clash.ends_on}
+            }
+        )
+    fixed = agreement is not None and agreement.budget_years.exists()
+    if fixed:
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if (starts_on, ends_on) != (agreement.starts_on, agreement.ends_on):
+            raise ValidationError(
+                {"starts_on": _("Budgetåren är skapade; perioden kan inte ändras. Lägg upp en ny överenskommelse.")}
+            )
+        current = [(line.name, line.annual_amount_ore) for line in agreement.budget_lines.order_by("position")]
+        if current != lines:
+            raise ValidationError(_("Budgetåren är skapade; budgetposterna kan inte ändras."))
+    agreement = agreement or Agreement(public_party=public_party)
+    agreement.provider = provider
+    agreement.target_group = target_group
+    agreement.name = name.strip()
+    agreement.starts_on, agreement.ends_on = starts_on, ends_on
+    agreement.target_groups_per_year = target_groups_per_year
+    agreement.target_children_per_year = target_children_per_year
+    agreement.min_group_size, agreement.max_group_size = min_group_size, max_group_size
+    agreement.external_child_fee_ore = external_child_fee_ore
+    agreement.save()
+    if not fixed:
+        agreement.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(
+            BudgetLine(agreement=agreement, name=line_name, annual_amount_ore=amount, position=position)
+            for position, (line_name, amount) in enumerate(lines)
+        )
+    _audit(
+        by=by,
+        agreement=agreement,
+        action=A.AGREEMENT_SAVED,
+        subject=f"{agreement} {agreement.starts_on}–{agreement.ends_on}",
+        amount_ore=sum(amount for _line, amount in lines),
+    )
+    return agreement
 
 
 # --- Budget years and the quarterly advance schedule (IOP 4.1) ----------------------------------

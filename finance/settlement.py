@@ -9,8 +9,12 @@ so Gruppstöd uses this rule, documented in the README:
    accounted for in their annual reports.
 2. Advances paid: the year's quarterly advances marked paid.
 3. Interventions carried out: the year's groups (a support weekend counts once, not per
-   subgroup) that are not cancelled and whose first meeting is on or before the termination
-   date. A group still running then counts in full, because ongoing interventions are completed.
+   subgroup) that started on or before the termination date, that is, whose first meeting was
+   held by then (a meeting confirmed held, or the group running or closed). "Not cancelled" is
+   not enough: a group planned or open for placement that never started was not carried out.
+   A group still running counts in full, because ongoing interventions are completed. The page
+   and the PDF list every group of the year up to the date, with why it counts or not
+   (finance/rules.py, `group_carried_out`).
 4. Value of one intervention: the year's budget divided by the agreement's target number of
    groups per year (711 833 kr / 4 = 177 958,25 kr). The value carried out is that times the
    number of groups, never more than the year's budget, rounded down to whole öre.

@@ -6,6 +6,8 @@ app_name = "finance"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("overenskommelse/ny/", views.agreement_create, name="agreement_create"),
+    path("overenskommelse/<uuid:public_id>/andra/", views.agreement_change, name="agreement_change"),
     path("overenskommelse/<uuid:public_id>/budgetar/", views.schedule_create, name="schedule_create"),
     path("overenskommelse/<uuid:public_id>/slutavrakning/", views.settlement, name="settlement"),
     path("overenskommelse/<uuid:public_id>/slutavrakning/pdf/", views.settlement_pdf, name="settlement_pdf"),

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -14,11 +15,14 @@ from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, BackgroundJob, District
 from partnership.money import format_ore
 from partnership.pdf import render_pdf
+from partnership.reference_data import AGREEMENT_NAME, BUDGET_LINES_KR
 from partnership.services import access_log_record, access_log_record_pseudonyms
 from partnership.uploads import document_response
 
 from . import selectors, services
 from .forms import (
+    AgreementForm,
+    BudgetLineFormSet,
     CostChangeForm,
     CostForm,
     FeePaidForm,
@@ -50,13 +54,24 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @require_GET
 def overview(request):
     _finance_user(request)
-    agreements = list(selectors.agreements_for(request.user).prefetch_related("budget_years", "budget_lines"))
+    agreements = list(
+        selectors.agreements_for(request.user).order_by("-starts_on").prefetch_related("budget_years", "budget_lines")
+    )
+    # Every agreement, and so every year of each, is listed; one may be picked to see it alone.
+    chosen = request.GET.get("overenskommelse", "")
+    shown = [agreement for agreement in agreements if str(agreement.public_id) == chosen] or agreements
     rows = [
         (agreement, [(year, selectors.budget_vs_actual(year)) for year in agreement.budget_years.all()])
-        for agreement in agreements
+        for agreement in shown
     ]
     may_pay = can(request.user, "finance.manage_payments")
-    context = {"rows": rows, "overdue": selectors.overdue_payments_for(request.user) if may_pay else []}
+    context = {
+        "rows": rows,
+        "agreements": agreements,
+        "chosen": chosen if len(shown) == 1 and len(agreements) > 1 else "",
+        "overdue": selectors.overdue_payments_for(request.user) if may_pay else [],
+        "may_set_up": can(request.user, "finance.manage_agreements"),
+    }
     return render(request, "finance/overview.html", context)
 
 
@@ -504,6 +519,96 @@ def settlement_pdf(request, public_id):
         raise Http404
     pdf = render_pdf("finance/pdf/settlement.html", {"settlement": result, "generated_at": timezone.now()})
     return _pdf_response(pdf, f"slutavrakning-{result.termination_date:%Y-%m-%d}.pdf")
+
+
+# --- Setting up an agreement ---------------------------------------------------------------------
+
+
+def _agreement_page(request, agreement=None):
+    initial_lines = (
+        [
+            {"name": line.name, "amount": format_ore(line.annual_amount_ore, currency=False)}
+            for line in agreement.budget_lines.all()
+        ]
+        if agreement
+        else [{"name": name, "amount": f"{kronor:,}".replace(",", " ")} for name, kronor in BUDGET_LINES_KR]
+    )
+    if agreement:
+        initial = {
+            "name": agreement.name,
+            "provider": agreement.provider_id,
+            "target_group": agreement.target_group_id,
+            "starts_on": agreement.starts_on,
+            "ends_on": agreement.ends_on,
+            "target_groups_per_year": agreement.target_groups_per_year,
+            "target_children_per_year": agreement.target_children_per_year,
+            "min_group_size": agreement.min_group_size,
+            "max_group_size": agreement.max_group_size,
+            "external_child_fee": format_ore(agreement.external_child_fee_ore, currency=False),
+        }
+    else:
+        initial = {
+            "name": AGREEMENT_NAME,
+            "target_groups_per_year": 4,
+            "target_children_per_year": 40,
+            "min_group_size": 5,
+            "max_group_size": 8,
+            "external_child_fee": "5 000",
+        }
+    form = AgreementForm(request.POST or None, initial=initial)
+    lines = BudgetLineFormSet(request.POST or None, initial=initial_lines, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.agreement_save(
+                agreement=agreement,
+                public_party=request.user.membership.organisation,
+                provider=data["provider"],
+                target_group=data["target_group"],
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                target_groups_per_year=data["target_groups_per_year"],
+                target_children_per_year=data["target_children_per_year"],
+                min_group_size=data["min_group_size"],
+                max_group_size=data["max_group_size"],
+                external_child_fee_ore=data["external_child_fee"],
+                budget_lines=[
+                    (line["name"], line["amount"])
+                    for line in lines.cleaned_data
+                    if line.get("name") and line.get("amount")
+                ],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Överenskommelsen %(name)s är sparad.") % {"name": agreement})
+            return redirect(f"{reverse('finance:overview')}?overenskommelse={agreement.public_id}")
+    context = {
+        "form": form,
+        "lines": lines,
+        "agreement": agreement,
+        "public_party": request.user.membership.organisation,
+    }
+    return render(request, "finance/agreement_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_create(request):
+    _finance_user(request)
+    require_permission(request.user, "finance.manage_agreements")
+    return _agreement_page(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_change(request, public_id):
+    _finance_user(request)
+    agreement = selectors.get_agreement_for(request.user, public_id)
+    require_permission(request.user, "finance.manage_agreements", agreement)
+    return _agreement_page(request, agreement)
 
 
 # --- The finance log ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Placement, SupportGroup
+from partnership.management.commands.load_demo_data import first_agreement
 from partnership.models import Agreement, AgreementAmendment, District, Organisation
 from referrals.demo import district_social_worker, identity_number
 from referrals.identity_numbers import parse_identity_number
@@ -234,10 +235,13 @@ def load(agreement: Agreement) -> None:
     leader = User.objects.get(username="gruppledare")
     manager = User.objects.get(username="verksamhetsansvarig")
     coordinator = User.objects.get(username="samordnare")
+    # The past years (2017–2018) live under the first agreement; the report lets the user pick it.
+    first = first_agreement()
     _cooperation_group(agreement)
-    _groups(agreement, leader, manager)
-    _cooperation(agreement, coordinator)
-    _information(agreement, manager)
+    _cooperation_group(first)
+    _groups(first, leader, manager)
+    _cooperation(first, coordinator)
+    _information(first, manager)
 
 
 def _cooperation_group(agreement: Agreement) -> None:

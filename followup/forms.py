@@ -209,7 +209,17 @@ class ReportForm(forms.Form):
     year = forms.TypedChoiceField(label=_("År"), coerce=int)
     term = forms.ChoiceField(label=_("Period"), required=False)
 
-    def __init__(self, *args, years, **kwargs):
+    def __init__(self, *args, years, agreements=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if len(agreements) > 1:
+            # A renewal: every agreement, and so every year of each, can be chosen.
+            self.fields = {
+                "overenskommelse": forms.ChoiceField(
+                    label=_("Överenskommelse"),
+                    required=False,
+                    choices=[(str(agreement.public_id), str(agreement)) for agreement in agreements],
+                ),
+                **self.fields,
+            }
         self.fields["year"].choices = [(str(year), str(year)) for year in years]
         self.fields["term"].choices = [("", _("Helt år")), *Term.choices]

@@ -31,6 +31,10 @@ EVALUATION_FOLLOW_UP_MONTHS = 3
 EVALUATION_FOLLOW_UP_WINDOW_DAYS = 60
 
 
+# A group was carried out once it started; a subgroup of a split weekend has its weekend's status.
+CARRIED_OUT_STATUSES = [GroupStatus.RUNNING, GroupStatus.CLOSED]
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -38,8 +42,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def _groups_with_children(*, ended_before: datetime.date, ended_after: datetime.date | None = None):
-    """Groups that hold children (not a split weekend's parent), last meeting before the date."""
-    groups = SupportGroup.objects.filter(ends_on__lt=ended_before).exclude(status=GroupStatus.CANCELLED)
+    """Groups that hold children (not a split weekend's parent), last meeting before the date.
+
+    Only groups that were carried out (started: running or closed); not being cancelled is not
+    enough, as a group left planned or open never met and has nothing to evaluate."""
+    groups = SupportGroup.objects.filter(ends_on__lt=ended_before, status__in=CARRIED_OUT_STATUSES)
     if ended_after is not None:
         groups = groups.filter(ends_on__gte=ended_after)
     return groups.exclude(subgroups__isnull=False).prefetch_related(Prefetch("leaders"))

@@ -21,7 +21,7 @@ from partnership.models import AccessLogEntry
 from partnership.pagination import keyset_page
 from partnership.pdf import render_pdf
 from partnership.ratelimits import public_token_rate_limit
-from partnership.selectors import agreement_current
+from partnership.selectors import agreement_in_force_or_refuse
 from partnership.services import access_log_record_many
 from referrals.selectors import referrals_visible_to
 
@@ -88,8 +88,12 @@ def group_create(request):
                     first_saturday=data["first_date"],
                     follow_up_weeks=data["follow_up_weeks"] or schedule.DEFAULT_FOLLOW_UP_WEEKS,
                 )
+            # The group belongs to the agreement in force on its first meeting (outside every
+            # agreement it is refused next to the date).
+            first_day = min(slot.starts_at for slot in slots).astimezone(schedule.STOCKHOLM).date()
+            agreement = agreement_in_force_or_refuse(on=first_day, field="first_date", organisation=organisation)
             group = services.group_create(
-                agreement=agreement_current(),
+                agreement=agreement,
                 created_by=request.user,
                 name=data["name"],
                 format=data["format"],

@@ -6,6 +6,11 @@ All of it is editable afterwards in the admin.
 """
 
 CITY = "Socialförvaltningen, Stockholms stad"
+# The agreement of the seed document (IOP 2017–2018) and its yearly budget in kronor (IOP 4.1:
+# 711 833 kr in all). Installed as data by partnership migration 0009; offered when a coordinator
+# sets up a new agreement.
+AGREEMENT_NAME = "Stödgrupper för barn placerade i familjehem"
+BUDGET_LINES_KR = [("Personal", 678_833), ("Material", 8_000), ("Mat och dryck", 15_000), ("Resekostnader", 10_000)]
 PROVIDER = "Barnens rätt i samhället"
 DISTRICTS = [
     "Bromma",

@@ -1,15 +1,59 @@
 """Reads for the partnership app."""
 
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Agreement, BudgetLine
 
 
-def agreement_current(*, on=None) -> Agreement | None:
-    """The agreement in force on a date (today by default), else the latest one."""
-    on = on or timezone.localdate()
-    queryset = Agreement.objects.select_related("public_party", "provider", "target_group").prefetch_related(
+def _agreements():
+    return Agreement.objects.select_related("public_party", "provider", "target_group").prefetch_related(
         Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("position"))
     )
-    return queryset.filter(starts_on__lte=on, ends_on__gte=on).first() or queryset.first()
+
+
+def agreement_current(*, on=None, organisation=None) -> Agreement | None:
+    """The agreement in force on a date (today by default), or None: never the latest one instead.
+    With an organisation, only an agreement it is a party to."""
+    on = on or timezone.localdate()
+    queryset = _agreements().filter(starts_on__lte=on, ends_on__gte=on)
+    if organisation is not None:
+        queryset = queryset.filter(Q(public_party=organisation) | Q(provider=organisation))
+    return queryset.order_by("starts_on", "pk").first()
+
+
+def agreement_in_force_or_refuse(*, on, field=None, organisation=None) -> Agreement:
+    """The agreement in force on `on`, for a dated record (a group, a referral, a cost) that belongs
+    to it; outside every agreement a ValidationError (on `field`) names the periods there are."""
+    agreement = agreement_current(on=on, organisation=organisation)
+    if agreement is not None:
+        return agreement
+    periods = ", ".join(f"{a.starts_on:%Y-%m-%d}–{a.ends_on:%Y-%m-%d}" for a in Agreement.objects.order_by("starts_on"))
+    message = _("Ingen överenskommelse gäller %(date)s, så det kan inte registreras då.") % {"date": f"{on:%Y-%m-%d}"}
+    message = f"{message} " + (
+        _("Överenskommelserna gäller %(periods)s.") % {"periods": periods}
+        if periods
+        else _("Det finns ingen överenskommelse; samordnaren lägger in den under Överenskommelser.")
+    )
+    raise ValidationError({field: message} if field else message, code="no_agreement")
+
+
+def agreement_to_view(agreements, chosen: str | None = None) -> Agreement | None:
+    """Which of `agreements` (a queryset the user may see) a page shows: the one chosen (its
+    public id), else the one in force today, else the one that started most recently. Pages that
+    use it offer every agreement to choose from, so no year of any agreement is out of reach."""
+    if chosen:
+        try:
+            found = agreements.filter(public_id=chosen).first()
+        except (ValueError, ValidationError):
+            found = None
+        if found is not None:
+            return found
+    today = timezone.localdate()
+    return (
+        agreements.filter(starts_on__lte=today, ends_on__gte=today).order_by("starts_on").first()
+        or agreements.filter(starts_on__lte=today).order_by("-starts_on").first()
+        or agreements.order_by("starts_on").first()
+    )

@@ -41,7 +41,9 @@ HOME_TEMPLATES = {
 def home(request):
     membership = getattr(request.user, "membership", None)
     template = HOME_TEMPLATES.get(membership.role) if membership else "partnership/home_admin.html"
-    return render(request, template, {"membership": membership, "agreement": agreement_current()})
+    organisation = membership.organisation if membership else None
+    context = {"membership": membership, "agreement": agreement_current(organisation=organisation)}
+    return render(request, template, context)
 
 
 def _redirect_after_two_factor(request):

@@ -14,7 +14,7 @@ from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, District
 from partnership.pagination import AFTER, BEFORE, keyset_page
-from partnership.selectors import agreement_current
+from partnership.selectors import agreement_in_force_or_refuse
 from partnership.services import access_log_record, access_log_record_many
 
 from . import purge, selectors, services
@@ -139,9 +139,11 @@ def referral_create(request):
     guardian_errors: list[str] = []
     if request.method == "POST" and form.is_valid() and guardians.is_valid():
         try:
+            # A referral belongs to the agreement in force on the day it is made.
+            agreement = agreement_in_force_or_refuse(on=timezone.localdate())
             referral = services.referral_submit(
                 submitted_by=request.user,
-                agreement=agreement_current(),
+                agreement=agreement,
                 district=request.user.membership.district,
                 **services.submission_arguments(form.cleaned_data, guardians.cleaned_data),
             )
@@ -272,11 +274,14 @@ def interest_create(request):
     require_permission(request.user, "referrals.add_interest_registration")
     form = InterestRegistrationForm(request.POST or None, districts=District.objects.filter(is_active=True))
     if request.method == "POST" and form.is_valid():
-        services.interest_registration_record(
-            recorded_by=request.user, agreement=agreement_current(), **form.cleaned_data
-        )
-        messages.success(request, _("Intresseanmälan är registrerad och skickad till stadsdelen för bekräftelse."))
-        return redirect("referrals:interest_list")
+        try:
+            agreement = agreement_in_force_or_refuse(on=timezone.localdate())
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            services.interest_registration_record(recorded_by=request.user, agreement=agreement, **form.cleaned_data)
+            messages.success(request, _("Intresseanmälan är registrerad och skickad till stadsdelen för bekräftelse."))
+            return redirect("referrals:interest_list")
     return render(request, "referrals/interest_form.html", {"form": form})
 
 

@@ -200,6 +200,12 @@ MATRIX = {
         lambda w: {},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
     ),
+    # Setting up an agreement is the public party's coordinator's.
+    "finance:agreement_create": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "finance:agreement_change": (
+        lambda w: {"public_id": w.agreement.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
     "finance:schedule_create": (lambda w: {"public_id": w.agreement.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
     "finance:settlement": (
         lambda w: {"public_id": w.agreement.public_id},
@@ -495,6 +501,8 @@ def _finance_world(world, coordinator):
     world.payment = world.budget_year.payments.first()
     world.fee = ExternalFee.objects.create(
         agreement=world.agreement,
+        child_key="barn-ab",
+        year=2017,
         municipality="Solna",
         child_initials="AB",
         child_age=10,

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from partnership.access import require_permission
 
 from .. import report as followup_report
+from ..cooperation import agreements_for
 from ..forms import (
     ReportForm,
 )
-from ._common import _agreement_for
+from ._common import AGREEMENT_PARAM, _agreement_for
 
 # --- Follow-up report ----------------------------------------------------------------------------
 
@@ -29,11 +30,18 @@ def _report_years(agreement):
 @require_GET
 def report(request):
     require_permission(request.user, "partnership.view_followup_report")
-    agreement = _agreement_for(request.user)
+    agreement = _agreement_for(request.user, request.GET.get(AGREEMENT_PARAM))
     years = _report_years(agreement)
-    form = ReportForm(request.GET or None, years=years, initial={"year": years[-1]})
+    form = ReportForm(
+        request.GET or None,
+        years=years,
+        agreements=list(agreements_for(request.user).order_by("starts_on")),
+        initial={"year": years[-1], AGREEMENT_PARAM: str(agreement.public_id)},
+    )
     year, term = (form.cleaned_data["year"], form.cleaned_data["term"]) if form.is_valid() else (years[-1], "")
     context = {
+        "agreement": agreement,
+        "agreement_param": AGREEMENT_PARAM,
         "form": form,
         "year": year,
         "term": term,
@@ -47,7 +55,7 @@ def report(request):
 @require_POST
 def report_generate(request):
     require_permission(request.user, "partnership.view_followup_report")
-    agreement = _agreement_for(request.user)
+    agreement = _agreement_for(request.user, request.POST.get(AGREEMENT_PARAM))
     form = ReportForm(request.POST, years=_report_years(agreement))
     if not form.is_valid():
         messages.error(request, _("Välj år och period."))

@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from finance import services
 from finance.models import AnnualReport, ExternalFee
+from groups.models import GroupStatus, SupportGroup
 from partnership.jobs import job_run
 from partnership.models import BackgroundJob, Role
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
@@ -32,6 +33,8 @@ def finance_world(settings, tmp_path):
     )
     fee = ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-ta",
+        year=2017,
         municipality="Solna stad",
         child_initials="TA",
         child_age=10,
@@ -115,6 +118,8 @@ def _finance_urls(world):
         "/ekonomi/resor/",
         "/ekonomi/resor/ny/",
         f"/ekonomi/overenskommelse/{agreement.public_id}/slutavrakning/?termination_date=2017-06-30",
+        "/ekonomi/overenskommelse/ny/",
+        f"/ekonomi/overenskommelse/{agreement.public_id}/andra/",
         "/ekonomi/logg/",
     ]
 
@@ -164,3 +169,54 @@ def test_report_page_polls_its_progress_until_the_pdf_is_ready(page: Page, live_
     BackgroundJob.objects.filter(pk=job.pk).update(state="queued", progress=0)
     job_run(job.pk)
     expect(page.get_by_role("link", name="Hämta redovisningen (PDF)")).to_be_visible(timeout=5_000)
+
+
+def test_coordinator_sets_up_a_renewal_through_the_agreement_page(page: Page, live_server, finance_world):
+    coordinator = finance_world[0]
+    sign_in(page, live_server.url, coordinator)
+    page.goto(f"{live_server.url}/ekonomi/")
+    page.get_by_role("link", name="Lägg upp en överenskommelse").click()
+    expect(page.get_by_role("heading", name="Ny överenskommelse")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.locator("#id_name").fill("Stödgrupper 2019–2020")
+    page.get_by_label("Gäller från").fill("2018-07-01")  # overlaps 2017–2018
+    page.get_by_label("Gäller till").fill("2020-12-31")
+    page.get_by_role("button", name="Spara överenskommelsen").click()
+    expect(page.get_by_text("Perioden överlappar överenskommelsen")).to_be_visible()
+    expect(page.locator("#id_name")).to_have_value("Stödgrupper 2019–2020")
+    assert_no_axe_violations(page)
+    page.get_by_label("Gäller från").fill("2019-01-01")
+    page.get_by_role("button", name="Spara överenskommelsen").click()
+    expect(page.get_by_text("är sparad")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stödgrupper 2019–2020 (2019–2020)")).to_be_visible()
+    expect(page.get_by_text("711 833,00 kr").first).to_be_visible()
+    assert_no_axe_violations(page)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    page.goto(f"{live_server.url}/ekonomi/overenskommelse/ny/")
+    assert_no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_settlement_page_shows_which_groups_count_and_why(page: Page, live_server, finance_world):
+    coordinator, agreement, _year, _fee = finance_world
+    for name, status, starts_on in (
+        ("Vårgrupp", GroupStatus.CLOSED, datetime.date(2017, 2, 1)),
+        ("Öppen grupp", GroupStatus.OPEN, datetime.date(2017, 5, 1)),
+    ):
+        SupportGroup.objects.create(
+            agreement=agreement, name=name, format="weekly", status=status, min_age=7, max_age=12, starts_on=starts_on
+        )
+    sign_in(page, live_server.url, coordinator)
+    for viewport in (None, PHONE_VIEWPORT):
+        if viewport:
+            page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/ekonomi/overenskommelse/{agreement.public_id}/slutavrakning/")
+        page.get_by_label("Datum för uppsägningen").fill("2017-06-30")
+        page.get_by_role("button", name="Beräkna").click()
+        counted = page.get_by_role("table", name="Genomförda och pågående insatser")
+        expect(counted.get_by_text("Vårgrupp")).to_be_visible()
+        expect(counted.get_by_text("Startade 2017-02-01 och är avslutad.")).to_be_visible()
+        not_counted = page.get_by_role("table", name="Grupper som inte räknas")
+        expect(not_counted.get_by_text("Öppen grupp")).to_be_visible()
+        expect(not_counted.get_by_text("första träffen har inte hållits")).to_be_visible()
+        assert_no_axe_violations(page)

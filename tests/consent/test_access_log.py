@@ -165,8 +165,9 @@ def test_downloading_a_consent_document_is_logged_as_export(client_for, media_ro
 
 
 def test_submitting_a_referral_is_logged_as_create(client_for):
-
-    make_agreement()
+    today = timezone.localdate()
+    # In force today: a referral belongs to the agreement in force on the day it is made.
+    make_agreement(starts_on=today - datetime.timedelta(days=100), ends_on=today + datetime.timedelta(days=400))
     worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
     start = timezone.localdate() + datetime.timedelta(days=30)
     number = identity_number_for(start.replace(year=start.year - 10))

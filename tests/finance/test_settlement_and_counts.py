@@ -10,6 +10,7 @@ from finance import selectors, services
 from finance.models import ExternalFee, TravelCost
 from groups.models import GroupStatus, Placement, SupportGroup
 from partnership.models import AccessLogEntry, Role
+from referrals.identity_numbers import age_on
 from tests.factories import make_referral, make_user
 
 from .helpers import agreement_with_years
@@ -64,9 +65,34 @@ def test_settlement_counts_started_groups_once_and_repays_the_rest(world):
 
 def test_settlement_after_the_autumn_group_started_repays_nothing_and_the_city_owes_nothing(world):
     _coordinator, agreement, _year = world
+    SupportGroup.objects.filter(name="Höstgrupp").update(status=GroupStatus.RUNNING)
     settlement = selectors.settlement_for(agreement, datetime.date(2017, 9, 15))
     assert len(settlement.groups) == 3
     assert settlement.amounts.balance_ore == 0
+
+
+def test_a_group_planned_or_open_that_never_started_is_not_carried_out(world):
+    """A group not cancelled is not therefore carried out: it counts only once its first meeting
+    was held on or before the termination date."""
+    _coordinator, agreement, _year = world
+    _group(agreement, "Öppen grupp", datetime.date(2017, 8, 20), status=GroupStatus.OPEN)
+    settlement = selectors.settlement_for(agreement, datetime.date(2017, 9, 15))
+    assert [group.name for group in settlement.groups] == ["Vårgrupp", "Stödhelg maj"]
+    not_counted = {group.name: group.reason for group in settlement.groups_not_counted}
+    assert set(not_counted) == {"Inställd grupp", "Öppen grupp", "Höstgrupp"}
+    assert "första träffen har inte hållits" in not_counted["Höstgrupp"]
+    assert settlement.amounts.carried_out_value_ore == 2 * 177_958_25
+
+
+def test_a_group_with_a_held_meeting_counts_even_before_its_status_changed(world):
+    _coordinator, agreement, _year = world
+    group = _group(agreement, "Bekräftad grupp", datetime.date(2017, 8, 20), status=GroupStatus.OPEN)
+    at = datetime.datetime(2017, 8, 20, 16, tzinfo=datetime.UTC)
+    group.meetings.create(starts_at=at, ends_at=at + datetime.timedelta(hours=2), held_confirmed_at=at)
+    settlement = selectors.settlement_for(agreement, datetime.date(2017, 9, 15))
+    assert "Bekräftad grupp" in [g.name for g in settlement.groups]
+    before = selectors.settlement_for(agreement, datetime.date(2017, 8, 19))
+    assert "Bekräftad grupp" not in [g.name for g in before.groups]
 
 
 def test_settlement_outside_the_agreement_has_no_year(world):
@@ -84,6 +110,7 @@ def test_settlement_page_and_pdf_show_it_line_by_line(world, make_signed_in_clie
     response = client.get(pdf_url, {"termination_date": "2017-06-30"})
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content).replace("\u00a0", " ")
+    text = " ".join(text.split())  # the PDF wraps long cells
     assert "Stödhelg maj" in text
     assert "533 874,75 kr" in text  # advances paid
     assert "355 916,50 kr" in text  # value of the two interventions
@@ -108,7 +135,8 @@ def test_group_and_child_counts_of_the_year(world):
     removed = Placement.objects.create(group=spring, referral=make_referral(agreement=agreement), placed_by=manager)
     Placement.objects.filter(pk=removed.pk).update(removed_at=datetime.datetime(2017, 2, 2, tzinfo=datetime.UTC))
     counts = selectors.group_counts(year)
-    assert (counts.groups, counts.children) == (3, 3)  # spring, weekend, autumn; cancelled left out
+    # Spring and the weekend were carried out; the cancelled group and the planned autumn one were not.
+    assert (counts.groups, counts.children) == (2, 3)
 
 
 def test_placing_a_child_from_another_municipality_creates_its_fee(world):
@@ -127,7 +155,8 @@ def test_placing_a_child_from_another_municipality_creates_its_fee(world):
         500_000,
         "Vårgrupp",
     )
-    assert 9 <= fee.child_age <= 10
+    # The age on the group's first meeting (1 February 2017), not today's.
+    assert fee.child_age == age_on(referral.child.birth_date, datetime.date(2017, 2, 1))
     assert services.external_fee_record(placement=placement, recorded_by=manager) == fee
     assert ExternalFee.objects.count() == 1
 
@@ -194,3 +223,14 @@ def test_travel_outside_the_agreement_period_is_refused(world):
         )
     assert "incurred_on" in error.value.message_dict
     assert not TravelCost.objects.exists()
+
+
+def test_settlement_page_shows_which_groups_count_and_why(world, make_signed_in_client):
+    coordinator, agreement, _year = world
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:settlement", kwargs={"public_id": agreement.public_id})
+    page = client.get(url, {"termination_date": "2017-09-15"}).content.decode()
+    counted, _sep, not_counted = page.partition("Grupper som inte räknas")
+    assert "Vårgrupp" in counted and "Startade 2017-02-01 och är avslutad." in counted
+    assert "Höstgrupp" in not_counted and "Planerad; första träffen har inte hållits." in not_counted
+    assert "Inställd grupp" in not_counted and "Inställd; genomfördes aldrig." in not_counted

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from finance import services
+from finance import selectors, services
 from finance.jobs import annual_report_build
 from finance.models import AdvancePayment, AnnualReport, Cost, ExternalFee, FinanceAuditEntry
 from partnership.jobs import job_run
@@ -249,6 +249,8 @@ def test_fee_list_queries_do_not_grow_with_fees(setup, make_signed_in_client, dj
     for n in range(count):
         ExternalFee.objects.create(
             agreement=agreement,
+            child_key=f"barn-{n}",
+            year=2017,
             municipality=f"Kommun {n}",
             child_initials="AB",
             child_age=9,
@@ -287,6 +289,8 @@ def test_fee_invoice_is_a_pdf_with_initials_and_age_only(setup, make_signed_in_c
     coordinator, agreement, _year = setup
     fee = ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-al",
+        year=2017,
         municipality="Solna stad",
         child_initials="AL",
         child_age=11,
@@ -309,6 +313,8 @@ def test_a_fee_is_marked_paid_once(setup, make_signed_in_client):
     coordinator, agreement, _year = setup
     fee = ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-al",
+        year=2017,
         municipality="Solna stad",
         child_initials="AL",
         child_age=11,
@@ -348,6 +354,8 @@ def test_annual_report_pdf_holds_the_right_totals(
     )
     ExternalFee.objects.create(
         agreement=agreement,
+        child_key="barn-al",
+        year=2017,
         municipality="Solna stad",
         child_initials="AL",
         child_age=11,
@@ -595,3 +603,40 @@ def test_the_service_names_a_receipt_by_its_content_not_its_name(setup, settings
     assert cost.receipt.name.endswith(".png")
     with pytest.raises(ValidationError):
         _booked_cost(year, coordinator, receipt=SimpleUploadedFile("a.pdf", b"<html>", content_type="application/pdf"))
+
+
+def test_the_annual_report_hides_small_numbers_of_children_and_counts_fees_once_per_child(
+    setup, make_signed_in_client, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    """As the follow-up report: 1–4 children are never shown as a number, on screen or in the PDF.
+    A voided fee (a child who never started) is not a child of the year."""
+    settings.MEDIA_ROOT = tmp_path
+    coordinator, agreement, year = setup
+    for n, voided in ((1, False), (2, False), (3, True)):
+        ExternalFee.objects.create(
+            agreement=agreement,
+            child_key=f"barn-{n}",
+            year=2017,
+            municipality="Solna stad",
+            child_initials="AL",
+            child_age=11,
+            group_name="Grupp",
+            amount_ore=500_000,
+            invoiced_on=datetime.date(2017, 3, 1),
+            recorded_by=coordinator,
+            voided_at=timezone.now() if voided else None,
+            void_reason="Började aldrig" if voided else "",
+        )
+    figures = selectors.annual_report_figures(year)
+    assert figures.fees_count == 2 and figures.fees_invoiced_ore == 2 * 500_000
+    client = make_signed_in_client(coordinator)
+    page = client.get(reverse("finance:report", kwargs={"public_id": year.public_id})).content.decode()
+    assert "färre än 5" in page
+    assert '<dd class="col-sm-7">2</dd>' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("finance:report_generate", kwargs={"public_id": year.public_id}), {"fee_reinvestment": ""})
+    report = AnnualReport.objects.get()
+    download = client.get(reverse("finance:report_download", kwargs={"public_id": report.public_id}))
+    text = " ".join(pdf_text(b"".join(download.streaming_content)).split())
+    assert "Barn från andra kommuner: färre än 5." in text
+    assert "Barn från andra kommuner: 2" not in text

@@ -286,3 +286,23 @@ def test_the_reports_finance_comes_from_the_finance_selector_in_whole_ore():
     spring = followup_report_data(agreement=agreement, year=2017, term="spring").finance
     assert (spring.budget_ore, spring.actual_ore, spring.difference_ore) == (35_591_650, 123_45, 35_579_305)
     assert all(type(value) is int for value in (spring.budget_ore, spring.actual_ore, spring.difference_ore))
+
+
+def test_with_a_renewal_the_user_picks_the_agreement_and_every_year_of_each_stays_reachable(
+    make_signed_in_client, coordinator, agreement
+):
+    """Never only the newest agreement's years: the first agreement's 2017 and 2018 are offered
+    once it is picked, and the page says which agreement it shows."""
+    first = make_agreement()  # 2017–2018
+    client = make_signed_in_client(coordinator)
+    page = client.get(reverse("followup:report"))
+    form = page.context["form"]
+    assert {value for value, _label in form.fields["overenskommelse"].choices} == {
+        str(first.public_id),
+        str(agreement.public_id),
+    }
+    assert page.context["agreement"] == agreement  # in force today by default
+    page = client.get(reverse("followup:report"), {"overenskommelse": str(first.public_id), "year": "2017"})
+    assert page.context["agreement"] == first
+    assert [value for value, _label in page.context["form"].fields["year"].choices] == ["2017", "2018"]
+    assert page.context["year"] == 2017

@@ -213,3 +213,10 @@ def test_the_visit_reminder_is_mailed_without_the_childs_name(mailoutbox, django
     text = mails[0].body + mails[0].alternatives[0][0]
     assert "Postgruppen" in text and child.pseudonym in text
     assert "Ingeborg" not in text and "Zetterqvist" not in text and child.child.identity_number not in text
+
+
+def test_a_group_whose_dates_passed_but_never_started_asks_for_no_evaluation():
+    """Not cancelled is not carried out: a group left open past its last date never met."""
+    never_started = make_closed_group(leader=make_user(Role.GROUP_LEADER), name="Aldrig startad", status="open")
+    place_children(never_started, count=2)
+    assert reminders_sweep_all()["evaluation_after_due"] == 0

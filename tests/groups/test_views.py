@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agreement():
     today = timezone.localdate()
-    return make_agreement(starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
+    # Through next year: the planning tests below plan groups in 2027.
+    return make_agreement(starts_on=today.replace(month=1, day=1), ends_on=datetime.date(2027, 12, 31))
 
 
 @pytest.fixture
@@ -46,6 +47,44 @@ def _running_group(manager, leader, *, children=5, earliest=None):
             placement=placement, recorded_by=manager, kind=VisitKind.EXCEPTION, exception_reason="Test"
         )
     return services.group_start(group=group, by=manager), placements
+
+
+def test_a_group_outside_every_agreement_is_refused_beside_the_date(manager, leader, make_signed_in_client):
+    """The group belongs to the agreement in force on its first meeting; there is none in 2028,
+    so nothing is planned (never silently under the latest agreement)."""
+    client = make_signed_in_client(manager)
+    data = {
+        "name": "Framtidsgruppen",
+        "format": "weekly",
+        "min_age": 7,
+        "max_age": 12,
+        "leaders": [leader.pk],
+        "first_date": "2028-03-13",
+        "weekday": "0",
+        "start_time": "16:00",
+    }
+    response = client.post(reverse("groups:create"), data)
+    assert response.status_code == 200
+    assert "Ingen överenskommelse gäller 2028-03-13" in response.context["form"].errors["first_date"][0]
+    assert response.context["form"]["name"].value() == "Framtidsgruppen"  # input kept
+    assert not SupportGroup.objects.filter(name="Framtidsgruppen").exists()
+
+
+def test_a_group_belongs_to_the_agreement_in_force_on_its_first_meeting(manager, leader, make_signed_in_client):
+    renewal = make_agreement(starts_on=datetime.date(2028, 1, 1), ends_on=datetime.date(2029, 12, 31))
+    client = make_signed_in_client(manager)
+    data = {
+        "name": "Förnyad grupp",
+        "format": "weekly",
+        "min_age": 7,
+        "max_age": 12,
+        "leaders": [leader.pk],
+        "first_date": "2028-03-13",
+        "weekday": "0",
+        "start_time": "16:00",
+    }
+    assert client.post(reverse("groups:create"), data).status_code == 302
+    assert SupportGroup.objects.get(name="Förnyad grupp").agreement == renewal
 
 
 def test_manager_plans_a_weekly_group_through_the_form(manager, leader, make_signed_in_client):

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from config.celery import app
 from partnership.models import District, Organisation, Role
@@ -95,7 +96,15 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
 
 
 def test_home_shows_the_agreement_and_its_budget_in_swedish_format(make_signed_in_client, coordinator):
-    make_agreement()
+    today = timezone.localdate()
+    make_agreement(starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
     body = make_signed_in_client(coordinator).get(reverse("home")).content.decode()
     assert "711\u00a0833,00\u00a0kr" in body
     assert "minst 4 grupper, cirka 40 barn" in body
+
+
+def test_home_never_shows_an_agreement_out_of_force_as_current(make_signed_in_client, coordinator):
+    make_agreement()  # 2017–2018: over, and not silently taken for today's
+    body = make_signed_in_client(coordinator).get(reverse("home")).content.decode()
+    assert "Ingen överenskommelse gäller i dag" in body
+    assert "711\u00a0833,00\u00a0kr" not in body

@@ -219,3 +219,14 @@ def test_the_form_can_be_opened_empty_with_the_case_officer_prefilled(district_c
     response = district_client.get(reverse("referrals:create"))
     assert response.status_code == 200
     assert response.context["form"].initial["case_officer_name"] == social_worker.get_full_name()
+
+
+def test_a_referral_outside_every_agreement_is_refused_and_nothing_is_saved(make_signed_in_client, social_worker, db):
+    """A referral belongs to the agreement in force on the day it is made: with only an agreement
+    that has ended, it is refused with a clear message, never filed under the latest one."""
+    make_agreement()  # 2017–2018
+    response = make_signed_in_client(social_worker).post(reverse("referrals:create"), referral_post())
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert "Ingen överenskommelse gäller" in errors[0] and "2017-01-01–2018-12-31" in errors[0]
+    assert nothing_saved()

@@ -1,6 +1,7 @@
-"""Demo data for `make run`: the 2017–2018 agreement and one login per role, then each app's own
-demo data (its `demo.py`, with `load(agreement)`), app by app from the bottom layer up, so that
-each app's demo builds on what the apps below it made.
+"""Demo data for `make run`: the 2017–2018 agreement, its renewal in force today, one login per
+role, then each app's own demo data (its `demo.py`, with `load(agreement)`, given the agreement in
+force today), app by app from the bottom layer up, so that each app's demo builds on what the
+apps below it made. The demos of past years (finance, follow-up) use `first_agreement()`.
 
 Safe to re-run: existing rows are kept, nothing is duplicated. Refuses to run unless DEBUG is
 on, so demo passwords never reach a production database.
@@ -14,13 +15,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from partnership.models import Agreement, BudgetLine, District, Membership, Organisation, Role, TargetGroup
+from partnership.reference_data import AGREEMENT_NAME, BUDGET_LINES_KR
 
+RENEWAL_NAME = f"{AGREEMENT_NAME} (förnyad)"
 DEMO_PASSWORD = "gruppstod-demo"  # noqa: S105 - printed for the local demo on purpose
 
-BUDGET_LINES_KR = [("Personal", 678_833), ("Material", 8_000), ("Mat och dryck", 15_000), ("Resekostnader", 10_000)]
 
 DEMO_USERS = [
     # username, first name, last name, role, organisation short name, district
@@ -31,14 +34,45 @@ DEMO_USERS = [
 ]
 
 
+def _agreement(starts_on: datetime.date, ends_on: datetime.date, name: str = AGREEMENT_NAME) -> Agreement:
+    agreement, _ = Agreement.objects.get_or_create(
+        name=name,
+        public_party=Organisation.objects.get(short_name="Socialförvaltningen"),
+        provider=Organisation.objects.get(short_name="Bris"),
+        starts_on=starts_on,
+        defaults={"ends_on": ends_on, "target_group": TargetGroup.objects.get(name="Familjehemsplacerade barn")},
+    )
+    for position, (line, kronor) in enumerate(BUDGET_LINES_KR):
+        BudgetLine.objects.get_or_create(
+            agreement=agreement, name=line, defaults={"annual_amount_ore": kronor * 100, "position": position}
+        )
+    return agreement
+
+
+def first_agreement() -> Agreement:
+    """The agreement of the seed document, 2017–2018: the demo's past years live under it."""
+    return _agreement(datetime.date(2017, 1, 1), datetime.date(2018, 12, 31))
+
+
+def current_agreement() -> Agreement:
+    """A renewal in force today (last year to next year), so a new user of `make run` sees current
+    groups in the current year. Made once: it keeps its period when the demo is loaded again."""
+    existing = Agreement.objects.filter(name=RENEWAL_NAME).order_by("-starts_on").first()
+    if existing is not None:
+        return existing
+    year = timezone.localdate().year
+    return _agreement(datetime.date(year - 1, 1, 1), datetime.date(year + 1, 12, 31), name=RENEWAL_NAME)
+
+
 class Command(BaseCommand):
-    help = "Lägger in demodata (överenskommelse 2017–2018 och en inloggning per roll)."
+    help = "Lägger in demodata (överenskommelse 2017–2018, en förnyad som gäller i dag, en inloggning per roll)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demodata läggs bara in när DEBUG=true (lokal demo), aldrig i produktion.")
         with transaction.atomic():
-            agreement = self._agreement()
+            first_agreement()
+            agreement = current_agreement()
             self._users()
             for app_config in apps.get_app_configs():  # in INSTALLED_APPS order: the layers, bottom up
                 if module_has_submodule(app_config.module, "demo"):
@@ -48,25 +82,6 @@ class Command(BaseCommand):
             where = f" ({district})" if district else ""
             self.stdout.write(f"  {username:22} {role.label}{where}")
         self.stdout.write("  admin                  Superanvändare (administration av referensdata)")
-
-    def _agreement(self) -> Agreement:
-        city = Organisation.objects.get(short_name="Socialförvaltningen")
-        bris = Organisation.objects.get(short_name="Bris")
-        agreement, _ = Agreement.objects.get_or_create(
-            name="Stödgrupper för barn placerade i familjehem",
-            public_party=city,
-            provider=bris,
-            starts_on=datetime.date(2017, 1, 1),
-            defaults={
-                "ends_on": datetime.date(2018, 12, 31),
-                "target_group": TargetGroup.objects.get(name="Familjehemsplacerade barn"),
-            },
-        )
-        for position, (name, kronor) in enumerate(BUDGET_LINES_KR):
-            BudgetLine.objects.get_or_create(
-                agreement=agreement, name=name, defaults={"annual_amount_ore": kronor * 100, "position": position}
-            )
-        return agreement
 
     def _users(self) -> None:
         User = get_user_model()
