@@ -26,7 +26,7 @@ BENCH_ENV := SECRET_KEY=bench-only-not-secret \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	EMAIL_URL=consolemail://
 
-.PHONY: run test lint fmt install check-system ci migrate-check messages bench
+.PHONY: run test test-fast lint fmt install check-system check-browser ci migrate-check messages bench
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
@@ -40,12 +40,16 @@ install: $(STAMP)
 check-system: $(STAMP)
 	@$(BIN)/python scripts/check_system.py
 
+# The browser tests' needs too: Playwright's driver starts and launches Chromium, or the apt-get line.
+check-browser: $(STAMP)
+	@$(BIN)/python scripts/check_system.py --browser
+
 run: install check-system
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install check-system
+test: install check-browser
 	$(BIN)/python scripts/run_tests.py $(ARGS)
 
 # National-scale data, gunicorn with production settings, wrk on every list and home page; about
