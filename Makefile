@@ -52,6 +52,11 @@ run: install check-system
 test: install check-browser
 	$(BIN)/python scripts/run_tests.py $(ARGS)
 
+# Everything but the browser tests, on SQLite (in memory, one database per process), in two
+# processes (pytest-xdist).
+test-fast: install check-system
+	DATABASE_URL= $(BIN)/python scripts/run_tests.py -m "not browser" -n 2 $(ARGS)
+
 # National-scale data, gunicorn with production settings, wrk on every list and home page; about
 # 20 minutes on 2 cores. Prints every target with its figure; results in bench/results/.
 bench: install check-system

@@ -1,10 +1,14 @@
+import datetime
 import os
 import shutil
 import subprocess
 import sys
+import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
+from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
@@ -12,6 +16,24 @@ from partnership.models import Role
 from tests.factories import confirmed_totp_device, make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# --- The clock -------------------------------------------------------------------------------
+
+# GRUPPSTOD_TEST_NOW=2028-02-29T00:30 runs every test as if it were then (Stockholm time; the clock
+# keeps ticking from there): no test may depend on the day it happens to run. Browser tests keep
+# the real clock, because Chromium reads it (cookie expiry, date inputs).
+TEST_NOW = os.environ.get("GRUPPSTOD_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True)
+def _test_now(request):
+    if not TEST_NOW or request.node.get_closest_marker("browser"):
+        yield
+        return
+    moment = datetime.datetime.fromisoformat(TEST_NOW).replace(tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 # --- CI refuses skips ------------------------------------------------------------------------
@@ -32,10 +54,12 @@ def require_postgresql():
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Argon2 is deliberately slow; the suite creates hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    # Argon2 is deliberately slow; the suite creates hundreds of users. Session-wide, so that
+    # worlds built once per module (the permission matrix) hash fast too.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 # --- Users and signed-in clients -------------------------------------------------------------
