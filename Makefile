@@ -66,6 +66,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(DEV_ENV) $(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -211,7 +211,7 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
     ).filter(Q(ends_on__gte=start) | Q(ends_on__isnull=True))
     top_level = groups.filter(parent__isnull=True)
     format_counts = dict(top_level.values_list("format").annotate(n=Count("pk")).values_list("format", "n"))
-    format_labels = dict(SupportGroup._meta.get_field("format").choices)
+    format_labels = dict(SupportGroup._meta.get_field("format").choices)  # type: ignore[arg-type]
     groups_by_format = [(str(label), format_counts.get(value, 0)) for value, label in format_labels.items()]
 
     group_ids = list(groups.values_list("pk", flat=True))

@@ -6,11 +6,14 @@ referrals.services.referral_transition.
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +60,13 @@ def _validate_slots(*, format: str, slots: list[schedule.Slot]) -> None:
         schedule.validate_weekend(slots)
 
 
-def _check_overlaps(*, slots, leaders, premises, exclude_group: SupportGroup | None = None) -> None:
+def _check_overlaps(
+    *,
+    slots: list[schedule.Slot],
+    leaders: Iterable[User],
+    premises: Premises | None,
+    exclude_group: SupportGroup | None = None,
+) -> None:
     """A leader cannot be in two groups at once, nor can two groups share the premises."""
     if not slots:
         return
@@ -70,7 +79,7 @@ def _check_overlaps(*, slots, leaders, premises, exclude_group: SupportGroup | N
     leader_ids = [leader.pk for leader in leaders]
     leader_clash = clashes.filter(group__leaders__in=leader_ids).first() if leader_ids else None
     if leader_clash is not None:
-        busy = leader_clash.group.leaders.filter(pk__in=leader_ids).first()
+        busy = cast(User, leader_clash.group.leaders.filter(pk__in=leader_ids).first())  # one of them clashes
         raise ValidationError(
             {
                 "leaders": _("%(leader)s leder redan %(group)s %(when)s.")
@@ -113,13 +122,13 @@ def _check_age_band(*, agreement: Agreement, min_age: int, max_age: int) -> None
 def group_create(
     *,
     agreement: Agreement,
-    created_by,
+    created_by: User,
     name: str,
     format: str,
     min_age: int,
     max_age: int,
     premises: Premises | None,
-    leaders,
+    leaders: Iterable[User],
     slots: list[schedule.Slot],
 ) -> SupportGroup:
     """Plan a group with its meetings; it starts as "planned"."""
@@ -155,7 +164,7 @@ def _editable(group: SupportGroup) -> None:
 
 
 @transaction.atomic
-def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeting:
+def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by: User) -> Meeting:
     """A leader moves one meeting; its length stays, and the group's rules must still hold."""
     group = SupportGroup.objects.select_for_update().get(pk=meeting.group_id)
     _editable(group)
@@ -204,14 +213,14 @@ def _transition(group: SupportGroup, to_status: str) -> None:
 
 
 @transaction.atomic
-def group_open(*, group: SupportGroup, by) -> SupportGroup:
+def group_open(*, group: SupportGroup, by: User) -> SupportGroup:
     """The schedule is set: the group is open for placement."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
     _transition(group, G.OPEN)
     return group
 
 
-def _current(group: SupportGroup):
+def _current(group: SupportGroup) -> QuerySet[Placement]:
     return Placement.objects.filter(group=group, removed_at__isnull=True)
 
 
@@ -222,7 +231,7 @@ def _placement_groups(group: SupportGroup) -> list[SupportGroup]:
 
 
 @transaction.atomic
-def group_start(*, group: SupportGroup, by) -> SupportGroup:
+def group_start(*, group: SupportGroup, by: User) -> SupportGroup:
     """Start the group: each (sub)group holds at least 5 children, each of whom has had a
     pre-group visit or has a written exception (IOP 3.1.2)."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
@@ -250,7 +259,7 @@ def group_start(*, group: SupportGroup, by) -> SupportGroup:
 
 
 @transaction.atomic
-def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
+def group_cancel(*, group: SupportGroup, by: User, reason: str) -> SupportGroup:
     """Cancel a group that has not started; its children go back to the waiting list."""
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför gruppen ställs in.")}, code="reason")
@@ -269,7 +278,7 @@ def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
 
 
 @transaction.atomic
-def group_close(*, group: SupportGroup, by) -> SupportGroup:
+def group_close(*, group: SupportGroup, by: User) -> SupportGroup:
     """A leader confirms the last meeting happened: the group is closed and its children's
     referrals completed. Completing sets each referral's ended_at, which starts the purge
     clock; `group_closed` tells evaluation once the transaction has committed."""
@@ -300,7 +309,7 @@ def group_close(*, group: SupportGroup, by) -> SupportGroup:
 
 
 @transaction.atomic
-def meeting_confirm_held(*, meeting: Meeting, by) -> Meeting:
+def meeting_confirm_held(*, meeting: Meeting, by: User) -> Meeting:
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("Träffen har inte börjat än."), code="future")
     if meeting.held_confirmed_at is None:
@@ -317,13 +326,13 @@ def child_age_for_group(referral: Referral, group: SupportGroup) -> int:
     child = getattr(referral, "child", None)  # gone once the data is purged: keep the recorded age
     if child is None:
         return referral.age_at_planned_start
-    day = group.starts_on or (group.parent.starts_on if group.parent_id else None) or timezone.localdate()
+    day = group.starts_on or (group.parent.starts_on if group.parent is not None else None) or timezone.localdate()
     return age_on(child.birth_date, day)
 
 
 @transaction.atomic
 def group_place_child(
-    *, group: SupportGroup, referral: Referral, placed_by, age_override_reason: str = ""
+    *, group: SupportGroup, referral: Referral, placed_by: User, age_override_reason: str = ""
 ) -> Placement:
     """Give a ready child a place. The group row is locked first, so two people placing into
     the same group at the same moment queue up and the count they check is the real one."""
@@ -391,7 +400,7 @@ def group_place_child(
     return placement
 
 
-def _end_placement(placement: Placement, *, by, reason: str) -> None:
+def _end_placement(placement: Placement, *, by: User, reason: str) -> None:
     placement.removed_at = timezone.now()
     placement.removed_by = by
     placement.removal_reason = reason.strip()
@@ -399,7 +408,7 @@ def _end_placement(placement: Placement, *, by, reason: str) -> None:
 
 
 @transaction.atomic
-def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
+def placement_remove(*, placement: Placement, by: User, reason: str) -> Placement:
     """Take a child out of a group that has not ended; the child goes back to the waiting list."""
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför barnet tas ur gruppen.")}, code="reason")
@@ -415,7 +424,7 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
 
 
 @transaction.atomic
-def placement_end_for_referral(*, referral: Referral, by, reason: str) -> Placement | None:
+def placement_end_for_referral(*, referral: Referral, by: User, reason: str) -> Placement | None:
     """The referral ends while the child has a place (consent withdrawn, referral withdrawn):
     the place is freed. Called when referrals signals the withdrawal (groups/receivers.py);
     changes no referral status itself."""
@@ -450,7 +459,7 @@ def weekend_split_propose(*, group: SupportGroup, referrals: list[Referral]) -> 
 
 
 @transaction.atomic
-def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -> list[SupportGroup]:
+def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by: User) -> list[SupportGroup]:
     """Create the proposed subgroups and place the children in them; children already placed in
     the weekend move to their subgroup. All or nothing."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
@@ -490,7 +499,7 @@ def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -
 
 
 @transaction.atomic
-def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> WaitingListAdjustment:
+def waiting_list_move(*, referral: Referral, steps: int, reason: str, by: User) -> WaitingListAdjustment:
     """The manager moves a child up (+1) or down (−1); the reason is kept with who and when."""
     if steps not in (1, -1):
         raise ValidationError({"steps": _("Flytta ett steg upp eller ned.")}, code="steps")
@@ -512,10 +521,10 @@ def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> Wai
 def pre_group_visit_record(
     *,
     placement: Placement,
-    recorded_by,
+    recorded_by: User,
     kind: str,
     visit_date: datetime.date | None = None,
-    leader=None,
+    leader: User | None = None,
     outcome: str = "",
     exception_reason: str = "",
 ) -> PreGroupVisit:
@@ -562,7 +571,7 @@ class AttendanceEntry:
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -> list[Attendance]:
+def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by: User) -> list[Attendance]:
     """Record who came to a meeting; an absence needs a reason (unknown is a reason)."""
     group = SupportGroup.objects.get(pk=meeting.group_id)  # fresh: the caller's copy may be stale
     if group.status != G.RUNNING:
@@ -597,13 +606,13 @@ def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -
 
 
 @transaction.atomic
-def calendar_token_get_or_create(*, user) -> CalendarToken:
+def calendar_token_get_or_create(*, user: User) -> CalendarToken:
     token, _created = CalendarToken.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return token
 
 
 @transaction.atomic
-def calendar_token_renew(*, user) -> CalendarToken:
+def calendar_token_renew(*, user: User) -> CalendarToken:
     """A new secret URL; the old one stops working at once (e.g. after it was shared by mistake)."""
     token, _created = CalendarToken.objects.update_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return token

@@ -1,5 +1,9 @@
 """State changes in the partnership app: two-factor devices and the access log."""
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -7,7 +11,7 @@ from .logging import scrub_identity_numbers
 from .models import AccessLogEntry
 
 
-def totp_device_get_or_create_pending(*, user) -> TOTPDevice:
+def totp_device_get_or_create_pending(*, user: User) -> TOTPDevice:
     """The device a user is enrolling: an unconfirmed one is reused so the QR code stays stable."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -27,7 +31,9 @@ def totp_device_confirm(*, device: TOTPDevice) -> TOTPDevice:
 # --- The access log (IOP 2.3): every app writes it, nobody changes it --------------------------
 
 
-def access_log_record(*, user, action: str, referral=None, legal_basis: str = "", what: str = "") -> AccessLogEntry:
+def access_log_record(
+    *, user: User | None, action: str, referral: Any = None, legal_basis: str = "", what: str = ""
+) -> AccessLogEntry:
     """Append one entry. Only the child's pseudonym is stored, never a name or identity number."""
     username = user.get_username() if user is not None else ""
     return AccessLogEntry.objects.create(
@@ -40,7 +46,9 @@ def access_log_record(*, user, action: str, referral=None, legal_basis: str = ""
     )
 
 
-def access_log_record_many(*, user, referrals, action: str, legal_basis: str = "", what: str = "") -> None:
+def access_log_record_many(
+    *, user: User, referrals: Iterable[Any], action: str, legal_basis: str = "", what: str = ""
+) -> None:
     """One entry per child shown, in one query (list pages)."""
     if not referrals:
         return
