@@ -49,13 +49,16 @@ run: install check-system
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Two test processes (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs one.
+TEST_WORKERS ?= 2
+
 test: install check-browser
-	$(BIN)/python scripts/run_tests.py $(ARGS)
+	$(BIN)/python scripts/run_tests.py -n $(TEST_WORKERS) $(ARGS)
 
 # Everything but the browser tests, on SQLite (in memory, one database per process), in two
 # processes (pytest-xdist).
 test-fast: install check-system
-	DATABASE_URL= $(BIN)/python scripts/run_tests.py -m "not browser" -n 2 $(ARGS)
+	DATABASE_URL= $(BIN)/python scripts/run_tests.py -m "not browser" -n $(TEST_WORKERS) $(ARGS)
 
 # National-scale data, gunicorn with production settings, wrk on every list and home page; about
 # 20 minutes on 2 cores. Prints every target with its figure; results in bench/results/.
