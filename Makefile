@@ -28,7 +28,7 @@ BENCH_ENV := SECRET_KEY=bench-only-not-secret \
 	EMAIL_URL=consolemail:// \
 	CACHE_URL=locmemcache://
 
-.PHONY: run test lint fmt install check-system ci migrate-check messages bench
+.PHONY: run test test-fast lint fmt install check-system check-browser ci migrate-check messages bench
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
@@ -42,13 +42,25 @@ install: $(STAMP)
 check-system: $(STAMP)
 	@$(BIN)/python scripts/check_system.py
 
+# The browser tests' needs too: Playwright's driver starts and launches Chromium, or the apt-get line.
+check-browser: $(STAMP)
+	@$(BIN)/python scripts/check_system.py --browser
+
 run: install check-system
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install check-system
-	$(BIN)/python scripts/run_tests.py $(ARGS)
+# Two test processes (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs one.
+TEST_WORKERS ?= 2
+
+test: install check-browser
+	$(BIN)/python scripts/run_tests.py -n $(TEST_WORKERS) $(ARGS)
+
+# Everything but the browser tests, on SQLite (in memory, one database per process), in two
+# processes (pytest-xdist).
+test-fast: install check-system
+	DATABASE_URL= $(BIN)/python scripts/run_tests.py -m "not browser" -n $(TEST_WORKERS) $(ARGS)
 
 # National-scale data, gunicorn with production settings, wrk on every list and home page; about
 # 20 minutes on 2 cores. Prints every target with its figure; results in bench/results/.
@@ -60,6 +72,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium -q
+	$(DEV_ENV) $(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff check --fix .

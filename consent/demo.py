@@ -44,4 +44,4 @@ def load(agreement: Agreement) -> None:
                 referral=referral, to_status=S.DECLINED, by=manager, reason="Barnet går redan i en annan grupp."
             )
         elif final_status == S.WITHDRAWN:
-            consent_withdraw(consent=referral.consents.first(), by=social_worker, reason="Vårdnadshavaren ångrade sig.")
+            consent_withdraw(consent=referral.consents.first(), by=social_worker, reason="Vårdnadshavaren ångrade sig.")  # type: ignore[arg-type]

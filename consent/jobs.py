@@ -66,4 +66,4 @@ def concern_report_notify_district(report_id: int, *, connection=None) -> int:
 @job_handler(CONCERN_REPORT_MAILS_JOB, max_attempts=5, retry_on=(OSError,))
 def concern_report_mails_send(job) -> dict:
     # A concern is urgent: a mail server that did not answer is tried again within a minute.
-    return mail_batch_send(job, concern_report_notify_district)
+    return mail_batch_send(job, concern_report_notify_district)  # type: ignore[arg-type]

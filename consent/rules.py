@@ -1,17 +1,20 @@
 """Who records consent and reports concerns, and who reviews the access log (loggkontroll)."""
 
 import rules
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
 from referrals.models import PlacementBasis
 from referrals.rules import is_referrals_district, is_referrals_provider
 
+from .models import LogReview
+
 rules.add_perm("consent.review_access_log", is_coordinator | is_operations_manager)
 
 
 @rules.predicate
-def is_own_review(user, review):
+def is_own_review(user: User, review: LogReview) -> bool:
     return review.reviewer_id == user.pk
 
 

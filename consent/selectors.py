@@ -1,6 +1,8 @@
 import datetime
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -10,7 +12,7 @@ from partnership.models import AccessLogEntry, Agreement, Membership, Role
 from .models import ConcernReport, DutyToReportReference, LogReview
 
 
-def access_log_visible_to(user) -> QuerySet[AccessLogEntry]:
+def access_log_visible_to(user: User) -> QuerySet[AccessLogEntry]:
     """The coordinator sees the whole log; a Bris manager the entries of their own organisation's staff."""
     membership = getattr(user, "membership", None)
     queryset = AccessLogEntry.objects.all()
@@ -27,7 +29,7 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def access_log_search(*, user, filters: dict) -> QuerySet[AccessLogEntry]:
+def access_log_search(*, user: User, filters: dict[str, Any]) -> QuerySet[AccessLogEntry]:
     """The log filtered; every filter is answered by an index (partnership's migration 0008), so
     any combination stays fast at tens of millions of entries."""
     queryset = access_log_visible_to(user)
@@ -48,7 +50,7 @@ def access_log_search(*, user, filters: dict) -> QuerySet[AccessLogEntry]:
     return queryset
 
 
-def get_log_review_for(user, review_id) -> LogReview:
+def get_log_review_for(user: User, review_id: int) -> LogReview:
     try:
         review = LogReview.objects.get(pk=review_id, reviewer=user)
     except LogReview.DoesNotExist as error:

@@ -2,16 +2,19 @@
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.jobs import job_request_batches
-from partnership.models import AccessLogEntry
+from partnership.models import AccessLogEntry, BackgroundJob
 from partnership.services import access_log_record
 from partnership.uploads import stored_document
-from referrals.models import PlacementBasis, ReferralStatus
+from referrals.models import Guardian, PlacementBasis, Referral, ReferralStatus
 from referrals.services import referral_advance_if_ready, referral_transition
 
 from .models import ConcernReport, GuardianConsent, LogReview
@@ -24,13 +27,13 @@ CONCERN_REPORT_MAILS_JOB = "consent.concern_report_mails"
 @transaction.atomic
 def consent_record(
     *,
-    referral,
-    guardian,
+    referral: Referral,
+    guardian: Guardian,
     given_on: datetime.date,
     method: str,
     information_given: str,
-    recorded_by,
-    document=None,
+    recorded_by: User,
+    document: "File[bytes] | None" = None,
 ) -> GuardianConsent:
     """The district records a guardian's consent; the referral becomes ready once the gate passes."""
     if guardian.referral_id != referral.pk:
@@ -63,7 +66,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianConsent:
+def consent_withdraw(*, consent: GuardianConsent, by: User, reason: str) -> GuardianConsent:
     """A guardian withdraws consent: Bris loses sight of the child at once and the referral ends,
     which takes the child out of any future group and makes the data due for purging."""
     if not reason.strip():
@@ -98,7 +101,7 @@ def consent_withdraw(*, consent: GuardianConsent, by, reason: str) -> GuardianCo
 
 
 @transaction.atomic
-def concern_report_create(*, referral, reported_by, justification: str) -> ConcernReport:
+def concern_report_create(*, referral: Referral, reported_by: User, justification: str) -> ConcernReport:
     """Anmälningsplikt: a concern that a child is being harmed goes to the district whatever the
     consent status, with a written justification, and is logged."""
     if len(justification.strip()) < 20:
@@ -125,14 +128,22 @@ def concern_report_create(*, referral, reported_by, justification: str) -> Conce
     return report
 
 
-def concern_report_mails_request():
+def concern_report_mails_request() -> list[BackgroundJob]:
     """A mail job for every concern report whose district has not been told yet (none twice)."""
     pending = ConcernReport.objects.filter(district_notified_at__isnull=True).order_by("pk")
     return job_request_batches(kind=CONCERN_REPORT_MAILS_JOB, ids=pending.values_list("pk", flat=True))
 
 
 @transaction.atomic
-def log_review_start(*, reviewer, entries, sample_size: int, filter_description: str, period_start, period_end):
+def log_review_start(
+    *,
+    reviewer: User,
+    entries: QuerySet[AccessLogEntry],
+    sample_size: int,
+    filter_description: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+) -> LogReview:
     """Draw a random sample of the filtered entries for a documented spot check."""
     sample = list(entries.order_by("?").values_list("pk", flat=True)[:sample_size])
     if not sample:
@@ -148,7 +159,7 @@ def log_review_start(*, reviewer, entries, sample_size: int, filter_description:
 
 
 @transaction.atomic
-def log_review_complete(*, review, outcome: str):
+def log_review_complete(*, review: LogReview, outcome: str) -> LogReview:
     if review.completed_at is not None:
         raise ValidationError(_("Kontrollen är redan avslutad."))
     if not outcome.strip():

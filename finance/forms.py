@@ -45,7 +45,7 @@ class ReasonForm(forms.Form):
 
 
 class CostForm(forms.Form):
-    budget_line = forms.ModelChoiceField(label=_("Budgetpost"), queryset=None, empty_label=None)
+    budget_line = forms.ModelChoiceField(label=_("Budgetpost"), queryset=None, empty_label=None)  # type: ignore[var-annotated]
     spent_on = forms.DateField(label=_("Datum"), widget=DateInput())
     amount = AmountField()
     description = forms.CharField(label=_("Beskrivning"), max_length=300)
@@ -77,7 +77,7 @@ class FeePaidForm(forms.Form):
 
 
 class TravelCostForm(forms.Form):
-    referral = forms.ModelChoiceField(label=_("Barn (pseudonym och stadsdel)"), queryset=None)
+    referral = forms.ModelChoiceField(label=_("Barn (pseudonym och stadsdel)"), queryset=None)  # type: ignore[var-annotated]
     kind = forms.ChoiceField(label=_("Slag"), choices=TravelCost.Kind.choices)
     incurred_on = forms.DateField(label=_("Datum"), widget=DateInput())
     amount = AmountField()

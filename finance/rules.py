@@ -13,8 +13,10 @@ lookups the same way, so an object of another agreement is a 404 before these ru
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 import rules
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,21 +25,20 @@ from partnership.models import Agreement
 from partnership.rules import is_coordinator, is_operations_manager
 
 
-def agreement_of(obj) -> Agreement:
+def agreement_of(obj: Any) -> Agreement:
     if isinstance(obj, Agreement):
         return obj
-    if hasattr(obj, "budget_year"):
-        return obj.budget_year.agreement
-    return obj.agreement
+    agreement: Agreement = obj.budget_year.agreement if hasattr(obj, "budget_year") else obj.agreement
+    return agreement
 
 
 @rules.predicate
-def is_public_party(user, obj):
+def is_public_party(user: User, obj: Any) -> bool:
     return obj is None or agreement_of(obj).public_party_id == user.membership.organisation_id
 
 
 @rules.predicate
-def is_provider(user, obj):
+def is_provider(user: User, obj: Any) -> bool:
     return obj is None or agreement_of(obj).provider_id == user.membership.organisation_id
 
 

@@ -1,9 +1,13 @@
 """Reads of finance, always within the agreements the user's organisation is a party to."""
 
 import datetime
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.contrib.auth.models import User
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +22,7 @@ from .models import AdvancePayment, AnnualReport, BudgetYear, Cost, ExternalFee,
 from .settlement import SettlementAmounts, settlement_amounts
 
 
-def agreements_for(user) -> QuerySet[Agreement]:
+def agreements_for(user: User) -> QuerySet[Agreement]:
     """The coordinator sees the agreements of their public body, the operations manager those of
     their organisation as provider; nobody else has finance."""
     membership = getattr(user, "membership", None)
@@ -32,49 +36,52 @@ def agreements_for(user) -> QuerySet[Agreement]:
     return queryset.none()
 
 
-def _get(queryset, **lookup):
+M = TypeVar("M", bound=Model)
+
+
+def _get(queryset: QuerySet[M], **lookup: Any) -> M:
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as error:
+    except (queryset.model.DoesNotExist, ValueError) as error:  # type: ignore[attr-defined]  # each model's own
         raise Http404 from error
 
 
-def budget_years_for(user) -> QuerySet[BudgetYear]:
+def budget_years_for(user: User) -> QuerySet[BudgetYear]:
     return BudgetYear.objects.filter(agreement__in=agreements_for(user)).select_related("agreement")
 
 
-def get_agreement_for(user, public_id) -> Agreement:
+def get_agreement_for(user: User, public_id: uuid.UUID) -> Agreement:
     return _get(agreements_for(user), public_id=public_id)
 
 
-def get_budget_year_for(user, public_id) -> BudgetYear:
+def get_budget_year_for(user: User, public_id: uuid.UUID) -> BudgetYear:
     return _get(budget_years_for(user), public_id=public_id)
 
 
-def get_payment_for(user, public_id) -> AdvancePayment:
+def get_payment_for(user: User, public_id: uuid.UUID) -> AdvancePayment:
     queryset = AdvancePayment.objects.filter(budget_year__agreement__in=agreements_for(user))
     return _get(queryset.select_related("budget_year__agreement"), public_id=public_id)
 
 
-def get_cost_for(user, public_id) -> Cost:
+def get_cost_for(user: User, public_id: uuid.UUID) -> Cost:
     queryset = Cost.objects.filter(budget_year__agreement__in=agreements_for(user))
     return _get(queryset.select_related("budget_year__agreement"), public_id=public_id)
 
 
-def fees_for(user) -> QuerySet[ExternalFee]:
+def fees_for(user: User) -> QuerySet[ExternalFee]:
     return ExternalFee.objects.filter(agreement__in=agreements_for(user)).select_related("agreement")
 
 
-def get_fee_for(user, public_id) -> ExternalFee:
+def get_fee_for(user: User, public_id: uuid.UUID) -> ExternalFee:
     return _get(fees_for(user), public_id=public_id)
 
 
-def get_report_for(user, public_id) -> AnnualReport:
+def get_report_for(user: User, public_id: uuid.UUID) -> AnnualReport:
     queryset = AnnualReport.objects.filter(budget_year__agreement__in=agreements_for(user))
     return _get(queryset.select_related("budget_year__agreement", "job"), public_id=public_id)
 
 
-def travel_costs_for(user) -> QuerySet[TravelCost]:
+def travel_costs_for(user: User) -> QuerySet[TravelCost]:
     return TravelCost.objects.filter(agreement__in=agreements_for(user)).select_related("district", "agreement")
 
 
@@ -151,7 +158,7 @@ def payment_rows(budget_year: BudgetYear, *, today: datetime.date | None = None)
     return [PaymentRow(payment=p, overdue=p.is_overdue(today)) for p in budget_year.payments.order_by("quarter")]
 
 
-def overdue_payments_for(user, *, today: datetime.date | None = None) -> QuerySet[AdvancePayment]:
+def overdue_payments_for(user: User, *, today: datetime.date | None = None) -> QuerySet[AdvancePayment]:
     today = today or timezone.localdate()
     return (
         AdvancePayment.objects.filter(
@@ -165,7 +172,7 @@ def overdue_payments_for(user, *, today: datetime.date | None = None) -> QuerySe
 # --- Travel and lodging per district ---------------------------------------------------------
 
 
-def travel_summary_by_district(travel_costs: QuerySet[TravelCost]) -> list[dict]:
+def travel_summary_by_district(travel_costs: QuerySet[TravelCost]) -> list[Mapping[str, Any]]:
     """One row per placing district: how many entries, children and the sum to bill (1 query)."""
     return list(
         travel_costs.order_by()
@@ -190,7 +197,7 @@ class GroupCounts:
     children: int
 
 
-def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date):
+def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date) -> QuerySet[SupportGroup]:
 
     # A support weekend counts once: its subgroups are parts of one intervention.
     return SupportGroup.objects.filter(
@@ -382,7 +389,7 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
     return settlement
 
 
-def travel_referrals_for(user):
+def travel_referrals_for(user: User) -> QuerySet[Referral]:
     """Children travel and lodging can be recorded for: accepted by Bris, in the user's agreements."""
 
     return (
@@ -392,7 +399,7 @@ def travel_referrals_for(user):
     )
 
 
-def audit_entries_for(user):
+def audit_entries_for(user: User) -> QuerySet[FinanceAuditEntry]:
 
     return FinanceAuditEntry.objects.filter(agreement__in=agreements_for(user)).select_related("by", "budget_year")
 

@@ -4,7 +4,9 @@ the same transaction (who, what, why)."""
 import datetime
 import logging
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from partnership.models import Agreement, BudgetLine
 from partnership.money import format_ore
 from partnership.uploads import stored_document
 from referrals.identity_numbers import age_on
+from referrals.models import Referral
 
 from . import rules
 from .models import (
@@ -33,7 +36,16 @@ logger = logging.getLogger(__name__)
 ANNUAL_REPORT_JOB = "finance.annual_report"
 
 
-def _audit(*, by, agreement, action, subject, budget_year=None, reason="", amount_ore=None) -> None:
+def _audit(
+    *,
+    by: User,
+    agreement: Agreement,
+    action: str,
+    subject: object,
+    budget_year: BudgetYear | None = None,
+    reason: str = "",
+    amount_ore: int | None = None,
+) -> None:
     FinanceAuditEntry.objects.create(
         by=by,
         agreement=agreement,
@@ -289,7 +301,7 @@ def advance_schedule(
 
 
 @transaction.atomic
-def budget_years_create(*, agreement, by) -> list[BudgetYear]:
+def budget_years_create(*, agreement: Agreement, by: User) -> list[BudgetYear]:
     """Create every year of the agreement with its payment schedule. Safe to call again."""
     annual = agreement.annual_budget_ore
     if annual <= 0:
@@ -330,7 +342,7 @@ def _not_in_future(day: datetime.date, field: str) -> None:
         raise ValidationError({field: _("Datumet kan inte ligga i framtiden.")})
 
 
-def _year_open(budget_year: BudgetYear, field=None) -> None:
+def _year_open(budget_year: BudgetYear, field: str | None = None) -> None:
     if budget_year.closed_at is not None:
         message = _("Budgetåret %(year)s är stängt. Återöppna det med en motivering först.") % {
             "year": budget_year.year
@@ -339,7 +351,7 @@ def _year_open(budget_year: BudgetYear, field=None) -> None:
 
 
 @transaction.atomic
-def payment_mark_paid(*, payment: AdvancePayment, paid_on: datetime.date, reference: str, by) -> AdvancePayment:
+def payment_mark_paid(*, payment: AdvancePayment, paid_on: datetime.date, reference: str, by: User) -> AdvancePayment:
     # Lock the row: two coordinators pressing "paid" at once must not both succeed.
     payment = AdvancePayment.objects.select_for_update().select_related("budget_year__agreement").get(pk=payment.pk)
     if payment.paid_on is not None:
@@ -373,7 +385,7 @@ def payment_mark_paid(*, payment: AdvancePayment, paid_on: datetime.date, refere
 
 
 @transaction.atomic
-def payment_reopen(*, payment: AdvancePayment, reason: str, by) -> AdvancePayment:
+def payment_reopen(*, payment: AdvancePayment, reason: str, by: User) -> AdvancePayment:
     """Undo "paid" so the payment can be corrected; allowed only with a reason, and logged."""
     payment = AdvancePayment.objects.select_for_update().select_related("budget_year__agreement").get(pk=payment.pk)
     if payment.paid_on is None:
@@ -400,7 +412,7 @@ def payment_reopen(*, payment: AdvancePayment, reason: str, by) -> AdvancePaymen
 
 
 @transaction.atomic
-def budget_year_close(*, budget_year: BudgetYear, by) -> BudgetYear:
+def budget_year_close(*, budget_year: BudgetYear, by: User) -> BudgetYear:
     budget_year = BudgetYear.objects.select_for_update().get(pk=budget_year.pk)
     if budget_year.closed_at is not None:
         raise ValidationError(_("Budgetåret är redan stängt."))
@@ -412,7 +424,7 @@ def budget_year_close(*, budget_year: BudgetYear, by) -> BudgetYear:
 
 
 @transaction.atomic
-def budget_year_reopen(*, budget_year: BudgetYear, reason: str, by) -> BudgetYear:
+def budget_year_reopen(*, budget_year: BudgetYear, reason: str, by: User) -> BudgetYear:
     budget_year = BudgetYear.objects.select_for_update().get(pk=budget_year.pk)
     if budget_year.closed_at is None:
         raise ValidationError(_("Budgetåret är inte stängt."))
@@ -441,7 +453,9 @@ def _positive(amount_ore: int, field: str) -> None:
         raise ValidationError({field: _("Beloppet måste vara större än noll.")})
 
 
-def _cost_checked(*, budget_year: BudgetYear, budget_line, spent_on: datetime.date, amount_ore: int, description: str):
+def _cost_checked(
+    *, budget_year: BudgetYear, budget_line: BudgetLine, spent_on: datetime.date, amount_ore: int, description: str
+) -> str:
     """The rules a cost obeys, whether booked or changed; returns the cleaned description."""
     _year_open(budget_year)
     if budget_line.agreement_id != budget_year.agreement_id:
@@ -468,12 +482,12 @@ def _cost_checked(*, budget_year: BudgetYear, budget_line, spent_on: datetime.da
 def cost_record(
     *,
     budget_year: BudgetYear,
-    budget_line,
+    budget_line: BudgetLine,
     spent_on: datetime.date,
     amount_ore: int,
     description: str,
-    by,
-    receipt=None,
+    by: User,
+    receipt: "File[bytes] | None" = None,
 ) -> Cost:
     """Book an actual cost on a budget line (IOP 4.1: Bris reports its use of the money yearly)."""
     budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)
@@ -511,13 +525,13 @@ def cost_record(
 def cost_change(
     *,
     cost: Cost,
-    budget_line,
+    budget_line: BudgetLine,
     spent_on: datetime.date,
     amount_ore: int,
     description: str,
     reason: str,
-    by,
-    receipt=None,
+    by: User,
+    receipt: "File[bytes] | None" = None,
 ) -> Cost:
     """Correct a booked cost in an open year. The audit entry keeps what it was before and why;
     a new receipt replaces the old one, which is deleted from storage once the change commits."""
@@ -561,7 +575,7 @@ def cost_change(
 
 
 @transaction.atomic
-def cost_remove(*, cost: Cost, reason: str, by) -> None:
+def cost_remove(*, cost: Cost, reason: str, by: User) -> None:
     """Take back a cost booked by mistake (re-book it correctly after). Its year must be open;
     the audit entry keeps what was removed and why."""
     cost = Cost.objects.select_for_update().select_related("budget_year__agreement", "budget_line").get(pk=cost.pk)
@@ -580,13 +594,20 @@ def cost_remove(*, cost: Cost, reason: str, by) -> None:
     )
     if cost.receipt:
         receipt = cost.receipt
-        transaction.on_commit(lambda: receipt.storage.delete(receipt.name))
+        transaction.on_commit(lambda: receipt.storage.delete(receipt.name))  # type: ignore[arg-type]  # a saved file
     cost.delete()
 
 
 @transaction.atomic
 def travel_cost_record(
-    *, agreement, referral, kind: str, incurred_on: datetime.date, amount_ore: int, description: str, by
+    *,
+    agreement: Agreement,
+    referral: Referral,
+    kind: str,
+    incurred_on: datetime.date,
+    amount_ore: int,
+    description: str,
+    by: User,
 ) -> TravelCost:
     """A participant's travel or lodging, billed to the district that placed the child (IOP 3.1.2)."""
     if referral.agreement_id != agreement.pk:
@@ -624,7 +645,7 @@ def travel_cost_record(
 
 
 @transaction.atomic
-def annual_report_request(*, budget_year: BudgetYear, fee_reinvestment: str, by) -> AnnualReport:
+def annual_report_request(*, budget_year: BudgetYear, fee_reinvestment: str, by: User) -> AnnualReport:
     """Save how the fees were reinvested, then have the report's PDF built in the background.
     A second click, or a second coordinator, while the report is being built gets that report."""
     budget_year = BudgetYear.objects.select_for_update().select_related("agreement").get(pk=budget_year.pk)

@@ -84,12 +84,12 @@ def _check_answers(instrument: EvaluationInstrument, answers: dict) -> list[tupl
             if len(text) > FREE_TEXT_MAX_LENGTH:
                 errors[field_name] = _("Svaret får vara högst %(n)s tecken.") % {"n": FREE_TEXT_MAX_LENGTH}
             elif text:
-                cleaned.append((question, None, text))
+                cleaned.append((question, None, text))  # type: ignore[arg-type]
     if errors:
         raise ValidationError(errors)
     if not cleaned:
         raise ValidationError(_("Inga frågor är besvarade. Svara på minst en fråga."), code="empty")
-    return cleaned
+    return cleaned  # type: ignore[return-value]
 
 
 def _placement_in_group(group, referral):
@@ -397,7 +397,7 @@ def evaluation_outcomes(*, group_ids: list[int]) -> Outcomes:
             key = (instrument.pk, moment)
             count = len({row["respondent_key"] for row in sets if (row["instrument_id"], row["moment"]) == key})
             rate = round(100 * count / eligible) if eligible else None
-            outcome.response_rates.append((EvaluationMoment(moment).label, Figure(rate, count), eligible))
+            outcome.response_rates.append((EvaluationMoment(moment).label, Figure(rate, count), eligible))  # type: ignore[arg-type]
         compares = EvaluationMoment.BEFORE in instrument.moments and EvaluationMoment.AFTER in instrument.moments
         for question in instrument.questions.all():
             if question.kind != EvaluationQuestion.Kind.LIKERT:
@@ -410,13 +410,13 @@ def evaluation_outcomes(*, group_ids: list[int]) -> Outcomes:
             if not compares:
                 continue
             before = answered[(instrument.pk, EvaluationMoment.BEFORE, question.pk)]
-            after = answered[(instrument.pk, EvaluationMoment.AFTER, question.pk)]
+            after = answered[(instrument.pk, EvaluationMoment.AFTER, question.pk)]  # type: ignore[assignment]
             paired = [key for key in before if key in after]
             item = ItemChange(question=question, pairs=len(paired))
             if not item.suppressed:
-                changes = [after[key] - before[key] for key in paired]
+                changes = [after[key] - before[key] for key in paired]  # type: ignore[index]
                 item.before_mean = _mean([before[key] for key in paired])
-                item.after_mean = _mean([after[key] for key in paired])
+                item.after_mean = _mean([after[key] for key in paired])  # type: ignore[index]
                 item.change_mean = _mean(changes)
                 item.change_sd = round(statistics.stdev(changes), 2)
             outcome.items.append(item)
@@ -513,5 +513,5 @@ def evaluation_summary(*, groups) -> dict[str, list[SummaryRow]]:
     for group_id, audience, value, satisfied_from in answers:
         for row in rows_for(group_id):
             flags = row.family_flags if audience == EvaluationAudience.FOSTER_FAMILY else row.children_flags
-            flags.append(value >= satisfied_from)
+            flags.append(value >= satisfied_from)  # type: ignore[operator]
     return {name: sorted(rows.values(), key=lambda row: row.label) for name, rows in tables.items()}

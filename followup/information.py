@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -40,7 +41,7 @@ def district_contact_save(
     *, district: District, name: str, role: str, email: str, phone: str = "", contact: DistrictContact | None = None
 ) -> DistrictContact:
     email = email.strip().lower()
-    clash = DistrictContact.objects.filter(email=email).exclude(pk=contact.pk if contact else None)
+    clash = DistrictContact.objects.filter(email=email).exclude(pk=contact.pk if contact else None)  # type: ignore[misc]
     if clash.exists():
         raise ValidationError({"email": _("Det finns redan en kontaktperson med den e-postadressen.")})
     contact = contact or DistrictContact()
@@ -96,7 +97,7 @@ def _parse(rows: list[list[str]]) -> list[dict]:
         if not any(row):
             continue
         values = {column: (row[header.index(column)] if header.index(column) < len(row) else "") for column in header}
-        entry = {
+        entry: dict[str, Any] = {
             "line": number,
             "district": values.get("stadsdel", ""),
             "name": values.get("namn", ""),

@@ -74,7 +74,7 @@ class EvaluationInstrument(TimeStampedModel):
 
     @property
     def moment_choices(self) -> list[tuple[str, str]]:
-        return [(value, label) for value, label in EvaluationMoment.choices if value in self.moments]
+        return [(value, label) for value, label in EvaluationMoment.choices if value in self.moments]  # type: ignore[misc]
 
 
 class EvaluationQuestion(TimeStampedModel):

@@ -64,7 +64,7 @@ def pre_group_visit_missing(today: datetime.date) -> Iterable[DueReminder]:
             "day": f"{group.starts_on:%Y-%m-%d}",
         }
         for user_id in leader_ids(group):
-            yield DueReminder(user_id, placement, group.starts_on, summary, group_link(group))
+            yield DueReminder(user_id, placement, group.starts_on, summary, group_link(group))  # type: ignore[arg-type]
 
 
 @reminder_kind("meeting_tomorrow", gettext_lazy("Träff i morgon"))
@@ -119,4 +119,4 @@ def district_not_informed(today: datetime.date) -> Iterable[DueReminder]:
         }
         link = link_to(referral.public_id)
         for user_id in managers(referral.agreement.provider_id) + social_workers.get(referral.district_id, []):
-            yield DueReminder(user_id, referral, placement.group.starts_on, summary, link)
+            yield DueReminder(user_id, referral, placement.group.starts_on, summary, link)  # type: ignore[arg-type]

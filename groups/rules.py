@@ -8,6 +8,7 @@
 """
 
 import rules
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager
@@ -18,12 +19,12 @@ is_provider_staff = is_group_leader | is_operations_manager
 
 
 @rules.predicate
-def is_groups_provider(user, group):
+def is_groups_provider(user: User, group: SupportGroup) -> bool:
     return group.agreement.provider_id == user.membership.organisation_id
 
 
 @rules.predicate
-def leads_group(user, group):
+def leads_group(user: User, group: SupportGroup) -> bool:
     top = group.parent or group
     return top.leaders.filter(pk=user.pk).exists()
 

@@ -12,6 +12,7 @@ import datetime
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -146,7 +147,10 @@ def _refuse_holiday(starts_at: datetime.datetime) -> None:
         )
 
 
-def split_by_age(ages: list[tuple[object, int]], *, min_size: int, max_size: int) -> list[list[tuple[object, int]]]:
+K = TypeVar("K")
+
+
+def split_by_age(ages: list[tuple[K, int]], *, min_size: int, max_size: int) -> list[list[tuple[K, int]]]:
     """Split children (key, age) into the fewest subgroups of min_size–max_size, youngest first,
     sizes as even as possible so that each subgroup spans as few ages as it can."""
     count = len(ages)

@@ -2,8 +2,12 @@
 
 import calendar
 import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -28,14 +32,15 @@ from .rules import GROUP_ACTIONS, group_action_refusal
 from .services import PLACEABLE_STATUSES, child_age_for_group
 
 
-def _organisation_id(user):
+def _organisation_id(user: User) -> int | None:
     membership = getattr(user, "membership", None)
     if membership is None or membership.role not in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
         return None
-    return membership.organisation_id
+    organisation_id: int = membership.organisation_id
+    return organisation_id
 
 
-def groups_visible_to(user) -> QuerySet[SupportGroup]:
+def groups_visible_to(user: User) -> QuerySet[SupportGroup]:
     organisation_id = _organisation_id(user)
     queryset = SupportGroup.objects.select_related("agreement", "premises", "parent")
     if organisation_id is None:
@@ -43,7 +48,7 @@ def groups_visible_to(user) -> QuerySet[SupportGroup]:
     return queryset.filter(agreement__provider_id=organisation_id)
 
 
-def get_group_for(user, public_id) -> SupportGroup:
+def get_group_for(user: User, public_id: uuid.UUID) -> SupportGroup:
     """The group if the user's organisation runs it; 404 otherwise."""
     try:
         return groups_visible_to(user).get(public_id=public_id)
@@ -51,7 +56,7 @@ def get_group_for(user, public_id) -> SupportGroup:
         raise Http404 from error
 
 
-def group_list(user) -> QuerySet[SupportGroup]:
+def group_list(user: User) -> QuerySet[SupportGroup]:
     """Top-level groups, latest start first (group_create always sets the start), with their
     current number of children (subgroups counted in). The count is a subquery per group shown,
     so a page costs the same however many groups and placements there are."""
@@ -84,7 +89,7 @@ class PlacementRow:
         return self.placement.referral.child.full_name if self.show_identity else self.placement.referral.pseudonym
 
 
-def placement_rows(*, user, group: SupportGroup) -> list[PlacementRow]:
+def placement_rows(*, user: User, group: SupportGroup) -> list[PlacementRow]:
     """The children with a current place in the group (or in its subgroups)."""
     placements = (
         Placement.objects.filter(Q(group=group) | Q(group__parent=group), removed_at__isnull=True)
@@ -161,7 +166,7 @@ class WaitingRow:
         return self.referral.child.full_name if self.show_identity else self.referral.pseudonym
 
 
-def waiting_list_queryset(user) -> QuerySet[Referral]:
+def waiting_list_queryset(user: User) -> QuerySet[Referral]:
     """Ready children, Stockholm's first (IOP 3.1.2: other municipalities only if places remain),
     then by the manager's recorded moves, then by how long they have waited: the order of the
     referral_waiting_list index, so a page reads its own rows and no more."""
@@ -174,8 +179,9 @@ def waiting_list_queryset(user) -> QuerySet[Referral]:
     )
 
 
-def waiting_rows(*, user, referrals, group: SupportGroup | None = None) -> list[WaitingRow]:
-    """Rows for one page of the waiting list (from waiting_list_queryset)."""
+def waiting_rows(*, user: User, referrals: Iterable[Any], group: SupportGroup | None = None) -> list[WaitingRow]:
+    """Rows for one page of the waiting list (from waiting_list_queryset, whose referrals carry the
+    annotations waiting_since and priority)."""
     today = timezone.localdate()
     rows = []
     for referral in referrals:
@@ -193,12 +199,12 @@ def waiting_rows(*, user, referrals, group: SupportGroup | None = None) -> list[
     return rows
 
 
-def waiting_list(*, user, group: SupportGroup | None = None) -> list[WaitingRow]:
+def waiting_list(*, user: User, group: SupportGroup | None = None) -> list[WaitingRow]:
     """The whole waiting list as rows (splitting a weekend picks among all who fit)."""
     return waiting_rows(user=user, referrals=waiting_list_queryset(user), group=group)
 
 
-def open_groups_for(user) -> QuerySet[SupportGroup]:
+def open_groups_for(user: User) -> QuerySet[SupportGroup]:
     """Groups that can take children now: open, and not split into subgroups (those take them)."""
     subgroups = SupportGroup.objects.filter(parent=OuterRef("pk"))
     # Only what the links show: joining each group's parent (always none here) costs a scan.
@@ -238,7 +244,7 @@ def meetings_starting_on(day: datetime.date) -> QuerySet[Meeting]:
     )
 
 
-def meetings_for_leader(user) -> QuerySet[Meeting]:
+def meetings_for_leader(user: User) -> QuerySet[Meeting]:
     """A leader's meetings in groups that are not cancelled: what their calendar shows."""
     return (
         Meeting.objects.filter(group__leaders=user)
@@ -248,7 +254,7 @@ def meetings_for_leader(user) -> QuerySet[Meeting]:
     )
 
 
-def meetings_in_month(user, year: int, month: int) -> QuerySet[Meeting]:
+def meetings_in_month(user: User, year: int, month: int) -> QuerySet[Meeting]:
     first = datetime.date(year, month, 1)
     last = datetime.date(year, month, calendar.monthrange(year, month)[1])
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))

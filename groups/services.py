@@ -6,11 +6,14 @@ referrals.services.referral_transition.
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +61,13 @@ def _validate_slots(*, format: str, slots: list[schedule.Slot]) -> None:
         schedule.validate_weekend(slots)
 
 
-def _check_overlaps(*, slots, leaders, premises, exclude_group: SupportGroup | None = None) -> None:
+def _check_overlaps(
+    *,
+    slots: list[schedule.Slot],
+    leaders: Iterable[User],
+    premises: Premises | None,
+    exclude_group: SupportGroup | None = None,
+) -> None:
     """A leader cannot be in two groups at once, nor can two groups share the premises."""
     if not slots:
         return
@@ -71,7 +80,7 @@ def _check_overlaps(*, slots, leaders, premises, exclude_group: SupportGroup | N
     leader_ids = [leader.pk for leader in leaders]
     leader_clash = clashes.filter(group__leaders__in=leader_ids).first() if leader_ids else None
     if leader_clash is not None:
-        busy = leader_clash.group.leaders.filter(pk__in=leader_ids).first()
+        busy = cast(User, leader_clash.group.leaders.filter(pk__in=leader_ids).first())  # one of them clashes
         raise ValidationError(
             {
                 "leaders": _("%(leader)s leder redan %(group)s %(when)s.")
@@ -115,13 +124,13 @@ def _check_age_band(*, agreement: Agreement, min_age: int, max_age: int) -> None
 def group_create(
     *,
     agreement: Agreement,
-    created_by,
+    created_by: User,
     name: str,
     format: str,
     min_age: int,
     max_age: int,
     premises: Premises | None,
-    leaders,
+    leaders: Iterable[User],
     slots: list[schedule.Slot],
 ) -> SupportGroup:
     """Plan a group with its meetings; it starts as "planned"."""
@@ -227,7 +236,7 @@ def group_open(*, group: SupportGroup, by) -> SupportGroup:
     return group
 
 
-def _current(group: SupportGroup):
+def _current(group: SupportGroup) -> QuerySet[Placement]:
     return Placement.objects.filter(group=group, removed_at__isnull=True)
 
 
@@ -340,13 +349,13 @@ def child_age_for_group(referral: Referral, group: SupportGroup) -> int:
     child = getattr(referral, "child", None)  # gone once the data is purged: keep the recorded age
     if child is None:
         return referral.age_at_planned_start
-    day = group.starts_on or (group.parent.starts_on if group.parent_id else None) or timezone.localdate()
+    day = group.starts_on or (group.parent.starts_on if group.parent is not None else None) or timezone.localdate()
     return age_on(child.birth_date, day)
 
 
 @transaction.atomic
 def group_place_child(
-    *, group: SupportGroup, referral: Referral, placed_by, age_override_reason: str = ""
+    *, group: SupportGroup, referral: Referral, placed_by: User, age_override_reason: str = ""
 ) -> Placement:
     """Give a ready child a place. The group row is locked first, so two people placing into
     the same group at the same moment queue up and the count they check is the real one."""
@@ -405,7 +414,7 @@ def group_place_child(
     return placement
 
 
-def _end_placement(placement: Placement, *, by, reason: str) -> None:
+def _end_placement(placement: Placement, *, by: User, reason: str) -> None:
     placement.removed_at = timezone.now()
     placement.removed_by = by
     placement.removal_reason = reason.strip()
@@ -530,10 +539,10 @@ def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> Ref
 def pre_group_visit_record(
     *,
     placement: Placement,
-    recorded_by,
+    recorded_by: User,
     kind: str,
     visit_date: datetime.date | None = None,
-    leader=None,
+    leader: User | None = None,
     outcome: str = "",
     exception_reason: str = "",
 ) -> PreGroupVisit:
@@ -615,13 +624,13 @@ def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -
 
 
 @transaction.atomic
-def calendar_token_get_or_create(*, user) -> CalendarToken:
+def calendar_token_get_or_create(*, user: User) -> CalendarToken:
     token, _created = CalendarToken.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return token
 
 
 @transaction.atomic
-def calendar_token_renew(*, user) -> CalendarToken:
+def calendar_token_renew(*, user: User) -> CalendarToken:
     """A new secret URL; the old one stops working at once (e.g. after it was shared by mistake)."""
     token, _created = CalendarToken.objects.update_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return token

@@ -12,9 +12,9 @@ from . import services
 from .models import Agreement, BudgetLine, District, Membership, Organisation, TargetGroup
 
 # Reference data is for superusers only; everybody else works in the app's own pages.
-admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 # Signing in always goes through the app's login (with lockout and two-factor).
-admin.site.login = login_required(admin.site.login)
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Gruppstöd – administration"
 
 

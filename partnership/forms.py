@@ -65,5 +65,5 @@ def apply_service_errors(error: ValidationError, form, fallback_field=None) -> N
             for message in field_errors:
                 form.add_error(target, message)
     else:
-        for message in error.messages:
+        for message in error.messages:  # type: ignore[assignment]
             form.add_error(fallback_field, message)

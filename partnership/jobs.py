@@ -204,7 +204,7 @@ def job_run(job_id: int) -> BackgroundJob | None:
         result = kind.run(job) or {}
     except Exception as error:  # the outcome is recorded; the traceback goes to the log
         logger.exception("Background job %s (%s) failed", job.pk, job.kind)
-        if isinstance(error, kind.retry_on if kind else ()) and job.attempts < kind.max_attempts:
+        if isinstance(error, kind.retry_on if kind else ()) and job.attempts < kind.max_attempts:  # type: ignore[union-attr]
             _requeue(job, error=type(error).__name__)
             return job
         # The page says in its own words that it failed; the exception's text may hold personal data.

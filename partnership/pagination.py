@@ -88,7 +88,7 @@ def keyset_page(queryset: QuerySet, *, ordering: list[str], params, size: int) -
         going_back = False
     if going_back:
         reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
-        rows = list(queryset.filter(_beyond(names, [not d for d in descending], values)).order_by(*reverse)[: size + 1])
+        rows = list(queryset.filter(_beyond(names, [not d for d in descending], values)).order_by(*reverse)[: size + 1])  # type: ignore[arg-type]
         has_more_before = len(rows) > size
         rows = list(reversed(rows[:size]))
         has_previous, has_next = has_more_before, True

@@ -1,32 +1,35 @@
 """Who may do what in the partnership app. Every app declares its rules in its own rules.py."""
 
+from typing import Any
+
 import rules
+from django.contrib.auth.models import AnonymousUser, User
 
 from .models import Role
 
 
-def _role(user):
+def _role(user: User | AnonymousUser) -> str | None:
     membership = getattr(user, "membership", None) if user.is_authenticated else None
     return membership.role if membership else None
 
 
 @rules.predicate
-def is_group_leader(user):
+def is_group_leader(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.GROUP_LEADER
 
 
 @rules.predicate
-def is_operations_manager(user):
+def is_operations_manager(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.OPERATIONS_MANAGER
 
 
 @rules.predicate
-def is_social_worker(user):
+def is_social_worker(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.SOCIAL_WORKER
 
 
 @rules.predicate
-def is_coordinator(user):
+def is_coordinator(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.COORDINATOR
 
 
@@ -40,17 +43,17 @@ rules.add_perm("partnership.view_district_contacts", is_coordinator | is_operati
 
 
 @rules.predicate
-def leads_group(user, group):
+def leads_group(user: User, group: Any) -> bool:
     return group is not None and group.leaders.filter(pk=user.pk).exists()
 
 
 @rules.predicate
-def is_groups_provider(user, group):
+def is_groups_provider(user: User, group: Any) -> bool:
     return group is not None and group.agreement.provider_id == user.membership.organisation_id
 
 
 @rules.predicate
-def is_groups_public_party(user, group):
+def is_groups_public_party(user: User, group: Any) -> bool:
     return group is not None and group.agreement.public_party_id == user.membership.organisation_id
 
 

@@ -3,8 +3,11 @@
 import datetime
 import hashlib
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,7 +20,7 @@ ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ENROLMENT_CODE_LENGTH = 12  # about 59 bits; the 2FA pages are rate limited too
 
 
-def totp_device_get_or_create_pending(*, user) -> TOTPDevice:
+def totp_device_get_or_create_pending(*, user: User) -> TOTPDevice:
     """The device a user is enrolling: an unconfirmed one is reused so the QR code stays stable."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -102,7 +105,9 @@ def two_factor_enrolment_code_valid(*, user, code: str = "", pk: int | None = No
 # --- The access log (IOP 2.3): every app writes it, nobody changes it --------------------------
 
 
-def access_log_record(*, user, action: str, referral=None, legal_basis: str = "", what: str = "") -> AccessLogEntry:
+def access_log_record(
+    *, user: User | None, action: str, referral: Any = None, legal_basis: str = "", what: str = ""
+) -> AccessLogEntry:
     """Append one entry. Only the child's pseudonym is stored, never a name or identity number."""
     username = user.get_username() if user is not None else ""
     return AccessLogEntry.objects.create(
@@ -115,7 +120,9 @@ def access_log_record(*, user, action: str, referral=None, legal_basis: str = ""
     )
 
 
-def access_log_record_many(*, user, referrals, action: str, legal_basis: str = "", what: str = "") -> None:
+def access_log_record_many(
+    *, user: User, referrals: Iterable[Any], action: str, legal_basis: str = "", what: str = ""
+) -> None:
     """One entry per child shown, in one query (list pages)."""
     access_log_record_pseudonyms(
         user=user,

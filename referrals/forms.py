@@ -141,7 +141,7 @@ class ReferralFilterForm(forms.Form):
         ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *ReferralStatus.choices])
-    district = forms.ModelChoiceField(label=_("Stadsdel"), required=False, queryset=None, empty_label=_("Alla"))
+    district = forms.ModelChoiceField(label=_("Stadsdel"), required=False, queryset=None, empty_label=_("Alla"))  # type: ignore[var-annotated]
     age_band = forms.ChoiceField(label=_("Ålder"), required=False, choices=AGE_BANDS)
     placement_basis = forms.ChoiceField(
         label=_("Placeringsgrund"), required=False, choices=[("", _("Alla")), *PlacementBasis.choices]
@@ -153,7 +153,7 @@ class ReferralFilterForm(forms.Form):
 
 
 class InterestRegistrationForm(forms.Form):
-    district = forms.ModelChoiceField(label=_("Barnets stadsdel"), queryset=None)
+    district = forms.ModelChoiceField(label=_("Barnets stadsdel"), queryset=None)  # type: ignore[var-annotated]
     child_first_name = forms.CharField(label=_("Barnets förnamn"), max_length=100)
     child_birth_year = forms.IntegerField(label=_("Barnets födelseår"), min_value=1990, max_value=2100)
     foster_contact_person = forms.CharField(label=_("Kontaktperson i familjehemmet"), max_length=200)

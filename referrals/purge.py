@@ -393,7 +393,7 @@ def referral_return(*, referral: Referral, by) -> ReturnDossier:
                 what=_("Återföringsakt skapad"),
             )
     except Exception:
-        default_storage.delete(name)
+        default_storage.delete(name)  # type: ignore[arg-type]
         raise
     return dossier
 

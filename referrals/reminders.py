@@ -74,7 +74,7 @@ def purge_due(today: datetime.date) -> Iterable[DueReminder]:
             "day": f"{due_on:%Y-%m-%d}",
         }
         for user_id in managers(referral.agreement.provider_id):
-            yield DueReminder(user_id, referral, due_on, summary, link)
+            yield DueReminder(user_id, referral, due_on, summary, link)  # type: ignore[arg-type]
 
 
 @reminder_kind("purge_done", gettext_lazy("Gallring utförd"))
@@ -115,4 +115,4 @@ def waiting_list_review(today: datetime.date) -> Iterable[DueReminder]:
         link = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
         for user_id in social_workers.get(referral.district_id, []):
             # The period is the review day: a confirmation starts a new period and a new reminder.
-            yield DueReminder(user_id, referral, ends_on, summary, link, period=f"{ends_on:%Y-%m-%d}")
+            yield DueReminder(user_id, referral, ends_on, summary, link, period=f"{ends_on:%Y-%m-%d}")  # type: ignore[arg-type]

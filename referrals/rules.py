@@ -8,10 +8,11 @@
 """
 
 import rules
+from django.contrib.auth.models import User
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
 
-from .models import InterestRegistration, ReferralStatus
+from .models import InterestRegistration, Referral, ReferralStatus, ReturnDossier
 
 # Reaching these means the gate passed; leaving for WITHDRAWN/DECLINED closes it again.
 IDENTITY_VISIBLE_TO_PROVIDER = [
@@ -23,27 +24,27 @@ IDENTITY_VISIBLE_TO_PROVIDER = [
 
 
 @rules.predicate
-def is_referrals_district(user, referral):
+def is_referrals_district(user: User, referral: Referral) -> bool:
     return referral.district_id == user.membership.district_id
 
 
 @rules.predicate
-def is_referrals_provider(user, referral):
+def is_referrals_provider(user: User, referral: Referral) -> bool:
     return referral.agreement.provider_id == user.membership.organisation_id
 
 
 @rules.predicate
-def gate_passed(user, referral):
+def gate_passed(user: User, referral: Referral) -> bool:
     return referral.status in IDENTITY_VISIBLE_TO_PROVIDER and referral.purged_at is None
 
 
 @rules.predicate
-def is_not_purged(user, referral):
+def is_not_purged(user: User, referral: Referral) -> bool:
     return referral.purged_at is None
 
 
 @rules.predicate
-def is_dossiers_district(user, dossier):
+def is_dossiers_district(user: User, dossier: ReturnDossier) -> bool:
     return dossier.district_id == user.membership.district_id
 
 
@@ -62,7 +63,7 @@ rules.add_perm(
 
 
 @rules.predicate
-def ended_without_the_child(user, referral):
+def ended_without_the_child(user: User, referral: Referral) -> bool:
     return referral.status in (ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED)
 
 
@@ -91,7 +92,7 @@ rules.add_perm("referrals.acknowledge_referral", is_social_worker & is_referrals
 
 
 @rules.predicate
-def is_active_referral(user, referral):
+def is_active_referral(user: User, referral: Referral) -> bool:
     return referral.is_active and referral.purged_at is None
 
 
@@ -112,20 +113,20 @@ rules.add_perm("referrals.list_return_dossiers", is_social_worker)
 rules.add_perm("referrals.receive_return_dossier", is_social_worker & is_dossiers_district)
 
 # Who may move a referral to which status (the services check whether the move is legal).
-TRANSITION_PERMISSIONS = {
+TRANSITION_PERMISSIONS: dict[str, str] = {
     ReferralStatus.WAITING_LIST: "referrals.decline_referral",  # Bris takes the child onto its list
     ReferralStatus.DECLINED: "referrals.decline_referral",
     ReferralStatus.WITHDRAWN: "referrals.change_referral",  # the district withdraws its referral
 }
 
 
-def may_transition(user, referral, to_status: str) -> bool:
+def may_transition(user: User, referral: Referral, to_status: str) -> bool:
     permission = TRANSITION_PERMISSIONS.get(to_status)
-    return bool(permission) and rules.has_perm(permission, user, referral)
+    return permission is not None and rules.has_perm(permission, user, referral)
 
 
 @rules.predicate
-def is_registrations_district(user, registration):
+def is_registrations_district(user: User, registration: InterestRegistration) -> bool:
     return registration.district_id == user.membership.district_id
 
 

@@ -1,9 +1,13 @@
 """Reads of referrals, always through the user's scope (district wall, consent gate)."""
 
 import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from auditlog.models import LogEntry
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -40,7 +44,7 @@ from .retention import (
 from .rules import IDENTITY_VISIBLE_TO_PROVIDER
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
     """Every referral the user may see in some form; empty for anyone else."""
     membership = getattr(user, "membership", None)
     queryset = Referral.objects.select_related("district", "agreement")
@@ -53,7 +57,7 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     return queryset.none()
 
 
-def referrals_with_identity_for(user) -> QuerySet[Referral]:
+def referrals_with_identity_for(user: User) -> QuerySet[Referral]:
     """Referrals whose child's identity the user may see (for Bris: past the consent gate)."""
     membership = getattr(user, "membership", None)
     queryset = referrals_visible_to(user)
@@ -62,14 +66,14 @@ def referrals_with_identity_for(user) -> QuerySet[Referral]:
     return queryset.select_related("child")
 
 
-def referral_filter_districts(user) -> QuerySet[District]:
+def referral_filter_districts(user: User) -> QuerySet[District]:
     """The districts the list's filter offers: those with a referral the user may see. One index
     probe per district, not a scan of the referrals."""
     visible = referrals_visible_to(user).filter(district=OuterRef("pk"))
     return District.objects.filter(Exists(visible.values("pk"))).order_by("name")
 
 
-def get_referral_for(user, public_id) -> Referral:
+def get_referral_for(user: User, public_id: uuid.UUID) -> Referral:
     """The referral if the user may see it; 404 otherwise (a 403 would confirm it exists)."""
     try:
         return referrals_visible_to(user).get(public_id=public_id)
@@ -99,7 +103,7 @@ def referral_age_today(referral: Referral, today: datetime.date | None = None) -
     return age_on(child.birth_date, today or timezone.localdate())
 
 
-def referral_search(*, user, filters: dict) -> QuerySet[Referral]:
+def referral_search(*, user: User, filters: dict[str, Any]) -> QuerySet[Referral]:
     """The list page's referrals, filtered and searched within the user's scope.
 
     Name search only ever matches referrals whose identity the user may see, so a search cannot
@@ -130,7 +134,7 @@ def referral_search(*, user, filters: dict) -> QuerySet[Referral]:
     return queryset
 
 
-def referrals_with_identity_number(*, user, identity_hash: str) -> QuerySet[Referral]:
+def referrals_with_identity_number(*, user: User, identity_hash: str) -> QuerySet[Referral]:
     """The user's own district's referrals of the child with this identity number (by its keyed
     hash, as the number itself is stored encrypted), active ones first. Empty for anyone but a
     social worker: the search never crosses the district wall."""
@@ -145,7 +149,7 @@ def referrals_with_identity_number(*, user, identity_hash: str) -> QuerySet[Refe
     )
 
 
-def referral_rows(*, user, referrals) -> list[ReferralRow]:
+def referral_rows(*, user: User, referrals: Iterable[Referral]) -> list[ReferralRow]:
     """Rows for one page of referrals, with the identity shown only where the rules allow it."""
     today = timezone.localdate()
     return [
@@ -179,9 +183,9 @@ class ReferralDetail:
     age: int
     decision: ConsentDecision
     legal_basis: str
-    guardians: list
+    guardians: list[Guardian]
     transitions: list[HistoryEntry]
-    concern_reports: list
+    concern_reports: list[Any]  # consent's ConcernReport, a layer above
     reads_district_text: bool
     shows_needs: bool
     waiting_review_on: datetime.date | None = None
@@ -233,7 +237,7 @@ def referral_history_in_full(referral: Referral) -> list[HistoryEntry]:
     return [line for line in lines if line is not None]
 
 
-def referral_detail(*, user, referral: Referral) -> ReferralDetail:
+def referral_detail(*, user: User, referral: Referral) -> ReferralDetail:
     """Everything the detail page shows, loaded in a fixed number of queries."""
 
     referral = (
@@ -265,7 +269,7 @@ def referral_detail(*, user, referral: Referral) -> ReferralDetail:
     )
 
 
-def identity_legal_basis(user, referral: Referral) -> str:
+def identity_legal_basis(user: User, referral: Referral) -> str:
     """Why the user may see this child's identity: what the access log records for each read."""
     if user.membership.role == Role.SOCIAL_WORKER:
         return _("Egen stadsdels ärende")
@@ -274,7 +278,7 @@ def identity_legal_basis(user, referral: Referral) -> str:
     return _("Samtycke från vårdnadshavare (SoL)")
 
 
-def interest_registrations_visible_to(user) -> QuerySet[InterestRegistration]:
+def interest_registrations_visible_to(user: User) -> QuerySet[InterestRegistration]:
     membership = getattr(user, "membership", None)
     queryset = InterestRegistration.objects.select_related("district", "referral")
     if membership is None:
@@ -286,7 +290,7 @@ def interest_registrations_visible_to(user) -> QuerySet[InterestRegistration]:
     return queryset.none()
 
 
-def get_interest_registration_for(user, public_id) -> InterestRegistration:
+def get_interest_registration_for(user: User, public_id: uuid.UUID) -> InterestRegistration:
     try:
         return interest_registrations_visible_to(user).get(public_id=public_id)
     except (InterestRegistration.DoesNotExist, ValueError) as error:
@@ -359,7 +363,7 @@ def purge_preview(referral: Referral) -> PurgePreview:
     )
 
 
-def purge_due_queryset(*, user) -> QuerySet[Referral]:
+def purge_due_queryset(*, user: User | None) -> QuerySet[Referral]:
     """The manager's list: every ended referral of their organisation not yet purged, soonest
     first, in the order of the partial index on what awaits purging."""
 
@@ -374,7 +378,7 @@ def purge_due_queryset(*, user) -> QuerySet[Referral]:
     )
 
 
-def purge_due_rows(*, user=None, referrals=None) -> list[PurgeDueRow]:
+def purge_due_rows(*, user: User | None = None, referrals: Iterable[Referral] | None = None) -> list[PurgeDueRow]:
     """Rows for one page of that list (all of it when only the user is given). Pseudonyms only:
     the list must not show who the children are."""
 
@@ -383,7 +387,7 @@ def purge_due_rows(*, user=None, referrals=None) -> list[PurgeDueRow]:
         referrals = purge_due_queryset(user=user)
     rows = []
     for referral in referrals:
-        due_on = purge_due_on(referral)
+        due_on = cast(datetime.date, purge_due_on(referral))  # an ended referral has a purge date
         rows.append(PurgeDueRow(referral, due_on, due_on <= today, getattr(referral, "return_dossier", None)))
     return rows
 
@@ -395,7 +399,7 @@ class WaitingReviewRow:
     ends_on: datetime.date
 
 
-def waiting_list_review_rows(*, user, on: datetime.date, limit: int = 50) -> list[WaitingReviewRow]:
+def waiting_list_review_rows(*, user: User, on: datetime.date, limit: int = 50) -> list[WaitingReviewRow]:
     """For the Gallring page: the organisation's children on the waiting list whose district has
     been asked to confirm, soonest to end first. Pseudonyms and districts only."""
     membership = getattr(user, "membership", None)
@@ -410,7 +414,13 @@ def waiting_list_review_rows(*, user, on: datetime.date, limit: int = 50) -> lis
             :limit
         ]
     )
-    return [WaitingReviewRow(r, waiting_list_review_on(r), waiting_list_ends_on(r)) for r in referrals]
+    # Every referral here was asked to confirm, so both dates exist.
+    return [
+        WaitingReviewRow(
+            r, cast(datetime.date, waiting_list_review_on(r)), cast(datetime.date, waiting_list_ends_on(r))
+        )
+        for r in referrals
+    ]
 
 
 def interest_registrations_purge_due(*, on: datetime.date) -> QuerySet[InterestRegistration]:
@@ -433,7 +443,7 @@ class InterestPurgeOverview:
     upcoming: list[InterestPurgeRow]
 
 
-def interest_registration_purge_overview(*, user, on: datetime.date, limit: int = 5) -> InterestPurgeOverview:
+def interest_registration_purge_overview(*, user: User, on: datetime.date, limit: int = 5) -> InterestPurgeOverview:
     """For the manager's purge page: how many of the organisation's interest registrations that
     never became referrals are due on `on`, and the next `limit` to fall due after it. District,
     status and date only, in three queries however many there are."""
@@ -465,7 +475,7 @@ def interest_registration_purge_overview(*, user, on: datetime.date, limit: int 
     return InterestPurgeOverview(due_now, rows[:limit])
 
 
-def return_dossiers_visible_to(user):
+def return_dossiers_visible_to(user: User) -> QuerySet[ReturnDossier]:
     """Dossiers of the referrals the user may see at all; the rules decide who may download."""
 
     return ReturnDossier.objects.filter(referral__in=referrals_visible_to(user)).select_related(
@@ -473,7 +483,7 @@ def return_dossiers_visible_to(user):
     )
 
 
-def get_return_dossier_for(user, public_id):
+def get_return_dossier_for(user: User, public_id: uuid.UUID) -> ReturnDossier:
 
     try:
         return return_dossiers_visible_to(user).get(public_id=public_id)

@@ -2,8 +2,10 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -97,7 +99,7 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
     return referral
 
 
-def referral_advance_if_ready(*, referral: Referral, by) -> Referral:
+def referral_advance_if_ready(*, referral: Referral, by: User) -> Referral:
     """After consent or acknowledgement is recorded: move to "ready" once the gate passes."""
     if referral.status in (S.SUBMITTED, S.AWAITING_CONSENT) and gate_decision(referral).may_register_participation:
         return referral_transition(referral=referral, to_status=S.READY, by=by)
@@ -186,7 +188,7 @@ def check_custodians(*, custody: str, custodians: int) -> None:
 @history.records_actor("submitted_by")
 def referral_submit(
     *,
-    submitted_by,
+    submitted_by: User,
     agreement: Agreement,
     district: District,
     child: ChildDetails,
@@ -302,7 +304,7 @@ def _duplicate_error() -> ValidationError:
 
 
 @transaction.atomic
-def referral_acknowledge(*, referral: Referral, by) -> Referral:
+def referral_acknowledge(*, referral: Referral, by: User) -> Referral:
     """The district records that it knows of the registration (IOP 3.1.2)."""
     if referral.district_acknowledged_at is None:
         referral.district_acknowledged_at = timezone.now()
@@ -313,7 +315,7 @@ def referral_acknowledge(*, referral: Referral, by) -> Referral:
 
 @transaction.atomic
 def interest_registration_decide(
-    *, registration: InterestRegistration, by, confirm: bool, note: str = "", referral: Referral | None = None
+    *, registration: InterestRegistration, by: User, confirm: bool, note: str = "", referral: Referral | None = None
 ) -> InterestRegistration:
     if not interest_registration_undecided(registration):
         raise ValidationError(_("Intresseanmälan är redan behandlad."), code="decided")
@@ -341,7 +343,7 @@ CHILD_FIELDS = [
 ]
 
 
-def submission_arguments(form_data: dict, guardian_rows: list[dict]) -> dict:
+def submission_arguments(form_data: dict[str, Any], guardian_rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Turn the referral form's cleaned data into referral_submit's keyword arguments."""
     data = dict(form_data)
     child = ChildDetails(**{name: data.pop(name) for name in CHILD_FIELDS})
@@ -355,7 +357,7 @@ def submission_arguments(form_data: dict, guardian_rows: list[dict]) -> dict:
 
 @transaction.atomic
 def interest_registration_record(
-    *, recorded_by, agreement: Agreement, district: District, **details
+    *, recorded_by: User, agreement: Agreement, district: District, **details: Any
 ) -> InterestRegistration:
     return InterestRegistration.objects.create(
         recorded_by=recorded_by, agreement=agreement, district=district, **details
@@ -363,7 +365,7 @@ def interest_registration_record(
 
 
 @transaction.atomic
-def interest_registration_confirm(*, registration: InterestRegistration, by, **submission) -> Referral:
+def interest_registration_confirm(*, registration: InterestRegistration, by: User, **submission: Any) -> Referral:
     """The district confirms: the registration becomes a referral the district itself submits."""
     if registration.status != InterestRegistration.Status.PENDING:
         raise ValidationError(_("Intresseanmälan är redan behandlad."), code="decided")
@@ -389,7 +391,7 @@ def _check_guardian_editable(referral: Referral) -> None:
         raise ValidationError(_("Anmälan är avslutad; vårdnadshavarna kan inte ändras."), code="ended")
 
 
-def _gate_recheck(*, referral: Referral, by) -> Referral:
+def _gate_recheck(*, referral: Referral, by: User) -> Referral:
     """After the guardians changed: a referral past the gate whose gate no longer passes goes
     back to awaiting consent (Bris loses sight of the child, a place is freed); one waiting for
     consent goes on once it passes."""
@@ -404,7 +406,7 @@ def _gate_recheck(*, referral: Referral, by) -> Referral:
     return referral_advance_if_ready(referral=referral, by=by)
 
 
-def _guardian_recorded(*, referral: Referral, by, what: str) -> None:
+def _guardian_recorded(*, referral: Referral, by: User, what: str) -> None:
     access_log_record(
         user=by,
         referral=referral,
@@ -424,7 +426,9 @@ def _locked_editable_referral(referral_id: int, name: str) -> Referral:
 
 
 @transaction.atomic
-def guardian_add(*, referral: Referral, by, name: str, has_custody: bool, phone: str = "", email: str = "") -> Guardian:
+def guardian_add(
+    *, referral: Referral, by: User, name: str, has_custody: bool, phone: str = "", email: str = ""
+) -> Guardian:
     """The district adds a guardian after submission (a second custodian found, for instance).
     A custodian who has not consented closes the gate again (SoL, IOP 2.3). Logged."""
     referral = _locked_editable_referral(referral.pk, name)
@@ -437,7 +441,7 @@ def guardian_add(*, referral: Referral, by, name: str, has_custody: bool, phone:
 
 @transaction.atomic
 def guardian_change(
-    *, guardian: Guardian, by, name: str, has_custody: bool, phone: str = "", email: str = ""
+    *, guardian: Guardian, by: User, name: str, has_custody: bool, phone: str = "", email: str = ""
 ) -> Guardian:
     """The district corrects a guardian (name, contacts, custody). A correction that gives a
     guardian custody without a standing consent closes the gate like an added one. Logged."""
@@ -453,7 +457,7 @@ def guardian_change(
 
 
 @transaction.atomic
-def referral_waiting_list_confirm(*, referral: Referral, by) -> Referral:
+def referral_waiting_list_confirm(*, referral: Referral, by: User) -> Referral:
     """The district confirms that the child on the waiting list still needs a place: the clock of
     the waiting-list rule starts again. Logged."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)

@@ -1,11 +1,15 @@
+import datetime
 import os
 import shutil
 import subprocess
 import sys
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
@@ -13,6 +17,37 @@ from partnership.models import Role
 from tests.factories import confirmed_totp_device, make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# --- The clock -------------------------------------------------------------------------------
+
+# GRUPPSTOD_TEST_NOW=2028-02-29T00:30 runs every test as if it were then (Stockholm time; the clock
+# keeps ticking from there): no test may depend on the day it happens to run. Browser tests keep
+# the real clock, because Chromium reads it (cookie expiry, date inputs).
+TEST_NOW = os.environ.get("GRUPPSTOD_TEST_NOW", "")
+
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+# Wednesday 11 March 2026, 10:00: a week with no public holiday near it (the groups' schedule
+# skips holidays, so a test counting days to a group's first meeting fails around Christmas).
+AN_ORDINARY_DAY = datetime.datetime(2026, 3, 11, 10, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def an_ordinary_day():
+    """For a test whose subject is today's date: it runs on AN_ORDINARY_DAY, the clock ticking."""
+    with time_machine.travel(AN_ORDINARY_DAY, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_now(request):
+    if not TEST_NOW or request.node.get_closest_marker("browser"):
+        yield
+        return
+    moment = datetime.datetime.fromisoformat(TEST_NOW).replace(tzinfo=STOCKHOLM)
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 # --- CI refuses skips ------------------------------------------------------------------------
@@ -39,10 +74,12 @@ def empty_rate_limit_counts():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Argon2 is deliberately slow; the suite creates hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    # Argon2 is deliberately slow; the suite creates hundreds of users. Session-wide, so that
+    # worlds built once per module (the permission matrix) hash fast too.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 # --- Users and signed-in clients -------------------------------------------------------------

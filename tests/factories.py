@@ -99,6 +99,14 @@ def make_agreement(*, starts_on=None, ends_on=None):
     return agreement
 
 
+def shift_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (earlier if negative); 29 February becomes the 28th in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def luhn_check_digit(digits: str) -> int:
     total = 0
     for index, char in enumerate(digits):
@@ -137,7 +145,7 @@ def make_referral(
     `consents` of them consent (all by default), so the referral ends up "ready"."""
 
     planned_start = planned_start or timezone.localdate() + datetime.timedelta(days=30)
-    birth_date = planned_start.replace(year=planned_start.year - age) - datetime.timedelta(days=40)
+    birth_date = shift_years(planned_start, -age) - datetime.timedelta(days=40)
     agreement = agreement or Agreement.objects.first() or make_agreement()
     submitted_by = submitted_by or make_user(Role.SOCIAL_WORKER, district_name=district_name)
     last_name = last_name or f"Testsson{next(_serials)}"

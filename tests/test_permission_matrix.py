@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from consent.selectors import access_log_visible_to
@@ -440,9 +442,25 @@ def test_every_url_is_in_the_matrix():
     assert names - set(MATRIX) == set(), "add the new pages to MATRIX with the expected status per role"
 
 
-@pytest.fixture
-def world(db, settings, tmp_path):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The test world, built once for the module (it used to be built for each of ~700 tests).
 
+    It lives in a transaction that is rolled back when the module ends; every test runs in a
+    savepoint inside it (the test's `db` fixture), so whatever one request writes (sessions, access
+    log, devices) is gone before the next test, exactly as with a world of its own.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media")),
+        transaction.atomic(),
+    ):
+        objects, users = _build_world()
+        yield objects, users
+        transaction.set_rollback(True)
+
+
+def _build_world():
     coordinator = make_user(Role.COORDINATOR, username="matrix_coordinator")
     referral = make_referral(district_name="Farsta")
     registration = InterestRegistration.objects.create(
@@ -463,8 +481,6 @@ def world(db, settings, tmp_path):
         period_end=referral.created_at.date(),
     )
     # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
-
-    settings.MEDIA_ROOT = tmp_path
     ended = make_referral(district_name="Farsta", submitted_by=referral.submitted_by)
     referral_transition(referral=ended, to_status="withdrawn", by=ended.submitted_by, reason="Flyttar")
     dossier = ReturnDossier(referral=ended, district=ended.district, created_by=ended.submitted_by)
@@ -488,10 +504,11 @@ def world(db, settings, tmp_path):
     existing = {"coordinator": coordinator}
     _groups_world(objects, existing)
     # followup
-
     existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
     objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
-    return objects, existing
+    # One user for each remaining role, made once with the world.
+    users = {role: _user_for(role, existing) for role in ROLES}
+    return objects, users
 
 
 def _finance_world(world, coordinator):
@@ -540,10 +557,10 @@ def _user_for(role, existing):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(url_name, role, world, client, make_signed_in_client):
-    objects, existing = world
+def test_permission_matrix(url_name, role, world, db, client, make_signed_in_client):
+    objects, users = world
     kwargs_for, expected = MATRIX[url_name]
-    user = _user_for(role, existing)
+    user = users[role]
     http = make_signed_in_client(user) if user else client
     response = http.get(reverse(url_name, kwargs=kwargs_for(objects)))
     assert response.status_code == expected[role], f"{url_name} as {role}"

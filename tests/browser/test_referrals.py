@@ -9,11 +9,14 @@ from playwright.sync_api import Page, expect
 from partnership.models import Role
 from referrals.models import Referral, ReferralStatus
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
-from tests.factories import identity_number_for, make_agreement, make_referral, make_user
+from tests.factories import identity_number_for, make_agreement, make_referral, make_user, shift_years
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PLANNED_START = timezone.localdate() + datetime.timedelta(days=45)
+
+def planned_start() -> datetime.date:
+    # Read when the test runs, not when the module is imported (a run may cross midnight).
+    return timezone.localdate() + datetime.timedelta(days=45)
 
 
 @pytest.fixture
@@ -23,7 +26,7 @@ def agreement():
 
 
 def fill_child_and_foster_home(page: Page, *, first_name: str, last_name: str, age: int) -> str:
-    birth_date = PLANNED_START.replace(year=PLANNED_START.year - age) - datetime.timedelta(days=20)
+    birth_date = shift_years(planned_start(), -age) - datetime.timedelta(days=20)
     number = identity_number_for(birth_date)
     page.get_by_label("Förnamn").fill(first_name)
     page.get_by_label("Efternamn").fill(last_name)
@@ -31,7 +34,7 @@ def fill_child_and_foster_home(page: Page, *, first_name: str, last_name: str, a
     page.locator("#id_foster_home_name").fill("Familjen Ek")
     page.get_by_label("Kontaktperson i familjehemmet").fill("Eva Ek")
     page.get_by_label("Familjehemmets telefon").fill("070-123 45 67")
-    page.get_by_label("Önskad start").fill(PLANNED_START.isoformat())
+    page.get_by_label("Önskad start").fill(planned_start().isoformat())
     page.get_by_label("Språk och tolkbehov").fill("Svenska")
     return number
 

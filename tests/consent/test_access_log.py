@@ -19,7 +19,7 @@ from consent.services import consent_withdraw
 from partnership.models import AccessLogEntry, Role
 from partnership.services import access_log_record
 from tests.conftest import require_postgresql
-from tests.factories import TEST_PASSWORD, identity_number_for, make_agreement, make_referral, make_user
+from tests.factories import TEST_PASSWORD, identity_number_for, make_agreement, make_referral, make_user, shift_years
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_submitting_a_referral_is_logged_as_create(client_for):
     make_agreement(starts_on=today - datetime.timedelta(days=100), ends_on=today + datetime.timedelta(days=400))
     worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
     start = timezone.localdate() + datetime.timedelta(days=30)
-    number = identity_number_for(start.replace(year=start.year - 10))
+    number = identity_number_for(shift_years(start, -10))
     data = {
         "first_name": "Nova",
         "last_name": "Nyström",

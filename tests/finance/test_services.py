@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from finance import selectors, services
 from finance.models import AdvancePayment, Cost, FinanceAuditEntry
@@ -91,7 +92,7 @@ def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(year_2017, coo
     with pytest.raises(ValidationError) as error:
         services.payment_mark_paid(
             payment=payment,
-            paid_on=datetime.date.today() + datetime.timedelta(days=1),
+            paid_on=timezone.localdate() + datetime.timedelta(days=1),
             reference="X",
             by=coordinator_user,
         )

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from followup.cooperation import (
     agreement_amendment_record,
@@ -16,7 +17,7 @@ from followup.cooperation import (
 )
 from followup.models import CooperationGroupMember, CooperationMeeting
 from partnership.models import Role
-from tests.factories import bris, make_agreement, make_user
+from tests.factories import bris, make_agreement, make_user, shift_years
 from tests.history import changes_of
 
 pytestmark = pytest.mark.django_db
@@ -51,16 +52,16 @@ def test_a_term_without_a_held_meeting_is_flagged(coordinator):
 
 
 def test_the_current_term_counts_a_planned_meeting(coordinator):
-    today = datetime.date.today()
-    agreement = make_agreement(starts_on=today.replace(month=1, day=1), ends_on=today.replace(year=today.year + 1))
+    today = timezone.localdate()
+    agreement = make_agreement(starts_on=today.replace(month=1, day=1), ends_on=shift_years(today, 1))
     assert terms_without_meeting(agreement)[-1].lacks_meeting
     cooperation_meeting_plan(agreement=agreement, meeting_date=today, created_by=coordinator)
     assert not terms_without_meeting(agreement)[-1].lacks_meeting
 
 
 def test_a_planned_meeting_has_follow_up_as_a_standing_item_and_past_dates_are_refused(coordinator):
-    today = datetime.date.today()
-    agreement = make_agreement(starts_on=today.replace(month=1, day=1), ends_on=today.replace(year=today.year + 1))
+    today = timezone.localdate()
+    agreement = make_agreement(starts_on=today.replace(month=1, day=1), ends_on=shift_years(today, 1))
     meeting = cooperation_meeting_plan(agreement=agreement, meeting_date=today, created_by=coordinator)
     (item,) = meeting.agenda_items.all()
     assert (item.title, item.is_standing) == ("Uppföljning", True)

@@ -19,6 +19,11 @@ from tests.followup.factories import make_group as make_closed_group
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _on_an_ordinary_day(an_ordinary_day):
+    """These tests count the days to a group's meetings, and the schedule skips public holidays."""
+
+
 def _reminders(kind):
     return Reminder.objects.filter(kind=kind)
 

@@ -21,7 +21,7 @@ from partnership.models import Role
 from referrals.models import PurgeRule, ReferralStatus
 from referrals.purge import referral_purge
 from referrals.services import referral_transition
-from tests.factories import make_group, make_referral, make_user
+from tests.factories import make_group, make_referral, make_user, shift_years
 from tests.history import changes_of, status_changes
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_a_child_outside_the_target_group_on_the_groups_start_cannot_be_placed(m
     referral = make_referral(age=18, planned_start=timezone.localdate() + datetime.timedelta(days=10))
     child = referral.child
     group_start = timezone.localdate() + datetime.timedelta(days=60)
-    child.birth_date = group_start.replace(year=group_start.year - 19) - datetime.timedelta(days=5)
+    child.birth_date = shift_years(group_start, -19) - datetime.timedelta(days=5)
     child.save()
     group = make_group(min_age=13, max_age=18, earliest=group_start)
     with pytest.raises(ValidationError) as error:

@@ -13,7 +13,7 @@ from partnership import encryption
 from referrals.identity_hashes import rebuild_identity_hashes
 from referrals.models import ChildIdentity, Referral
 from referrals.services import ChildDetails, GuardianDetails, referral_submit
-from tests.factories import district, identity_number_for, make_agreement, make_referral, make_user
+from tests.factories import district, identity_number_for, make_agreement, make_referral, make_user, shift_years
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_a_second_active_referral_for_the_same_child_is_refused_after_a_key_rota
         starts_on=today - datetime.timedelta(days=100), ends_on=today + datetime.timedelta(days=400)
     )
     social_worker = make_user("social_worker")
-    number = identity_number_for(timezone.localdate().replace(year=timezone.localdate().year - 10))
+    number = identity_number_for(shift_years(timezone.localdate(), -10))
     first = submit_for(number, by=social_worker, agreement=agreement)
 
     rotate(Fernet.generate_key().decode())

@@ -13,16 +13,24 @@ from django.utils import timezone
 from partnership.models import AccessLogEntry, Role
 from referrals.models import ChildIdentity, Guardian, Referral, ReferralStatus
 from referrals.services import referral_transition
-from tests.factories import identity_number_for, make_agreement, make_referral, make_user
+from tests.factories import identity_number_for, make_agreement, make_referral, make_user, shift_years
 from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
-PLANNED_START = timezone.localdate() + datetime.timedelta(days=60)
+
+def planned_start() -> datetime.date:
+    # Read when the test runs, not when the module is imported (a run may cross midnight).
+    return timezone.localdate() + datetime.timedelta(days=60)
 
 
 def child_born(age: int) -> datetime.date:
-    return PLANNED_START.replace(year=PLANNED_START.year - age) - datetime.timedelta(days=10)
+    return shift_years(planned_start(), -age) - datetime.timedelta(days=10)
+
+
+def with_wrong_check_digit(number: str) -> str:
+    # Any other last digit: a fixed "0" was the right one on one day in ten.
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
 def referral_post(**overrides) -> dict:
@@ -35,7 +43,7 @@ def referral_post(**overrides) -> dict:
         "foster_phone": "070-111 22 33",
         "placement_basis": "sol",
         "custody": "joint",
-        "planned_start": PLANNED_START.isoformat(),
+        "planned_start": planned_start().isoformat(),
         "case_officer_name": "Hanna Handläggare",
         "needs_language": "Svenska och arabiska",
         "guardians-TOTAL_FORMS": "2",
@@ -102,29 +110,41 @@ def test_an_lvu_referral_is_ready_at_once_and_records_the_legal_basis(district_c
 
 BAD_SUBMISSIONS = {
     "wrong check digit": (
-        {"identity_number": identity_number_for(child_born(10), serial=321)[:-1] + "0"},
+        lambda: {"identity_number": with_wrong_check_digit(identity_number_for(child_born(10), serial=321))},
         "identity_number",
         "kontrollsiffran",
     ),
     "future birth date": (
-        {"identity_number": identity_number_for(timezone.localdate() + datetime.timedelta(days=3))},
+        lambda: {"identity_number": identity_number_for(timezone.localdate() + datetime.timedelta(days=3))},
         "identity_number",
         "framtiden",
     ),
-    "not a number": ({"identity_number": "hej"}, "identity_number", "ÅÅÅÅMMDD-NNNN"),
-    "too young": ({"identity_number": identity_number_for(child_born(5))}, "planned_start", "gäller barn 7–18 år"),
-    "too old": ({"identity_number": identity_number_for(child_born(19))}, "planned_start", "gäller barn 7–18 år"),
-    "lvu without its legal basis": ({"placement_basis": "lvu", "lvu_legal_basis": ""}, "lvu_legal_basis", "lagrummet"),
-    "other municipality not named": ({"is_external": "on"}, "external_municipality", "kommun"),
-    "missing first name": ({"first_name": ""}, "first_name", "måste fyllas i"),
-    "bad foster email": ({"foster_email": "inte-en-adress"}, "foster_email", "e-postadress"),
+    "not a number": (lambda: {"identity_number": "hej"}, "identity_number", "ÅÅÅÅMMDD-NNNN"),
+    "too young": (
+        lambda: {"identity_number": identity_number_for(child_born(5))},
+        "planned_start",
+        "gäller barn 7–18 år",
+    ),
+    "too old": (
+        lambda: {"identity_number": identity_number_for(child_born(19))},
+        "planned_start",
+        "gäller barn 7–18 år",
+    ),
+    "lvu without its legal basis": (
+        lambda: {"placement_basis": "lvu", "lvu_legal_basis": ""},
+        "lvu_legal_basis",
+        "lagrummet",
+    ),
+    "other municipality not named": (lambda: {"is_external": "on"}, "external_municipality", "kommun"),
+    "missing first name": (lambda: {"first_name": ""}, "first_name", "måste fyllas i"),
+    "bad foster email": (lambda: {"foster_email": "inte-en-adress"}, "foster_email", "e-postadress"),
 }
 
 
 @pytest.mark.parametrize("case", BAD_SUBMISSIONS, ids=list(BAD_SUBMISSIONS))
 def test_a_bad_submission_says_what_is_wrong_beside_the_field_keeps_the_input_and_saves_nothing(district_client, case):
     overrides, field, message = BAD_SUBMISSIONS[case]
-    response = district_client.post(reverse("referrals:create"), referral_post(**overrides))
+    response = district_client.post(reverse("referrals:create"), referral_post(**overrides()))
     assert response.status_code == 200
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
