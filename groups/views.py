@@ -20,7 +20,7 @@ from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
 from partnership.pagination import keyset_page
 from partnership.pdf import render_pdf
-from partnership.selectors import agreement_current
+from partnership.selectors import agreement_current_for
 from partnership.services import access_log_record_many
 from referrals.selectors import referrals_visible_to
 
@@ -88,7 +88,7 @@ def group_create(request):
                     follow_up_weeks=data["follow_up_weeks"] or schedule.DEFAULT_FOLLOW_UP_WEEKS,
                 )
             group = services.group_create(
-                agreement=agreement_current(),
+                agreement=agreement_current_for(request.user),
                 created_by=request.user,
                 name=data["name"],
                 format=data["format"],

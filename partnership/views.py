@@ -23,7 +23,7 @@ from . import services
 from .forms import TokenForm
 from .models import Role
 from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
-from .selectors import agreement_current
+from .selectors import agreement_current_for
 
 REMINDER_PAGE_SIZE = 50
 
@@ -40,7 +40,7 @@ HOME_TEMPLATES = {
 def home(request):
     membership = getattr(request.user, "membership", None)
     template = HOME_TEMPLATES.get(membership.role) if membership else "partnership/home_admin.html"
-    return render(request, template, {"membership": membership, "agreement": agreement_current()})
+    return render(request, template, {"membership": membership, "agreement": agreement_current_for(request.user)})
 
 
 def _redirect_after_two_factor(request):

@@ -14,7 +14,7 @@ from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry, District
 from partnership.pagination import AFTER, BEFORE, keyset_page
-from partnership.selectors import agreement_current
+from partnership.selectors import agreement_current, agreement_current_for
 from partnership.services import access_log_record, access_log_record_many
 
 from . import purge, selectors, services
@@ -272,7 +272,7 @@ def interest_create(request):
     form = InterestRegistrationForm(request.POST or None, districts=District.objects.filter(is_active=True))
     if request.method == "POST" and form.is_valid():
         services.interest_registration_record(
-            recorded_by=request.user, agreement=agreement_current(), **form.cleaned_data
+            recorded_by=request.user, agreement=agreement_current_for(request.user), **form.cleaned_data
         )
         messages.success(request, _("Intresseanmälan är registrerad och skickad till stadsdelen för bekräftelse."))
         return redirect("referrals:interest_list")

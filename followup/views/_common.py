@@ -2,14 +2,14 @@
 
 from django.http import Http404
 
-from partnership.selectors import agreement_current
+from partnership.selectors import agreement_current_for
 
 from ..cooperation import agreements_for
 
 
 def _agreement_for(user):
     """The agreement in force, if the user's organisation is a party to it."""
-    agreement = agreement_current()
+    agreement = agreement_current_for(user)
     if agreement is None or not agreements_for(user).filter(pk=agreement.pk).exists():
         raise Http404
     return agreement
