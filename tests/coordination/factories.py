@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from coordination.services import group_publication_update
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 from tests.factories import city, district, make_user
 
@@ -56,3 +57,19 @@ def make_provider_world():
     manager = make_provider_user(Role.OPERATIONS_MANAGER, provider)
     leader = make_provider_user(Role.GROUP_LEADER, provider)
     return provider, agreement, manager, leader
+
+
+def publish(group, **fields):
+    """Set what the public page shows about a group, through the service."""
+    values = {
+        "audience": group.audience,
+        "target_group": group.target_group,
+        "parallel_to": group.parallel_to,
+        "district": group.district,
+        "is_published": True,
+        "public_description": group.public_description,
+        "how_to_join": group.how_to_join,
+    }
+    values.update(fields)
+    manager = group.agreement.provider.memberships.filter(role=Role.OPERATIONS_MANAGER).first()
+    return group_publication_update(group=group, by=manager.user if manager else None, **values)

@@ -26,7 +26,7 @@ def test_the_four_target_groups_are_seeded_with_codes_and_english_names():
 
 def test_the_iop_stays_the_current_agreement_beside_a_newer_operating_grant():
     iop = make_agreement()
-    provider, grant, manager, _leader = make_provider_world()
+    _provider, grant, manager, _leader = make_provider_world()
     assert grant.starts_on > iop.starts_on
     assert agreement_current() == iop
     assert agreement_current_for(make_user(Role.SOCIAL_WORKER)) == iop
