@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnership.models import Agreement, District, TargetGroup, TimeStampedModel
 from referrals.models import Referral
@@ -26,9 +27,9 @@ class GroupStatus(models.TextChoices):
 
 
 class Audience(models.TextChoices):
-    CHILDREN = "children", _("Barn")
-    YOUNG_PEOPLE = "young_people", _("Ungdomar")
-    PARENTS = "parents", _("Föräldrar")
+    CHILDREN = "children", pgettext_lazy("gruppen är för", "Barn")
+    YOUNG_PEOPLE = "young_people", pgettext_lazy("gruppen är för", "Ungdomar")
+    PARENTS = "parents", pgettext_lazy("gruppen är för", "Föräldrar")
 
 
 # A group in one of these still has meetings ahead of it (closed and cancelled ones do not).
