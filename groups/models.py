@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from partnership.models import Agreement, District, TargetGroup, TimeStampedModel
 from referrals.models import Referral
@@ -27,9 +26,9 @@ class GroupStatus(models.TextChoices):
 
 
 class Audience(models.TextChoices):
-    CHILDREN = "children", pgettext_lazy("gruppen är för", "Barn")
-    YOUNG_PEOPLE = "young_people", pgettext_lazy("gruppen är för", "Ungdomar")
-    PARENTS = "parents", pgettext_lazy("gruppen är för", "Föräldrar")
+    CHILDREN = "children", _("Barngrupp")
+    YOUNG_PEOPLE = "young_people", _("Ungdomsgrupp")
+    PARENTS = "parents", _("Föräldragrupp")
 
 
 # A group in one of these still has meetings ahead of it (closed and cancelled ones do not).

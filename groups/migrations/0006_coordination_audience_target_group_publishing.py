@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='supportgroup',
             name='audience',
-            field=models.CharField(choices=[('children', 'Barn'), ('young_people', 'Ungdomar'), ('parents', 'Föräldrar')], default='children', max_length=20, verbose_name='för vem'),
+            field=models.CharField(choices=[('children', 'Barngrupp'), ('young_people', 'Ungdomsgrupp'), ('parents', 'Föräldragrupp')], default='children', max_length=20, verbose_name='för vem'),
         ),
         migrations.AddField(
             model_name='supportgroup',
