@@ -4,6 +4,7 @@ and the provider's forms for taking a child in, registering a parent and publish
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from followup.models import ContactKind
 from groups.models import Audience, SupportGroup
 from partnership.models import District, TargetGroup
 
@@ -152,3 +153,15 @@ class PublicationForm(forms.ModelForm):
         self.fields["district"].queryset = District.objects.filter(is_active=True).order_by("name")
         self.fields["district"].empty_label = _("Hela staden")
         self.fields["audience"].choices = Audience.choices
+
+
+class PlannedGroupsMailingForm(forms.Form):
+    subject = forms.CharField(label=_("Ämne"), max_length=200, initial=_("Stödgrupper som planeras i Stockholm"))
+    intro = forms.CharField(
+        label=_("Inledning"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact_kind = forms.ChoiceField(label=_("Till"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_kind"].choices = [("", _("Hela kontaktlistan")), *ContactKind.choices]

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from followup.models import DistrictContact
 from groups.models import SupportGroup
 from partnership.encryption import EncryptedTextField
 from partnership.models import District, Organisation, TargetGroup, TimeStampedModel
@@ -138,3 +139,40 @@ class ParentParticipant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.group} #{self.pk}"
+
+
+class PlannedGroupsMailing(TimeStampedModel):
+    """The coordinator's "planned groups" mailing to the city's contact list, built from the public
+    page's data: what a mail says is public, never about a person."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.CharField(_("ämne"), max_length=200)
+    intro = models.TextField(_("inledning"), blank=True)
+    contact_kind = models.CharField(_("till"), max_length=20, blank=True)
+    body = models.TextField(_("innehåll"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("utskick om planerade grupper")
+        verbose_name_plural = _("utskick om planerade grupper")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class PlannedGroupsMail(models.Model):
+    """One contact's mail of a mailing; `sent_at` is set as it goes, so a rerun sends nothing twice."""
+
+    mailing = models.ForeignKey(PlannedGroupsMailing, on_delete=models.CASCADE, related_name="mails")
+    contact = models.ForeignKey(DistrictContact, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mailing", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailing", "contact"], name="planned_groups_mail_once_per_contact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing} → {self.contact_id}"

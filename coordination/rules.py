@@ -62,3 +62,6 @@ rules.add_perm("coordination.place_participant", is_provider_staff & runs_group 
 rules.add_perm("coordination.view_participants", is_provider_staff & runs_group)
 rules.add_perm("coordination.manage_parents", is_provider_staff & runs_group & is_parents_group)
 rules.add_perm("coordination.view_city_overview", is_coordinator)
+# The city's information work (IOP 3.1.3, the coordination's proposal): the coordinator mails the
+# planned groups to the contact list.
+rules.add_perm("coordination.send_planned_groups", is_coordinator)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("samordning/grupper/<uuid:public_id>/deltagare/", views.participants, name="participants"),
     path("samordning/grupper/<uuid:public_id>/oppna-sidan/", views.publication, name="publication"),
     path("samordning/staden/", views.city_overview, name="city_overview"),
+    path("samordning/utskick/", views.planned_groups_mailing, name="mailing"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +21,16 @@ from groups.selectors import get_group_for
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 
-from . import feeds, public, selectors, services
-from .forms import ParentForm, ParticipantForm, PublicationForm, PublicFilterForm, PublicInterestForm
+from . import feeds, mailing, public, selectors, services
+from .forms import (
+    ParentForm,
+    ParticipantForm,
+    PlannedGroupsMailingForm,
+    PublicationForm,
+    PublicFilterForm,
+    PublicInterestForm,
+)
+from .models import PlannedGroupsMailing
 
 # The interest form's body is small; anything bigger is not a person filling it in.
 INTEREST_FORM_MAX_BYTES = 8 * 1024
@@ -268,3 +277,34 @@ def city_overview(request):
     require_permission(request.user, "coordination.view_city_overview")
     context = {"providers": selectors.city_overview(), "interests": selectors.public_interest_counts()}
     return render(request, "coordination/city_overview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def planned_groups_mailing(request):
+    """The coordinator mails the planned groups of the public page to the contact list."""
+    require_permission(request.user, "coordination.send_planned_groups")
+    form = PlannedGroupsMailingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sent = mailing.planned_groups_mailing_send(
+            subject=data["subject"],
+            intro=data["intro"],
+            contact_kind=data["contact_kind"],
+            public_url=request.build_absolute_uri(reverse("coordination:public_list")),
+            by=request.user,
+        )
+        messages.success(request, _("Utskicket till %(n)s kontakter skickas i bakgrunden.") % {"n": sent.mails.count()})
+        return redirect("coordination:mailing")
+    mailings = Paginator(
+        PlannedGroupsMailing.objects.annotate(
+            recipients=Count("mails"), sent=Count("mails", filter=Q(mails__sent_at__isnull=False))
+        ).order_by("-created_at", "-pk"),
+        10,
+    ).get_page(_page_number(request))
+    context = {
+        "form": form,
+        "rows": mailing.planned_group_rows(),
+        "page": mailings,
+    }
+    return render(request, "coordination/mailing.html", context)

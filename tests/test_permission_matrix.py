@@ -476,6 +476,7 @@ MATRIX = {
         ),
     ),
     "coordination:city_overview": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "coordination:mailing": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
 }
 
 MANAGER_404 = {"other_provider_operations_manager": 404}
