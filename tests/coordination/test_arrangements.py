@@ -1,11 +1,15 @@
 """Providers, target groups and arrangements as data; the Bris IOP keeps its place."""
 
+from io import StringIO
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from finance.services import budget_years_create
-from partnership.models import Agreement, Organisation, Role, TargetGroup
+from groups.models import SupportGroup
+from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 from partnership.selectors import agreement_current, agreement_current_for
 from tests.coordination.factories import make_arrangement, make_provider, make_provider_world
 from tests.factories import make_agreement, make_user
@@ -70,3 +74,24 @@ def test_the_finance_overview_offers_advances_and_settlement_for_the_iop_only(ma
     assert http.post(reverse("finance:schedule_create", kwargs={"public_id": grant.public_id})).status_code == 403
     assert http.get(reverse("finance:settlement", kwargs={"public_id": own.public_id})).status_code == 403
     assert http.get(reverse("finance:settlement", kwargs={"public_id": iop.public_id})).status_code == 200
+
+
+def test_the_demo_has_three_more_providers_with_groups_in_every_status(settings):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())  # again: nothing is duplicated
+    kinds = dict(Agreement.objects.values_list("provider__short_name", "kind"))
+    assert kinds == {
+        "Bris": "iop",
+        "Ersta Vändpunkten": "operating_grant",
+        "Hägersten-Älvsjö": "district_own",
+        "Källan": "operating_grant",
+    }
+    ersta = SupportGroup.objects.filter(agreement__provider__short_name="Ersta Vändpunkten", parent__isnull=True)
+    assert set(ersta.values_list("status", flat=True)) == {"planned", "open", "running", "closed", "cancelled"}
+    parents = ersta.get(audience="parents")
+    assert parents.parallel_to.audience == "children" and parents.parents.count() == 1
+    assert ersta.filter(is_published=True).count() == 4
+    assert Membership.objects.filter(
+        user__username="ersta_gruppledare", organisation__short_name="Ersta Vändpunkten"
+    ).exists()
