@@ -1,11 +1,13 @@
 """Providers, target groups and arrangements as data; the Bris IOP keeps its place."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from finance.services import budget_years_create
 from groups.models import SupportGroup
@@ -95,3 +97,29 @@ def test_the_demo_has_three_more_providers_with_groups_in_every_status(settings)
     assert Membership.objects.filter(
         user__username="ersta_gruppledare", organisation__short_name="Ersta Vändpunkten"
     ).exists()
+
+
+def test_a_second_providers_manager_plans_a_group_under_their_own_arrangement(make_signed_in_client):
+    iop = make_agreement()
+    _provider, grant, manager, leader = make_provider_world()
+    http = make_signed_in_client(manager)
+    response = http.post(
+        reverse("groups:create"),
+        {
+            "name": "CAP-gruppen",
+            "format": "weekly",
+            "min_age": 7,
+            "max_age": 12,
+            "leaders": [leader.pk],
+            "first_date": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
+            "weekday": 1,
+            "start_time": "17:00",
+        },
+    )
+    assert response.status_code == 302
+    group = SupportGroup.objects.get(name="CAP-gruppen")
+    assert group.agreement == grant and group.agreement != iop
+    # Bris' manager neither sees it in the list nor opens it.
+    bris = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
+    assert "CAP-gruppen" not in bris.get(reverse("groups:list")).content.decode()
+    assert bris.get(reverse("groups:detail", kwargs={"public_id": group.public_id})).status_code == 404
