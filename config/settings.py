@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "groups",
     "finance",
     "followup",
+    "coordination",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,14 @@ PURGE_GRACE_DAYS = _days("PURGE_GRACE_DAYS", 30)
 # An interest registration the district never decided lapses and is purged this many days after
 # Bris recorded it; one the district rejected goes PURGE_GRACE_DAYS after the decision (IOP 2.3).
 INTEREST_REGISTRATION_LAPSE_DAYS = _days("INTEREST_REGISTRATION_LAPSE_DAYS", 180)
+# Coordination (issue 15): an interest from the public form that no provider takes up is purged
+# this many days after it came in.
+INTEREST_LAPSE_DAYS = _days("INTEREST_LAPSE_DAYS", 90)
+# The public page of groups and its feeds are cached this many seconds (0: not cached).
+PUBLIC_PAGE_CACHE_SECONDS = _whole_number("PUBLIC_PAGE_CACHE_SECONDS", 300, "antal sekunder")
+# The public interest form takes at most this many submissions per hour from one address.
+INTEREST_FORM_RATE_PER_HOUR = _whole_number("INTEREST_FORM_RATE_PER_HOUR", 5, "antal")
+
 # Reminders: operations managers hear of a coming purge this many days ahead; a SoL referral
 # still without every guardian's consent this many days after submission reminds the district.
 PURGE_NOTICE_DAYS = _days("PURGE_NOTICE_DAYS", 7)

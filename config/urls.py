@@ -25,6 +25,7 @@ urlpatterns = [
     path("grupper/", include("groups.urls")),
     path("ekonomi/", include("finance.urls")),
     path("uppfoljning/", include("followup.urls")),
+    path("", include("coordination.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

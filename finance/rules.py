@@ -42,6 +42,13 @@ def is_provider(user: User, obj: Any) -> bool:
     return obj is None or agreement_of(obj).provider_id == user.membership.organisation_id
 
 
+@rules.predicate
+def is_iop(user, obj):
+    """Advances and a settlement belong to an IOP only; an operating grant has an amount and a
+    report, a district's own groups no money flow at all."""
+    return obj is None or agreement_of(obj).is_iop
+
+
 city_coordinator = is_coordinator & is_public_party
 provider_manager = is_operations_manager & is_provider
 finance_staff = city_coordinator | provider_manager
@@ -57,9 +64,10 @@ rules.add_perm("finance.view_travel", finance_staff)
 rules.add_perm("finance.record_travel", finance_staff)
 rules.add_perm("finance.view_report", finance_staff)
 rules.add_perm("finance.generate_report", finance_staff)
-rules.add_perm("finance.view_settlement", finance_staff)
+rules.add_perm("finance.view_settlement", finance_staff & is_iop)
 # The city pays; only its coordinator records payments and closes or reopens a year (IOP 4.1).
 rules.add_perm("finance.manage_payments", city_coordinator)
+rules.add_perm("finance.create_advance_plan", city_coordinator & is_iop)
 rules.add_perm("finance.close_year", city_coordinator)
 rules.add_perm("finance.view_audit_log", city_coordinator)
 # The public party sets up its agreements: period, parties, budget lines, targets, fee (IOP 4.1, 4.3).

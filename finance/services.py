@@ -303,6 +303,11 @@ def advance_schedule(
 @transaction.atomic
 def budget_years_create(*, agreement: Agreement, by: User) -> list[BudgetYear]:
     """Create every year of the agreement with its payment schedule. Safe to call again."""
+    if not agreement.is_iop:
+        raise ValidationError(
+            _("Förskott och budgetår finns bara för ett IOP; %(kind)s har inga förskott.")
+            % {"kind": agreement.get_kind_display().lower()}
+        )
     annual = agreement.annual_budget_ore
     if annual <= 0:
         raise ValidationError(_("Överenskommelsen saknar budget; lägg in budgetposterna först."))

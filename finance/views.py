@@ -80,7 +80,7 @@ def overview(request):
 def schedule_create(request, public_id):
     _finance_user(request)
     agreement = selectors.get_agreement_for(request.user, public_id)
-    require_permission(request.user, "finance.manage_payments", agreement)
+    require_permission(request.user, "finance.create_advance_plan", agreement)
     try:
         services.budget_years_create(agreement=agreement, by=request.user)
     except ValidationError as error:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnership.models import AMENDABLE_AGREEMENT_FIELDS, District
 
-from .models import CooperationGroupMember, EvaluationQuestion, Term
+from .models import ContactKind, CooperationGroupMember, EvaluationQuestion, Term
 
 
 class DateInput(forms.DateInput):
@@ -170,7 +170,16 @@ class SignatureForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    district = forms.ModelChoiceField(label=_("Stadsdel"), queryset=District.objects.filter(is_active=True))
+    kind = forms.ChoiceField(label=_("Typ av kontakt"), choices=ContactKind.choices, initial=ContactKind.DISTRICT)
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=200, required=False, help_text=_("T.ex. skolans eller mottagningens namn.")
+    )
+    district = forms.ModelChoiceField(
+        label=_("Stadsdel"),
+        queryset=District.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Krävs för en kontakt på en stadsdel."),
+    )
     name = forms.CharField(label=_("Namn"), max_length=200)
     role = forms.CharField(label=_("Funktion"), max_length=200)
     email = forms.EmailField(label=_("E-post"))

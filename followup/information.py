@@ -20,7 +20,14 @@ from partnership.jobs import job_request
 from partnership.models import Agreement, District
 
 from .cooperation import agreements_for
-from .models import DistrictContact, DistrictContactImport, InformationInvitation, InformationMeeting, InformationSignup
+from .models import (
+    ContactKind,
+    DistrictContact,
+    DistrictContactImport,
+    InformationInvitation,
+    InformationMeeting,
+    InformationSignup,
+)
 
 MEETINGS_PER_YEAR = 3
 INVITATIONS_JOB = "followup.invitations"
@@ -31,19 +38,31 @@ MAX_IMPORT_ROWS = 2000
 # --- Contacts ------------------------------------------------------------------------------------
 
 
-def contacts_list(*, district_id=None) -> QuerySet[DistrictContact]:
+def contacts_list(*, district_id=None, kind: str = "") -> QuerySet[DistrictContact]:
     queryset = DistrictContact.objects.select_related("district").order_by("district__name", "name")
+    if kind:
+        queryset = queryset.filter(kind=kind)
     return queryset.filter(district_id=district_id) if district_id else queryset
 
 
 @transaction.atomic
 def district_contact_save(
-    *, district: District, name: str, role: str, email: str, phone: str = "", contact: DistrictContact | None = None
+    *,
+    district: District | None,
+    name: str,
+    role: str,
+    email: str,
+    phone: str = "",
+    kind: str = ContactKind.DISTRICT,
+    organisation: str = "",
+    contact: DistrictContact | None = None,
 ) -> DistrictContact:
     email = email.strip().lower()
     clash = DistrictContact.objects.filter(email=email).exclude(pk=contact.pk if contact else None)  # type: ignore[misc]
     if clash.exists():
         raise ValidationError({"email": _("Det finns redan en kontaktperson med den e-postadressen.")})
+    if kind == ContactKind.DISTRICT and district is None:
+        raise ValidationError({"district": _("Välj stadsdel för en kontakt på en stadsdel.")})
     contact = contact or DistrictContact()
     contact.district, contact.name, contact.role, contact.email, contact.phone = (
         district,
@@ -52,6 +71,7 @@ def district_contact_save(
         email,
         phone.strip(),
     )
+    contact.kind, contact.organisation = kind, organisation.strip()
     contact.save()
     return contact
 
@@ -183,7 +203,15 @@ def get_contact_import_for(user, public_id) -> DistrictContactImport:
 def contacts_export_rows() -> list[list[str]]:
     rows = [IMPORT_COLUMNS]
     for contact in contacts_list().filter(is_active=True):
-        rows.append([contact.district.name, contact.name, contact.role, contact.email, contact.phone])
+        rows.append(
+            [
+                contact.district.name if contact.district else "",
+                contact.name,
+                contact.role,
+                contact.email,
+                contact.phone,
+            ]
+        )
     return rows
 
 

@@ -276,11 +276,30 @@ class CooperationDecision(TimeStampedModel):
         return self.text[:60]
 
 
+class ContactKind(models.TextChoices):
+    """Who a contact is, for the city-wide information work of the coordination (issue 15)."""
+
+    DISTRICT = "district", _("Stadsdel (socialtjänst)")
+    SCHOOL = "school", _("Skola, förskola, elevhälsa")
+    HEALTH_CARE = "health_care", _("Hälso- och sjukvård, ungdomsmottagning")
+    COUNTY = "county", _("Regionen (t.ex. BUP)")
+    PROVIDER = "provider", _("Verksamhet som har stödgrupper")
+    OTHER = "other", _("Annan")
+
+
 class DistrictContact(TimeStampedModel):
-    """A person in a district on the city's contact list (IOP 3.1.3): mailed and invited."""
+    """A person on the city's contact list (IOP 3.1.3): mailed and invited. Since the coordination
+    (issue 15) not only the districts': schools, health care, the region and the providers too; a
+    contact outside the districts may have no district."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="contacts")
+    kind = models.CharField(
+        _("typ av kontakt"), max_length=20, choices=ContactKind.choices, default=ContactKind.DISTRICT
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts", verbose_name=_("stadsdel")
+    )
     name = models.CharField(_("namn"), max_length=200)
     role = models.CharField(_("funktion"), max_length=200)
     email = models.EmailField(_("e-post"))
@@ -295,7 +314,7 @@ class DistrictContact(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["email"], name="district_contact_unique_email")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.district})"
+        return f"{self.name} ({self.district or self.organisation or self.get_kind_display()})"
 
 
 class DistrictContactImport(TimeStampedModel):

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from partnership import history
-from partnership.models import Agreement, TimeStampedModel
+from partnership.models import Agreement, District, TargetGroup, TimeStampedModel
 from referrals.models import Referral
 
 
@@ -24,6 +24,12 @@ class GroupStatus(models.TextChoices):
     RUNNING = "running", _("Pågår")
     CLOSED = "closed", _("Avslutad")
     CANCELLED = "cancelled", _("Inställd")
+
+
+class Audience(models.TextChoices):
+    CHILDREN = "children", _("Barngrupp")
+    YOUNG_PEOPLE = "young_people", _("Ungdomsgrupp")
+    PARENTS = "parents", _("Föräldragrupp")
 
 
 # A group in one of these still has meetings ahead of it (closed and cancelled ones do not).
@@ -69,6 +75,31 @@ class SupportGroup(TimeStampedModel):
     starts_on = models.DateField(_("första träffen"), null=True, blank=True)
     ends_on = models.DateField(_("sista träffen"), null=True, blank=True)
     closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    # Coordination (issue 15): who the group is for, where, and what the public page says about it.
+    audience = models.CharField(_("för vem"), max_length=20, choices=Audience.choices, default=Audience.CHILDREN)
+    target_group = models.ForeignKey(
+        TargetGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("målgrupp"),
+        help_text=_("Tom: överenskommelsens målgrupp."),
+    )
+    parallel_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parallel_groups",
+        verbose_name=_("parallell med (barngruppen)"),
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("område")
+    )
+    is_published = models.BooleanField(_("visas på den öppna sidan"), default=False)
+    public_description = models.TextField(_("beskrivning för allmänheten"), blank=True)
+    how_to_join = models.TextField(_("så anmäler man (för allmänheten)"), blank=True)
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -79,6 +110,10 @@ class SupportGroup(TimeStampedModel):
             models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="group_subgroups"),
             # Open groups (the waiting list's links) and this year's groups (the home pages).
             models.Index(fields=["status", "starts_on"], name="group_status_starts_on"),
+            # The public page: published planned, open and running groups.
+            models.Index(
+                fields=["starts_on", "id"], condition=Q(is_published=True, parent__isnull=True), name="group_published"
+            ),
         ]
         verbose_name = _("stödgrupp")
         verbose_name_plural = _("stödgrupper")
@@ -88,6 +123,10 @@ class SupportGroup(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_target_group_id(self):
+        return self.target_group_id or self.agreement.target_group_id
 
 
 class Placement(TimeStampedModel):

@@ -240,6 +240,25 @@ def _current(group: SupportGroup) -> QuerySet[Placement]:
     return Placement.objects.filter(group=group, removed_at__isnull=True)
 
 
+# Counters of a group's participants kept by the apps above this one (the coordination's children
+# taken in on a custodian's consent, and a parents' group's parents), registered in their
+# receivers.py. They count toward the minimum size of a group outside the IOP; an IOP group counts
+# its placed children only, as before.
+_PARTICIPANT_COUNTERS: list = []
+
+
+def participant_counter_register(counter) -> None:
+    """`counter(group) -> int`: how many of the group's participants an app above keeps."""
+    if counter not in _PARTICIPANT_COUNTERS:
+        _PARTICIPANT_COUNTERS.append(counter)
+
+
+def _other_participants(group: SupportGroup) -> int:
+    if group.agreement.is_iop:
+        return 0
+    return sum(counter(group) for counter in _PARTICIPANT_COUNTERS)
+
+
 def _placement_groups(group: SupportGroup) -> list[SupportGroup]:
     """The groups that hold children: a split weekend's subgroups, else the group itself."""
     subgroups = list(group.subgroups.all())
@@ -256,10 +275,11 @@ def group_start(*, group: SupportGroup, by) -> SupportGroup:
     minimum = group.agreement.min_group_size
     for holder in _placement_groups(group):
         placements = list(_current(holder).select_related("referral", "pre_group_visit"))
-        if len(placements) < minimum:
+        count = len(placements) + _other_participants(holder)
+        if count < minimum:
             raise ValidationError(
                 _("%(group)s har %(count)s barn; en grupp startar med minst %(min)s.")
-                % {"group": holder.name, "count": len(placements), "min": minimum},
+                % {"group": holder.name, "count": count, "min": minimum},
                 code="too_few",
             )
         missing = [p for p in placements if not hasattr(p, "pre_group_visit") or not p.pre_group_visit.is_done]

@@ -25,13 +25,15 @@ class BudgetLineInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["name", "public_party", "provider", "starts_on", "ends_on"]
+    list_display = ["name", "kind", "public_party", "provider", "starts_on", "ends_on"]
+    list_filter = ["kind"]
     inlines = [BudgetLineInline]
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind"]
+    list_display = ["name", "short_name", "kind", "organisation_type"]
+    list_filter = ["organisation_type"]
 
 
 @admin.register(District)
@@ -42,7 +44,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 @admin.register(TargetGroup)
 class TargetGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "min_age", "max_age"]
+    list_display = ["code", "name", "name_en", "min_age", "max_age"]
 
 
 @admin.register(Membership)

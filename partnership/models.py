@@ -27,9 +27,35 @@ class Organisation(TimeStampedModel):
         PUBLIC = "public", _("Offentlig sektor")
         NONPROFIT = "nonprofit", _("Idéburen sektor")
 
+    class Type(models.TextChoices):
+        """What kind of body it is, for the coordination of group support across the city."""
+
+        NGO = "ngo", _("Idéburen organisation")
+        CITY = "city", _("Kommunens förvaltning")
+        DISTRICT = "district", _("Stadsdelsförvaltning")
+        REGION = "region", _("Region (landsting)")
+        OTHER = "other", _("Annan myndighet")
+
     name = models.CharField(_("namn"), max_length=200, unique=True)
     short_name = models.CharField(_("kortnamn"), max_length=50, blank=True)
     kind = models.CharField(_("sektor"), max_length=20, choices=Kind.choices)
+    organisation_type = models.CharField(
+        _("typ av organisation"), max_length=20, choices=Type.choices, default=Type.NGO
+    )
+    # A district administration that runs groups itself is the organisation of that district.
+    district = models.ForeignKey(
+        "District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stadsdel (för en stadsdelsförvaltning)"),
+    )
+    # Public contact details shown on the public page of groups: the organisation's own, never a person's.
+    website = models.URLField(_("webbplats"), blank=True)
+    public_email = models.EmailField(_("e-post (allmän)"), blank=True)
+    public_phone = models.CharField(_("telefon (växel)"), max_length=30, blank=True)
+    public_description = models.TextField(_("beskrivning för allmänheten"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -62,9 +88,13 @@ class District(TimeStampedModel):
 
 
 class TargetGroup(TimeStampedModel):
-    """Who an agreement serves, e.g. foster-placed children 7–18 (IOP 2.1)."""
+    """Who an agreement or a group serves, e.g. foster-placed children 7–18 (IOP 2.1), children of
+    parents with substance misuse. A list kept in the admin: a new target group is a new row. The
+    code is stable (filters and feeds use it); the names are what people read."""
 
+    code = models.SlugField(_("kod"), max_length=40, unique=True)
     name = models.CharField(_("namn"), max_length=200, unique=True)
+    name_en = models.CharField(_("namn på engelska"), max_length=200, blank=True)
     min_age = models.PositiveSmallIntegerField(_("lägsta ålder"))
     max_age = models.PositiveSmallIntegerField(_("högsta ålder"))
     description = models.TextField(_("beskrivning"), blank=True)
@@ -80,12 +110,26 @@ class TargetGroup(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def display_name(self, language: str = "sv") -> str:
+        return self.name_en if language.startswith("en") and self.name_en else self.name
+
 
 class Agreement(TimeStampedModel):
-    """An idéburet offentligt partnerskap between a public body and a provider."""
+    """The arrangement under which a provider runs groups for a public body: an idéburet offentligt
+    partnerskap (budget, quarterly advances, settlement), an annual operating grant (an amount and
+    a report, no advances or settlement), or a district's own groups (no money flow)."""
+
+    class Kind(models.TextChoices):
+        IOP = "iop", _("Idéburet offentligt partnerskap (IOP)")
+        OPERATING_GRANT = "operating_grant", _("Verksamhetsstöd")
+        DISTRICT_OWN = "district_own", _("Stadsdelens egna grupper")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("samverkansform"), max_length=20, choices=Kind.choices, default=Kind.IOP)
+    # An operating grant: the amount per year and when its report is due. Empty for the others.
+    grant_amount_ore = models.BigIntegerField(_("verksamhetsstöd per år (öre)"), null=True, blank=True)
+    grant_report_due_on = models.DateField(_("redovisning senast"), null=True, blank=True)
     public_party = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -93,7 +137,7 @@ class Agreement(TimeStampedModel):
         verbose_name=_("offentlig part"),
     )
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="agreements_as_provider", verbose_name=_("idéburen part")
+        Organisation, on_delete=models.PROTECT, related_name="agreements_as_provider", verbose_name=_("utförare")
     )
     target_group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, verbose_name=_("målgrupp"))
     starts_on = models.DateField(_("gäller från"))
@@ -118,10 +162,20 @@ class Agreement(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(min_group_size__lte=F("max_group_size")), name="agreement_group_size_valid"
             ),
+            # Only an operating grant has a grant amount; an IOP's money is its budget lines.
+            models.CheckConstraint(
+                condition=Q(kind="operating_grant") | Q(grant_amount_ore__isnull=True),
+                name="agreement_grant_only_for_operating_grant",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on:%Y}–{self.ends_on:%Y})"
+
+    @property
+    def is_iop(self) -> bool:
+        """Budget years, quarterly advances and a termination settlement exist only for an IOP."""
+        return self.kind == self.Kind.IOP
 
     @property
     def annual_budget_ore(self) -> int:

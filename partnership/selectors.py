@@ -1,11 +1,11 @@
 """Reads for the partnership app."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agreement, BudgetLine
+from .models import Agreement, BudgetLine, Role
 
 
 def _agreements():
@@ -16,12 +16,28 @@ def _agreements():
 
 def agreement_current(*, on=None, organisation=None) -> Agreement | None:
     """The agreement in force on a date (today by default), or None: never the latest one instead.
-    With an organisation, only an agreement it is a party to."""
+
+    With an organisation, an agreement it is a party to, the IOP first. Without one, the IOP: the
+    city's partnership whose referral and consent flow the districts use, so that another
+    provider's operating grant or a district's own groups never take its place.
+    """
     on = on or timezone.localdate()
     queryset = _agreements().filter(starts_on__lte=on, ends_on__gte=on)
-    if organisation is not None:
+    if organisation is None:
+        queryset = queryset.filter(kind=Agreement.Kind.IOP)
+    else:
         queryset = queryset.filter(Q(public_party=organisation) | Q(provider=organisation))
-    return queryset.order_by("starts_on", "pk").first()
+    iop_first = Case(When(kind=Agreement.Kind.IOP, then=Value(0)), default=Value(1))
+    return queryset.order_by(iop_first, "starts_on", "pk").first()
+
+
+def agreement_current_for(user, *, on=None) -> Agreement | None:
+    """The agreement a user works under: a provider's staff their own provider's, everyone else
+    the IOP's (districts refer to it, the coordinator follows it up)."""
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
+        return agreement_current(on=on, organisation=membership.organisation)
+    return agreement_current(on=on)
 
 
 def agreement_in_force_or_refuse(*, on, field=None, organisation=None) -> Agreement:

@@ -24,7 +24,7 @@ from .forms import EnrolmentCodeForm, TokenForm
 from .models import AccessLogEntry, Role
 from .ratelimits import two_factor_rate_limit
 from .reminders import get_reminder_for, kind_label, reminder_mark_done, reminders_for
-from .selectors import agreement_current
+from .selectors import agreement_current_for
 
 REMINDER_PAGE_SIZE = 50
 
@@ -41,9 +41,7 @@ HOME_TEMPLATES = {
 def home(request):
     membership = getattr(request.user, "membership", None)
     template = HOME_TEMPLATES.get(membership.role) if membership else "partnership/home_admin.html"
-    organisation = membership.organisation if membership else None
-    context = {"membership": membership, "agreement": agreement_current(organisation=organisation)}
-    return render(request, template, context)
+    return render(request, template, {"membership": membership, "agreement": agreement_current_for(request.user)})
 
 
 def _redirect_after_two_factor(request):

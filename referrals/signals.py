@@ -12,3 +12,9 @@ referral_withdrawn = django.dispatch.Signal()
 # loses sight of the child again, and a placed child must not keep the place. Arguments:
 # referral, by, reason.
 referral_gate_closed = django.dispatch.Signal()
+
+# The nightly purge sweep ran (referrals.tasks.purge_due_sweep): the apps above purge what they
+# keep about people on the same schedule (the coordination's lapsed public interests, a closed
+# group's parents). Sent with send_robust, so one app's failure stops neither the sweep nor the
+# others; each receiver runs its own transaction. Arguments: on (the day).
+purge_sweep_ran = django.dispatch.Signal()

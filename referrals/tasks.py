@@ -13,6 +13,7 @@ from .models import PurgeRecord, PurgeRule
 from .purge import PURGE_BATCH, interest_registrations_purge_due, purge_files_delete_many, referrals_purge
 from .selectors import referrals_purge_due
 from .services import referrals_waiting_list_lapse
+from .signals import purge_sweep_ran
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ def purge_due_sweep() -> int:
         interest_registrations_purge_due(on=today)
     except Exception:
         logger.exception("Could not purge the due interest registrations; the next sweep retries")
+    for _receiver, outcome in purge_sweep_ran.send_robust(sender=PurgeRecord, on=today):
+        if isinstance(outcome, Exception):
+            logger.error("A purge step of another app failed (%s); the next sweep retries", type(outcome).__name__)
     unfinished = list(PurgeRecord.objects.filter(files_deleted_at__isnull=True).values_list("pk", flat=True))
     if unfinished:
         purge_files_delete_many(record_ids=unfinished)

@@ -146,7 +146,7 @@ def make_referral(
 
     planned_start = planned_start or timezone.localdate() + datetime.timedelta(days=30)
     birth_date = shift_years(planned_start, -age) - datetime.timedelta(days=40)
-    agreement = agreement or Agreement.objects.first() or make_agreement()
+    agreement = agreement or Agreement.objects.filter(kind="iop").first() or make_agreement()
     submitted_by = submitted_by or make_user(Role.SOCIAL_WORKER, district_name=district_name)
     last_name = last_name or f"Testsson{next(_serials)}"
     referral = referral_submit(
@@ -208,7 +208,7 @@ def make_interest_registration(
     }
     registration = interest_registration_record(
         recorded_by=make_user(Role.GROUP_LEADER),
-        agreement=agreement or Agreement.objects.first() or make_agreement(),
+        agreement=agreement or Agreement.objects.filter(kind="iop").first() or make_agreement(),
         district=district(district_name),
         **details,
     )
@@ -254,7 +254,7 @@ def make_group(
     """A group planned through the real service (8 weekly meetings, or a support weekend from the
     first Saturday on or after `earliest`), open for placement unless told otherwise."""
 
-    agreement = agreement or Agreement.objects.first() or make_agreement()
+    agreement = agreement or Agreement.objects.filter(kind="iop").first() or make_agreement()
     leaders = leaders if leaders is not None else [make_user(Role.GROUP_LEADER)]
     earliest = earliest or timezone.localdate() + datetime.timedelta(days=30)
     if format == "weekly":

@@ -8,6 +8,7 @@ per role. 302 for anonymous means "sent to login". A 405 entry means the URL onl
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -18,12 +19,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from consent.selectors import access_log_visible_to
 from consent.services import log_review_start
+from coordination.services import public_interest_submit
 from finance.models import AnnualReport, ExternalFee
 from finance.services import budget_years_create, cost_record
 from groups.services import calendar_token_get_or_create, group_place_child
 from partnership.models import BackgroundJob, Reminder, Role
 from referrals.models import InterestRegistration, ReturnDossier
 from referrals.services import referral_transition
+from tests.coordination.factories import make_provider_world, publish
 from tests.factories import make_group, make_referral, make_user
 from tests.followup.factories import make_followup_world
 
@@ -35,7 +38,15 @@ ROLES = [
     "other_district_social_worker",
     "coordinator",
     "superuser",
+    # A second provider beside Bris (Ersta Vändpunkten on an operating grant): its staff see their
+    # own provider's pages and get 404 for every object of Bris'.
+    "other_provider_group_leader",
+    "other_provider_operations_manager",
 ]
+OTHER_PROVIDER_ROLES = {
+    "other_provider_group_leader": "group_leader",
+    "other_provider_operations_manager": "operations_manager",
+}
 
 # URL names that are not app pages: Django's admin (superusers only, tested in test_home_and_health)
 # and the framework's own endpoints.
@@ -66,13 +77,18 @@ class World:
     placement: object = None
     weekend: object = None
     calendar_token: object = None
+    # coordination: Ersta's published children's and parents' groups, a public interest routed to Ersta
+    coordination: object = None
 
 
 def _ok(anonymous=302, **overrides):
-    """Expected statuses: 200 for everyone signed in unless overridden."""
+    """Expected statuses: 200 for everyone signed in unless overridden. The second provider's
+    staff get what Bris' staff in the same role get, unless overridden (see PROVIDER_WALL)."""
     expected = dict.fromkeys(ROLES, 200)
     expected["anonymous"] = anonymous
-    expected.update(overrides)
+    expected.update({key: value for key, value in overrides.items() if key not in OTHER_PROVIDER_ROLES})
+    for other, same in OTHER_PROVIDER_ROLES.items():
+        expected[other] = overrides.get(other, expected[same])
     return expected
 
 
@@ -420,7 +436,112 @@ MATRIX = {
         lambda w: {"public_id": w.group.public_id, "meeting_id": w.group.meetings.first().pk},
         _ok(**GROUPS_OBJECT),
     ),
+    # --- coordination (issue 15): the public page, its feeds and form need no login ---
+    "coordination:public_list": (lambda w: {}, _ok(anonymous=200)),
+    "coordination:hsds": (lambda w: {}, _ok(anonymous=200)),
+    "coordination:group_ical": (lambda w: {"public_id": w.coordination.group.public_id}, _ok(anonymous=200)),
+    "coordination:interest_create": (lambda w: {}, _ok(anonymous=200)),
+    # Without a submission in the session the receipt sends everyone back to the form.
+    "coordination:interest_receipt": (lambda w: {}, _ok(**dict.fromkeys(ROLES, 302))),
+    "coordination:inbox": (lambda w: {}, _ok(coordinator=403, superuser=403)),
+    # The interest is routed to Ersta; the family said no to social services, so no district sees it.
+    "coordination:interest_detail": (
+        lambda w: {"public_id": w.coordination.interest.public_id},
+        _ok(
+            **dict.fromkeys(
+                ["group_leader", "operations_manager", "social_worker", "other_district_social_worker"], 404
+            ),
+            coordinator=404,
+            superuser=404,
+            other_provider_group_leader=200,
+            other_provider_operations_manager=200,
+        ),
+    ),
+    "coordination:take_up": (
+        lambda w: {"public_id": w.coordination.interest.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "coordination:participants": (
+        lambda w: {"public_id": w.coordination.parents.public_id},
+        _ok(
+            **GROUPS_OBJECT,
+            group_leader=404,
+            operations_manager=404,
+            other_provider_group_leader=200,
+            other_provider_operations_manager=200,
+        ),
+    ),
+    "coordination:publication": (
+        lambda w: {"public_id": w.coordination.group.public_id},
+        _ok(
+            **GROUPS_OBJECT,
+            group_leader=404,
+            operations_manager=404,
+            other_provider_group_leader=403,
+            other_provider_operations_manager=200,
+        ),
+    ),
+    "coordination:city_overview": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "coordination:mailing": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
 }
+
+MANAGER_404 = {"other_provider_operations_manager": 404}
+# Bris' objects do not exist for the second provider's staff (404), whatever Bris' own staff get;
+# a 405 (POST only) and a refusal by role before the object is looked up stay as they are.
+PROVIDER_WALL = {
+    "referrals:detail": 404,
+    "consent:concern": 404,
+    "referrals:purge": 404,
+    "referrals:guardian_add": 404,
+    "referrals:guardian_change": 404,
+    "referrals:interest_confirm": 404,
+    "referrals:interest_reject": 404,
+    "referrals:return_dossier_download": 404,
+    "consent:consent_create": 404,
+    "consent:consent_document": 404,
+    "consent:consent_withdraw": 404,
+    "groups:detail": 404,
+    "groups:cancel": {"other_provider_operations_manager": 404, "other_provider_group_leader": 404},
+    "groups:close": 404,
+    "groups:place": 404,
+    "groups:split": 404,
+    "groups:attendance_pdf": 404,
+    "groups:placement_remove": 404,
+    "groups:visit": 404,
+    "groups:family_reminders": 404,
+    "groups:meeting_move": 404,
+    "groups:attendance": 404,
+    "followup:group_evaluation": 404,
+    "followup:answer_create": 404,
+    "followup:link_create": 404,
+    # Bris' agreement, its money, its cooperation group and its waiting list: the other provider's
+    # group leader is refused by role (403) before anything is looked up, as Bris' own is.
+    "finance:cost_change": MANAGER_404,
+    "finance:cost_create": MANAGER_404,
+    "finance:cost_receipt": MANAGER_404,
+    "finance:cost_remove": MANAGER_404,
+    "finance:fee_invoice": MANAGER_404,
+    "finance:fee_mark_paid": MANAGER_404,
+    "finance:payment_mark_paid": MANAGER_404,
+    "finance:payment_reopen": MANAGER_404,
+    "finance:payments": MANAGER_404,
+    "finance:report": MANAGER_404,
+    "finance:report_download": MANAGER_404,
+    "finance:report_status": MANAGER_404,
+    "finance:settlement": MANAGER_404,
+    "finance:settlement_pdf": MANAGER_404,
+    "finance:year": MANAGER_404,
+    "finance:year_reopen": MANAGER_404,
+    "followup:amendment_detail": MANAGER_404,
+    "followup:information_detail": MANAGER_404,
+    "followup:meeting_detail": MANAGER_404,
+    "groups:waiting_list_move": MANAGER_404,
+}
+for _name, _wall in PROVIDER_WALL.items():
+    _statuses = _wall if isinstance(_wall, dict) else dict.fromkeys(OTHER_PROVIDER_ROLES, _wall)
+    MATRIX[_name][1].update(_statuses)
+# Public pages that redirect an anonymous visitor elsewhere than to the login.
+PUBLIC_REDIRECTS = {"coordination:interest_receipt"}
 
 
 def _url_names(resolver=None, namespace=""):
@@ -444,19 +565,15 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The test world, built once for the module (it used to be built for each of ~700 tests).
-
-    It lives in a transaction that is rolled back when the module ends; every test runs in a
-    savepoint inside it (the test's `db` fixture), so whatever one request writes (sessions, access
-    log, devices) is gone before the next test, exactly as with a world of its own.
-    """
+    """The matrix's world, built once for the module inside a transaction that is rolled back at
+    its end; each test runs in a savepoint inside it, so what a request changes goes with the test."""
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media")),
         transaction.atomic(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
     ):
-        objects, users = _build_world()
-        yield objects, users
+        objects, existing = _build_world()
+        yield objects, existing
         transaction.set_rollback(True)
 
 
@@ -506,9 +623,34 @@ def _build_world():
     # followup
     existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
     objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
-    # One user for each remaining role, made once with the world.
-    users = {role: _user_for(role, existing) for role in ROLES}
-    return objects, users
+    _coordination_world(objects, existing)
+    for role in ROLES:
+        if role not in existing:
+            existing[role] = _new_user(role)
+    return objects, existing
+
+
+def _coordination_world(world, existing):
+    """Ersta Vändpunkten on an operating grant: a published children's group, a parallel parents'
+    group, and a public interest routed to Ersta (the family said no to social services)."""
+    _provider, agreement, manager, leader = make_provider_world()
+    children = make_group(agreement=agreement, leaders=[leader], manager=manager, name="CAP-gruppen", weekday=1)
+    publish(children)
+    parents = make_group(agreement=agreement, leaders=[leader], manager=manager, name="CAP föräldrar", weekday=3)
+    publish(parents, audience="parents", parallel_to=children)
+    interest = public_interest_submit(
+        sender_role="custodian",
+        child_first_name="Ida",
+        child_age=9,
+        district=world.referral.district,
+        target_group=agreement.target_group,
+        contact_name="Anna",
+        contact="070",
+        may_tell_social_services=False,
+    )
+    world.coordination = SimpleNamespace(group=children, parents=parents, interest=interest)
+    existing["other_provider_group_leader"] = leader
+    existing["other_provider_operations_manager"] = manager
 
 
 def _finance_world(world, coordinator):
@@ -540,11 +682,9 @@ def _finance_world(world, coordinator):
     )
 
 
-def _user_for(role, existing):
+def _new_user(role):
     if role == "anonymous":
         return None
-    if role in existing:
-        return existing[role]
     if role == "superuser":
         user = make_user(None, username="matrix_superuser")
         user.is_superuser = user.is_staff = True
@@ -558,13 +698,13 @@ def _user_for(role, existing):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_permission_matrix(url_name, role, world, db, client, make_signed_in_client):
-    objects, users = world
+    objects, existing = world
     kwargs_for, expected = MATRIX[url_name]
-    user = users[role]
+    user = existing[role]
     http = make_signed_in_client(user) if user else client
     response = http.get(reverse(url_name, kwargs=kwargs_for(objects)))
     assert response.status_code == expected[role], f"{url_name} as {role}"
-    if role == "anonymous" and expected[role] == 302:
+    if role == "anonymous" and expected[role] == 302 and url_name not in PUBLIC_REDIRECTS:
         assert response["Location"].startswith(reverse("login"))
 
 

@@ -62,7 +62,7 @@ def contact_create(request):
 def contact_edit(request, public_id):
     require_permission(request.user, "partnership.manage_district_contacts")
     contact = get_object_or_404(DistrictContact, public_id=public_id)
-    initial = {f: getattr(contact, f) for f in ("district", "name", "role", "email", "phone")}
+    initial = {f: getattr(contact, f) for f in ("kind", "organisation", "district", "name", "role", "email", "phone")}
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

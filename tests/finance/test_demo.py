@@ -19,7 +19,9 @@ def test_demo_finance_has_a_year_of_payments_and_costs_and_reruns_without_duplic
     counts = [m.objects.count() for m in (AdvancePayment, Cost, ExternalFee, TravelCost, FinanceAuditEntry)]
     call_command("load_demo_data", stdout=None)
     assert [m.objects.count() for m in (AdvancePayment, Cost, ExternalFee, TravelCost, FinanceAuditEntry)] == counts
-    year_2017 = Agreement.objects.get(starts_on=datetime.date(2017, 1, 1)).budget_years.get(year=2017)
+    year_2017 = Agreement.objects.get(kind=Agreement.Kind.IOP, starts_on=datetime.date(2017, 1, 1)).budget_years.get(
+        year=2017
+    )
     assert year_2017.payments.filter(paid_on__isnull=False).count() == 4
     summary = budget_vs_actual(year_2017)
     assert [line.name for line in summary.overspent_lines] == ["Material"]

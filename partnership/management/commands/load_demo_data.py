@@ -70,17 +70,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demodata läggs bara in när DEBUG=true (lokal demo), aldrig i produktion.")
+        more_logins = []
         with transaction.atomic():
             first_agreement()
             agreement = current_agreement()
             self._users()
             for app_config in apps.get_app_configs():  # in INSTALLED_APPS order: the layers, bottom up
                 if module_has_submodule(app_config.module, "demo"):
-                    import_module(f"{app_config.name}.demo").load(agreement)
+                    # A demo may return logins of its own: (username, what it is).
+                    more_logins += import_module(f"{app_config.name}.demo").load(agreement) or []
         self.stdout.write(self.style.SUCCESS(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
         for username, _first, _last, role, _org, district in DEMO_USERS:
             where = f" ({district})" if district else ""
             self.stdout.write(f"  {username:22} {role.label}{where}")
+        for username, label in more_logins:
+            self.stdout.write(f"  {username:22} {label}")
         self.stdout.write("  admin                  Superanvändare (administration av referensdata)")
 
     def _users(self) -> None:

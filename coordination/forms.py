@@ -1,0 +1,167 @@
+"""Forms of the coordination: the public page's filters, the public interest form (no login),
+and the provider's forms for taking a child in, registering a parent and publishing a group."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import ContactKind
+from groups.models import Audience, SupportGroup
+from partnership.models import District, TargetGroup
+
+from .models import Participant, SenderRole
+
+YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PublicFilterForm(forms.Form):
+    """The public page's filters (GET). Values that do not parse are ignored, never echoed."""
+
+    malgrupp = forms.ChoiceField(label=_("Målgrupp"), required=False)
+    alder = forms.IntegerField(label=_("Barnets ålder"), min_value=0, max_value=25, required=False)
+    stadsdel = forms.ChoiceField(label=_("Stadsdel"), required=False)
+    termin = forms.ChoiceField(label=_("Termin"), required=False)
+
+    def __init__(self, *args, choices: dict, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Alla"))]
+        self.fields["malgrupp"].choices = everything + [
+            (target.code, target.display_name(language)) for target in choices["target_groups"]
+        ]
+        self.fields["stadsdel"].choices = everything + [(str(d.pk), d.name) for d in choices["districts"]]
+        self.fields["termin"].choices = everything + [(term, str(label)) for term, label in choices["terms"]]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one is left out and its error not shown (a filter that
+        does not parse, such as an old term, simply shows every group)."""
+        self.is_valid()
+        data = self.cleaned_data
+        self._errors.clear()
+        return {
+            "target_group": data.get("malgrupp") or "",
+            "age": data.get("alder"),
+            "district": data.get("stadsdel") or "",
+            "term": data.get("termin") or "",
+        }
+
+
+class PublicInterestForm(forms.Form):
+    """Minimal data, and never an identity number: a first name, an age, where, what, and how to
+    reach the adult. `webbplats` is a honeypot: hidden from people, filled in by robots."""
+
+    sender_role = forms.ChoiceField(label=_("Vem är du?"), choices=SenderRole.choices, widget=forms.RadioSelect)
+    child_first_name = forms.CharField(
+        label=_("Barnets förnamn"),
+        max_length=50,
+        help_text=_("Bara förnamnet. Skriv inte personnummer."),
+    )
+    child_age = forms.IntegerField(label=_("Barnets ålder"), min_value=0, max_value=25)
+    district = forms.ModelChoiceField(
+        label=_("Stadsdel där barnet bor"), queryset=District.objects.filter(is_active=True).order_by("name")
+    )
+    target_group = forms.ModelChoiceField(label=_("Vad gäller det?"), queryset=TargetGroup.objects.order_by("name"))
+    contact_name = forms.CharField(label=_("Ditt namn"), max_length=100)
+    contact = forms.CharField(
+        label=_("Telefon eller e-post"),
+        max_length=100,
+        help_text=_("Så att gruppledarna kan kontakta dig."),
+    )
+    may_tell_social_services = forms.TypedChoiceField(
+        label=_("Får vi berätta för socialtjänsten i stadsdelen?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=_("Säger du nej får bara verksamheterna som har grupperna veta."),
+    )
+    webbplats = forms.CharField(label=_("Lämna det här fältet tomt"), required=False, max_length=200)
+
+    def __init__(self, *args, language: str = "sv", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_group"].label_from_instance = lambda obj: obj.display_name(language)
+        self.fields["webbplats"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+    def clean_child_first_name(self):
+        name = self.cleaned_data["child_first_name"].strip()
+        if sum(char.isdigit() for char in name) >= 4:
+            # Someone typed an identity number: refuse it, and do not echo it back.
+            self.data = self.data.copy()
+            self.data["child_first_name"] = ""
+            raise forms.ValidationError(_("Skriv bara barnets förnamn, inga siffror eller personnummer."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sender_role") == SenderRole.YOUNG_PERSON and (data.get("child_age") or 0) < 15:
+            self.add_error("child_age", _("En ung person som anmäler sig själv ska vara 15 år eller äldre."))
+        return data
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("webbplats"))
+
+
+class ParticipantForm(forms.Form):
+    """A provider outside the IOP takes a child in: the custodian's consent, then the group."""
+
+    group = forms.ModelChoiceField(label=_("Grupp"), queryset=SupportGroup.objects.none())
+    child_first_name = forms.CharField(label=_("Barnets förnamn"), max_length=50)
+    child_age = forms.IntegerField(label=_("Barnets ålder"), min_value=0, max_value=25)
+    custodian_name = forms.CharField(label=_("Vårdnadshavare som samtyckt"), max_length=100)
+    custodian_contact = forms.CharField(label=_("Vårdnadshavarens telefon eller e-post"), max_length=100)
+    consent_on = forms.DateField(label=_("Samtycket lämnades"), widget=DateInput())
+    consent_how = forms.ChoiceField(label=_("Hur"), choices=Participant.ConsentHow.choices)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+
+
+class ParentForm(forms.Form):
+    name = forms.CharField(label=_("Förälderns namn"), max_length=100)
+    contact = forms.CharField(label=_("Telefon eller e-post"), max_length=100)
+    accompanies = forms.ModelChoiceField(label=_("Barnets grupp"), queryset=SupportGroup.objects.none(), required=False)
+    consent_on = forms.DateField(label=_("Föräldern samtyckte"), widget=DateInput())
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accompanies"].queryset = groups
+
+
+class PublicationForm(forms.ModelForm):
+    class Meta:
+        model = SupportGroup
+        fields = [
+            "audience",
+            "target_group",
+            "parallel_to",
+            "district",
+            "is_published",
+            "public_description",
+            "how_to_join",
+        ]
+        widgets = {
+            "public_description": forms.Textarea(attrs={"rows": 3}),
+            "how_to_join": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, parallel_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parallel_to"].queryset = parallel_choices
+        self.fields["district"].queryset = District.objects.filter(is_active=True).order_by("name")
+        self.fields["district"].empty_label = _("Hela staden")
+        self.fields["audience"].choices = Audience.choices
+
+
+class PlannedGroupsMailingForm(forms.Form):
+    subject = forms.CharField(label=_("Ämne"), max_length=200, initial=_("Stödgrupper som planeras i Stockholm"))
+    intro = forms.CharField(
+        label=_("Inledning"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact_kind = forms.ChoiceField(label=_("Till"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_kind"].choices = [("", _("Hela kontaktlistan")), *ContactKind.choices]

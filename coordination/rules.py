@@ -1,0 +1,67 @@
+"""Who may do what in the coordination of group support (issue 15).
+
+- The public page, its feeds and the interest form need no login and hold no personal data.
+- A provider's staff (group leaders, operations manager) see the public interests routed to their
+  own provider and take them up; the provider's own children and parents are its own: another
+  provider gets a 404 (the selectors scope every lookup to the user's provider).
+- The operations manager decides what of the provider's groups the public page shows.
+- A district's social workers see the interests about children of their district whose family
+  agreed that social services may be told.
+- The coordinator sees the city in aggregate: counts per provider, never an interest's contents.
+"""
+
+import rules
+
+from groups.models import Audience
+from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
+
+is_provider_staff = is_group_leader | is_operations_manager
+
+
+@rules.predicate
+def is_routed_to_users_provider(user, interest):
+    return interest.routed_to.filter(pk=user.membership.organisation_id).exists()
+
+
+@rules.predicate
+def is_told_to_users_district(user, interest):
+    """The family agreed that social services may be told: the district's social workers see it."""
+    return interest.may_tell_social_services and interest.district_id == user.membership.district_id
+
+
+@rules.predicate
+def is_new(user, interest):
+    return interest.status == interest.Status.NEW
+
+
+@rules.predicate
+def runs_group(user, group):
+    return group.agreement.provider_id == user.membership.organisation_id
+
+
+@rules.predicate
+def is_parents_group(user, group):
+    return group.audience == Audience.PARENTS
+
+
+@rules.predicate
+def is_iop_group(user, group):
+    return group.agreement.is_iop
+
+
+rules.add_perm("coordination.list_interests", is_provider_staff | is_social_worker)
+rules.add_perm(
+    "coordination.view_interest",
+    (is_provider_staff & is_routed_to_users_provider) | (is_social_worker & is_told_to_users_district),
+)
+rules.add_perm("coordination.take_up_interest", is_provider_staff & is_routed_to_users_provider & is_new)
+rules.add_perm("coordination.publish_group", is_operations_manager & runs_group)
+# A provider outside the IOP takes a child in on the custodian's consent; the IOP's children come
+# through the districts' referrals and the consent gate (referrals, consent).
+rules.add_perm("coordination.place_participant", is_provider_staff & runs_group & ~is_iop_group & ~is_parents_group)
+rules.add_perm("coordination.view_participants", is_provider_staff & runs_group)
+rules.add_perm("coordination.manage_parents", is_provider_staff & runs_group & is_parents_group)
+rules.add_perm("coordination.view_city_overview", is_coordinator)
+# The city's information work (IOP 3.1.3, the coordination's proposal): the coordinator mails the
+# planned groups to the contact list.
+rules.add_perm("coordination.send_planned_groups", is_coordinator)

@@ -1,0 +1,93 @@
+"""Reads of the coordination for signed-in users, always within the user's scope: a provider's
+staff their own provider's interests, groups and people; a district's social workers the
+interests about their district's children that the family let them see; the coordinator counts."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from groups.models import Audience, GroupStatus, SupportGroup
+from groups.selectors import groups_visible_to
+from partnership.models import Role
+
+from .models import ParentParticipant, Participant, PublicInterest
+
+
+def interests_visible_to(user) -> QuerySet[PublicInterest]:
+    membership = getattr(user, "membership", None)
+    queryset = PublicInterest.objects.select_related("district", "target_group", "taken_up_by")
+    if membership is None:
+        return queryset.none()
+    if membership.role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
+        return queryset.filter(routed_to=membership.organisation_id)
+    if membership.role == Role.SOCIAL_WORKER:
+        return queryset.filter(district_id=membership.district_id, may_tell_social_services=True)
+    return queryset.none()
+
+
+def get_interest_for(user, public_id) -> PublicInterest:
+    try:
+        return interests_visible_to(user).get(public_id=public_id)
+    except (PublicInterest.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def groups_for_intake(user, interest: PublicInterest | None = None) -> QuerySet[SupportGroup]:
+    """The provider's own children's and young people's groups that take children now."""
+    groups = groups_visible_to(user).filter(
+        parent__isnull=True,
+        status__in=[GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING],
+        agreement__kind__in=["operating_grant", "district_own"],
+    )
+    groups = groups.exclude(audience=Audience.PARENTS)
+    if interest is not None:
+        groups = groups.filter(min_age__lte=interest.child_age, max_age__gte=interest.child_age)
+    return groups.order_by("starts_on", "pk")
+
+
+def children_groups_of_provider(user) -> QuerySet[SupportGroup]:
+    return groups_visible_to(user).filter(parent__isnull=True).exclude(audience=Audience.PARENTS).order_by("-starts_on")
+
+
+def participants_of(group: SupportGroup) -> list[Participant]:
+    return list(group.participants.filter(removed_at__isnull=True).order_by("created_at"))
+
+
+def parents_of(group: SupportGroup) -> list[ParentParticipant]:
+    return list(group.parents.select_related("accompanies").order_by("created_at"))
+
+
+def city_overview() -> list[dict]:
+    """The coordinator's city in aggregate: per provider, published groups, public interests new
+    and taken up, and parents in parents' groups. Counts only."""
+    providers: dict[str, dict] = {}
+    for row in (
+        SupportGroup.objects.filter(parent__isnull=True)
+        .values("agreement__provider__name", "agreement__kind")
+        .annotate(
+            groups=Count("pk"),
+            published=Count("pk", filter=Q(is_published=True)),
+            parents_groups=Count("pk", filter=Q(audience=Audience.PARENTS)),
+        )
+        .order_by("agreement__provider__name")
+    ):
+        providers.setdefault(
+            row["agreement__provider__name"],
+            {"name": row["agreement__provider__name"], "groups": 0, "published": 0, "parents_groups": 0, "parents": 0},
+        )
+        entry = providers[row["agreement__provider__name"]]
+        entry["groups"] += row["groups"]
+        entry["published"] += row["published"]
+        entry["parents_groups"] += row["parents_groups"]
+    for row in ParentParticipant.objects.values("group__agreement__provider__name").annotate(n=Count("pk")).order_by():
+        name = row["group__agreement__provider__name"]
+        if name in providers:
+            providers[name]["parents"] = row["n"]
+    return list(providers.values())
+
+
+def public_interest_counts() -> dict:
+    counts = PublicInterest.objects.aggregate(
+        new=Count("pk", filter=Q(status=PublicInterest.Status.NEW)),
+        taken_up=Count("pk", filter=Q(status=PublicInterest.Status.TAKEN_UP)),
+    )
+    return counts

@@ -1,0 +1,261 @@
+"""State changes of the coordination (issue 15): interests from the public form, taking them up,
+a provider's own participants and the parents of a parents' group, publishing a group, purging."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.models import Audience, GroupStatus, SupportGroup
+from partnership.models import Agreement, District, Organisation, TargetGroup
+from referrals.services import interest_registration_record
+
+from .models import ParentParticipant, Participant, PublicInterest
+from .public import PUBLIC_STATUSES, public_cache_clear
+
+logger = logging.getLogger(__name__)
+
+
+def providers_for(*, target_group: TargetGroup, age: int, district: District) -> list[Organisation]:
+    """The providers running a published planned, open or running group of that target group for
+    that age, in that district or for the whole city."""
+    groups = SupportGroup.objects.filter(
+        is_published=True, parent__isnull=True, status__in=PUBLIC_STATUSES, min_age__lte=age, max_age__gte=age
+    ).filter(
+        Q(target_group=target_group) | Q(target_group__isnull=True, agreement__target_group=target_group),
+        Q(district=district) | Q(district__isnull=True),
+    )
+    ids = groups.values_list("agreement__provider_id", flat=True).distinct()
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+@transaction.atomic
+def public_interest_submit(
+    *,
+    sender_role: str,
+    child_first_name: str,
+    child_age: int,
+    district: District,
+    target_group: TargetGroup,
+    contact_name: str,
+    contact: str,
+    may_tell_social_services: bool,
+) -> PublicInterest:
+    """Store an interest (encrypted) and route it to the providers whose groups fit."""
+    if sender_role == "young_person" and child_age < 15:
+        raise ValidationError(
+            {"child_age": _("En ung person som anmäler sig själv ska vara 15 år eller äldre.")}, code="too_young"
+        )
+    interest = PublicInterest.objects.create(
+        sender_role=sender_role,
+        child_first_name=child_first_name.strip(),
+        child_age=child_age,
+        district=district,
+        target_group=target_group,
+        contact_name=contact_name.strip(),
+        contact=contact.strip(),
+        may_tell_social_services=may_tell_social_services,
+        lapses_on=timezone.localdate() + datetime.timedelta(days=settings.INTEREST_LAPSE_DAYS),
+    )
+    interest.routed_to.set(providers_for(target_group=target_group, age=child_age, district=district))
+    return interest
+
+
+@transaction.atomic
+def public_interest_take_up(*, interest: PublicInterest, by) -> PublicInterest:
+    """The user's provider takes the interest up; nobody else can any more. For the IOP the
+    interest becomes an interest registration for the district to confirm with a referral (today's
+    flow), which needs the family's yes to telling social services."""
+    interest = PublicInterest.objects.select_for_update().get(pk=interest.pk)
+    if interest.status != PublicInterest.Status.NEW:
+        raise ValidationError(_("Intresseanmälan är redan tagen om hand."), code="taken")
+    provider = by.membership.organisation
+    agreement = provider_agreement(provider)
+    if agreement is not None and agreement.is_iop:
+        if not interest.may_tell_social_services:
+            raise ValidationError(
+                _(
+                    "Familjen har inte sagt ja till att socialtjänsten får veta. En anmälan till IOP:t går "
+                    "genom socialtjänsten: kontakta familjen först."
+                ),
+                code="no_social_services",
+            )
+        today = timezone.localdate()
+        interest_registration_record(
+            recorded_by=by,
+            agreement=agreement,
+            district=interest.district,
+            child_first_name=interest.child_first_name,
+            child_birth_year=today.year - interest.child_age,
+            foster_contact_person=interest.contact_name[:200],
+            foster_phone=interest.contact[:50],
+            message=_("Från formuläret på den öppna sidan, kvitto %(receipt)s.") % {"receipt": interest.receipt_number},
+        )
+    interest.status = PublicInterest.Status.TAKEN_UP
+    interest.taken_up_by = provider
+    interest.taken_up_at = timezone.now()
+    interest.save(update_fields=["status", "taken_up_by", "taken_up_at", "updated_at"])
+    return interest
+
+
+def provider_agreement(provider: Organisation) -> Agreement | None:
+    today = timezone.localdate()
+    agreements = Agreement.objects.filter(provider=provider)
+    return agreements.filter(starts_on__lte=today, ends_on__gte=today).first() or agreements.first()
+
+
+def _check_room(group: SupportGroup) -> None:
+    if group.status not in (GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING):
+        raise ValidationError({"group": _("Gruppen tar inte emot fler.")}, code="ended")
+    taken = (
+        group.placements.filter(removed_at__isnull=True).count()
+        + group.participants.filter(removed_at__isnull=True, purged_at__isnull=True).count()
+        + group.parents.filter(purged_at__isnull=True).count()
+    )
+    if taken >= group.agreement.max_group_size:
+        raise ValidationError({"group": _("Gruppen är full.")}, code="full")
+
+
+@transaction.atomic
+def participant_place(
+    *,
+    group: SupportGroup,
+    interest: PublicInterest | None,
+    child_first_name: str,
+    child_age: int,
+    custodian_name: str,
+    custodian_contact: str,
+    consent_on: datetime.date,
+    consent_how: str,
+    by,
+) -> Participant:
+    """A provider outside the IOP records the custodian's consent and places the child."""
+    group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
+    if group.agreement.is_iop:
+        raise ValidationError(_("Barn i IOP:ts grupper placeras från väntelistan."), code="iop")
+    if group.audience == Audience.PARENTS:
+        raise ValidationError({"group": _("Det här är en föräldragrupp.")}, code="parents")
+    if not group.min_age <= child_age <= group.max_age:
+        raise ValidationError(
+            {"child_age": _("Gruppen är för %(low)s–%(high)s år.") % {"low": group.min_age, "high": group.max_age}},
+            code="age",
+        )
+    if consent_on > timezone.localdate():
+        raise ValidationError({"consent_on": _("Samtycket kan inte vara lämnat i framtiden.")}, code="future")
+    _check_room(group)
+    if interest is not None:
+        interest = PublicInterest.objects.select_for_update().get(pk=interest.pk)
+        if interest.taken_up_by_id != by.membership.organisation_id:
+            raise ValidationError(_("Ta om hand intresseanmälan först."), code="not_taken")
+        if Participant.objects.filter(interest=interest).exists():
+            raise ValidationError(_("Barnet är redan placerat."), code="placed")
+    participant = Participant.objects.create(
+        group=group,
+        interest=interest,
+        child_first_name=child_first_name.strip(),
+        child_age=child_age,
+        custodian_name=custodian_name.strip(),
+        custodian_contact=custodian_contact.strip(),
+        consent_on=consent_on,
+        consent_how=consent_how,
+        recorded_by=by,
+    )
+    transaction.on_commit(public_cache_clear)
+    return participant
+
+
+@transaction.atomic
+def parent_register(
+    *, group: SupportGroup, name: str, contact: str, accompanies: SupportGroup | None, consent_on, by
+) -> ParentParticipant:
+    """A parent joins a parents' group on their own consent."""
+    group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
+    if group.audience != Audience.PARENTS:
+        raise ValidationError(_("Föräldrar registreras bara i en föräldragrupp."), code="not_parents")
+    if accompanies is not None and accompanies.agreement.provider_id != group.agreement.provider_id:
+        raise ValidationError({"accompanies": _("Välj en av er egna barngrupper.")}, code="accompanies")
+    if consent_on > timezone.localdate():
+        raise ValidationError({"consent_on": _("Samtycket kan inte vara lämnat i framtiden.")}, code="future")
+    _check_room(group)
+    parent = ParentParticipant.objects.create(
+        group=group,
+        name=name.strip(),
+        contact=contact.strip(),
+        accompanies=accompanies or group.parallel_to,
+        consent_on=consent_on,
+        recorded_by=by,
+    )
+    transaction.on_commit(public_cache_clear)
+    return parent
+
+
+PUBLICATION_FIELDS = [
+    "audience",
+    "target_group",
+    "parallel_to",
+    "district",
+    "is_published",
+    "public_description",
+    "how_to_join",
+]
+
+
+@transaction.atomic
+def group_publication_update(*, group: SupportGroup, by, **fields) -> SupportGroup:
+    """What the public page says about a group, and whether it shows it."""
+    parallel = fields.get("parallel_to")
+    if parallel is not None:
+        if fields.get("audience") != Audience.PARENTS:
+            raise ValidationError({"parallel_to": _("Bara en föräldragrupp går parallellt med en barngrupp.")})
+        if parallel.pk == group.pk or parallel.agreement.provider_id != group.agreement.provider_id:
+            raise ValidationError({"parallel_to": _("Välj en av er egna barngrupper.")})
+        if parallel.audience == Audience.PARENTS:
+            raise ValidationError({"parallel_to": _("Välj en barn- eller ungdomsgrupp.")})
+    for name in PUBLICATION_FIELDS:
+        setattr(group, name, fields.get(name, getattr(group, name)))
+    group.save(update_fields=[*PUBLICATION_FIELDS, "updated_at"])
+    logger.info("Group %s publication set by user %s (published=%s)", group.public_id, by.pk, group.is_published)
+    transaction.on_commit(public_cache_clear)
+    return group
+
+
+# --- Purging -----------------------------------------------------------------------------------
+
+
+def _ended_groups(on: datetime.date):
+    """Groups whose people are due for purging: closed or cancelled PURGE_GRACE_DAYS ago."""
+    before = on - datetime.timedelta(days=settings.PURGE_GRACE_DAYS)
+    return SupportGroup.objects.filter(
+        Q(status=GroupStatus.CLOSED, closed_at__date__lte=before)
+        | Q(status=GroupStatus.CANCELLED, updated_at__date__lte=before)
+    )
+
+
+@transaction.atomic
+def coordination_purge_due(*, on: datetime.date) -> dict[str, int]:
+    """Delete lapsed public interests nobody took up; blank the participants and parents of groups
+    that ended PURGE_GRACE_DAYS ago (the rows stay, anonymous, for the counts)."""
+    # Taken up or not, an interest goes on its day: for the IOP its contents went into an interest
+    # registration (with its own purge), a placed child's into the participant.
+    interests = PublicInterest.objects.filter(lapses_on__lte=on).delete()[0]
+    ended = _ended_groups(on)
+    now = timezone.now()
+    participants = Participant.objects.filter(group__in=ended, purged_at__isnull=True).update(
+        child_first_name=None, custodian_name=None, custodian_contact=None, purged_at=now
+    )
+    parents = ParentParticipant.objects.filter(group__in=ended, purged_at__isnull=True).update(
+        name=None, contact=None, purged_at=now
+    )
+    # A placed child's interest goes with the group: nothing personal outlives it.
+    taken = PublicInterest.objects.filter(participant__group__in=ended).delete()[0]
+    if participants or parents:
+        transaction.on_commit(public_cache_clear)
+    logger.info(
+        "Coordination purge: %s interests, %s participants, %s parents", interests + taken, participants, parents
+    )
+    return {"interests": interests + taken, "participants": participants, "parents": parents}

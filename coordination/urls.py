@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coordination"
+
+urlpatterns = [
+    # Public, no login: the page of groups, its feeds and the interest form.
+    path("stodgrupper/", views.public_list, name="public_list"),
+    path("stodgrupper/hsds.json", views.public_hsds, name="hsds"),
+    path("stodgrupper/<uuid:public_id>.ics", views.public_group_ical, name="group_ical"),
+    path("stodgrupper/intresse/", views.interest_create, name="interest_create"),
+    path("stodgrupper/intresse/kvitto/", views.interest_receipt, name="interest_receipt"),
+    # Signed in.
+    path("samordning/intresseanmalningar/", views.inbox, name="inbox"),
+    path("samordning/intresseanmalningar/<uuid:public_id>/", views.interest_detail, name="interest_detail"),
+    path("samordning/intresseanmalningar/<uuid:public_id>/ta-om-hand/", views.interest_take_up, name="take_up"),
+    path("samordning/grupper/<uuid:public_id>/deltagare/", views.participants, name="participants"),
+    path("samordning/grupper/<uuid:public_id>/oppna-sidan/", views.publication, name="publication"),
+    path("samordning/staden/", views.city_overview, name="city_overview"),
+    path("samordning/utskick/", views.planned_groups_mailing, name="mailing"),
+]

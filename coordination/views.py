@@ -1,0 +1,311 @@
+"""Pages of the coordination: the public page of groups, its feeds and the interest form (no
+login), and the provider's inbox, intake, parents and publication pages (signed in)."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from groups.selectors import get_group_for
+from partnership.access import can, require_permission
+from partnership.forms import apply_service_errors
+
+from . import feeds, mailing, public, selectors, services
+from .forms import (
+    ParentForm,
+    ParticipantForm,
+    PlannedGroupsMailingForm,
+    PublicationForm,
+    PublicFilterForm,
+    PublicInterestForm,
+)
+from .models import PlannedGroupsMailing
+
+# The interest form's body is small; anything bigger is not a person filling it in.
+INTEREST_FORM_MAX_BYTES = 8 * 1024
+
+
+def _language() -> str:
+    return get_language() or "sv"
+
+
+def _page_number(request) -> int:
+    """The page asked for, 1–1000 (a bound, so that made-up page numbers cannot fill the cache)."""
+    try:
+        return min(1000, max(1, int(request.GET.get("sida", "1"))))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def public_list(request):
+    """Every provider's published planned and running groups, with filters (no login)."""
+    choices = public.filter_choices()
+    form = PublicFilterForm(request.GET or None, choices=choices, language=_language())
+    filters = form.filters() if request.GET else {}
+    page = public.public_page(filters=filters, page=_page_number(request))
+    query = request.GET.copy()
+    query.pop("sida", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "feed_url": request.build_absolute_uri(reverse("coordination:hsds")),
+    }
+    return render(request, "coordination/public_list.html", context)
+
+
+@require_GET
+def public_group_ical(request, public_id):
+    body = feeds.group_ical(public_id)
+    if body is None:
+        raise Http404
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="stodgrupp.ics"'
+    return response
+
+
+@require_GET
+def public_hsds(request):
+    """The JSON feed (Open Referral HSDS shape) of every published group; documented in the README."""
+    base_url = request.build_absolute_uri(reverse("coordination:public_list"))
+    data = feeds.hsds_page(page=_page_number(request), base_url=base_url)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _client_key(request) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    return f"coordination:interest-rate:{digest}"
+
+
+def _over_rate_limit(request) -> bool:
+    """At most INTEREST_FORM_RATE_PER_HOUR submissions an hour from one address (the address
+    is kept only as a keyed hash, in the cache, for the hour)."""
+    key = _client_key(request)
+    if cache.add(key, 1, 3600):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        return False
+    return count > settings.INTEREST_FORM_RATE_PER_HOUR
+
+
+@require_http_methods(["GET", "POST"])
+def interest_create(request):
+    """The public interest form (no login): a custodian, a young person from 15, or a
+    professional says a child needs a group."""
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > INTEREST_FORM_MAX_BYTES:
+        return HttpResponse(_("Formuläret är för stort."), status=413)
+    initial = {}
+    chosen = request.GET.get("grupp", "")
+    row = public.public_group(chosen) if chosen else None
+    if row is not None:
+        initial["target_group"] = public.target_group_pk(row.target_group_code)
+    form = PublicInterestForm(request.POST or None, initial=initial, language=_language())
+    status = 200
+    if request.method == "POST":
+        if _over_rate_limit(request):
+            form.is_valid()
+            form.add_error(None, _("För många anmälningar från samma ställe. Försök igen om en timme, eller ring."))
+            status = 429
+        elif form.is_valid():
+            if form.is_robot:
+                # A robot filled in the hidden field: it is told what a person is told, nothing is saved.
+                request.session["interest_receipt"] = {"receipt": "", "providers": 0}
+                return redirect("coordination:interest_receipt")
+            data = {key: value for key, value in form.cleaned_data.items() if key != "webbplats"}
+            try:
+                interest = services.public_interest_submit(**data)
+            except ValidationError as error:
+                apply_service_errors(error, form)
+            else:
+                request.session["interest_receipt"] = {
+                    "receipt": interest.receipt_number,
+                    "providers": interest.routed_to.count(),
+                    "district": interest.may_tell_social_services,
+                }
+                return redirect("coordination:interest_receipt")
+    return render(request, "coordination/interest_form.html", {"form": form, "group": row}, status=status)
+
+
+@require_GET
+def interest_receipt(request):
+    receipt = request.session.get("interest_receipt")
+    if receipt is None:
+        return redirect("coordination:interest_create")
+    context = {"receipt": receipt, "lapse_days": settings.INTEREST_LAPSE_DAYS}
+    return render(request, "coordination/interest_receipt.html", context)
+
+
+# --- Signed in: the inbox, intake, parents, publication ----------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request):
+    require_permission(request.user, "coordination.list_interests")
+    queryset = selectors.interests_visible_to(request.user).order_by("-created_at", "-pk")
+    page = Paginator(queryset, 25).get_page(_page_number(request))
+    return render(request, "coordination/inbox.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interest_detail(request, public_id):
+    interest = selectors.get_interest_for(request.user, public_id)
+    require_permission(request.user, "coordination.view_interest", interest)
+    mine = interest.taken_up_by_id == request.user.membership.organisation_id
+    groups = selectors.groups_for_intake(request.user, interest)
+    may_place = mine and not hasattr(interest, "participant") and groups.exists()
+    form = None
+    if may_place:
+        initial = {"child_first_name": interest.child_first_name, "child_age": interest.child_age}
+        initial["custodian_name"] = interest.contact_name if interest.sender_role == "custodian" else ""
+        initial["custodian_contact"] = interest.contact if interest.sender_role == "custodian" else ""
+        form = ParticipantForm(request.POST or None, groups=groups, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            require_permission(request.user, "coordination.place_participant", data["group"])
+            try:
+                services.participant_place(interest=interest, by=request.user, **data)
+            except ValidationError as error:
+                apply_service_errors(error, form)
+            else:
+                messages.success(request, _("Barnet är placerat i %(group)s.") % {"group": data["group"].name})
+                return redirect("coordination:participants", public_id=data["group"].public_id)
+    elif request.method == "POST":
+        raise Http404
+    context = {
+        "interest": interest,
+        "mine": mine,
+        "form": form,
+        "may_take_up": can(request.user, "coordination.take_up_interest", interest),
+        "is_iop": bool(mine and not groups.exists() and _provider_is_iop(request.user)),
+    }
+    return render(request, "coordination/interest_detail.html", context)
+
+
+def _provider_is_iop(user) -> bool:
+    agreement = services.provider_agreement(user.membership.organisation)
+    return agreement is not None and agreement.is_iop
+
+
+@login_required
+@require_POST
+def interest_take_up(request, public_id):
+    interest = selectors.get_interest_for(request.user, public_id)
+    require_permission(request.user, "coordination.take_up_interest", interest)
+    try:
+        services.public_interest_take_up(interest=interest, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if _provider_is_iop(request.user):
+            messages.success(
+                request, _("Intresseanmälan är skickad till stadsdelen för bekräftelse, som Bris övriga anmälningar.")
+            )
+            return redirect("referrals:interest_list")
+        messages.success(request, _("Ni har tagit om hand intresseanmälan. Registrera samtycket och placera barnet."))
+    return redirect("coordination:interest_detail", public_id=interest.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participants(request, public_id):
+    group = get_group_for(request.user, public_id)
+    require_permission(request.user, "coordination.view_participants", group)
+    form = None
+    if can(request.user, "coordination.manage_parents", group):
+        form = ParentForm(request.POST or None, groups=selectors.children_groups_of_provider(request.user))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.parent_register(group=group, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(error, form)
+            else:
+                messages.success(request, _("Föräldern är registrerad."))
+                return redirect("coordination:participants", public_id=group.public_id)
+    elif request.method == "POST":
+        raise Http404
+    context = {
+        "group": group,
+        "participants": selectors.participants_of(group),
+        "parents": selectors.parents_of(group),
+        "form": form,
+    }
+    return render(request, "coordination/participants.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publication(request, public_id):
+    group = get_group_for(request.user, public_id)
+    require_permission(request.user, "coordination.publish_group", group)
+    form = PublicationForm(
+        request.POST or None, instance=group, parallel_choices=selectors.children_groups_of_provider(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_publication_update(group=group, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Uppgifterna för den öppna sidan är sparade."))
+            return redirect("groups:detail", public_id=group.public_id)
+    return render(request, "coordination/publication.html", {"group": group, "form": form})
+
+
+@login_required
+@require_GET
+def city_overview(request):
+    require_permission(request.user, "coordination.view_city_overview")
+    context = {"providers": selectors.city_overview(), "interests": selectors.public_interest_counts()}
+    return render(request, "coordination/city_overview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def planned_groups_mailing(request):
+    """The coordinator mails the planned groups of the public page to the contact list."""
+    require_permission(request.user, "coordination.send_planned_groups")
+    form = PlannedGroupsMailingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sent = mailing.planned_groups_mailing_send(
+            subject=data["subject"],
+            intro=data["intro"],
+            contact_kind=data["contact_kind"],
+            public_url=request.build_absolute_uri(reverse("coordination:public_list")),
+            by=request.user,
+        )
+        messages.success(request, _("Utskicket till %(n)s kontakter skickas i bakgrunden.") % {"n": sent.mails.count()})
+        return redirect("coordination:mailing")
+    mailings = Paginator(
+        PlannedGroupsMailing.objects.annotate(
+            recipients=Count("mails"), sent=Count("mails", filter=Q(mails__sent_at__isnull=False))
+        ).order_by("-created_at", "-pk"),
+        10,
+    ).get_page(_page_number(request))
+    context = {
+        "form": form,
+        "rows": mailing.planned_group_rows(),
+        "page": mailings,
+    }
+    return render(request, "coordination/mailing.html", context)
