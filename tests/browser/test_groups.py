@@ -21,7 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def agreement():
     today = timezone.localdate()
-    return make_agreement(starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
+    # From last year: the group planned below starts two weeks ago, which in January is last year.
+    return make_agreement(
+        starts_on=today.replace(year=today.year - 1, month=1, day=1), ends_on=today.replace(month=12, day=31)
+    )
 
 
 def test_manager_plans_places_visits_and_starts_a_group_then_a_leader_takes_attendance_on_a_phone(

@@ -122,3 +122,26 @@ def test_a_registration_form_with_missing_fields_keeps_the_input(make_signed_in_
 
 def test_social_workers_do_not_record_interest_registrations(make_signed_in_client, social_worker):
     assert make_signed_in_client(social_worker).get(reverse("referrals:interest_create")).status_code == 403
+
+
+def test_an_interest_registration_outside_every_agreement_is_refused_and_kept_in_the_form(
+    make_signed_in_client, group_leader
+):
+    """It belongs to the agreement in force on the day it is recorded; with only one that has
+    ended, it is refused with a clear message, never filed under the latest agreement."""
+    make_agreement()  # 2017–2018
+    response = make_signed_in_client(group_leader).post(
+        reverse("referrals:interest_create"),
+        {
+            "district": District.objects.get(name="Farsta").pk,
+            "child_first_name": "Elsa",
+            "child_birth_year": "2015",
+            "foster_contact_person": "Lisa Familjehem",
+            "foster_phone": "070-222 33 44",
+            "message": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ingen överenskommelse gäller" in response.context["form"].non_field_errors()[0]
+    assert response.context["form"]["child_first_name"].value() == "Elsa"
+    assert not InterestRegistration.objects.exists()
