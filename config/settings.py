@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "finance",
     "followup",
     "coordination",
+    "citywide",
 ]
 
 MIDDLEWARE = [
