@@ -115,6 +115,8 @@ PAGES = [
     Page("co-contacts", COORDINATOR, "Kontaktlista", "followup:contacts"),
     Page("co-information", COORDINATOR, "Frukostmöten", "followup:information"),
     Page("co-reminders", COORDINATOR, "Påminnelser (samordnare)", "reminders"),
+    # The city as a whole (citywide): aggregates per district, target group and term.
+    Page("co-demand", COORDINATOR, "Efterfrågan och platser", "citywide:demand"),
 ]
 
 
