@@ -88,6 +88,7 @@ PAGES = [
     Page("om-fees", MANAGER, "Avgifter", "finance:fees"),
     Page("om-travel", MANAGER, "Resor och logi", "finance:travel"),
     Page("om-reminders", MANAGER, "Påminnelser (verksamhetsansvarig)", "reminders"),
+    Page("om-public-interests", MANAGER, "Intresse från allmänheten", "coordination:inbox"),
     # The IOP coordinator.
     Page("co-home", COORDINATOR, "Start (samordnare)", "home"),
     Page("co-access-log", COORDINATOR, "Åtkomstlogg", "consent:access_log"),
@@ -115,6 +116,18 @@ PAGES = [
     Page("co-contacts", COORDINATOR, "Kontaktlista", "followup:contacts"),
     Page("co-information", COORDINATOR, "Frukostmöten", "followup:information"),
     Page("co-reminders", COORDINATOR, "Påminnelser (samordnare)", "reminders"),
+    Page("co-city", COORDINATOR, "Stödgrupper i staden", "coordination:city_overview"),
+    Page("co-mailing", COORDINATOR, "Utskick om planerade grupper", "coordination:mailing"),
+    # The public page of groups and its feed (no login needed; loaded in the coordinator's session).
+    Page("public-groups", COORDINATOR, "Stödgrupper, öppna sidan", "coordination:public_list"),
+    Page(
+        "public-groups-filtered",
+        COORDINATOR,
+        "Stödgrupper, öppna sidan, filtrerad",
+        "coordination:public_list",
+        query="malgrupp=foster_care&alder=10",
+    ),
+    Page("public-hsds", COORDINATOR, "Stödgrupper som HSDS-JSON", "coordination:hsds"),
     # The city as a whole (citywide): aggregates per district, target group and term.
     Page("co-demand", COORDINATOR, "Efterfrågan och platser", "citywide:demand"),
 ]

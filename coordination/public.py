@@ -9,6 +9,7 @@ for PUBLIC_PAGE_CACHE_SECONDS.
 
 import datetime
 import hashlib
+import uuid
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -289,6 +290,11 @@ def public_page(*, filters: dict, page: int) -> PublicPage:
 
 
 def public_group(public_id) -> PublicGroup | None:
+    """One published group's row, or None (also for an id that is not a UUID)."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
     language = get_language() or "sv"
     group = published_groups().filter(public_id=public_id).first()
     return public_row(group, language=language) if group else None

@@ -41,8 +41,9 @@ def _language() -> str:
 
 
 def _page_number(request) -> int:
+    """The page asked for, 1–1000 (a bound, so that made-up page numbers cannot fill the cache)."""
     try:
-        return max(1, int(request.GET.get("sida", "1")))
+        return min(1000, max(1, int(request.GET.get("sida", "1"))))
     except ValueError:
         return 1
 

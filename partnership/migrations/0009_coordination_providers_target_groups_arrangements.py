@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='targetgroup',
             name='code',
-            field=models.SlugField(max_length=40, null=True, verbose_name='kod'),
+            field=models.SlugField(db_index=False, max_length=40, null=True, verbose_name='kod'),
         ),
         migrations.AddField(
             model_name='targetgroup',

@@ -250,3 +250,10 @@ def test_lapsed_interests_and_an_ended_groups_people_are_purged_by_the_nightly_s
     parent = ParentParticipant.objects.get()
     assert (parent.name, parent.contact, parent.purged_at is not None) == ("", "", True)
     assert ParentParticipant.objects.filter(group=parents).count() == 1  # counted, anonymously
+
+
+def test_the_form_starts_from_a_group_and_ignores_a_broken_group_id(client, ersta):
+    url = reverse("coordination:interest_create")
+    page = client.get(url, {"grupp": str(ersta["group"].public_id)}).content.decode()
+    assert "med utgångspunkt i gruppen CAP-gruppen" in page
+    assert client.get(url, {"grupp": "inte-ett-id"}).status_code == 200
