@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -166,6 +167,10 @@ class Block:
     rows: list[Row]
     total: Row
     districts_without_offer: list[District] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.target_group.display_name(get_language() or "sv")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, StdDev, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from followup.models import EvaluationAnswerSet, EvaluationMoment, EvaluationQuestion
@@ -149,7 +150,8 @@ def evaluation_comparison(*, year: int | None = None) -> Comparison:
         paired = paired.filter(answered_on__year=year)
     city = _city(paired, _("Hela staden"))
     providers = dict(Organisation.objects.values_list("pk", "name"))
-    target_groups = dict(TargetGroup.objects.values_list("pk", "name"))
+    language = get_language() or "sv"
+    target_groups = {tg.pk: tg.display_name(language) for tg in TargetGroup.objects.all()}
     by_provider = _changes(paired.annotate(provider=F("group__agreement__provider_id")), "provider", providers)
     by_format = _changes(paired, "group_format", dict(GroupFormat.choices))
     by_target = _changes(

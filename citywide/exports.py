@@ -66,7 +66,7 @@ def dashboard_rows(dashboard: Dashboard) -> list[list]:
             rows.append(
                 [
                     dashboard.term_label,
-                    block.target_group.name,
+                    block.name,
                     _("Totalt") if is_total else row.name,
                     cell_text(row.interests),
                     cell_text(row.referrals),
