@@ -21,9 +21,8 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from coordination.models import Participant, PublicInterest
 from followup.cooperation import term_bounds, term_of

@@ -477,6 +477,25 @@ MATRIX = {
     ),
     "coordination:city_overview": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
     "coordination:mailing": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    # --- citywide: the coordinator's view of the whole city; a provider's own evaluation ---
+    **{
+        name: (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}))
+        for name in (
+            "citywide:demand",
+            "citywide:national",
+            "citywide:national_csv",
+            "citywide:national_datapackage",
+            "citywide:evaluation_comparison",
+        )
+    },
+    "citywide:demand_export": (
+        lambda w: {"file_format": "xlsx"},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "citywide:evaluation_own": (
+        lambda w: {},
+        _ok(social_worker=403, other_district_social_worker=403, coordinator=403, superuser=403),
+    ),
 }
 
 MANAGER_404 = {"other_provider_operations_manager": 404}
