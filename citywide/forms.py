@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from followup.forms import DateInput, question_fields
+from followup.models import EvaluationQuestion
 from partnership.models import TargetGroup
 
 from .demand import current_term, term_code, term_label, terms_back
@@ -32,3 +34,16 @@ class DemandFilterForm(forms.Form):
             term = next((t for t in self.terms if term_code(t) == chosen), term)
             target_group = self.target_groups.get(self.cleaned_data["malgrupp"])
         return term, target_group
+
+
+class ParticipantAnswerForm(forms.Form):
+    """A provider's staff type in a participant's questionnaire: the scale questions only."""
+
+    moment = forms.ChoiceField(label=_("Tillfälle"))
+    answered_on = forms.DateField(label=_("Besvarad den"), widget=DateInput())
+
+    def __init__(self, *args, instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moment"].choices = instrument.moment_choices
+        likert = {f"q_{q.code}" for q in instrument.questions.all() if q.kind == EvaluationQuestion.Kind.LIKERT}
+        self.fields.update({name: field for name, field in question_fields(instrument).items() if name in likert})

@@ -12,4 +12,10 @@ urlpatterns = [
     path("nationell-statistik/datapackage.json", views.national_datapackage, name="national_datapackage"),
     path("utvardering/", views.evaluation_comparison, name="evaluation_comparison"),
     path("utvardering/var-verksamhet/", views.evaluation_own, name="evaluation_own"),
+    path("utvardering/barn/", views.participant_evaluations, name="participant_evaluations"),
+    path(
+        "utvardering/barn/<uuid:public_id>/<uuid:instrument_id>/",
+        views.participant_answer,
+        name="participant_answer",
+    ),
 ]

@@ -4,18 +4,24 @@ providers, and a provider's own outcomes beside the city's."""
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from followup.evaluation import instrument_for_audience_age, instruments_in_use
+from followup.forms import answers_from
 from partnership.access import require_permission
+from partnership.forms import apply_service_errors
 
-from . import charts, demand, evaluation, exports
-from .forms import DemandFilterForm
+from . import charts, demand, evaluation, exports, selectors, services
+from .forms import DemandFilterForm, ParticipantAnswerForm
 
 # Target groups per page of the dashboard's table (each with every district).
 BLOCKS_PER_PAGE = 2
@@ -126,3 +132,50 @@ def evaluation_own(request):
     provider = request.user.membership.organisation
     context = {"provider": provider, "rows": evaluation.evaluation_own_against_city(provider=provider)}
     return render(request, "citywide/evaluation_own.html", context)
+
+
+PARTICIPANTS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def participant_evaluations(request):
+    """The children the user's provider took in, with the city's questionnaires that fit each."""
+    require_permission(request.user, "citywide.evaluate_participants")
+    page = Paginator(selectors.participants_to_evaluate_for(request.user), PARTICIPANTS_PER_PAGE).get_page(
+        _page_number(request)
+    )
+    instruments = list(instruments_in_use())
+    rows = [
+        (participant, [i for i in instruments if instrument_for_audience_age(i, participant.child_age)])
+        for participant in page
+    ]
+    return render(request, "citywide/participant_evaluations.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_answer(request, public_id, instrument_id):
+    participant = selectors.get_participant_for(request.user, public_id)
+    require_permission(request.user, "citywide.evaluate_participant", participant)
+    instrument = get_object_or_404(instruments_in_use(), public_id=instrument_id)
+    form = ParticipantAnswerForm(
+        request.POST or None, instrument=instrument, initial={"answered_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_answer_set_record(
+                participant=participant,
+                instrument=instrument,
+                moment=form.cleaned_data["moment"],
+                answers=answers_from(form.cleaned_data),
+                entered_by=request.user,
+                answered_on=form.cleaned_data["answered_on"],
+            )
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Svaren är sparade."))
+            return redirect("citywide:participant_evaluations")
+    context = {"participant": participant, "instrument": instrument, "form": form}
+    return render(request, "citywide/participant_answer.html", context)
