@@ -144,7 +144,7 @@ class Comparison:
 
 def evaluation_comparison(*, year: int | None = None) -> Comparison:
     """The coordinator's comparison of providers, methods of work (group formats) and target
-    groups. Four queries whatever the number of answers."""
+    groups. Six queries whatever the number of answers."""
     paired = _paired_changes()
     if year:
         paired = paired.filter(answered_on__year=year)
@@ -176,7 +176,7 @@ class OwnRow:
 
 
 def evaluation_own_against_city(*, provider: Organisation) -> list[OwnRow]:
-    """Per questionnaire: the provider's own before/after change beside the whole city's. Two
+    """Per questionnaire: the provider's own before/after change beside the whole city's. Three
     queries. The city's figure includes the provider's own children."""
     paired = _paired_changes()
     names = {}
