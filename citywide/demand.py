@@ -299,29 +299,40 @@ def _group_target_filter(target_group, prefix: str = "") -> Q:
     )
 
 
-def _offered(terms: list[TermKey], target_group) -> tuple[dict[tuple, dict], dict[tuple, int]]:
-    """(area, target group, term of the start) -> groups and places offered, and places filled
-    (children placed through a referral, and the children a provider outside the IOP took in).
-    Three queries. A weekend split into subgroups offers its places once, through the weekend."""
+def _offering_groups(terms: list[TermKey], target_group):
     first, last = _window(terms)
-    groups = (
+    return (
         SupportGroup.objects.filter(parent__isnull=True, status__in=OFFERING_STATUSES, starts_on__range=(first, last))
         .exclude(audience=Audience.PARENTS)
         .filter(_group_target_filter(target_group))
     )
-    offered = {
+
+
+def _offered(terms: list[TermKey], target_group) -> dict[tuple, dict]:
+    """(area, target group, term of the start) -> groups and places offered. One query. A weekend
+    split into subgroups offers its places once, through the weekend."""
+    groups = _offering_groups(terms, target_group)
+    return {
         (row["district_id"], row["tg"], _term_key(row)): row
         for row in groups.order_by()
         .annotate(tg=_GROUP_TARGET, **_term_of("starts_on"))
         .values("district_id", "tg", *TERM_VALUES)
         .annotate(groups=Count("pk"), places=Sum("agreement__max_group_size"))
     }
+
+
+def _filled(terms: list[TermKey], target_group) -> dict[tuple, int]:
+    """(area, target group, term of the start) -> places filled: children placed through a
+    referral, and the children a provider outside the IOP took in. Two queries, for the chosen
+    term only (the chart's terms need places offered, not filled)."""
+    groups = _offering_groups(terms, target_group)
     filled: dict[tuple, int] = defaultdict(int)
-    # A child placed in a weekend's subgroup fills a place of the weekend.
-    in_groups = Q(group__in=groups) | Q(group__parent__in=groups)
+    # A child placed in a weekend's subgroup fills a place of the weekend. The groups and their
+    # subgroups are one IN list, so the placements are read through their index by group.
+    holders = SupportGroup.objects.filter(Q(pk__in=groups.values("pk")) | Q(parent__in=groups.values("pk")))
     for model in (Placement, Participant):
         rows = (
-            model.objects.filter(in_groups, removed_at__isnull=True)
+            model.objects.filter(group__in=holders.values("pk"), removed_at__isnull=True)
             .order_by()
             .annotate(
                 area=Coalesce("group__parent__district_id", "group__district_id"),
@@ -337,7 +348,7 @@ def _offered(terms: list[TermKey], target_group) -> tuple[dict[tuple, dict], dic
         )
         for row in rows:
             filled[(row["area"], row["tg"], _term_key(row))] += row["n"]
-    return offered, filled
+    return filled
 
 
 def _areas_with_offer(term: TermKey, target_group) -> set[tuple]:
@@ -418,7 +429,8 @@ def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, 
     waiting = _waiting_now(now, target_group)
     waiting_district = _waiting_now(now, target_group, by_target_group=False)
     placed = _placed([term], target_group)
-    offered, filled = _offered(window, target_group)
+    offered = _offered(window, target_group)
+    filled = _filled([term], target_group)
     with_offer = _areas_with_offer(term, target_group)
 
     blocks = []

@@ -237,8 +237,8 @@ def national_statistics_rows() -> list[dict]:
         rows.append(row(term, target, "groups", n, district=district))
 
     # Children reached: by district and by age band, with their total, protected together.
-    reached = _reached_groups()
-    in_groups = Q(group__in=reached) | Q(group__parent__in=reached)
+    reached = _reached_groups().values("pk")
+    holders = SupportGroup.objects.filter(Q(pk__in=reached) | Q(parent__in=reached)).values("pk")
     by_district: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_age: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for model, district_field, age_field in (
@@ -246,7 +246,7 @@ def national_statistics_rows() -> list[dict]:
         (Participant, "group__district_id", "child_age"),
     ):
         for item in (
-            model.objects.filter(in_groups, removed_at__isnull=True)
+            model.objects.filter(group__in=holders, removed_at__isnull=True)
             .order_by()
             .annotate(d=F(district_field), band=_age_band_case(age_field), tg=_GROUP_TARGET, **_term_of(_GROUP_START))
             .values("d", "band", "tg", *TERM_VALUES)
@@ -286,7 +286,7 @@ def national_statistics_rows() -> list[dict]:
     # Waiting times, per district: days from referral to place.
     waited = DaysBetween(F("created_at"), F("referral__created_at"))
     for item in (
-        Placement.objects.filter(in_groups, removed_at__isnull=True)
+        Placement.objects.filter(group__in=holders, removed_at__isnull=True)
         .order_by()
         .annotate(d=F("referral__district_id"), tg=_GROUP_TARGET, **_term_of(_GROUP_START))
         .values("d", "tg", *TERM_VALUES)
