@@ -128,6 +128,8 @@ PAGES = [
         query="malgrupp=foster_care&alder=10",
     ),
     Page("public-hsds", COORDINATOR, "Stödgrupper som HSDS-JSON", "coordination:hsds"),
+    # The city as a whole (citywide): aggregates per district, target group and term.
+    Page("co-demand", COORDINATOR, "Efterfrågan och platser", "citywide:demand"),
 ]
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "finance",
     "followup",
     "coordination",
+    "citywide",
 ]
 
 MIDDLEWARE = [
@@ -379,3 +380,9 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# The city's common schedule for following up a child after a programme (issue 16): the months
+# after a group's last meeting when the follow-up evaluation is due, comma-separated.
+FOLLOW_UP_SCHEDULE_MONTHS = sorted({int(value) for value in env.list("FOLLOW_UP_SCHEDULE_MONTHS", default=["3", "12"])})
+if not FOLLOW_UP_SCHEDULE_MONTHS or not all(1 <= months <= 60 for months in FOLLOW_UP_SCHEDULE_MONTHS):
+    raise ImproperlyConfigured("FOLLOW_UP_SCHEDULE_MONTHS måste vara antal månader från 1 till 60, t.ex. 3,12.")

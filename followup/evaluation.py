@@ -92,6 +92,12 @@ def _check_answers(instrument: EvaluationInstrument, answers: dict) -> list[tupl
     return cleaned  # type: ignore[return-value]
 
 
+def evaluation_answers_clean(instrument: EvaluationInstrument, answers: dict) -> list[tuple]:
+    """The answers checked against the questionnaire, for services above this app that record
+    answers for a child without a referral (citywide: a provider's participants)."""
+    return _check_answers(instrument, answers)
+
+
 def _placement_in_group(group, referral):
 
     return Placement.objects.filter(group=group, referral=referral).first()

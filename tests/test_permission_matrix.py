@@ -19,9 +19,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from consent.selectors import access_log_visible_to
 from consent.services import log_review_start
+from coordination.models import Participant
 from coordination.services import public_interest_submit
 from finance.models import AnnualReport, ExternalFee
 from finance.services import budget_years_create, cost_record
+from followup.models import EvaluationInstrument
 from groups.services import calendar_token_get_or_create, group_place_child
 from partnership.models import BackgroundJob, Reminder, Role
 from referrals.models import InterestRegistration, ReturnDossier
@@ -483,6 +485,43 @@ MATRIX = {
     ),
     "coordination:city_overview": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
     "coordination:mailing": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    # --- citywide: the coordinator's view of the whole city; a provider's own evaluation ---
+    **{
+        name: (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}))
+        for name in (
+            "citywide:demand",
+            "citywide:national",
+            "citywide:national_csv",
+            "citywide:national_datapackage",
+            "citywide:evaluation_comparison",
+        )
+    },
+    "citywide:demand_export": (
+        lambda w: {"file_format": "xlsx"},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "citywide:participant_evaluations": (
+        lambda w: {},
+        _ok(social_worker=403, other_district_social_worker=403, coordinator=403, superuser=403),
+    ),
+    # Ersta's child: Bris' staff and everyone outside Ersta get 404 (the selector's scope).
+    "citywide:participant_answer": (
+        lambda w: {
+            "public_id": w.coordination.participant.public_id,
+            "instrument_id": EvaluationInstrument.objects.filter(is_active=True, audience="child").first().public_id,
+        },
+        _ok(
+            **{
+                **dict.fromkeys(ROLES[1:], 404),
+                "other_provider_group_leader": 200,
+                "other_provider_operations_manager": 200,
+            }
+        ),
+    ),
+    "citywide:evaluation_own": (
+        lambda w: {},
+        _ok(social_worker=403, other_district_social_worker=403, coordinator=403, superuser=403),
+    ),
 }
 
 MANAGER_404 = {"other_provider_operations_manager": 404}
@@ -648,7 +687,15 @@ def _coordination_world(world, existing):
         contact="070",
         may_tell_social_services=False,
     )
-    world.coordination = SimpleNamespace(group=children, parents=parents, interest=interest)
+    participant = Participant.objects.create(
+        group=children,
+        child_first_name="Ida",
+        child_age=9,
+        consent_on=children.starts_on,
+        consent_how="written",
+        recorded_by=manager,
+    )
+    world.coordination = SimpleNamespace(group=children, parents=parents, interest=interest, participant=participant)
     existing["other_provider_group_leader"] = leader
     existing["other_provider_operations_manager"] = manager
 

@@ -27,7 +27,14 @@ MAX_QUERIES_PER_PAGE = 22
 # The follow-up report sums a whole year: at a tenth of the national data a year's children are an
 # eighth of all referrals, and reading the referral table is then the planner's right choice. At
 # national scale it reads them by index (`make bench` checks the plans there too).
-AGGREGATES_A_YEAR = {("co-report", "referrals_referral")}
+# The city-wide dashboard (citywide/demand.py) sums the referrals of six terms (its chart) and the
+# placements of a term, grouped in the database: at a tenth of the data the planner reads those
+# tables whole as for the report. Its national-scale plans are for `make bench` to show.
+AGGREGATES_A_YEAR = {
+    ("co-report", "referrals_referral"),
+    ("co-demand", "referrals_referral"),
+    ("co-demand", "groups_placement"),
+}
 
 
 @pytest.mark.django_db

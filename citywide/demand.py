@@ -1,0 +1,516 @@
+"""Demand against capacity, city-wide (issue 16; the city's proposal, 004: "see that every
+district can offer group support in all three areas").
+
+Per district × target group × term: interests and referrals received, children waiting now with
+the median and 90th percentile of their waiting time, children placed in the term and how long
+they had waited, places offered and filled by the groups of the district's area, the districts
+with no offer at all, and a forecast for the next term.
+
+Every figure is an aggregate made in the database: a fixed number of queries (see
+`demand_dashboard`) whatever the number of children, groups or years. Counts of children are
+protected like the follow-up report's (followup/report.py): a count of 1–4 is "färre än 5" and
+complementary suppression hides enough others in the district breakdown that none can be worked
+out from the total.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from coordination.models import Participant, PublicInterest
+from followup.cooperation import term_bounds, term_of
+from followup.models import Term
+from followup.report import Count_, breakdown_protected, is_small_total, with_complementary_suppression
+from groups.models import Audience, GroupStatus, Placement, SupportGroup
+from partnership.models import District, TargetGroup
+from partnership.statistics import SMALL_CELL
+from referrals.models import InterestRegistration, InterestRegistrationPurge, Referral, ReferralStatus
+
+from .sql import DaysBetween, Percentile, days_since
+
+# How the next term is forecast, in the page's words (shown beside the forecast).
+FORECAST_TERMS = 3
+FORECAST_METHOD = gettext_lazy(
+    "Prognosen för nästa termin är medelvärdet av efterfrågan (intresseanmälningar och anmälningar) "
+    "under de tre senaste terminerna till och med den valda, avrundat uppåt. En pågående termin "
+    "räknas med det som har kommit in hittills. Metoden följer en jämn efterfrågan men inte en "
+    "plötslig ökning: jämför med terminens egna siffror."
+)
+# How many terms the chart of demand and places goes back.
+CHART_TERMS = 6
+WAITING_STATUSES = [ReferralStatus.READY, ReferralStatus.WAITING_LIST]
+# Groups that offer children places: not a parents' group, not cancelled.
+OFFERING_STATUSES = [GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING, GroupStatus.CLOSED]
+WHOLE_CITY = None  # the area of a group for the whole city (SupportGroup.district empty)
+
+TermKey = tuple[int, str]
+
+
+def previous_term(term: TermKey) -> TermKey:
+    year, half = term
+    return (year, Term.SPRING) if half == Term.AUTUMN else (year - 1, Term.AUTUMN)
+
+
+def next_term(term: TermKey) -> TermKey:
+    year, half = term
+    return (year, Term.AUTUMN) if half == Term.SPRING else (year + 1, Term.SPRING)
+
+
+def terms_back(term: TermKey, count: int) -> list[TermKey]:
+    """`count` terms ending with `term`, oldest first."""
+    terms = [term]
+    while len(terms) < count:
+        terms.insert(0, previous_term(terms[0]))
+    return terms
+
+
+def term_label(term: TermKey) -> str:
+    return f"{Term(term[1]).label} {term[0]}"
+
+
+def term_code(term: TermKey) -> str:
+    return f"{term[0]}-{term[1]}"
+
+
+def parse_term(code: str) -> TermKey | None:
+    year, _sep, half = (code or "").partition("-")
+    if not year.isdigit() or half not in (Term.SPRING, Term.AUTUMN) or not 1990 <= int(year) <= 2200:
+        return None
+    return int(year), half
+
+
+def _term_of(expression) -> dict:
+    """Annotations that put a row in its term: the year and the month (January–June is spring)."""
+    return {"term_year": ExtractYear(expression), "term_month": ExtractMonth(expression)}
+
+
+TERM_VALUES = ("term_year", "term_month")
+
+
+def _term_key(row) -> TermKey:
+    return row["term_year"], Term.SPRING if row["term_month"] <= 6 else Term.AUTUMN
+
+
+def _window(terms: list[TermKey]) -> tuple[datetime.date, datetime.date]:
+    return term_bounds(*terms[0])[0], term_bounds(*terms[-1])[1]
+
+
+def _datetime_window(terms: list[TermKey]) -> tuple[datetime.datetime, datetime.datetime]:
+    start, end = _window(terms)
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone),
+    )
+
+
+# --- The figures ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """A count of children, or a waiting time computed from `count` children: shown only when it
+    cannot point at a child."""
+
+    value: float | None
+    count: int
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.count < SMALL_CELL
+
+    def display(self) -> str:
+        if self.count == 0 or self.value is None:
+            return "–"
+        if self.suppressed:
+            return _("färre än %(n)s") % {"n": SMALL_CELL}
+        return f"{round(self.value)}"
+
+
+@dataclass
+class Row:
+    """One district (or the whole city's area) within one target group and term."""
+
+    district: District | None
+    interests: Count_ = None
+    referrals: Count_ = None
+    waiting: Count_ = None
+    waiting_median: Figure = None
+    waiting_p90: Figure = None
+    placed: Count_ = None
+    placed_wait_median: Figure = None
+    placed_wait_p90: Figure = None
+    groups: int = 0
+    places_offered: int = 0
+    places_filled: Count_ = None
+    forecast: Count_ = None
+    has_offer: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.district.name if self.district else _("Hela staden (grupper för alla stadsdelar)")
+
+
+@dataclass
+class Block:
+    """A target group's districts in the chosen term, with its totals."""
+
+    target_group: TargetGroup
+    rows: list[Row]
+    total: Row
+    districts_without_offer: list[District] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.target_group.display_name(get_language() or "sv")
+
+
+@dataclass
+class Dashboard:
+    term: TermKey
+    next_term: TermKey
+    target_group: TargetGroup | None
+    blocks: list[Block]
+    waiting_by_district: list[tuple[str, Figure, Figure, Count_]]
+    trend: list[dict]
+    forecast_method: str = FORECAST_METHOD
+    small_cell: int = SMALL_CELL
+
+    @property
+    def term_label(self) -> str:
+        return term_label(self.term)
+
+    @property
+    def next_term_label(self) -> str:
+        return term_label(self.next_term)
+
+
+# --- The queries ---------------------------------------------------------------------------------
+
+
+def _tg_filter(prefix: str, target_group: TargetGroup | None) -> Q:
+    return Q(**{prefix: target_group.pk}) if target_group else Q()
+
+
+def _received(terms: list[TermKey], target_group) -> dict[tuple, int]:
+    """(district, target group, term) -> interests and referrals received, in four queries."""
+    start, end = _datetime_window(terms)
+    received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+
+    def add(queryset, district, target, when, kind):
+        rows = (
+            queryset.order_by()
+            .annotate(d=F(district), tg=F(target), **_term_of(when))
+            .values("d", "tg", *TERM_VALUES)
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            received[(row["d"], row["tg"], _term_key(row))][kind] += row["n"]
+
+    add(
+        Referral.objects.filter(created_at__gte=start, created_at__lt=end).filter(
+            _tg_filter("agreement__target_group", target_group)
+        ),
+        "district_id",
+        "agreement__target_group_id",
+        "created_at",
+        "referrals",
+    )
+    add(
+        InterestRegistration.objects.filter(created_at__gte=start, created_at__lt=end).filter(
+            _tg_filter("agreement__target_group", target_group)
+        ),
+        "district_id",
+        "agreement__target_group_id",
+        "created_at",
+        "interests",
+    )
+    # A purged registration leaves its anonymous record: it was received all the same.
+    first, last = _window(terms)
+    add(
+        InterestRegistrationPurge.objects.filter(registered_on__range=(first, last)).filter(
+            _tg_filter("agreement__target_group", target_group)
+        ),
+        "district_id",
+        "agreement__target_group_id",
+        "registered_on",
+        "interests",
+    )
+    add(
+        PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
+            _tg_filter("target_group", target_group)
+        ),
+        "district_id",
+        "target_group_id",
+        "created_at",
+        "interests",
+    )
+    return received
+
+
+def _waiting_now(now, target_group, *, by_target_group: bool = True) -> dict[tuple, dict]:
+    """(district, target group) -> children waiting now, median and 90th percentile of the days
+    they have waited (since the referral was ready, or made). One query."""
+    waited = days_since(now, Coalesce("ready_at", "created_at"))
+    keys = ["district_id", "agreement__target_group_id"] if by_target_group else ["district_id"]
+    rows = (
+        Referral.objects.filter(status__in=WAITING_STATUSES, purged_at__isnull=True)
+        .filter(_tg_filter("agreement__target_group", target_group))
+        .order_by()
+        .values(*keys)
+        .annotate(n=Count("pk"), median=Percentile(waited, 0.5), p90=Percentile(waited, 0.9))
+    )
+    return {tuple(row[key] for key in keys): row for row in rows}
+
+
+_GROUP_TARGET = Coalesce("target_group_id", "agreement__target_group_id")
+
+
+def _placed(terms: list[TermKey], target_group) -> dict[tuple, dict]:
+    """(district of the child, target group, term of the group's start) -> children placed, and
+    the median and 90th percentile of the days from referral to place. One query."""
+    first, last = _window(terms)
+    waited = DaysBetween(F("created_at"), F("referral__created_at"))
+    target = Coalesce("group__target_group_id", "group__agreement__target_group_id")
+    rows = (
+        Placement.objects.filter(removed_at__isnull=True, group__starts_on__range=(first, last))
+        .exclude(group__status=GroupStatus.CANCELLED)
+        .filter(_group_target_filter(target_group, prefix="group__"))
+        .order_by()
+        .annotate(d=F("referral__district_id"), tg=target, **_term_of("group__starts_on"))
+        .values("d", "tg", *TERM_VALUES)
+        .annotate(n=Count("pk"), median=Percentile(waited, 0.5), p90=Percentile(waited, 0.9))
+    )
+    return {(row["d"], row["tg"], _term_key(row)): row for row in rows}
+
+
+def _group_target_filter(target_group, prefix: str = "") -> Q:
+    if not target_group:
+        return Q()
+    return Q(**{f"{prefix}target_group": target_group}) | Q(
+        **{f"{prefix}target_group__isnull": True, f"{prefix}agreement__target_group": target_group}
+    )
+
+
+def _offering_groups(terms: list[TermKey], target_group):
+    first, last = _window(terms)
+    return (
+        SupportGroup.objects.filter(parent__isnull=True, status__in=OFFERING_STATUSES, starts_on__range=(first, last))
+        .exclude(audience=Audience.PARENTS)
+        .filter(_group_target_filter(target_group))
+    )
+
+
+def _offered(terms: list[TermKey], target_group) -> dict[tuple, dict]:
+    """(area, target group, term of the start) -> groups and places offered. One query. A weekend
+    split into subgroups offers its places once, through the weekend."""
+    groups = _offering_groups(terms, target_group)
+    return {
+        (row["district_id"], row["tg"], _term_key(row)): row
+        for row in groups.order_by()
+        .annotate(tg=_GROUP_TARGET, **_term_of("starts_on"))
+        .values("district_id", "tg", *TERM_VALUES)
+        .annotate(groups=Count("pk"), places=Sum("agreement__max_group_size"))
+    }
+
+
+def _filled(terms: list[TermKey], target_group) -> dict[tuple, int]:
+    """(area, target group, term of the start) -> places filled: children placed through a
+    referral, and the children a provider outside the IOP took in. Two queries, for the chosen
+    term only (the chart's terms need places offered, not filled)."""
+    groups = _offering_groups(terms, target_group)
+    filled: dict[tuple, int] = defaultdict(int)
+    # A child placed in a weekend's subgroup fills a place of the weekend. The groups and their
+    # subgroups are one IN list, so the placements are read through their index by group.
+    holders = SupportGroup.objects.filter(Q(pk__in=groups.values("pk")) | Q(parent__in=groups.values("pk")))
+    for model in (Placement, Participant):
+        rows = (
+            model.objects.filter(group__in=holders.values("pk"), removed_at__isnull=True)
+            .order_by()
+            .annotate(
+                area=Coalesce("group__parent__district_id", "group__district_id"),
+                tg=Coalesce(
+                    "group__parent__target_group_id",
+                    "group__target_group_id",
+                    "group__agreement__target_group_id",
+                ),
+                **_term_of(Coalesce("group__parent__starts_on", "group__starts_on")),
+            )
+            .values("area", "tg", *TERM_VALUES)
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            filled[(row["area"], row["tg"], _term_key(row))] += row["n"]
+    return filled
+
+
+def _areas_with_offer(term: TermKey, target_group) -> set[tuple]:
+    """(area, target group) of every group offering places in the term (running in it at any
+    time, not only starting). One query."""
+    start, end = term_bounds(*term)
+    rows = (
+        SupportGroup.objects.filter(parent__isnull=True, status__in=OFFERING_STATUSES, starts_on__lte=end)
+        .filter(Q(ends_on__gte=start) | Q(ends_on__isnull=True))
+        .exclude(audience=Audience.PARENTS)
+        .filter(_group_target_filter(target_group))
+        .order_by()
+        .annotate(tg=_GROUP_TARGET)
+        .values_list("district_id", "tg")
+        .distinct()
+    )
+    return set(rows)
+
+
+# --- The dashboard -------------------------------------------------------------------------------
+
+
+def _count(value: int) -> Count_:
+    return Count_("", value)
+
+
+def _figure(row: dict | None, key: str) -> Figure:
+    if not row:
+        return Figure(None, 0)
+    return Figure(row[key], row["n"])
+
+
+def _suppress_column(rows: list[Row], total: Row, attribute: str) -> bool:
+    """Complementary suppression of one column of a block; False if the total must be hidden."""
+    cells = [getattr(row, attribute) for row in rows]
+    total_cell = getattr(total, attribute)
+    protected = with_complementary_suppression(cells, total=total_cell.count)
+    for row, cell in zip(rows, protected, strict=True):
+        setattr(row, attribute, cell)
+    if is_small_total(total_cell.count):
+        setattr(total, attribute, replace(total_cell, complementary=False))
+    return breakdown_protected(protected, total=total_cell.count)
+
+
+SUPPRESSED_COLUMNS = ("interests", "referrals", "waiting", "placed", "places_filled", "forecast")
+
+
+def _protect(rows: list[Row], total: Row) -> None:
+    for attribute in SUPPRESSED_COLUMNS:
+        if not _suppress_column(rows, total, attribute):
+            # Hiding counts is not enough while the total shows (4 and 4 of 8): hide it all.
+            setattr(total, attribute, replace(getattr(total, attribute), complementary=True))
+            for row in rows:
+                setattr(row, attribute, replace(getattr(row, attribute), complementary=True))
+    # A waiting time from fewer than five children is hidden (Figure.suppressed); one whose count
+    # is hidden by complementary suppression goes with it.
+    for row in rows:
+        if row.waiting.suppressed:
+            row.waiting_median = Figure(row.waiting_median.value, min(row.waiting_median.count, SMALL_CELL - 1))
+            row.waiting_p90 = Figure(row.waiting_p90.value, min(row.waiting_p90.count, SMALL_CELL - 1))
+        if row.placed.suppressed:
+            row.placed_wait_median = Figure(row.placed_wait_median.value, min(row.placed_wait_median.count, 4))
+            row.placed_wait_p90 = Figure(row.placed_wait_p90.value, min(row.placed_wait_p90.count, 4))
+
+
+def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, now=None) -> Dashboard:
+    """Every figure of the dashboard for one term (and one target group, or all), in 13 queries
+    whatever the data: districts and target groups (2), received (4), waiting now (2), placed (1),
+    offered and filled (3), the areas with an offer (1)."""
+    now = now or timezone.now()
+    districts = list(District.objects.filter(is_active=True).order_by("name"))
+    target_groups = [target_group] if target_group else list(TargetGroup.objects.order_by("name"))
+    forecast_terms = terms_back(term, FORECAST_TERMS)
+    chart_terms = terms_back(term, CHART_TERMS)
+    window = sorted(set(forecast_terms) | set(chart_terms))
+
+    received = _received(window, target_group)
+    waiting = _waiting_now(now, target_group)
+    waiting_district = _waiting_now(now, target_group, by_target_group=False)
+    placed = _placed([term], target_group)
+    offered = _offered(window, target_group)
+    filled = _filled([term], target_group)
+    with_offer = _areas_with_offer(term, target_group)
+
+    blocks = []
+    for target in target_groups:
+        whole_city_offer = (WHOLE_CITY, target.pk) in with_offer
+        rows = []
+        for district in [*districts, None]:
+            key = (district.pk if district else None, target.pk)
+            term_key = (*key, term)
+            demand = received.get(term_key, {"interests": 0, "referrals": 0})
+            history = [sum(received.get((*key, past), {}).values()) for past in forecast_terms]
+            waiting_row = waiting.get(key)
+            placed_row = placed.get(term_key)
+            offered_row = offered.get(term_key, {"groups": 0, "places": 0})
+            row = Row(
+                district=district,
+                interests=_count(demand["interests"]),
+                referrals=_count(demand["referrals"]),
+                waiting=_count(waiting_row["n"] if waiting_row else 0),
+                waiting_median=_figure(waiting_row, "median"),
+                waiting_p90=_figure(waiting_row, "p90"),
+                placed=_count(placed_row["n"] if placed_row else 0),
+                placed_wait_median=_figure(placed_row, "median"),
+                placed_wait_p90=_figure(placed_row, "p90"),
+                groups=offered_row["groups"],
+                places_offered=offered_row["places"] or 0,
+                places_filled=_count(filled.get(term_key, 0)),
+                forecast=_count(math.ceil(sum(history) / FORECAST_TERMS)),
+                has_offer=whole_city_offer or key in with_offer,
+            )
+            if district is None and not row.groups and not row.places_filled.count:
+                continue  # no whole-city group: no row for it
+            rows.append(row)
+        total = Row(
+            district=None,
+            interests=_count(sum(row.interests.count for row in rows)),
+            referrals=_count(sum(row.referrals.count for row in rows)),
+            waiting=_count(sum(row.waiting.count for row in rows)),
+            waiting_median=Figure(None, 0),
+            waiting_p90=Figure(None, 0),
+            placed=_count(sum(row.placed.count for row in rows)),
+            placed_wait_median=Figure(None, 0),
+            placed_wait_p90=Figure(None, 0),
+            groups=sum(row.groups for row in rows),
+            places_offered=sum(row.places_offered for row in rows),
+            places_filled=_count(sum(row.places_filled.count for row in rows)),
+            forecast=_count(sum(row.forecast.count for row in rows)),
+        )
+        _protect(rows, total)
+        blocks.append(
+            Block(
+                target_group=target,
+                rows=rows,
+                total=total,
+                districts_without_offer=[row.district for row in rows if row.district and not row.has_offer],
+            )
+        )
+
+    waiting_by_district = []
+    for district in districts:
+        row = waiting_district.get((district.pk,))
+        waiting_by_district.append(
+            (district.name, _figure(row, "median"), _figure(row, "p90"), _count(row["n"] if row else 0))
+        )
+
+    trend = []
+    for past in chart_terms:
+        demand = sum(sum(value.values()) for key, value in received.items() if key[2] == past)
+        places = sum(row["places"] or 0 for key, row in offered.items() if key[2] == past)
+        trend.append({"term": past, "label": term_label(past), "demand": _count(demand), "places": places})
+
+    return Dashboard(
+        term=term,
+        next_term=next_term(term),
+        target_group=target_group,
+        blocks=blocks,
+        waiting_by_district=waiting_by_district,
+        trend=trend,
+    )
+
+
+def current_term() -> TermKey:
+    return term_of(timezone.localdate())

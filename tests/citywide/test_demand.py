@@ -1,0 +1,195 @@
+import csv
+import datetime
+import io
+import statistics
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from citywide.demand import current_term, demand_dashboard, previous_term, term_code
+from followup.cooperation import term_bounds
+from partnership.models import Role, TargetGroup
+from referrals.models import InterestRegistration, InterestRegistrationPurge
+from tests.citywide.factories import at, group, place, referrals
+from tests.factories import district, make_user
+
+pytestmark = pytest.mark.django_db
+
+LAST_TERM = previous_term(current_term())
+LAST_START, LAST_END = term_bounds(*LAST_TERM)
+MID = LAST_START + datetime.timedelta(days=40)
+NOW = at(LAST_END)
+
+
+def _block(dashboard, code):
+    return next(block for block in dashboard.blocks if block.target_group.code == code)
+
+
+def _row(block, name):
+    return next(row for row in block.rows if row.district and row.district.name == name)
+
+
+def test_waiting_children_with_median_and_90th_percentile_from_the_database():
+    # Seven children in Farsta ready on different days: the percentiles are PostgreSQL's
+    # percentile_cont (linear interpolation), computed in the database.
+    days = [10, 20, 30, 40, 50, 60, 200]
+    for waited in days:
+        referrals(1, created=LAST_START, ready=LAST_END - datetime.timedelta(days=waited))
+    dashboard = demand_dashboard(term=LAST_TERM, now=NOW)
+    farsta = _row(_block(dashboard, "foster_care"), "Farsta")
+    assert farsta.waiting.count == 7
+    # (an hour either way where a day crossed the change to or from summer time)
+    assert farsta.waiting_median.value == pytest.approx(statistics.median(days), abs=0.05)
+    # percentile_cont(0.9) over 7 values: position 5.4 between 60 and 200.
+    assert farsta.waiting_p90.value == pytest.approx(60 + 0.4 * 140, abs=0.05)
+    assert farsta.waiting_median.display() == "40"
+
+
+def test_small_counts_are_suppressed_with_their_complement():
+    # Farsta 6 and Bromma 2 of 8: Bromma is small, and Farsta is hidden too, since 8 − 6 = 2.
+    referrals(6, district_name="Farsta", created=MID)
+    referrals(2, district_name="Bromma", created=MID)
+    block = _block(demand_dashboard(term=LAST_TERM, now=NOW), "foster_care")
+    farsta, bromma = _row(block, "Farsta"), _row(block, "Bromma")
+    assert bromma.referrals.small and bromma.referrals.suppressed
+    assert farsta.referrals.complementary
+    assert not block.total.referrals.suppressed and block.total.referrals.count == 8
+    # The waiting times of two children are hidden as well.
+    assert bromma.waiting_median.suppressed
+    assert _row(block, "Skärholmen").referrals.count == 0 and not _row(block, "Skärholmen").referrals.suppressed
+
+
+def test_interests_count_registrations_even_once_purged(coordinator):
+    agreement = referrals(5, created=MID)[0].agreement
+    registration = InterestRegistration.objects.create(
+        agreement=agreement,
+        district=district("Farsta"),
+        child_first_name="Tindra",
+        child_birth_year=2015,
+        foster_contact_person="Gunvor",
+        foster_phone="070-1",
+        recorded_by=coordinator,
+    )
+    InterestRegistration.objects.filter(pk=registration.pk).update(created_at=at(MID))
+    # A registration purged since leaves its anonymous record, which still counts as received.
+    InterestRegistrationPurge.objects.create(
+        agreement=agreement,
+        district=district("Farsta"),
+        status_at_purge="rejected",
+        registered_on=MID,
+        decided_on=MID,
+        purged_at=NOW,
+        rule="grace_period",
+    )
+    block = _block(demand_dashboard(term=LAST_TERM, now=NOW), "foster_care")
+    farsta = _row(block, "Farsta")
+    assert farsta.referrals.count == 5
+    assert farsta.interests.count == 2 and farsta.interests.small
+
+
+def test_districts_without_an_offer_in_an_area():
+    group(target_code="parental_mental_illness", district_name="Farsta", starts_on=MID)
+    block = _block(demand_dashboard(term=LAST_TERM, now=NOW), "parental_mental_illness")
+    missing = {d.name for d in block.districts_without_offer}
+    assert "Farsta" not in missing
+    assert {"Bromma", "Skärholmen", "Östermalm"} <= missing
+    # A group for the whole city is an offer in every district.
+    group(target_code="parental_mental_illness", district_name=None, starts_on=MID)
+    block = _block(demand_dashboard(term=LAST_TERM, now=NOW), "parental_mental_illness")
+    assert block.districts_without_offer == []
+
+
+def test_places_offered_and_filled_and_the_wait_until_a_place():
+    held = group(district_name="Farsta", starts_on=MID)
+    children = referrals(6, created=LAST_START)
+    place(held, children, on=LAST_START + datetime.timedelta(days=30))
+    block = _block(demand_dashboard(term=LAST_TERM, now=NOW), "foster_care")
+    farsta = _row(block, "Farsta")
+    assert farsta.groups == 1 and farsta.places_offered == 8
+    assert farsta.places_filled.count == 6 and farsta.placed.count == 6
+    assert farsta.placed_wait_median.value == pytest.approx(30)
+    # A cancelled group offers nothing.
+    group(district_name="Bromma", starts_on=MID, status="cancelled")
+    assert _row(_block(demand_dashboard(term=LAST_TERM, now=NOW), "foster_care"), "Bromma").places_offered == 0
+
+
+def test_forecast_is_the_mean_of_the_last_three_terms_rounded_up():
+    two_back = previous_term(LAST_TERM)
+    three_back = previous_term(two_back)
+    referrals(9, created=term_bounds(*three_back)[0] + datetime.timedelta(days=10), status="completed")
+    referrals(6, created=term_bounds(*two_back)[0] + datetime.timedelta(days=10), status="completed")
+    referrals(6, created=MID, status="completed")
+    # A term before the three does not count.
+    referrals(30, created=term_bounds(*previous_term(three_back))[0], status="completed")
+    dashboard = demand_dashboard(term=LAST_TERM, now=NOW)
+    assert _row(_block(dashboard, "foster_care"), "Farsta").forecast.count == 7  # ceil(21 / 3)
+    assert "medelvärdet" in str(dashboard.forecast_method)
+
+
+def test_filtering_by_target_group_shows_only_it():
+    dashboard = demand_dashboard(
+        term=LAST_TERM, target_group=TargetGroup.objects.get(code="violence_in_family"), now=NOW
+    )
+    assert [block.target_group.code for block in dashboard.blocks] == ["violence_in_family"]
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+
+def _url(**query):
+    base = reverse("citywide:demand")
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_only_the_coordinator_opens_the_dashboard(client, make_signed_in_client, coordinator):
+    assert client.get(_url()).status_code == 302  # anonymous: to the login
+    for role in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER, Role.SOCIAL_WORKER):
+        user = make_user(role)
+        assert make_signed_in_client(user).get(_url()).status_code == 403
+        assert make_signed_in_client(user).get(reverse("citywide:demand_export", args=["csv"])).status_code == 403
+    signed_in = make_signed_in_client(coordinator)
+    assert signed_in.post(_url()).status_code == 405
+    response = signed_in.get(_url(termin=term_code(LAST_TERM), malgrupp="parental_mental_illness"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Stadsdelar utan erbjudande" in page
+    assert "<svg" in page and "pattern" in page  # the charts, patterned, not colour alone
+
+
+def test_the_page_query_count_does_not_grow_with_the_data(
+    make_signed_in_client, coordinator, django_assert_max_num_queries
+):
+    signed_in = make_signed_in_client(coordinator)
+    url = _url(termin=term_code(LAST_TERM))
+    signed_in.get(url)  # warm the session and the caches of content types
+    # Session, user, membership and 13 queries of the dashboard, the form's target groups, the menu.
+    with django_assert_max_num_queries(24) as small:
+        assert signed_in.get(url).status_code == 200
+    for name in ("Farsta", "Bromma", "Skärholmen", "Kungsholmen"):
+        referrals(7, district_name=name, created=MID, ready=MID)
+        held = group(district_name=name, starts_on=MID)
+        place(held, referrals(5, district_name=name, created=LAST_START), on=MID)
+        group(target_code="violence_in_family", district_name=name, starts_on=MID)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert signed_in.get(url).status_code == 200
+
+
+def test_the_dashboard_exports_as_csv_and_excel_with_the_same_suppression(make_signed_in_client, coordinator):
+    referrals(6, district_name="Farsta", created=MID)
+    referrals(2, district_name="Bromma", created=MID)
+    signed_in = make_signed_in_client(coordinator)
+    query = f"?termin={term_code(LAST_TERM)}&malgrupp=foster_care"
+    response = signed_in.get(reverse("citywide:demand_export", args=["csv"]) + query)
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    by_district = {row[2]: row for row in rows[1:]}
+    assert by_district["Bromma"][4] == "färre än 5"
+    assert by_district["Farsta"][4] == "dold"
+    assert by_district["Totalt"][4] == "8"
+    response = signed_in.get(reverse("citywide:demand_export", args=["xlsx"]) + query)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][2] == "Stadsdel"
+    assert any(row[2] == "Bromma" and row[4] == "färre än 5" for row in values)
+    assert signed_in.get(reverse("citywide:demand_export", args=["pdf"]) + query).status_code == 404
