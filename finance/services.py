@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.jobs import job_request
 from groups.models import Placement, SupportGroup
+from partnership.jobs import job_request
 from partnership.models import Agreement, BudgetLine, Organisation, TargetGroup
 from partnership.money import format_ore
 from partnership.uploads import stored_document

@@ -17,9 +17,7 @@ def _agreements() -> QuerySet[Agreement]:
     )
 
 
-def agreement_current(
-    *, on: datetime.date | None = None, organisation: Organisation | None = None
-) -> Agreement | None:
+def agreement_current(*, on: datetime.date | None = None, organisation: Organisation | None = None) -> Agreement | None:
     """The agreement in force on a date (today by default), or None: never the latest one instead.
 
     With an organisation, an agreement it is a party to, the IOP first. Without one, the IOP: the

@@ -94,7 +94,9 @@ def two_factor_enrolment_code_issue(*, user: User, by: User | None = None) -> st
     return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
 
 
-def two_factor_enrolment_code_valid(*, user: User, code: str = "", pk: int | None = None) -> TwoFactorEnrolmentCode | None:
+def two_factor_enrolment_code_valid(
+    *, user: User, code: str = "", pk: int | None = None
+) -> TwoFactorEnrolmentCode | None:
     """The user's unused, unexpired enrolment code matching `code` (or with this pk), or None."""
     codes = TwoFactorEnrolmentCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
     if pk is not None:
