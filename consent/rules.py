@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
-from referrals.models import PlacementBasis
+from referrals.models import PlacementBasis, Referral
 from referrals.rules import is_referrals_district, is_referrals_provider
 
 from .models import LogReview
@@ -24,7 +24,7 @@ rules.add_perm("consent.view_log_review", (is_coordinator | is_operations_manage
 rules.add_perm("consent.record_consent", is_social_worker & is_referrals_district)
 
 
-def consent_record_refusal(referral) -> str | None:
+def consent_record_refusal(referral: Referral) -> str | None:
     """Why no consent can be recorded for this referral now, or None. A SoL placement needs every
     custodian's consent; an LVU placement needs none (3 § LVU); an ended referral takes no more."""
     if referral.placement_basis != PlacementBasis.SOL:
@@ -34,7 +34,7 @@ def consent_record_refusal(referral) -> str | None:
     return None
 
 
-def consent_withdraw_refusal(referral) -> str | None:
+def consent_withdraw_refusal(referral: Referral) -> str | None:
     """Why a consent cannot be withdrawn now, or None: once the referral has ended there is
     nothing left for the consent to hold open."""
     if not referral.is_active:
@@ -43,12 +43,12 @@ def consent_withdraw_refusal(referral) -> str | None:
 
 
 @rules.predicate
-def consent_recordable(user, referral):
+def consent_recordable(user: User, referral: Referral) -> bool:
     return consent_record_refusal(referral) is None
 
 
 @rules.predicate
-def consent_withdrawable(user, referral):
+def consent_withdrawable(user: User, referral: Referral) -> bool:
     return consent_withdraw_refusal(referral) is None
 
 

@@ -1,6 +1,8 @@
 """Forms of the coordination: the public page's filters, the public interest form (no login),
 and the provider's forms for taking a child in, registering a parent and publishing a group."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,18 +30,23 @@ class PublicFilterForm(forms.Form):
     def __init__(self, *args, choices: dict, language: str, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("Alla"))]
-        self.fields["malgrupp"].choices = everything + [
+        # The fields are the ones declared above; self.fields is typed as holding any Field.
+        cast(forms.ChoiceField, self.fields["malgrupp"]).choices = everything + [
             (target.code, target.display_name(language)) for target in choices["target_groups"]
         ]
-        self.fields["stadsdel"].choices = everything + [(str(d.pk), d.name) for d in choices["districts"]]
-        self.fields["termin"].choices = everything + [(term, str(label)) for term, label in choices["terms"]]
+        cast(forms.ChoiceField, self.fields["stadsdel"]).choices = everything + [
+            (str(d.pk), d.name) for d in choices["districts"]
+        ]
+        cast(forms.ChoiceField, self.fields["termin"]).choices = everything + [
+            (term, str(label)) for term, label in choices["terms"]
+        ]
 
     def filters(self) -> dict:
         """The valid filters; an invalid one is left out and its error not shown (a filter that
         does not parse, such as an old term, simply shows every group)."""
         self.is_valid()
         data = self.cleaned_data
-        self._errors.clear()
+        self.errors.clear()  # the errors is_valid() just collected
         return {
             "target_group": data.get("malgrupp") or "",
             "age": data.get("alder"),
@@ -80,7 +87,9 @@ class PublicInterestForm(forms.Form):
 
     def __init__(self, *args, language: str = "sv", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target_group"].label_from_instance = lambda obj: obj.display_name(language)
+        target_group = cast(forms.ModelChoiceField, self.fields["target_group"])
+        # A method in the stubs; Django reads it off the instance, so the language can be bound here.
+        target_group.label_from_instance = lambda obj: obj.display_name(language)  # type: ignore[method-assign]
         self.fields["webbplats"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
 
     def clean_child_first_name(self):

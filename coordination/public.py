@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +26,9 @@ from groups.models import Audience, GroupStatus, Placement, SupportGroup
 from partnership.models import Agreement, District, TargetGroup
 
 from .models import ParentParticipant, Participant
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
 
 PUBLIC_STATUSES = [GroupStatus.PLANNED, GroupStatus.OPEN, GroupStatus.RUNNING]
 PAGE_SIZE = 20
@@ -185,7 +189,11 @@ def who_can_register(group: SupportGroup) -> str:
     )
 
 
-def public_row(group: SupportGroup, *, language: str) -> PublicGroup:
+class _Taken(TypedDict):
+    taken: int  # annotated by published_groups()
+
+
+def public_row(group: "WithAnnotations[SupportGroup, _Taken]", *, language: str) -> PublicGroup:
     target = group.target_group or group.agreement.target_group
     provider = group.agreement.provider
     start = group.starts_on
@@ -221,7 +229,7 @@ def public_row(group: SupportGroup, *, language: str) -> PublicGroup:
         how_to_join=group.how_to_join,
         description=group.public_description,
         interest_form=state != Availability.FULL,
-        parallel_to=group.parallel_to.name if group.parallel_to_id else "",
+        parallel_to=group.parallel_to.name if group.parallel_to is not None else "",
     )
 
 

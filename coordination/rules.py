@@ -11,41 +11,44 @@
 """
 
 import rules
+from django.contrib.auth.models import User
 
-from groups.models import Audience
+from groups.models import Audience, SupportGroup
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
+
+from .models import PublicInterest
 
 is_provider_staff = is_group_leader | is_operations_manager
 
 
 @rules.predicate
-def is_routed_to_users_provider(user, interest):
+def is_routed_to_users_provider(user: User, interest: PublicInterest) -> bool:
     return interest.routed_to.filter(pk=user.membership.organisation_id).exists()
 
 
 @rules.predicate
-def is_told_to_users_district(user, interest):
+def is_told_to_users_district(user: User, interest: PublicInterest) -> bool:
     """The family agreed that social services may be told: the district's social workers see it."""
     return interest.may_tell_social_services and interest.district_id == user.membership.district_id
 
 
 @rules.predicate
-def is_new(user, interest):
+def is_new(user: User, interest: PublicInterest) -> bool:
     return interest.status == interest.Status.NEW
 
 
 @rules.predicate
-def runs_group(user, group):
+def runs_group(user: User, group: SupportGroup) -> bool:
     return group.agreement.provider_id == user.membership.organisation_id
 
 
 @rules.predicate
-def is_parents_group(user, group):
+def is_parents_group(user: User, group: SupportGroup) -> bool:
     return group.audience == Audience.PARENTS
 
 
 @rules.predicate
-def is_iop_group(user, group):
+def is_iop_group(user: User, group: SupportGroup) -> bool:
     return group.agreement.is_iop
 
 

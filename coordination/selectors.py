@@ -2,6 +2,10 @@
 staff their own provider's interests, groups and people; a district's social workers the
 interests about their district's children that the family let them see; the coordinator counts."""
 
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -12,7 +16,7 @@ from partnership.models import Role
 from .models import ParentParticipant, Participant, PublicInterest
 
 
-def interests_visible_to(user) -> QuerySet[PublicInterest]:
+def interests_visible_to(user: User) -> QuerySet[PublicInterest]:
     membership = getattr(user, "membership", None)
     queryset = PublicInterest.objects.select_related("district", "target_group", "taken_up_by")
     if membership is None:
@@ -24,14 +28,14 @@ def interests_visible_to(user) -> QuerySet[PublicInterest]:
     return queryset.none()
 
 
-def get_interest_for(user, public_id) -> PublicInterest:
+def get_interest_for(user: User, public_id: uuid.UUID | str) -> PublicInterest:
     try:
         return interests_visible_to(user).get(public_id=public_id)
     except (PublicInterest.DoesNotExist, ValueError) as error:
         raise Http404 from error
 
 
-def groups_for_intake(user, interest: PublicInterest | None = None) -> QuerySet[SupportGroup]:
+def groups_for_intake(user: User, interest: PublicInterest | None = None) -> QuerySet[SupportGroup]:
     """The provider's own children's and young people's groups that take children now."""
     groups = groups_visible_to(user).filter(
         parent__isnull=True,
@@ -44,7 +48,7 @@ def groups_for_intake(user, interest: PublicInterest | None = None) -> QuerySet[
     return groups.order_by("starts_on", "pk")
 
 
-def children_groups_of_provider(user) -> QuerySet[SupportGroup]:
+def children_groups_of_provider(user: User) -> QuerySet[SupportGroup]:
     return groups_visible_to(user).filter(parent__isnull=True).exclude(audience=Audience.PARENTS).order_by("-starts_on")
 
 
@@ -56,10 +60,10 @@ def parents_of(group: SupportGroup) -> list[ParentParticipant]:
     return list(group.parents.select_related("accompanies").order_by("created_at"))
 
 
-def city_overview() -> list[dict]:
+def city_overview() -> list[dict[str, Any]]:
     """The coordinator's city in aggregate: per provider, published groups, public interests new
     and taken up, and parents in parents' groups. Counts only."""
-    providers: dict[str, dict] = {}
+    providers: dict[str, dict[str, Any]] = {}
     for row in (
         SupportGroup.objects.filter(parent__isnull=True)
         .values("agreement__provider__name", "agreement__kind")
@@ -78,14 +82,16 @@ def city_overview() -> list[dict]:
         entry["groups"] += row["groups"]
         entry["published"] += row["published"]
         entry["parents_groups"] += row["parents_groups"]
-    for row in ParentParticipant.objects.values("group__agreement__provider__name").annotate(n=Count("pk")).order_by():
-        name = row["group__agreement__provider__name"]
+    for parents in (
+        ParentParticipant.objects.values("group__agreement__provider__name").annotate(n=Count("pk")).order_by()
+    ):
+        name = parents["group__agreement__provider__name"]
         if name in providers:
-            providers[name]["parents"] = row["n"]
+            providers[name]["parents"] = parents["n"]
     return list(providers.values())
 
 
-def public_interest_counts() -> dict:
+def public_interest_counts() -> dict[str, int]:
     counts = PublicInterest.objects.aggregate(
         new=Count("pk", filter=Q(status=PublicInterest.Status.NEW)),
         taken_up=Count("pk", filter=Q(status=PublicInterest.Status.TAKEN_UP)),

@@ -3,11 +3,13 @@ a provider's own participants and the parents of a parents' group, publishing a 
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +69,7 @@ def public_interest_submit(
 
 
 @transaction.atomic
-def public_interest_take_up(*, interest: PublicInterest, by) -> PublicInterest:
+def public_interest_take_up(*, interest: PublicInterest, by: User) -> PublicInterest:
     """The user's provider takes the interest up; nobody else can any more. For the IOP the
     interest becomes an interest registration for the district to confirm with a referral (today's
     flow), which needs the family's yes to telling social services."""
@@ -132,7 +134,7 @@ def participant_place(
     custodian_contact: str,
     consent_on: datetime.date,
     consent_how: str,
-    by,
+    by: User,
 ) -> Participant:
     """A provider outside the IOP records the custodian's consent and places the child."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
@@ -171,7 +173,13 @@ def participant_place(
 
 @transaction.atomic
 def parent_register(
-    *, group: SupportGroup, name: str, contact: str, accompanies: SupportGroup | None, consent_on, by
+    *,
+    group: SupportGroup,
+    name: str,
+    contact: str,
+    accompanies: SupportGroup | None,
+    consent_on: datetime.date,
+    by: User,
 ) -> ParentParticipant:
     """A parent joins a parents' group on their own consent."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
@@ -206,7 +214,7 @@ PUBLICATION_FIELDS = [
 
 
 @transaction.atomic
-def group_publication_update(*, group: SupportGroup, by, **fields) -> SupportGroup:
+def group_publication_update(*, group: SupportGroup, by: User, **fields: Any) -> SupportGroup:
     """What the public page says about a group, and whether it shows it."""
     parallel = fields.get("parallel_to")
     if parallel is not None:
@@ -227,7 +235,7 @@ def group_publication_update(*, group: SupportGroup, by, **fields) -> SupportGro
 # --- Purging -----------------------------------------------------------------------------------
 
 
-def _ended_groups(on: datetime.date):
+def _ended_groups(on: datetime.date) -> QuerySet[SupportGroup]:
     """Groups whose people are due for purging: closed or cancelled PURGE_GRACE_DAYS ago."""
     before = on - datetime.timedelta(days=settings.PURGE_GRACE_DAYS)
     return SupportGroup.objects.filter(

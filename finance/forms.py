@@ -110,8 +110,12 @@ class AgreementForm(forms.Form):
     The public party is the coordinator's own organisation."""
 
     name = forms.CharField(label=_("Namn"), max_length=200)
-    provider = forms.ModelChoiceField(label=_("Idéburen part"), queryset=None, empty_label=None)
-    target_group = forms.ModelChoiceField(label=_("Målgrupp"), queryset=None, empty_label=None)
+    provider: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
+        label=_("Idéburen part"), queryset=None, empty_label=None
+    )
+    target_group: "forms.ModelChoiceField[TargetGroup]" = forms.ModelChoiceField(
+        label=_("Målgrupp"), queryset=None, empty_label=None
+    )
     starts_on = forms.DateField(label=_("Gäller från"), widget=DateInput())
     ends_on = forms.DateField(label=_("Gäller till"), widget=DateInput())
     target_groups_per_year = forms.IntegerField(label=_("Minsta antal grupper per år"), min_value=1, max_value=10_000)

@@ -20,9 +20,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Attendance, GroupStatus, Meeting, Placement
+from groups.models import Attendance, GroupStatus, Meeting, Placement, SupportGroup
 from partnership.models import Agreement
 from partnership.rules import is_coordinator, is_operations_manager
+from referrals.models import Referral
 
 
 def agreement_of(obj: Any) -> Agreement:
@@ -43,7 +44,7 @@ def is_provider(user: User, obj: Any) -> bool:
 
 
 @rules.predicate
-def is_iop(user, obj):
+def is_iop(user: User, obj: Any) -> bool:
     """Advances and a settlement belong to an IOP only; an operating grant has an amount and a
     report, a district's own groups no money flow at all."""
     return obj is None or agreement_of(obj).is_iop
@@ -83,7 +84,7 @@ rules.add_perm("finance.manage_agreements", city_coordinator)
 # in the finance log. The database holds the rule too (external_fee_one_per_child_and_year).
 
 
-def fee_child_key(referral) -> str:
+def fee_child_key(referral: Referral) -> str:
     """Who a fee is for, across the child's referrals: the keyed identity hash, never the number."""
     return referral.identity_hash or f"referral:{referral.pk}"
 
@@ -92,7 +93,7 @@ def fee_year(group_starts_on: datetime.date) -> int:
     return group_starts_on.year
 
 
-def child_started_in_year(*, referral, year: int) -> bool:
+def child_started_in_year(*, referral: Referral, year: int) -> bool:
     """The child came to a meeting in the year (attendance recorded as present), or had a place at
     a meeting held (confirmed) in the year."""
     if Attendance.objects.filter(placement__referral=referral, present=True, meeting__starts_at__year=year).exists():
@@ -123,7 +124,7 @@ class CarriedOut:
     reason: str
 
 
-def group_carried_out(group, *, termination_date: datetime.date, today: datetime.date) -> CarriedOut:
+def group_carried_out(group: SupportGroup, *, termination_date: datetime.date, today: datetime.date) -> CarriedOut:
     if group.status == GroupStatus.CANCELLED:
         return CarriedOut(False, _("Inställd; genomfördes aldrig."))
     if group.starts_on is None or group.starts_on > termination_date:

@@ -228,7 +228,9 @@ def group_counts(budget_year: BudgetYear) -> GroupCounts:
     return GroupCounts(groups=len(groups), children=children)
 
 
-def target_status_for(agreement: Agreement | None, *, on: datetime.date | None = None):
+def target_status_for(
+    agreement: Agreement | None, *, on: datetime.date | None = None
+) -> finance_rules.TargetStatus | None:
     """This agreement year's groups (started or planned, not cancelled) and the children placed in
     them against the targets prorated to `on` (today); the rule is finance/rules.py's. None when
     the agreement is not in force on that day."""

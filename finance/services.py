@@ -3,6 +3,7 @@ the same transaction (who, what, why)."""
 
 import datetime
 import logging
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -11,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.models import Placement, SupportGroup
 from partnership.jobs import job_request
-from partnership.models import Agreement, BudgetLine
+from partnership.models import Agreement, BudgetLine, Organisation, TargetGroup
 from partnership.money import format_ore
 from partnership.uploads import stored_document
 from referrals.identity_numbers import age_on
@@ -38,7 +40,7 @@ ANNUAL_REPORT_JOB = "finance.annual_report"
 
 def _audit(
     *,
-    by: User,
+    by: User | None,
     agreement: Agreement,
     action: str,
     subject: object,
@@ -60,12 +62,12 @@ def _audit(
 # --- The external fee (called by the groups app when a child is placed) ----------------------
 
 
-def _group_start(group) -> datetime.date | None:
-    return group.starts_on or (group.parent.starts_on if group.parent_id else None)
+def _group_start(group: SupportGroup) -> datetime.date | None:
+    return group.starts_on or (group.parent.starts_on if group.parent is not None else None)
 
 
 @transaction.atomic
-def external_fee_record(*, placement, recorded_by) -> ExternalFee:
+def external_fee_record(*, placement: Placement, recorded_by: User) -> ExternalFee:
     """Placing a child from another municipality creates the fee it owes, once per child and
     agreement year (IOP 3.2, finance/rules.py): a child placed again, or moved to another group,
     keeps the fee of the first place. The invoice gives the child's age on the group's first
@@ -97,7 +99,7 @@ def external_fee_record(*, placement, recorded_by) -> ExternalFee:
                 municipality=referral.external_municipality,
                 child_initials=f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
                 child_age=age_on(child.birth_date, starts_on),
-                group_name=group.parent.name if group.parent_id else group.name,
+                group_name=group.parent.name if group.parent is not None else group.name,
                 amount_ore=group.agreement.external_child_fee_ore,
                 invoiced_on=today,
                 recorded_by=recorded_by,
@@ -115,7 +117,7 @@ def external_fee_record(*, placement, recorded_by) -> ExternalFee:
 
 
 @transaction.atomic
-def external_fee_void(*, fee: ExternalFee, reason: str, by) -> ExternalFee:
+def external_fee_void(*, fee: ExternalFee, reason: str, by: User | None) -> ExternalFee:
     """Void a fee that is not owed (the child never started); the reason goes in the finance log."""
     fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
     if fee.voided_at is not None:
@@ -138,7 +140,7 @@ def external_fee_void(*, fee: ExternalFee, reason: str, by) -> ExternalFee:
     return fee
 
 
-def external_fees_void_if_never_started(*, referral, by, reason: str) -> list[ExternalFee]:
+def external_fees_void_if_never_started(*, referral: Referral, by: User | None, reason: str) -> list[ExternalFee]:
     """The referral ended: void its open fees of the years in which the child never started
     (no group of the child's held a meeting while the child had the place)."""
     voided = []
@@ -155,7 +157,7 @@ def external_fees_void_if_never_started(*, referral, by, reason: str) -> list[Ex
 
 
 @transaction.atomic
-def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> ExternalFee:
+def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by: User) -> ExternalFee:
     fee = ExternalFee.objects.select_for_update().get(pk=fee.pk)
     if fee.voided_at is not None:
         raise ValidationError({"paid_on": _("Avgiften är makulerad: %(reason)s") % {"reason": fee.void_reason}})
@@ -183,9 +185,9 @@ def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by) -> E
 def agreement_save(
     *,
     agreement: Agreement | None = None,
-    public_party,
-    provider,
-    target_group,
+    public_party: Organisation,
+    provider: Organisation,
+    target_group: TargetGroup,
     name: str,
     starts_on: datetime.date,
     ends_on: datetime.date,
@@ -195,7 +197,7 @@ def agreement_save(
     max_group_size: int,
     external_child_fee_ore: int,
     budget_lines: list[tuple[str, int]],
-    by,
+    by: User,
 ) -> Agreement:
     """Set up an agreement (or correct one) with its yearly budget lines in öre.
 
@@ -232,7 +234,7 @@ def agreement_save(
             }
         )
     fixed = agreement is not None and agreement.budget_years.exists()
-    if fixed:
+    if fixed and agreement is not None:  # fixed: an agreement with budget years
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if (starts_on, ends_on) != (agreement.starts_on, agreement.ends_on):
             raise ValidationError(
@@ -513,7 +515,7 @@ def cost_record(
     )
     if receipt:
         receipt = stored_document(receipt, stem="kvitto")
-        cost.receipt.save(receipt.name, receipt, save=False)
+        cost.receipt.save(cast(str, receipt.name), receipt, save=False)  # stored_document named it
     cost.save()
     _audit(
         by=by,
@@ -562,7 +564,7 @@ def cost_change(
     cost.budget_line, cost.spent_on, cost.amount_ore, cost.description = budget_line, spent_on, amount_ore, description
     if receipt:
         receipt = stored_document(receipt, stem="kvitto")
-        cost.receipt.save(receipt.name, receipt, save=False)
+        cost.receipt.save(cast(str, receipt.name), receipt, save=False)  # stored_document named it
     cost.save()
     _audit(
         by=by,

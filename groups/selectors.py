@@ -111,7 +111,7 @@ def placement_rows(*, user: User, group: SupportGroup) -> list[PlacementRow]:
     return rows
 
 
-def group_actions(group: SupportGroup, user, *, subgroups: list[SupportGroup] | None = None) -> dict[str, bool]:
+def group_actions(group: SupportGroup, user: User, *, subgroups: list[SupportGroup] | None = None) -> dict[str, bool]:
     """Which of the group's actions (groups.rules.GROUP_ACTIONS) this user may take now: the
     permission on the group and the group's state. The page shows exactly these; the services
     refuse the rest. `subgroups`: the group's subgroups if the caller has them already."""

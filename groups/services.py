@@ -6,7 +6,7 @@ referrals.services.referral_transition.
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -170,7 +170,7 @@ def _require_action(group: SupportGroup, action: str) -> None:
 
 @transaction.atomic
 @history.records_actor("by")
-def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by) -> Meeting:
+def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime, by: User) -> Meeting:
     """A leader moves one meeting; its length stays, and the group's rules must still hold."""
     group = SupportGroup.objects.select_for_update().get(pk=meeting.group_id)
     _require_action(group, "move_meeting")
@@ -228,7 +228,7 @@ def _transition(group: SupportGroup, to_status: str, *, reason: str = "") -> Non
 
 @transaction.atomic
 @history.records_actor("by")
-def group_open(*, group: SupportGroup, by) -> SupportGroup:
+def group_open(*, group: SupportGroup, by: User) -> SupportGroup:
     """The schedule is set: the group is open for placement."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
     _require_action(group, "open")
@@ -244,10 +244,10 @@ def _current(group: SupportGroup) -> QuerySet[Placement]:
 # taken in on a custodian's consent, and a parents' group's parents), registered in their
 # receivers.py. They count toward the minimum size of a group outside the IOP; an IOP group counts
 # its placed children only, as before.
-_PARTICIPANT_COUNTERS: list = []
+_PARTICIPANT_COUNTERS: list[Callable[[SupportGroup], int]] = []
 
 
-def participant_counter_register(counter) -> None:
+def participant_counter_register(counter: Callable[[SupportGroup], int]) -> None:
     """`counter(group) -> int`: how many of the group's participants an app above keeps."""
     if counter not in _PARTICIPANT_COUNTERS:
         _PARTICIPANT_COUNTERS.append(counter)
@@ -267,7 +267,7 @@ def _placement_groups(group: SupportGroup) -> list[SupportGroup]:
 
 @transaction.atomic
 @history.records_actor("by")
-def group_start(*, group: SupportGroup, by) -> SupportGroup:
+def group_start(*, group: SupportGroup, by: User) -> SupportGroup:
     """Start the group: each (sub)group holds at least 5 children, each of whom has had a
     pre-group visit or has a written exception (IOP 3.1.2)."""
     group = SupportGroup.objects.select_for_update().get(pk=group.pk)
@@ -298,7 +298,7 @@ def group_start(*, group: SupportGroup, by) -> SupportGroup:
 
 @transaction.atomic
 @history.records_actor("by")
-def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
+def group_cancel(*, group: SupportGroup, by: User, reason: str) -> SupportGroup:
     """Cancel a group that has not started; its children go back to the waiting list."""
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför gruppen ställs in.")}, code="reason")
@@ -319,7 +319,7 @@ def group_cancel(*, group: SupportGroup, by, reason: str) -> SupportGroup:
 
 @transaction.atomic
 @history.records_actor("by")
-def group_close(*, group: SupportGroup, by) -> SupportGroup:
+def group_close(*, group: SupportGroup, by: User) -> SupportGroup:
     """A leader confirms the last meeting happened: the group is closed and its children's
     referrals completed. Completing sets each referral's ended_at, which starts the purge
     clock; `group_closed` tells evaluation once the transaction has committed."""
@@ -352,7 +352,7 @@ def group_close(*, group: SupportGroup, by) -> SupportGroup:
 
 @transaction.atomic
 @history.records_actor("by")
-def meeting_confirm_held(*, meeting: Meeting, by) -> Meeting:
+def meeting_confirm_held(*, meeting: Meeting, by: User) -> Meeting:
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("Träffen har inte börjat än."), code="future")
     if meeting.held_confirmed_at is None:
@@ -434,7 +434,7 @@ def group_place_child(
     return placement
 
 
-def _end_placement(placement: Placement, *, by: User, reason: str) -> None:
+def _end_placement(placement: Placement, *, by: User | None, reason: str) -> None:
     placement.removed_at = timezone.now()
     placement.removed_by = by
     placement.removal_reason = reason.strip()
@@ -443,7 +443,7 @@ def _end_placement(placement: Placement, *, by: User, reason: str) -> None:
 
 @transaction.atomic
 @history.records_actor("by")
-def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
+def placement_remove(*, placement: Placement, by: User, reason: str) -> Placement:
     """Take a child out of a group that has not ended; the child goes back to the waiting list."""
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför barnet tas ur gruppen.")}, code="reason")
@@ -460,7 +460,7 @@ def placement_remove(*, placement: Placement, by, reason: str) -> Placement:
 
 @transaction.atomic
 @history.records_actor("by")
-def placement_end_for_referral(*, referral: Referral, by, reason: str) -> Placement | None:
+def placement_end_for_referral(*, referral: Referral, by: User | None, reason: str) -> Placement | None:
     """The referral ends while the child has a place (consent withdrawn, referral withdrawn):
     the place is freed. Called when referrals signals the withdrawal (groups/receivers.py);
     changes no referral status itself."""
@@ -496,7 +496,7 @@ def weekend_split_propose(*, group: SupportGroup, referrals: list[Referral]) -> 
 
 @transaction.atomic
 @history.records_actor("by")
-def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -> list[SupportGroup]:
+def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by: User) -> list[SupportGroup]:
     """Create the proposed subgroups and place the children in them; children already placed in
     the weekend move to their subgroup. All or nothing."""
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=group.pk)
@@ -534,7 +534,7 @@ def weekend_split_apply(*, group: SupportGroup, referrals: list[Referral], by) -
 
 @transaction.atomic
 @history.records_actor("by")
-def waiting_list_move(*, referral: Referral, steps: int, reason: str, by) -> Referral:
+def waiting_list_move(*, referral: Referral, steps: int, reason: str, by: User) -> Referral:
     """The manager moves a child up (+1) or down (−1); the referral's history keeps the move with
     its reason, who and when."""
     if steps not in (1, -1):
@@ -610,7 +610,7 @@ class AttendanceEntry:
 
 @transaction.atomic
 @history.records_actor("by")
-def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by) -> list[Attendance]:
+def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry], by: User) -> list[Attendance]:
     """Record who came to a meeting; an absence needs a reason (unknown is a reason)."""
     group = SupportGroup.objects.get(pk=meeting.group_id)  # fresh: the caller's copy may be stale
     _require_action(group, "take_attendance")

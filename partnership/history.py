@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -67,12 +67,16 @@ def acting(by):
         _acting.reset(token)
 
 
-def records_actor(argument: str = "by") -> Callable:
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def records_actor(argument: str = "by") -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """A service's changes are made by the user in its keyword argument `argument`."""
 
-    def decorate(service: Callable) -> Callable:
+    def decorate(service: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(service)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             with acting(kwargs.get(argument)):
                 return service(*args, **kwargs)
 

@@ -1,20 +1,23 @@
 """Reads for the partnership app."""
 
+import datetime
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agreement, BudgetLine, Role
+from .models import Agreement, BudgetLine, Organisation, Role
 
 
-def _agreements():
+def _agreements() -> QuerySet[Agreement]:
     return Agreement.objects.select_related("public_party", "provider", "target_group").prefetch_related(
         Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("position"))
     )
 
 
-def agreement_current(*, on=None, organisation=None) -> Agreement | None:
+def agreement_current(*, on: datetime.date | None = None, organisation: Organisation | None = None) -> Agreement | None:
     """The agreement in force on a date (today by default), or None: never the latest one instead.
 
     With an organisation, an agreement it is a party to, the IOP first. Without one, the IOP: the
@@ -31,7 +34,7 @@ def agreement_current(*, on=None, organisation=None) -> Agreement | None:
     return queryset.order_by(iop_first, "starts_on", "pk").first()
 
 
-def agreement_current_for(user, *, on=None) -> Agreement | None:
+def agreement_current_for(user: User | AnonymousUser, *, on: datetime.date | None = None) -> Agreement | None:
     """The agreement a user works under: a provider's staff their own provider's, everyone else
     the IOP's (districts refer to it, the coordinator follows it up)."""
     membership = getattr(user, "membership", None)
@@ -40,7 +43,9 @@ def agreement_current_for(user, *, on=None) -> Agreement | None:
     return agreement_current(on=on)
 
 
-def agreement_in_force_or_refuse(*, on, field=None, organisation=None) -> Agreement:
+def agreement_in_force_or_refuse(
+    *, on: datetime.date, field: str | None = None, organisation: Organisation | None = None
+) -> Agreement:
     """The agreement in force on `on`, for a dated record (a group, a referral, a cost) that belongs
     to it; outside every agreement a ValidationError (on `field`) names the periods there are."""
     agreement = agreement_current(on=on, organisation=organisation)
@@ -56,7 +61,7 @@ def agreement_in_force_or_refuse(*, on, field=None, organisation=None) -> Agreem
     raise ValidationError({field: message} if field else message, code="no_agreement")
 
 
-def agreement_to_view(agreements, chosen: str | None = None) -> Agreement | None:
+def agreement_to_view(agreements: QuerySet[Agreement], chosen: str | None = None) -> Agreement | None:
     """Which of `agreements` (a queryset the user may see) a page shows: the one chosen (its
     public id), else the one in force today, else the one that started most recently. Pages that
     use it offer every agreement to choose from, so no year of any agreement is out of reach."""

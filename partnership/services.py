@@ -3,7 +3,7 @@
 import datetime
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .logging import scrub_identity_numbers
-from .models import AccessLogEntry, TwoFactorEnrolmentCode
+from .models import AccessLogEntry, Membership, TwoFactorEnrolmentCode
 
 # Unambiguous when read aloud or typed: no 0/O, 1/I/L.
 ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -46,14 +46,14 @@ def totp_device_confirm(*, device: TOTPDevice, enrolment_code: TwoFactorEnrolmen
 
 
 @transaction.atomic
-def totp_device_remove(*, device: TOTPDevice, by) -> None:
+def totp_device_remove(*, device: TOTPDevice, by: User) -> None:
     """Remove an authenticator (replaced, or by a superuser in the admin), logged on its account."""
     owner = device.user.get_username()
     device.delete()
     access_log_record(user=by, action=AccessLogEntry.Action.TWO_FACTOR_REMOVED, what=f"Autentiseringsapp för {owner}")
 
 
-def membership_change_log(*, membership, by, removed: bool = False) -> None:
+def membership_change_log(*, membership: Membership, by: User, removed: bool = False) -> None:
     """A role or district given, changed or taken away, in the access log with who did it."""
     if removed:
         what = f"{membership.user.get_username()}: medlemskap borttaget"
@@ -63,7 +63,7 @@ def membership_change_log(*, membership, by, removed: bool = False) -> None:
     access_log_record(user=by, action=AccessLogEntry.Action.MEMBERSHIP_CHANGED, what=what)
 
 
-def account_rights_change_log(*, user, by) -> None:
+def account_rights_change_log(*, user: User, by: User) -> None:
     """An account's own rights (active, staff, superuser) set in the admin, logged with who did it."""
     flags = ", ".join(f"{flag}={getattr(user, flag)}" for flag in ("is_active", "is_staff", "is_superuser"))
     access_log_record(user=by, action=AccessLogEntry.Action.MEMBERSHIP_CHANGED, what=f"{user.get_username()}: {flags}")
@@ -75,7 +75,7 @@ def _enrolment_code_hash(code: str) -> str:
 
 
 @transaction.atomic
-def two_factor_enrolment_code_issue(*, user, by=None) -> str:
+def two_factor_enrolment_code_issue(*, user: User, by: User | None = None) -> str:
     """A new one-time enrolment code for `user`; earlier unused ones stop working. Returns the code
     itself, shown once to the superuser who passes it on: only its hash is kept."""
     TwoFactorEnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
@@ -94,7 +94,9 @@ def two_factor_enrolment_code_issue(*, user, by=None) -> str:
     return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
 
 
-def two_factor_enrolment_code_valid(*, user, code: str = "", pk: int | None = None) -> TwoFactorEnrolmentCode | None:
+def two_factor_enrolment_code_valid(
+    *, user: User, code: str = "", pk: int | None = None
+) -> TwoFactorEnrolmentCode | None:
     """The user's unused, unexpired enrolment code matching `code` (or with this pk), or None."""
     codes = TwoFactorEnrolmentCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
     if pk is not None:
@@ -133,7 +135,9 @@ def access_log_record_many(
     )
 
 
-def access_log_record_pseudonyms(*, user, pseudonyms, action: str, legal_basis: str = "", what: str = "") -> None:
+def access_log_record_pseudonyms(
+    *, user: User, pseudonyms: Collection[str], action: str, legal_basis: str = "", what: str = ""
+) -> None:
     """One entry per child, by pseudonym: also for a record that kept only the pseudonym after the
     child's data was purged (a travel cost, a fee)."""
     if not pseudonyms:

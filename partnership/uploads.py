@@ -49,7 +49,10 @@ def validate_document(upload) -> None:
 def stored_document(upload, *, stem: str = "dokument"):
     """The upload, validated and renamed after its sniffed kind: what every service stores."""
     validate_document(upload)
-    upload.name = f"{stem}.{sniff(upload).extension}"
+    kind = sniff(upload)
+    if kind is None:  # refused by validate_document already; checked again for the type checker
+        raise ValidationError(_("Filen måste vara en PDF eller en bild (PNG eller JPEG)."), code="file_type")
+    upload.name = f"{stem}.{kind.extension}"
     return upload
 
 

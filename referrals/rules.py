@@ -134,13 +134,13 @@ rules.add_perm("referrals.list_interest_registrations", is_social_worker | is_pr
 rules.add_perm("referrals.decide_interest_registration", is_social_worker & is_registrations_district)
 
 
-def interest_registration_undecided(registration) -> bool:
+def interest_registration_undecided(registration: InterestRegistration) -> bool:
     """A registration is decided once: confirmed with a referral, or marked not relevant."""
     return registration.status == InterestRegistration.Status.PENDING
 
 
 @rules.predicate
-def is_undecided_registration(user, registration):
+def is_undecided_registration(user: User, registration: InterestRegistration) -> bool:
     return interest_registration_undecided(registration)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from partnership import history
@@ -171,7 +172,7 @@ class HistoryEntry:
     always; the reason only where the rules allow (see referrals.read_district_text)."""
 
     at: datetime.datetime
-    status: str
+    status: str | Promise  # a status's label is a lazy string
     by_name: str
     reason: str
 
@@ -192,7 +193,7 @@ class ReferralDetail:
     waiting_ends_on: datetime.date | None = None
 
 
-def _written_by_viewers_organisation(user, entry: LogEntry) -> bool:
+def _written_by_viewers_organisation(user: User, entry: LogEntry) -> bool:
     author = getattr(entry.actor, "membership", None) if entry.actor_id else None
     return author is not None and author.organisation_id == user.membership.organisation_id
 
@@ -201,6 +202,7 @@ def _history_line(entry: LogEntry, *, readable: bool) -> HistoryEntry | None:
     """A status change, or (in full histories) a move on the waiting list; else None."""
     by = entry.actor
     status = history.change_of(entry, "status")
+    what: str | Promise
     if status is not None:
         what = ReferralStatus(status[1]).label
     else:
@@ -216,7 +218,7 @@ def _history_line(entry: LogEntry, *, readable: bool) -> HistoryEntry | None:
     )
 
 
-def referral_history(*, user, referral: Referral, entries) -> list[HistoryEntry]:
+def referral_history(*, user: User, referral: Referral, entries: Iterable[LogEntry]) -> list[HistoryEntry]:
     """The status history lines the user may read, from the referral's history entries. A reason
     is free text: a district's reason (a withdrawal naming the guardian, say) reaches Bris only
     while the gate is open; what the viewer's own organisation wrote they always read."""
@@ -226,7 +228,9 @@ def referral_history(*, user, referral: Referral, entries) -> list[HistoryEntry]
         if history.change_of(entry, "status") is None:
             continue
         readable = reads_district_text or _written_by_viewers_organisation(user, entry)
-        lines.append(_history_line(entry, readable=readable))
+        line = _history_line(entry, readable=readable)
+        if line is not None:  # always, for a status change
+            lines.append(line)
     return lines
 
 

@@ -57,7 +57,7 @@ MIN_AGE_DEFAULT, MAX_AGE_DEFAULT = 7, 18
 
 @transaction.atomic
 @history.records_actor("by")
-def referral_transition(*, referral: Referral, to_status: str, by, reason: str = "") -> Referral:
+def referral_transition(*, referral: Referral, to_status: str, by: User | None, reason: str = "") -> Referral:
     """Move a referral along its lifecycle, checking the rules; its history records who (`by`,
     None for a rule), when and why."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
