@@ -528,6 +528,8 @@ MANAGER_404 = {"other_provider_operations_manager": 404}
 # Bris' objects do not exist for the second provider's staff (404), whatever Bris' own staff get;
 # a 405 (POST only) and a refusal by role before the object is looked up stay as they are.
 PROVIDER_WALL = {
+    # Another provider's manager may set up agreements of their own, but not see Bris' (404).
+    "finance:agreement_change": {"other_provider_operations_manager": 404},
     "referrals:detail": 404,
     "consent:concern": 404,
     "referrals:purge": 404,

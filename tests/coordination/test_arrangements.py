@@ -31,7 +31,8 @@ def test_the_four_target_groups_are_seeded_with_codes_and_english_names():
 
 
 def test_the_iop_stays_the_current_agreement_beside_a_newer_operating_grant():
-    iop = make_agreement()
+    today = timezone.localdate()
+    iop = make_agreement(starts_on=datetime.date(today.year - 2, 1, 1), ends_on=datetime.date(today.year + 1, 12, 31))
     _provider, grant, manager, _leader = make_provider_world()
     assert grant.starts_on > iop.starts_on
     assert agreement_current() == iop
