@@ -17,6 +17,7 @@ import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
@@ -34,6 +35,9 @@ from partnership.statistics import SMALL_CELL
 from referrals.models import InterestRegistration, InterestRegistrationPurge, Referral, ReferralStatus
 
 from .sql import DaysBetween, Percentile, days_since
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import StrPromise
 
 # How the next term is forecast, in the page's words (shown beside the forecast).
 FORECAST_TERMS = 3
@@ -134,23 +138,25 @@ class Figure:
         return f"{round(self.value)}"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Row:
-    """One district (or the whole city's area) within one target group and term."""
+    """One district (or the whole city's area) within one target group and term. Every cell is
+    always given (a hidden count is still a Count_, marked suppressed), so the cells have no
+    default and are passed by keyword."""
 
     district: District | None
-    interests: Count_ = None
-    referrals: Count_ = None
-    waiting: Count_ = None
-    waiting_median: Figure = None
-    waiting_p90: Figure = None
-    placed: Count_ = None
-    placed_wait_median: Figure = None
-    placed_wait_p90: Figure = None
+    interests: Count_
+    referrals: Count_
+    waiting: Count_
+    waiting_median: Figure
+    waiting_p90: Figure
+    placed: Count_
+    placed_wait_median: Figure
+    placed_wait_p90: Figure
     groups: int = 0
     places_offered: int = 0
-    places_filled: Count_ = None
-    forecast: Count_ = None
+    places_filled: Count_
+    forecast: Count_
     has_offer: bool = False
 
     @property
@@ -180,7 +186,7 @@ class Dashboard:
     blocks: list[Block]
     waiting_by_district: list[tuple[str, Figure, Figure, Count_]]
     trend: list[dict]
-    forecast_method: str = FORECAST_METHOD
+    forecast_method: "StrPromise" = FORECAST_METHOD  # translated when the page shows it
     small_cell: int = SMALL_CELL
 
     @property
@@ -199,7 +205,7 @@ def _tg_filter(prefix: str, target_group: TargetGroup | None) -> Q:
     return Q(**{prefix: target_group.pk}) if target_group else Q()
 
 
-def _received(terms: list[TermKey], target_group) -> dict[tuple, int]:
+def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]:
     """(district, target group, term) -> interests and referrals received, in four queries."""
     start, end = _datetime_window(terms)
     received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
@@ -491,16 +497,21 @@ def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, 
 
     waiting_by_district = []
     for district in districts:
-        row = waiting_district.get((district.pk,))
+        waiting_row = waiting_district.get((district.pk,))
         waiting_by_district.append(
-            (district.name, _figure(row, "median"), _figure(row, "p90"), _count(row["n"] if row else 0))
+            (
+                district.name,
+                _figure(waiting_row, "median"),
+                _figure(waiting_row, "p90"),
+                _count(waiting_row["n"] if waiting_row else 0),
+            )
         )
 
     trend = []
     for past in chart_terms:
-        demand = sum(sum(value.values()) for key, value in received.items() if key[2] == past)
+        received_in_term = sum(sum(value.values()) for key, value in received.items() if key[2] == past)
         places = sum(row["places"] or 0 for key, row in offered.items() if key[2] == past)
-        trend.append({"term": past, "label": term_label(past), "demand": _count(demand), "places": places})
+        trend.append({"term": past, "label": term_label(past), "demand": _count(received_in_term), "places": places})
 
     return Dashboard(
         term=term,

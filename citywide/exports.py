@@ -11,6 +11,7 @@ suppressed, and complementary suppression hides enough others that none can be w
 import csv
 import io
 from collections import defaultdict
+from typing import Any, NotRequired, TypedDict
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -40,8 +41,12 @@ def cell_text(count: Count_) -> str:
     return str(count.count)
 
 
-def dashboard_rows(dashboard: Dashboard) -> list[list]:
-    header = [
+# A line of the dashboard's table: the header's texts, then each row's texts and numbers.
+TableRow = list[str | int]
+
+
+def dashboard_rows(dashboard: Dashboard) -> list[TableRow]:
+    header: TableRow = [
         _("Termin"),
         _("Målgrupp"),
         _("Stadsdel"),
@@ -59,7 +64,7 @@ def dashboard_rows(dashboard: Dashboard) -> list[list]:
         _("Prognos nästa termin"),
         _("Erbjudande i området"),
     ]
-    rows = [header]
+    rows: list[TableRow] = [header]
     for block in dashboard.blocks:
         for row in [*block.rows, block.total]:
             is_total = row is block.total
@@ -86,14 +91,14 @@ def dashboard_rows(dashboard: Dashboard) -> list[list]:
     return rows
 
 
-def rows_to_csv(rows: list[list], *, excel: bool = True) -> bytes:
+def rows_to_csv(rows: list[TableRow], *, excel: bool = True) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n").writerows(rows)
     # A BOM so that Excel opens å, ä and ö correctly; the open-data file goes without.
     return (("\ufeff" if excel else "") + buffer.getvalue()).encode("utf-8")
 
 
-def rows_to_xlsx(rows: list[list], *, title: str) -> bytes:
+def rows_to_xlsx(rows: list[TableRow], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -106,7 +111,18 @@ def rows_to_xlsx(rows: list[list], *, title: str) -> bytes:
 
 # --- The national statistics ---------------------------------------------------------------------
 
-NATIONAL_FIELDS = [
+
+class SchemaField(TypedDict):
+    """A field descriptor of the Table Schema (https://specs.frictionlessdata.io/table-schema/)."""
+
+    name: str
+    type: str
+    title: str
+    description: str
+    constraints: NotRequired[dict[str, Any]]
+
+
+NATIONAL_FIELDS: list[SchemaField] = [
     {
         "name": "year",
         "type": "integer",

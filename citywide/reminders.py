@@ -15,6 +15,7 @@ twice. Summaries name the group and dates only.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, Prefetch
@@ -51,14 +52,15 @@ def follow_up_schedule_due(today: datetime.date) -> Iterable[DueReminder]:
         }
         if not groups:
             continue
+        # The day of each group's point; every group here has a last meeting (the filter above).
+        due_on_of = {pk: add_months(cast(datetime.date, group.ends_on), months) for pk, group in groups.items()}
         placed = _count_by_group(Placement.objects.filter(group_id__in=groups, removed_at__isnull=True))
         taken_in = _count_by_group(Participant.objects.filter(group_id__in=groups, removed_at__isnull=True))
         answered: dict[int, set] = defaultdict(set)
         for group_id, key, answered_on in EvaluationAnswerSet.objects.filter(
             group_id__in=groups, moment=EvaluationMoment.FOLLOW_UP
         ).values_list("group_id", "respondent_key", "answered_on"):
-            due_on = add_months(groups[group_id].ends_on, months)
-            if answered_on >= due_on - datetime.timedelta(days=ANSWERED_FROM_DAYS_BEFORE):
+            if answered_on >= due_on_of[group_id] - datetime.timedelta(days=ANSWERED_FROM_DAYS_BEFORE):
                 answered[group_id].add(key)
         for group_id, group in groups.items():
             if months == EVALUATION_FOLLOW_UP_MONTHS and placed.get(group_id):
@@ -66,7 +68,7 @@ def follow_up_schedule_due(today: datetime.date) -> Iterable[DueReminder]:
             children = placed.get(group_id, 0) + taken_in.get(group_id, 0)
             if not children or len(answered[group_id]) >= children:
                 continue
-            due_on = add_months(group.ends_on, months)
+            due_on = due_on_of[group_id]
             summary = _(
                 "Uppföljning %(months)s månader efter gruppen enligt stadens schema: %(group)s, från %(day)s "
                 "(sista träffen %(last)s)."

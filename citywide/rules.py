@@ -3,7 +3,9 @@ and method side by side (counts and figures, never a child); a provider's operat
 group leaders see their own provider's evaluation results beside the city's aggregate."""
 
 import rules
+from django.contrib.auth.models import User
 
+from coordination.models import Participant
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager
 
 is_provider_staff = is_group_leader | is_operations_manager
@@ -15,7 +17,7 @@ rules.add_perm("citywide.view_own_evaluation", is_provider_staff)
 
 
 @rules.predicate
-def is_users_providers_participant(user, participant):
+def is_users_providers_participant(user: User, participant: Participant | None) -> bool:
     return participant is not None and participant.group.agreement.provider_id == user.membership.organisation_id
 
 

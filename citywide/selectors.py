@@ -1,6 +1,9 @@
 """Reads of the city-wide view scoped to the user: a provider's staff see only the children their
 own provider took in (another provider's child is a 404)."""
 
+import uuid
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -8,7 +11,7 @@ from coordination.models import Participant
 from partnership.models import Role
 
 
-def participants_to_evaluate_for(user) -> QuerySet[Participant]:
+def participants_to_evaluate_for(user: User) -> QuerySet[Participant]:
     membership = getattr(user, "membership", None)
     if membership is None or membership.role not in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
         return Participant.objects.none()
@@ -21,7 +24,7 @@ def participants_to_evaluate_for(user) -> QuerySet[Participant]:
     )
 
 
-def get_participant_for(user, public_id) -> Participant:
+def get_participant_for(user: User, public_id: uuid.UUID | str) -> Participant:
     try:
         return participants_to_evaluate_for(user).get(public_id=public_id)
     except (Participant.DoesNotExist, ValueError) as error:

@@ -10,7 +10,9 @@ name the child, and the participant's purge (coordination) clears the participan
 
 import datetime
 import uuid
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,8 +36,8 @@ def participant_answer_set_record(
     participant: Participant,
     instrument: EvaluationInstrument,
     moment: str,
-    answers: dict,
-    entered_by,
+    answers: dict[str, Any],
+    entered_by: User,
     answered_on: datetime.date | None = None,
 ) -> EvaluationAnswerSet:
     """Store a participant's filled-in questionnaire (scale answers only). Nothing is stored if
