@@ -83,10 +83,12 @@ def load(agreement: Agreement) -> list[tuple[str, str]]:
             defaults={
                 "name": f"{short_name}: {Agreement.Kind(arrangement).label}",
                 "target_group": TargetGroup.objects.get(code=target),
+                # Two years from this January: the demo's planned groups start up to a term ahead,
+                # and a group belongs to the agreement in force on its first meeting.
                 "starts_on": datetime.date(today.year, 1, 1),
-                "ends_on": datetime.date(today.year, 12, 31),
+                "ends_on": datetime.date(today.year + 1, 12, 31),
                 "grant_amount_ore": 45_000_000 if arrangement == Agreement.Kind.OPERATING_GRANT else None,
-                "grant_report_due_on": datetime.date(today.year + 1, 3, 31)
+                "grant_report_due_on": datetime.date(today.year + 2, 3, 31)
                 if arrangement == Agreement.Kind.OPERATING_GRANT
                 else None,
             },

@@ -29,7 +29,7 @@ def _invitations_send(meeting_id: int, connection) -> int:
     while True:
         with transaction.atomic():
             invitation = (
-                InformationInvitation.objects.select_for_update(skip_locked=True)
+                InformationInvitation.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("meeting", "contact__district")
                 .filter(meeting_id=meeting_id, sent_at__isnull=True)
                 .first()
