@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "finance",
     "followup",
     "coordination",
+    "composition",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,9 @@ INTEREST_LAPSE_DAYS = _days("INTEREST_LAPSE_DAYS", 90)
 PUBLIC_PAGE_CACHE_SECONDS = _whole_number("PUBLIC_PAGE_CACHE_SECONDS", 300, "antal sekunder")
 # The public interest form takes at most this many submissions per hour from one address.
 INTEREST_FORM_RATE_PER_HOUR = _whole_number("INTEREST_FORM_RATE_PER_HOUR", 5, "antal")
+# Composing groups (issue 16): the solver stops after this many seconds (at least 1) with the best
+# suggestion found and its bound; the page waits for it, so keep it short.
+COMPOSITION_TIME_LIMIT_SECONDS = max(1, _whole_number("COMPOSITION_TIME_LIMIT_SECONDS", 5, "antal sekunder"))
 # The public page's cache: in the process by default; CACHE_URL (e.g. redis://127.0.0.1:6379/1)
 # shares it between the web processes.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://gruppstod")}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("ekonomi/", include("finance.urls")),
     path("uppfoljning/", include("followup.urls")),
     path("", include("coordination.urls")),
+    path("sammansattning/", include("composition.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,71 @@
+"""Shape and normalisation only; the rules (sizes, ages, the consent gate) are in services."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.forms import DateInput, GroupForm
+
+from .models import ChildRelation
+
+
+class SuggestForm(forms.Form):
+    agreement = forms.TypedChoiceField(label=_("Målgrupp"), coerce=int)
+    planned_start = forms.DateField(
+        label=_("Planerad start"), widget=DateInput(), help_text=_("Barnens ålder räknas på detta datum.")
+    )
+    max_groups = forms.IntegerField(label=_("Högst antal grupper"), min_value=1, max_value=10, initial=2)
+    max_age_spread = forms.IntegerField(
+        label=_("Största åldersskillnad i en grupp (år)"), min_value=0, max_value=11, initial=3
+    )
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreements = {agreement.pk: agreement for agreement in agreements}
+        self.fields["agreement"].choices = [(a.pk, a.target_group.name) for a in agreements]
+        self.fields["planned_start"].initial = timezone.localdate() + datetime.timedelta(days=28)
+
+    def clean_agreement(self):
+        return self.agreements[self.cleaned_data["agreement"]]
+
+
+class ChildChoiceField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class AcceptForm(GroupForm):
+    """The group form without the age band (the children's ages give it), and the children:
+    the suggestion's ticked, the rest of the waiting list to add."""
+
+    children = ChildChoiceField(label=_("Barn som placeras"))
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["min_age"], self.fields["max_age"]
+        self.fields["children"].choices = children
+        self.order_fields(["children", "name"])
+
+
+class ChildRelationForm(forms.Form):
+    first = forms.ModelChoiceField(label=_("Barn"), queryset=None)
+    second = forms.ModelChoiceField(label=_("och barn"), queryset=None)
+    kind = forms.ChoiceField(label=_("Vad gäller"), choices=ChildRelation.Kind.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first", "second"):
+            self.fields[name].queryset = candidates
+            self.fields[name].label_from_instance = _child_label
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first") and data.get("first") == data.get("second"):
+            self.add_error("second", _("Välj två olika barn."))
+        return data
+
+
+def _child_label(referral) -> str:
+    child = getattr(referral, "child", None)
+    return f"{child.full_name} ({referral.pseudonym})" if child else referral.pseudonym
