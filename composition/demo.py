@@ -1,15 +1,19 @@
-"""Demo data of group composition: a waiting list long enough for two groups (younger children in
-the south, older ones in the west), two Farsta children who must not meet, recorded by the
-district, and one suggestion already asked for, so that `verksamhetsansvarig` finds it under
-*Sätt samman grupper*. Invented names; idempotent (children and relations are found again)."""
+"""Demo data of issue 16, loaded after the coordination's providers: a waiting list long enough
+for two groups (younger children in the south, older ones in the west), two Farsta children who
+must not meet, recorded by the district, and one suggestion already asked for, so that
+`verksamhetsansvarig` finds it under *Sätt samman grupper*; the reference group for children of
+parents with mental illness with a meeting and its minutes (`samordnare`, *Uppföljning →
+Referensgrupper*). Invented names; idempotent (what exists is found again)."""
 
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from followup import cooperation
+from followup.models import CooperationMeeting, ReferenceGroup
 from groups.demo import _ready_child
-from partnership.models import Agreement
+from partnership.models import Agreement, Organisation, TargetGroup
 
 from .models import ChildRelation, CompositionRequest
 from .services import child_relation_record, composition_suggest
@@ -47,3 +51,63 @@ def load(agreement: Agreement) -> None:
             max_age_spread=3,
             by=manager,
         )
+    _reference_group(User.objects.get(username="samordnare"))
+
+
+def _reference_group(coordinator) -> None:
+    """The reference group for children of parents with mental illness (issue 16): a district,
+    Källan and an expert, one meeting held a month ago with its minutes and a decision."""
+    target_group = TargetGroup.objects.get(code="parental_mental_illness")
+    if ReferenceGroup.objects.filter(target_group=target_group).exists():
+        return
+    group = cooperation.reference_group_create(
+        target_group=target_group,
+        name="Referensgruppen barn till föräldrar med psykisk ohälsa",
+        purpose="Följa utvecklingen inom området, ta fram en manual för gruppverksamheten och sprida goda exempel.",
+        created_by=coordinator,
+    )
+    farsta = Organisation.objects.filter(districts__name="Farsta").first()
+    kallan = Organisation.objects.filter(short_name="Källan").first()
+    social_worker = get_user_model().objects.filter(username="socialsekreterare").first()
+    members = [
+        ("Sam Sekreterare", "Socialsekreterare, Farsta", "district", farsta, social_worker),
+        ("Klara Psykolog", "Psykolog, Källan", "provider", kallan, None),
+        ("Pia Professor", "Forskare i barn- och ungdomspsykiatri", "expert", None, None),
+    ]
+    owner = None
+    for name, title, representing, organisation, user in members:
+        if representing != "expert" and organisation is None:
+            continue
+        member = cooperation.reference_group_member_add(
+            reference_group=group,
+            name=name,
+            title=title,
+            representing=representing,
+            organisation=organisation,
+            user=user,
+        )
+        owner = owner or member
+    today = timezone.localdate()
+    meeting = cooperation.reference_group_meeting_plan(
+        reference_group=group,
+        meeting_date=today,
+        location="Socialförvaltningen, Swedenborgsgatan 20",
+        created_by=coordinator,
+    )
+    cooperation.agenda_item_add(meeting=meeting, title="Läget i stadsdelarna")
+    cooperation.agenda_item_add(meeting=meeting, title="Manual för gruppverksamheten")
+    cooperation.cooperation_meeting_record_minutes(
+        meeting=meeting,
+        minutes=(
+            "1. Läget i stadsdelarna: tre stadsdelar saknar grupper för målgruppen.\n"
+            "2. Manual: det finns ingen manual för området; Källan och forskaren skriver ett utkast."
+        ),
+    )
+    cooperation.cooperation_decision_record(
+        meeting=meeting,
+        text="Utkast till manual presenteras på nästa möte.",
+        owner=owner,
+        due_on=today + datetime.timedelta(days=60),
+    )
+    # Held a month ago (the services plan from today on).
+    CooperationMeeting.objects.filter(pk=meeting.pk).update(meeting_date=today - datetime.timedelta(days=30))
