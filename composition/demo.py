@@ -3,16 +3,22 @@ for two groups (younger children in the south, older ones in the west), two Fars
 must not meet, recorded by the district, and one suggestion already asked for, so that
 `verksamhetsansvarig` finds it under *Sätt samman grupper*; the reference group for children of
 parents with mental illness with a meeting and its minutes (`samordnare`, *Uppföljning →
-Referensgrupper*). Invented names; idempotent (what exists is found again)."""
+Referensgrupper*); the method library with CAP (and its manual, followed by Ersta's groups) and
+two methods still without a manual, so that areas are flagged. Invented names; idempotent (what
+exists is found again)."""
 
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from weasyprint import HTML
 
 from followup import cooperation
 from followup.models import CooperationMeeting, ReferenceGroup
+from groups import methods
 from groups.demo import _ready_child
+from groups.models import Method, SupportGroup
 from partnership.models import Agreement, Organisation, TargetGroup
 
 from .models import ChildRelation, CompositionRequest
@@ -51,7 +57,9 @@ def load(agreement: Agreement) -> None:
             max_age_spread=3,
             by=manager,
         )
-    _reference_group(User.objects.get(username="samordnare"))
+    coordinator = User.objects.get(username="samordnare")
+    _reference_group(coordinator)
+    _method_library(coordinator)
 
 
 def _reference_group(coordinator) -> None:
@@ -111,3 +119,47 @@ def _reference_group(coordinator) -> None:
     )
     # Held a month ago (the services plan from today on).
     CooperationMeeting.objects.filter(pk=meeting.pk).update(meeting_date=today - datetime.timedelta(days=30))
+
+
+METHODS = [
+    # name, target group, ages, format, origin, with a manual
+    (
+        "CAP – Children Are People too",
+        "parental_substance_misuse",
+        (7, 12),
+        "10 träffar om 1,5 timmar, en i veckan",
+        "USA; svensk version 1989 (Ersta Vändpunkten)",
+        True,
+    ),
+    ("Källans barngrupp", "parental_mental_illness", (7, 12), "8 träffar om 2 timmar", "Källan", False),
+    ("Stödgrupp efter våld i familjen", "violence_in_family", (7, 12), "12 träffar om 1,5 timmar", "", False),
+]
+
+
+def _method_library(coordinator) -> None:
+    for name, code, (low, high), format, origin, with_manual in METHODS:
+        if Method.objects.filter(name=name).exists():
+            continue
+        method = methods.method_create(
+            name=name,
+            target_group=TargetGroup.objects.get(code=code),
+            min_age=low,
+            max_age=high,
+            format=format,
+            origin=origin,
+            by=coordinator,
+        )
+        if with_manual:
+            document = HTML(string=f"<h1>{name}</h1><p>Manual, version 1.0 (demo).</p>").write_pdf()
+            methods.method_manual_add(
+                method=method,
+                version="1.0",
+                published_on=timezone.localdate() - datetime.timedelta(days=400),
+                document=ContentFile(document, name="manual.pdf"),
+                changes="Första versionen.",
+                by=coordinator,
+            )
+        groups = SupportGroup.objects.filter(agreement__target_group=method.target_group, parent__isnull=True)
+        for group in groups.exclude(audience="parents"):
+            if group.effective_target_group_id == method.target_group_id and group.method_id is None:
+                methods.group_method_set(group=group, method=method, by=coordinator)

@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.forms import DateInput, GroupForm
+from groups.models import Method
+from partnership.models import TargetGroup
+from referrals.forms import validate_scanned_document
 
 from .models import ChildRelation
 
@@ -69,3 +72,32 @@ class ChildRelationForm(forms.Form):
 def _child_label(referral) -> str:
     child = getattr(referral, "child", None)
     return f"{child.full_name} ({referral.pseudonym})" if child else referral.pseudonym
+
+
+class MethodForm(forms.Form):
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    target_group = forms.ModelChoiceField(label=_("Målgrupp"), queryset=TargetGroup.objects.order_by("name"))
+    min_age = forms.IntegerField(label=_("Lägsta ålder"), min_value=0, max_value=25)
+    max_age = forms.IntegerField(label=_("Högsta ålder"), min_value=0, max_value=25)
+    format = forms.CharField(
+        label=_("Upplägg"), max_length=200, help_text=_("Till exempel: 10 träffar om 1,5 timmar, en i veckan.")
+    )
+    origin = forms.CharField(label=_("Ursprung"), max_length=200, required=False)
+    description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ManualForm(forms.Form):
+    version = forms.CharField(label=_("Version"), max_length=20)
+    published_on = forms.DateField(label=_("Utgiven"), widget=DateInput())
+    document = forms.FileField(
+        label=_("Manual (PDF)"), validators=[validate_scanned_document], help_text=_("PDF, högst 10 MB.")
+    )
+    changes = forms.CharField(label=_("Nytt i versionen"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GroupMethodForm(forms.Form):
+    method = forms.ModelChoiceField(label=_("Metod"), queryset=Method.objects.none(), required=False)
+
+    def __init__(self, *args, target_group_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].queryset = Method.objects.filter(target_group_id=target_group_id).order_by("name")

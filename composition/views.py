@@ -4,20 +4,23 @@ them; the district records children who must not meet. Thin views: a selector, a
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groups import schedule
-from groups.models import GroupFormat
+from groups import methods, schedule
+from groups.models import GroupFormat, Method, MethodManual
+from groups.selectors import get_group_for
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
 from partnership.models import AccessLogEntry
 from partnership.services import access_log_record_many
 
 from . import selectors, services
-from .forms import AcceptForm, ChildRelationForm, SuggestForm
+from .forms import AcceptForm, ChildRelationForm, GroupMethodForm, ManualForm, MethodForm, SuggestForm
 
 LEGAL_BASIS = gettext_lazy("Planering av grupp: barnet står i väntelistan")
 
@@ -193,3 +196,88 @@ def child_relation_delete(request, public_id):
     services.child_relation_delete(relation=relation, by=request.user)
     messages.success(request, _("Uppgiften är borttagen."))
     return redirect("composition:child_relations")
+
+
+# --- The method library ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def method_library(request):
+    require_permission(request.user, "composition.view_method_library")
+    may_manage = can(request.user, "composition.manage_method_library")
+    form = MethodForm(request.POST or None) if may_manage else None
+    if request.method == "POST":
+        require_permission(request.user, "composition.manage_method_library")
+        if form.is_valid():
+            try:
+                method = methods.method_create(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(error, form)
+            else:
+                messages.success(request, _("Metoden är tillagd. Lägg upp dess manual."))
+                return redirect("methods:detail", public_id=method.public_id)
+    context = {
+        "methods": methods.method_library(),
+        "without_manual": methods.target_groups_without_manual(),
+        "form": form,
+    }
+    return render(request, "composition/method_library.html", context)
+
+
+def _method_for(public_id) -> Method:
+    return get_object_or_404(Method.objects.select_related("target_group"), public_id=public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def method_detail(request, public_id):
+    require_permission(request.user, "composition.view_method_library")
+    method = _method_for(public_id)
+    may_manage = can(request.user, "composition.manage_method_library")
+    form = ManualForm(request.POST or None, request.FILES or None) if may_manage else None
+    if request.method == "POST":
+        require_permission(request.user, "composition.manage_method_library")
+        if form.is_valid():
+            try:
+                methods.method_manual_add(method=method, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(error, form)
+            else:
+                messages.success(request, _("Manualen är uppladdad."))
+                return redirect("methods:detail", public_id=method.public_id)
+    context = {
+        "method": method,
+        "manuals": method.manuals.select_related("uploaded_by").order_by("-published_on", "-pk"),
+        "groups": methods.groups_following(method)[:100],
+        "form": form,
+    }
+    return render(request, "composition/method_detail.html", context)
+
+
+@login_required
+@require_GET
+def manual_download(request, public_id):
+    require_permission(request.user, "composition.view_method_library")
+    manual = get_object_or_404(MethodManual.objects.select_related("method"), public_id=public_id)
+    filename = f"{slugify(manual.method.name)}-{slugify(manual.version)}.pdf"
+    return FileResponse(manual.document.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_method(request, public_id):
+    group = get_group_for(request.user, public_id)
+    require_permission(request.user, "composition.set_group_method", group)
+    form = GroupMethodForm(
+        request.POST or None, target_group_id=group.effective_target_group_id, initial={"method": group.method}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            methods.group_method_set(group=group, method=form.cleaned_data["method"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Gruppens metod är sparad."))
+            return redirect("groups:detail", public_id=group.public_id)
+    return render(request, "composition/group_method.html", {"form": form, "group": group})

@@ -22,6 +22,7 @@ urlpatterns = [
     path("uppfoljning/", include("followup.urls")),
     path("", include("coordination.urls")),
     path("sammansattning/", include("composition.urls")),
+    path("metoder/", include("composition.method_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
