@@ -76,6 +76,10 @@ class CompositionRequest(TimeStampedModel):
     solver_status = models.CharField(_("lösningens status"), max_length=20)
     objective = models.BigIntegerField(default=0)
     bound = models.BigIntegerField(default=0)
+    # What the bound proves (composition.solver.Proof) and by how many points the best possible
+    # suggestion could beat this one (0 when optimal).
+    proof = models.CharField(max_length=10, default="optimal")
+    gap_points = models.BigIntegerField(default=0)
     wall_ms = models.PositiveIntegerField(_("lösningstid (ms)"), default=0)
 
     class Meta:
@@ -90,12 +94,6 @@ class CompositionRequest(TimeStampedModel):
     @property
     def is_optimal(self) -> bool:
         return self.solver_status == "OPTIMAL"
-
-    @property
-    def gap_percent(self) -> float:
-        if self.is_optimal or not self.objective:
-            return 0.0
-        return round(100 * abs(self.bound - self.objective) / abs(self.objective), 2)
 
 
 class SuggestedGroup(TimeStampedModel):

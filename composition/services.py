@@ -67,6 +67,8 @@ def composition_suggest(
         solver_status=solution.status,
         objective=solution.objective,
         bound=solution.bound,
+        proof=solution.proof,
+        gap_points=solution.gap_points,
         wall_ms=round(solution.wall_seconds * 1000),
     )
     for position, proposed in enumerate(solution.groups, start=1):

@@ -7,15 +7,18 @@ grupper"): from the children waiting for one provider and target group, form at 
 - hard: a group's age spread (oldest − youngest, in whole years on the planned start) is at most
   `max_age_spread`; children recorded as "must not meet" are never in the same group; siblings
   recorded as such are in the same group or both wait;
-- the objective, in strict priority (each level outweighs everything below it):
+- the objective, in three levels, each outweighing everything below it:
   1. as many children as possible get a place;
-  2. among as many, those who have waited longest (their rank in the waiting list, which already
-     orders Stockholm's children first and the manager's recorded moves, IOP 3.1.2);
+  2. among as many, those who have waited longest: each placed child weighs n − rank (rank 0 is
+     the top of the waiting list, which already orders Stockholm's children first and the
+     manager's recorded moves, IOP 3.1.2). A weight, not a strict order between children: two
+     children further down can together outweigh one further up;
   3. the narrowest age spreads and the shortest travel: per group, 10 points per year of spread
      plus 1 point per kilometre between the two districts furthest apart (district centres).
 
-The levels are folded into one integer objective with weights that make it lexicographic (see
-`_weights`), so one solve gives one status, bound and gap to show. Nothing here touches the
+The levels are folded into one integer objective with weights that keep them apart (see
+`_weights`), so one solve gives one status, bound and gap; `Solution.proof` says which levels
+the bound proves when the time limit stops the search. Nothing here touches the
 database: the service passes plain values in and gets plain values back, which is also what the
 unit tests use.
 """
@@ -73,6 +76,15 @@ class ProposedGroup:
         return self.max_age - self.min_age
 
 
+class Proof:
+    """What the solver's bound proves about a suggestion (a solution is never better than it)."""
+
+    OPTIMAL = "optimal"  # nothing better exists
+    CHILDREN = "children"  # who gets a place is best; only age spread and travel might improve
+    COUNT = "count"  # as many children as possible are placed; who, and the quality, might improve
+    OPEN = "open"  # more children might fit
+
+
 @dataclass(frozen=True)
 class Solution:
     status: str  # "OPTIMAL", "FEASIBLE", "INFEASIBLE" or "UNKNOWN" (no solution within the limit)
@@ -80,6 +92,24 @@ class Solution:
     objective: int
     bound: int
     wall_seconds: float
+    per_child: int = 1
+    per_rank: int = 1
+
+    @property
+    def gap_points(self) -> int:
+        return max(0, self.bound - self.objective)
+
+    @property
+    def proof(self) -> str:
+        if self.status == "OPTIMAL" or (self.groups and self.gap_points == 0):
+            return Proof.OPTIMAL
+        if not self.groups:
+            return Proof.OPEN
+        if self.gap_points < self.per_rank:
+            return Proof.CHILDREN
+        if self.gap_points < self.per_child:
+            return Proof.COUNT
+        return Proof.OPEN
 
     @property
     def is_optimal(self) -> bool:
@@ -95,14 +125,16 @@ class Solution:
 
 
 def _weights(problem: Problem, groups: int) -> tuple[int, int]:
-    """(points per placed child, points per rank step) making the objective lexicographic.
+    """(points per placed child, points per rank step) keeping the levels apart.
 
     The quality penalty of all groups together is at most `quality_max`; one rank step is worth
-    more than that, and one more placed child more than every rank bonus together."""
+    more than that, and one more placed child more than the rank bonus of every child together
+    (n + (n − 1) + … + 1)."""
     max_km = max([problem.distance(a.district, b.district) for a in problem.children for b in problem.children] or [0])
     quality_max = groups * (SPREAD_POINTS_PER_YEAR * problem.max_age_spread + TRAVEL_POINTS_PER_KM * max_km)
     per_rank = quality_max + 1
-    per_child = per_rank * (len(problem.children) + 1)
+    n = len(problem.children)
+    per_child = per_rank * (n * (n + 1) // 2 + 1)
     return per_child, per_rank
 
 
@@ -195,4 +227,6 @@ def solve(problem: Problem) -> Solution:
         objective=int(solver.objective_value),
         bound=math.floor(solver.best_objective_bound),
         wall_seconds=solver.wall_time,
+        per_child=per_child,
+        per_rank=per_rank,
     )

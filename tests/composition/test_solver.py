@@ -2,7 +2,7 @@
 
 import random
 
-from composition.solver import Child, Problem, solve
+from composition.solver import Child, Problem, Proof, ProposedGroup, Solution, solve
 
 
 def children(ages, *, district=1):
@@ -93,3 +93,31 @@ def test_a_larger_waiting_list_is_solved_within_the_time_limit():
     assert solution.wall_seconds < 6
     assert solution.bound >= solution.objective
     assert all(5 <= len(group.children) <= 8 and group.age_spread <= 3 for group in solution.groups)
+
+
+def test_placing_more_children_outweighs_who_waited_longest():
+    # One group only: either the five at the top of the list (aged 10) or the six below (15).
+    kids = children([10] * 5 + [15] * 6)
+    solution = solve(Problem(children=kids, max_groups=1))
+    assert solution.groups[0].children == [105, 106, 107, 108, 109, 110]
+
+
+def test_what_the_bound_proves_when_the_time_limit_stops_the_search():
+    group = ProposedGroup(children=[1, 2, 3, 4, 5], min_age=9, max_age=10, travel_km=4)
+
+    def stopped(gap):
+        return Solution(
+            status="FEASIBLE",
+            groups=[group],
+            objective=1000,
+            bound=1000 + gap,
+            wall_seconds=5,
+            per_child=500,
+            per_rank=20,
+        )
+
+    assert stopped(0).proof == Proof.OPTIMAL
+    assert stopped(19).proof == Proof.CHILDREN and stopped(19).gap_points == 19
+    assert stopped(20).proof == Proof.COUNT
+    assert stopped(500).proof == Proof.OPEN
+    assert Solution(status="OPTIMAL", groups=[], objective=0, bound=0, wall_seconds=0).proof == Proof.OPTIMAL
