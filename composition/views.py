@@ -4,6 +4,7 @@ them; the district records children who must not meet. Thin views: a selector, a
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -22,6 +23,7 @@ from partnership.services import access_log_record_many
 from . import selectors, services
 from .forms import AcceptForm, ChildRelationForm, GroupMethodForm, ManualForm, MethodForm, SuggestForm
 
+PAGE_SIZE = 50
 LEGAL_BASIS = gettext_lazy("Planering av grupp: barnet står i väntelistan")
 
 
@@ -184,8 +186,12 @@ def child_relations(request):
         else:
             messages.success(request, _("Uppgiften är sparad och gäller när grupper sätts samman."))
             return redirect("composition:child_relations")
-    relations = selectors.child_relations_for(request.user)[:200]
-    return render(request, "composition/child_relations.html", {"form": form, "relations": relations})
+    page = Paginator(selectors.child_relations_for(request.user).order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    return render(
+        request, "composition/child_relations.html", {"form": form, "relations": page.object_list, "page": page}
+    )
 
 
 @login_required
@@ -217,8 +223,10 @@ def method_library(request):
             else:
                 messages.success(request, _("Metoden är tillagd. Lägg upp dess manual."))
                 return redirect("methods:detail", public_id=method.public_id)
+    page = Paginator(methods.method_library(), PAGE_SIZE).get_page(request.GET.get("sida"))
     context = {
-        "methods": methods.method_library(),
+        "methods": page.object_list,
+        "page": page,
         "without_manual": methods.target_groups_without_manual(),
         "form": form,
     }

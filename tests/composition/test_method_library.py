@@ -133,3 +133,18 @@ def test_the_operations_manager_sets_a_groups_method_and_others_cannot(make_sign
 def test_anonymous_goes_to_login(client):
     response = client.get(reverse("methods:library"))
     assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_the_library_page_costs_the_same_however_many_methods(
+    make_signed_in_client, coordinator, cap, django_assert_max_num_queries
+):
+    for n in range(5):
+        method = methods.method_create(
+            name=f"Metod {n}", target_group=cap.target_group, min_age=7, max_age=12, format="8 träffar", by=coordinator
+        )
+        manual(method, coordinator)
+    client = make_signed_in_client(coordinator)
+    # session, user and membership, the OTP device, the methods' count and page, their manuals,
+    # the areas without a manual: none of them per method.
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("methods:library")).status_code == 200
