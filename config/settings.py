@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "followup",
     "coordination",
     "citywide",
+    "composition",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,9 @@ INTEREST_LAPSE_DAYS = _days("INTEREST_LAPSE_DAYS", 90)
 PUBLIC_PAGE_CACHE_SECONDS = _whole_number("PUBLIC_PAGE_CACHE_SECONDS", 300, "antal sekunder")
 # The public interest form takes at most this many submissions per hour from one address.
 INTEREST_FORM_RATE_PER_HOUR = _whole_number("INTEREST_FORM_RATE_PER_HOUR", 5, "antal")
+# Composing groups (issue 16): the solver stops after this many seconds (at least 1) with the best
+# suggestion found and its bound; the page waits for it, so keep it short.
+COMPOSITION_TIME_LIMIT_SECONDS = max(1, _whole_number("COMPOSITION_TIME_LIMIT_SECONDS", 5, "antal sekunder"))
 
 # Reminders: operations managers hear of a coming purge this many days ahead; a SoL referral
 # still without every guardian's consent this many days after submission reminds the district.

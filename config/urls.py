@@ -27,6 +27,8 @@ urlpatterns = [
     path("uppfoljning/", include("followup.urls")),
     path("", include("coordination.urls")),
     path("staden/", include("citywide.urls")),
+    path("sammansattning/", include("composition.urls")),
+    path("metoder/", include("composition.method_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -2,14 +2,20 @@
 
 from django.contrib import admin
 
-from .models import CooperationGroupMember, EvaluationInstrument, EvaluationQuestion
+from .models import CooperationGroupMember, EvaluationInstrument, EvaluationQuestion, ReferenceGroup
 
 
 @admin.register(CooperationGroupMember)
 class CooperationGroupMemberAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "organisation", "agreement"]
-    list_filter = ["agreement", "organisation"]
-    list_select_related = ["organisation", "agreement"]
+    list_display = ["name", "title", "organisation", "agreement", "reference_group"]
+    list_filter = ["agreement", "reference_group", "organisation"]
+    list_select_related = ["organisation", "agreement", "reference_group"]
+
+
+@admin.register(ReferenceGroup)
+class ReferenceGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "target_group"]
+    list_select_related = ["target_group"]
 
 
 class EvaluationQuestionInline(admin.TabularInline):

@@ -1,20 +1,31 @@
 """The cooperation group (samverkansgrupp, IOP 3.2): meetings at least once a term with follow-up
-as a standing agenda item (IOP 4.2), minutes, decisions; and the agreement's written amendments."""
+as a standing agenda item (IOP 4.2), minutes, decisions; and the agreement's written amendments.
+
+The same machinery serves the city's reference groups per area (issue 16): a meeting belongs to a
+forum, an agreement's cooperation group or a reference group (CooperationMeeting.agreement or
+.reference_group), and its agenda, minutes and decisions work the same for both."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership import history
-from partnership.models import AMENDABLE_AGREEMENT_FIELDS, Agreement, AgreementAmendment
+from partnership.models import AMENDABLE_AGREEMENT_FIELDS, Agreement, AgreementAmendment, Role, TargetGroup
 
-from .models import AgendaItem, CooperationDecision, CooperationGroupMember, CooperationMeeting, Term
+from .models import (
+    AgendaItem,
+    CooperationDecision,
+    CooperationGroupMember,
+    CooperationMeeting,
+    ReferenceGroup,
+    Term,
+)
 
 STANDING_ITEM_TITLE = "Uppföljning"
 
@@ -51,15 +62,36 @@ def agreements_for(user) -> QuerySet[Agreement]:
     )
 
 
+def reference_groups_for(user) -> QuerySet[ReferenceGroup]:
+    """Every reference group for the coordinator (the city's coordination keeps them); for anyone
+    else those they are a member of."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return ReferenceGroup.objects.none()
+    if membership.role == Role.COORDINATOR:
+        return ReferenceGroup.objects.all()
+    return ReferenceGroup.objects.filter(members__user=user).distinct()
+
+
+def get_reference_group_for(user, public_id) -> ReferenceGroup:
+    try:
+        return reference_groups_for(user).select_related("target_group").get(public_id=public_id)
+    except (ReferenceGroup.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
 def get_meeting_for(user, public_id) -> CooperationMeeting:
+    """A meeting of a forum the user takes part in: an agreement their organisation is a party
+    to, or a reference group of theirs; 404 otherwise."""
     try:
         return (
-            CooperationMeeting.objects.select_related("agreement")
+            CooperationMeeting.objects.select_related("agreement", "reference_group")
             .prefetch_related(
                 Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("report")),
                 Prefetch("decisions", queryset=CooperationDecision.objects.select_related("owner")),
             )
-            .get(public_id=public_id, agreement__in=agreements_for(user))
+            .filter(Q(agreement__in=agreements_for(user)) | Q(reference_group__in=reference_groups_for(user)))
+            .get(public_id=public_id)
         )
     except (CooperationMeeting.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
@@ -122,14 +154,18 @@ def next_meeting(agreement: Agreement, *, today: datetime.date | None = None) ->
 # --- Writes --------------------------------------------------------------------------------------
 
 
+def _meeting_date_check(meeting_date: datetime.date) -> None:
+    if meeting_date < timezone.localdate():
+        raise ValidationError({"meeting_date": _("Datumet har redan passerat. Planera mötet för i dag eller senare.")})
+
+
 @transaction.atomic
 @history.records_actor("created_by")
 def cooperation_meeting_plan(
     *, agreement: Agreement, meeting_date: datetime.date, location: str = "", created_by
 ) -> CooperationMeeting:
     """Plan a meeting; follow-up is put on its agenda as a standing item (IOP 4.2)."""
-    if meeting_date < timezone.localdate():
-        raise ValidationError({"meeting_date": _("Datumet har redan passerat. Planera mötet för i dag eller senare.")})
+    _meeting_date_check(meeting_date)
     if not agreement.starts_on <= meeting_date <= agreement.ends_on:
         raise ValidationError({"meeting_date": _("Datumet ligger utanför överenskommelsens period.")})
     meeting = CooperationMeeting.objects.create(
@@ -146,6 +182,47 @@ def cooperation_meeting_plan(
 
 
 @transaction.atomic
+def reference_group_create(*, target_group: TargetGroup, name: str, purpose: str = "", created_by) -> ReferenceGroup:
+    """One reference group per area (target group), kept by the city's coordinator."""
+    if ReferenceGroup.objects.filter(target_group=target_group).exists():
+        raise ValidationError({"target_group": _("Området har redan en referensgrupp.")}, code="exists")
+    if not name.strip():
+        raise ValidationError({"name": _("Ange ett namn.")}, code="name")
+    return ReferenceGroup.objects.create(
+        target_group=target_group, name=name.strip(), purpose=purpose.strip(), created_by=created_by
+    )
+
+
+@transaction.atomic
+def reference_group_member_add(
+    *, reference_group: ReferenceGroup, name: str, title: str, representing: str, organisation=None, user=None
+) -> CooperationGroupMember:
+    if representing not in CooperationGroupMember.Representing.values:
+        raise ValidationError({"representing": _("Välj vem ledamoten företräder.")}, code="representing")
+    if representing in ("district", "provider") and organisation is None:
+        raise ValidationError({"organisation": _("Välj stadsdelens eller utförarens organisation.")}, code="org")
+    return CooperationGroupMember.objects.create(
+        reference_group=reference_group,
+        name=name.strip(),
+        title=title.strip(),
+        representing=representing,
+        organisation=organisation,
+        user=user,
+    )
+
+
+@transaction.atomic
+def reference_group_meeting_plan(
+    *, reference_group: ReferenceGroup, meeting_date: datetime.date, location: str = "", created_by
+) -> CooperationMeeting:
+    """Plan a reference group's meeting; its agenda, minutes and decisions then work as the
+    cooperation group's do. No standing follow-up item: that is the IOP's (IOP 4.2)."""
+    _meeting_date_check(meeting_date)
+    return CooperationMeeting.objects.create(
+        reference_group=reference_group, meeting_date=meeting_date, location=location, created_by=created_by
+    )
+
+
 @history.records_actor("by")
 def agenda_item_add(*, meeting: CooperationMeeting, title: str, description: str = "", report=None, by) -> AgendaItem:
     """Add an item to a meeting's agenda; `by` None when the follow-up report's job adds it."""
@@ -177,7 +254,9 @@ def cooperation_meeting_record_minutes(*, meeting: CooperationMeeting, minutes: 
 def cooperation_decision_record(
     *, meeting: CooperationMeeting, text: str, owner: CooperationGroupMember, due_on: datetime.date, by
 ) -> CooperationDecision:
-    if owner.agreement_id != meeting.agreement_id:
+    if not meeting.forum_members().filter(pk=owner.pk).exists():
+        if meeting.reference_group_id:
+            raise ValidationError({"owner": _("Den ansvariga måste vara ledamot i referensgruppen.")})
         raise ValidationError({"owner": _("Den ansvariga måste vara ledamot i samverkansgruppen.")})
     if due_on < meeting.meeting_date:
         raise ValidationError({"due_on": _("Beslutet kan inte vara klart före mötet.")})

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partnership.models import AMENDABLE_AGREEMENT_FIELDS, District
+from partnership.models import AMENDABLE_AGREEMENT_FIELDS, District, Organisation, TargetGroup
 
 from .models import ContactKind, CooperationGroupMember, EvaluationQuestion, Term
 
@@ -118,9 +118,9 @@ class DecisionForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Ansvarig"), queryset=CooperationGroupMember.objects.none())
     due_on = forms.DateField(label=_("Klart senast"), widget=DateInput())
 
-    def __init__(self, *args, agreement, **kwargs):
+    def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = agreement.cooperation_members.all()
+        self.fields["owner"].queryset = members
 
 
 class AmendmentForm(forms.Form):
@@ -232,3 +232,21 @@ class ReportForm(forms.Form):
             }
         self.fields["year"].choices = [(str(year), str(year)) for year in years]
         self.fields["term"].choices = [("", _("Helt år")), *Term.choices]
+
+
+class ReferenceGroupForm(forms.Form):
+    target_group = forms.ModelChoiceField(label=_("Område (målgrupp)"), queryset=TargetGroup.objects.order_by("name"))
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    purpose = forms.CharField(label=_("Uppdrag"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferenceMemberForm(forms.Form):
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    title = forms.CharField(label=_("Funktion"), max_length=200)
+    representing = forms.ChoiceField(label=_("Företräder"), choices=CooperationGroupMember.Representing.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        help_text=_("För en stadsdel eller en utförare. En sakkunnig kan sakna organisation här."),
+    )

@@ -14,14 +14,56 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from partnership import history
-from partnership.models import Agreement, BackgroundJob, District, Organisation, TimeStampedModel
+from partnership.models import Agreement, BackgroundJob, District, Organisation, TargetGroup, TimeStampedModel
+
+
+class ReferenceGroup(TimeStampedModel):
+    """A reference group for one area (target group) of the city's coordination: districts, the
+    voluntary sector and experts (the coordination's proposal). It meets, keeps an agenda,
+    minutes and decisions with the same machinery as the cooperation group (followup/cooperation.py):
+    a member and a meeting belong either to an agreement's cooperation group or to a reference group."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    target_group = models.OneToOneField(
+        TargetGroup, on_delete=models.PROTECT, related_name="reference_group", verbose_name=_("område (målgrupp)")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    purpose = models.TextField(_("uppdrag"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["target_group__name"]
+        verbose_name = _("referensgrupp")
+        verbose_name_plural = _("referensgrupper")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Exactly one forum: the agreement's cooperation group, or a reference group.
+ONE_FORUM = Q(agreement__isnull=False, reference_group__isnull=True) | Q(
+    agreement__isnull=True, reference_group__isnull=False
+)
 
 
 class CooperationGroupMember(TimeStampedModel):
-    """A member of the samverkansgrupp (IOP 3.2)."""
+    """A member of the samverkansgrupp (IOP 3.2), or of a reference group."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="cooperation_members")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    class Representing(models.TextChoices):
+        DISTRICT = "district", _("Stadsdel")
+        PROVIDER = "provider", _("Utförare (idéburen sektor)")
+        EXPERT = "expert", _("Sakkunnig")
+        OTHER = "other", _("Annan")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="cooperation_members"
+    )
+    reference_group = models.ForeignKey(
+        ReferenceGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="members"
+    )
+    # An expert may belong to no organisation the platform knows (a researcher, a clinician).
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
+    representing = models.CharField(_("företräder"), max_length=10, choices=Representing.choices, blank=True)
     name = models.CharField(_("namn"), max_length=200)
     title = models.CharField(_("funktion"), max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -31,6 +73,7 @@ class CooperationGroupMember(TimeStampedModel):
         ordering = ["agreement", "organisation", "name"]
         verbose_name = _("ledamot i samverkansgruppen")
         verbose_name_plural = _("samverkansgruppen")
+        constraints = [models.CheckConstraint(condition=ONE_FORUM, name="cooperation_member_one_forum")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.title})"
@@ -216,10 +259,15 @@ class Term(models.TextChoices):
 
 
 class CooperationMeeting(TimeStampedModel):
-    """A meeting of the samverkansgrupp: at least once a term (IOP 3.2)."""
+    """A meeting of the samverkansgrupp: at least once a term (IOP 3.2); or of a reference group."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="cooperation_meetings")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="cooperation_meetings"
+    )
+    reference_group = models.ForeignKey(
+        ReferenceGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
     meeting_date = models.DateField(_("datum"))
     location = models.CharField(_("plats"), max_length=200, blank=True)
     minutes = models.TextField(_("protokoll"), blank=True)
@@ -231,9 +279,18 @@ class CooperationMeeting(TimeStampedModel):
         ordering = ["-meeting_date"]
         verbose_name = _("samverkansmöte")
         verbose_name_plural = _("samverkansmöten")
+        constraints = [models.CheckConstraint(condition=ONE_FORUM, name="cooperation_meeting_one_forum")]
 
     def __str__(self) -> str:
+        if self.reference_group_id:
+            return f"{self.reference_group} {self.meeting_date:%Y-%m-%d}"
         return f"{_('Samverkansmöte')} {self.meeting_date:%Y-%m-%d}"
+
+    def forum_members(self):
+        """The members of the forum that met: who may own its decisions."""
+        if self.reference_group_id:
+            return CooperationGroupMember.objects.filter(reference_group_id=self.reference_group_id)
+        return CooperationGroupMember.objects.filter(agreement_id=self.agreement_id)
 
 
 class AgendaItem(TimeStampedModel):

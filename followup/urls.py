@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cooperation, evaluation, information, report
+from .views import cooperation, evaluation, information, reference, report
 
 app_name = "followup"
 
@@ -20,6 +20,14 @@ urlpatterns = [
     path("svar/klart/", evaluation.public_answer_done, name="public_answer_done"),
     path("svar/<str:token>/", evaluation.public_answer, name="public_answer"),
     path("samverkan/", cooperation.cooperation_overview, name="cooperation"),
+    path("referensgrupper/", reference.reference_groups, name="reference_groups"),
+    path("referensgrupper/<uuid:public_id>/", reference.reference_group, name="reference_group"),
+    path("referensgrupper/<uuid:public_id>/ledamot/", reference.reference_member_add, name="reference_member_add"),
+    path(
+        "referensgrupper/<uuid:public_id>/moten/ny/",
+        reference.reference_meeting_create,
+        name="reference_meeting_create",
+    ),
     path("samverkan/moten/ny/", cooperation.meeting_create, name="meeting_create"),
     path("samverkan/moten/<uuid:public_id>/", cooperation.meeting_detail, name="meeting_detail"),
     path("samverkan/moten/<uuid:public_id>/punkt/", cooperation.agenda_item_create, name="agenda_item_create"),

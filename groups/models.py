@@ -51,6 +51,60 @@ class Premises(TimeStampedModel):
         return self.name
 
 
+class Method(TimeStampedModel):
+    """A group programme of the method library (issue 16), e.g. CAP (Children Are People too) for
+    children of parents with substance misuse: who it is for, its ages and format, and its manual
+    in versions (MethodManual). A group names the method it follows (SupportGroup.method)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    target_group = models.ForeignKey(
+        TargetGroup, on_delete=models.PROTECT, related_name="methods", verbose_name=_("målgrupp")
+    )
+    min_age = models.PositiveSmallIntegerField(_("lägsta ålder"))
+    max_age = models.PositiveSmallIntegerField(_("högsta ålder"))
+    format = models.CharField(
+        _("upplägg"), max_length=200, help_text=_("Till exempel: 10 träffar om 1,5 timmar, en i veckan.")
+    )
+    description = models.TextField(_("beskrivning"), blank=True)
+    origin = models.CharField(_("ursprung"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["target_group__name", "name"]
+        verbose_name = _("metod")
+        verbose_name_plural = _("metodbibliotek")
+        constraints = [models.CheckConstraint(condition=Q(min_age__lte=F("max_age")), name="method_age_range_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def method_manual_path(instance, filename: str) -> str:
+    # A random name: what the file is called on the uploader's disk never reaches the storage.
+    return f"methods/{uuid.uuid4().hex}"
+
+
+class MethodManual(TimeStampedModel):
+    """One version of a method's manual. A new version is a new row; the old ones stay."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="manuals")
+    version = models.CharField(_("version"), max_length=20)
+    published_on = models.DateField(_("utgiven"))
+    document = models.FileField(_("manual"), upload_to=method_manual_path)
+    changes = models.TextField(_("nytt i versionen"), blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["method", "-published_on", "-pk"]
+        verbose_name = _("manual")
+        verbose_name_plural = _("manualer")
+        constraints = [models.UniqueConstraint(fields=["method", "version"], name="method_manual_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.version}"
+
+
 class SupportGroup(TimeStampedModel):
     """A group, or a subgroup of a support weekend (parent set), each holding 5–8 children."""
 
@@ -96,6 +150,10 @@ class SupportGroup(TimeStampedModel):
     )
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("område")
+    )
+    # The method library (issue 16): the programme the group follows, if any.
+    method = models.ForeignKey(
+        Method, on_delete=models.PROTECT, null=True, blank=True, related_name="groups", verbose_name=_("metod")
     )
     is_published = models.BooleanField(_("visas på den öppna sidan"), default=False)
     public_description = models.TextField(_("beskrivning för allmänheten"), blank=True)

@@ -34,8 +34,9 @@ NEW_LAYOUT = [
     ("consent", "0004_access_log_moved_to_partnership"),
     ("finance", "0006_annual_report_state_on_the_job"),
     ("followup", "0003_followup_report_state_on_the_job"),
-    # Read through today's models: later columns on the moved tables come along (issue 15's contact kinds).
-    ("followup", "0004_contacts_across_the_city"),
+    # Read through today's models: later columns on the moved tables come along (issue 15's contact
+    # kinds, issue 16's reference groups on the cooperation tables).
+    ("followup", "0005_reference_groups_share_the_cooperation_machinery"),
 ]
 
 

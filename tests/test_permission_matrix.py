@@ -16,14 +16,19 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from composition.models import CompositionRequest, SuggestedGroup, SuggestedMember
+from composition.services import child_relation_record
 from consent.selectors import access_log_visible_to
 from consent.services import log_review_start
 from coordination.models import Participant
 from coordination.services import public_interest_submit
 from finance.models import AnnualReport, ExternalFee
 from finance.services import budget_years_create, cost_record
+from followup import cooperation
 from followup.models import EvaluationInstrument
+from groups import methods
 from groups.services import calendar_token_get_or_create, group_place_child
 from partnership.models import BackgroundJob, Reminder, Role
 from referrals.models import InterestRegistration, ReturnDossier
@@ -81,6 +86,9 @@ class World:
     calendar_token: object = None
     # coordination: Ersta's published children's and parents' groups, a public interest routed to Ersta
     coordination: object = None
+    # composition (issue 16): a suggestion for Bris' waiting list, a method with a manual, a
+    # reference group with a meeting
+    composition: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -111,6 +119,19 @@ FOLLOWUP_COORDINATOR_ONLY = {"group_leader": 403, "operations_manager": 403, **F
 # groups: Bris staff only; a group is invisible (404) outside Bris.
 GROUPS_BRIS_ONLY = {"social_worker": 403, "other_district_social_worker": 403, "coordinator": 403, "superuser": 403}
 GROUPS_OBJECT = {"social_worker": 404, "other_district_social_worker": 404, "coordinator": 404, "superuser": 404}
+
+# composition: the operations managers of either provider ask for suggestions; a suggestion is
+# Bris' (404 elsewhere, and 403 for Bris' group leader, who sees the provider's waiting list).
+MANAGERS_200 = {"operations_manager": 200, "other_provider_operations_manager": 200}
+BRIS_SUGGESTION = {
+    "group_leader": 403,
+    "social_worker": 404,
+    "other_district_social_worker": 404,
+    "coordinator": 404,
+    "superuser": 404,
+    "other_provider_group_leader": 404,
+    "other_provider_operations_manager": 404,
+}
 
 MATRIX = {
     "home": (lambda w: {}, _ok()),
@@ -522,6 +543,42 @@ MATRIX = {
         lambda w: {},
         _ok(social_worker=403, other_district_social_worker=403, coordinator=403, superuser=403),
     ),
+    # --- composition, reference groups and the method library (issue 16) ---
+    "composition:suggest": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), **MANAGERS_200})),
+    "composition:detail": (lambda w: {"public_id": w.composition.request.public_id}, _ok(**BRIS_SUGGESTION)),
+    "composition:accept": (lambda w: {"public_id": w.composition.suggested.public_id}, _ok(**BRIS_SUGGESTION)),
+    "composition:reject": (
+        lambda w: {"public_id": w.composition.suggested.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "composition:child_relations": (
+        lambda w: {},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "social_worker": 200, "other_district_social_worker": 200}),
+    ),
+    "composition:child_relation_delete": (
+        lambda w: {"public_id": w.composition.relation.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "methods:library": (lambda w: {}, _ok(superuser=403)),
+    "methods:detail": (lambda w: {"public_id": w.composition.method.public_id}, _ok(superuser=403)),
+    "methods:manual_download": (lambda w: {"public_id": w.composition.manual.public_id}, _ok(superuser=403)),
+    "methods:group_method": (
+        lambda w: {"public_id": w.group.public_id},
+        _ok(group_leader=403, other_provider_group_leader=404, other_provider_operations_manager=404, **GROUPS_OBJECT),
+    ),
+    "followup:reference_groups": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "followup:reference_group": (
+        lambda w: {"public_id": w.composition.reference_group.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "followup:reference_member_add": (
+        lambda w: {"public_id": w.composition.reference_group.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "followup:reference_meeting_create": (
+        lambda w: {"public_id": w.composition.reference_group.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
 }
 
 MANAGER_404 = {"other_provider_operations_manager": 404}
@@ -665,6 +722,7 @@ def _build_world():
     existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
     objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
     _coordination_world(objects, existing)
+    _composition_world(objects, existing)
     for role in ROLES:
         if role not in existing:
             existing[role] = _new_user(role)
@@ -700,6 +758,51 @@ def _coordination_world(world, existing):
     world.coordination = SimpleNamespace(group=children, parents=parents, interest=interest, participant=participant)
     existing["other_provider_group_leader"] = leader
     existing["other_provider_operations_manager"] = manager
+
+
+def _composition_world(world, existing):
+    """A suggestion for Bris' waiting list (stored as the solver would), a must-not-meet pair in
+    Farsta, a method with a manual, and a reference group with one meeting."""
+    manager = existing["operations_manager"]
+    coordinator = existing["coordinator"]
+    agreement = world.referral.agreement
+    request = CompositionRequest.objects.create(
+        agreement=agreement,
+        target_group=agreement.target_group,
+        requested_by=manager,
+        planned_start=timezone.localdate(),
+        max_groups=1,
+        max_age_spread=3,
+        waiting_count=1,
+        solver_status="OPTIMAL",
+    )
+    suggested = SuggestedGroup.objects.create(request=request, position=1, min_age=10, max_age=10, travel_km=0)
+    SuggestedMember.objects.create(
+        suggested_group=suggested, referral=world.referral, waiting_rank=1, age=10, waited_days=3
+    )
+    other = make_referral(district_name="Farsta", submitted_by=world.referral.submitted_by)
+    relation = child_relation_record(first=world.referral, second=other, kind="apart", by=world.referral.submitted_by)
+    method = methods.method_create(
+        name="CAP", target_group=agreement.target_group, min_age=7, max_age=12, format="10 träffar", by=coordinator
+    )
+    manual = methods.method_manual_add(
+        method=method,
+        version="1",
+        published_on=datetime.date(2026, 1, 1),
+        document=ContentFile(b"%PDF-1.4", name="cap.pdf"),
+        by=coordinator,
+    )
+    reference_group = cooperation.reference_group_create(
+        target_group=agreement.target_group, name="Referensgruppen", created_by=coordinator
+    )
+    world.composition = SimpleNamespace(
+        request=request,
+        suggested=suggested,
+        relation=relation,
+        method=method,
+        manual=manual,
+        reference_group=reference_group,
+    )
 
 
 def _finance_world(world, coordinator):

@@ -64,25 +64,40 @@ def meeting_create(request):
     return render(request, "followup/form_page.html", _form_page(form, _("Planera samverkansmöte"), _("Planera")))
 
 
+def _forum_permission(meeting, *, manage: bool = False) -> tuple[str, object]:
+    """The permission a meeting's pages need, by its forum: the cooperation group's, or its
+    reference group's (on the reference group)."""
+    if meeting.reference_group_id:
+        return (
+            "followup.manage_reference_group" if manage else "followup.view_reference_group"
+        ), meeting.reference_group
+    return ("partnership.manage_cooperation" if manage else "partnership.view_cooperation"), None
+
+
+def _meeting_for(request, public_id, *, manage: bool = False):
+    require_permission(request.user, "followup.manage_meetings" if manage else "followup.view_meetings")
+    meeting = cooperation.get_meeting_for(request.user, public_id)
+    require_permission(request.user, *_forum_permission(meeting, manage=manage))
+    return meeting
+
+
 @login_required
 @require_GET
 def meeting_detail(request, public_id):
-    require_permission(request.user, "partnership.view_cooperation")
-    meeting = cooperation.get_meeting_for(request.user, public_id)
-    may_manage = can(request.user, "partnership.manage_cooperation")
+    meeting = _meeting_for(request, public_id)
+    may_manage = can(request.user, *_forum_permission(meeting, manage=True))
     context = {
         "meeting": meeting,
         "may_manage": may_manage,
         "agenda_form": AgendaItemForm(),
         "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
-        "decision_form": DecisionForm(agreement=meeting.agreement),
+        "decision_form": DecisionForm(members=meeting.forum_members()),
     }
     return render(request, "followup/meeting_detail.html", context)
 
 
 def _meeting_action(request, public_id, form_class, action, success):
-    require_permission(request.user, "partnership.manage_cooperation")
-    meeting = cooperation.get_meeting_for(request.user, public_id)
+    meeting = _meeting_for(request, public_id, manage=True)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -125,9 +140,8 @@ def meeting_minutes(request, public_id):
 @login_required
 @require_POST
 def decision_create(request, public_id):
-    require_permission(request.user, "partnership.manage_cooperation")
-    meeting = cooperation.get_meeting_for(request.user, public_id)
-    form = DecisionForm(request.POST, agreement=meeting.agreement)
+    meeting = _meeting_for(request, public_id, manage=True)
+    form = DecisionForm(request.POST, members=meeting.forum_members())
     if form.is_valid():
         try:
             cooperation.cooperation_decision_record(meeting=meeting, **form.cleaned_data, by=request.user)
@@ -145,8 +159,7 @@ def decision_create(request, public_id):
 @login_required
 @require_POST
 def decision_done(request, public_id, decision_id):
-    require_permission(request.user, "partnership.manage_cooperation")
-    meeting = cooperation.get_meeting_for(request.user, public_id)
+    meeting = _meeting_for(request, public_id, manage=True)
     decision = get_object_or_404(meeting.decisions.all(), pk=decision_id)
     cooperation.cooperation_decision_mark_done(decision=decision, by=request.user)
     messages.success(request, _("Beslutet är markerat som klart."))
