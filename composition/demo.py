@@ -82,7 +82,7 @@ def _reference_group(coordinator) -> None:
         ("Klara Psykolog", "Psykolog, Källan", "provider", kallan, None),
         ("Pia Professor", "Forskare i barn- och ungdomspsykiatri", "expert", None, None),
     ]
-    owner = None
+    added = []
     for name, title, representing, organisation, user in members:
         if representing != "expert" and organisation is None:
             continue
@@ -94,7 +94,9 @@ def _reference_group(coordinator) -> None:
             organisation=organisation,
             user=user,
         )
-        owner = owner or member
+        added.append(member)
+    # The first member added owns the decision (the expert is always added, so there is one).
+    owner = added[0]
     today = timezone.localdate()
     meeting = cooperation.reference_group_meeting_plan(
         reference_group=group,

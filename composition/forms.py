@@ -10,6 +10,7 @@ from groups.forms import DateInput, GroupForm
 from groups.models import Method
 from partnership.models import TargetGroup
 from partnership.uploads import validate_document
+from referrals.models import Referral
 
 from .models import ChildRelation
 
@@ -52,8 +53,8 @@ class AcceptForm(GroupForm):
 
 
 class ChildRelationForm(forms.Form):
-    first = forms.ModelChoiceField(label=_("Barn"), queryset=None)
-    second = forms.ModelChoiceField(label=_("och barn"), queryset=None)
+    first: "forms.ModelChoiceField[Referral]" = forms.ModelChoiceField(label=_("Barn"), queryset=None)
+    second: "forms.ModelChoiceField[Referral]" = forms.ModelChoiceField(label=_("och barn"), queryset=None)
     kind = forms.ChoiceField(label=_("Vad gäller"), choices=ChildRelation.Kind.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, candidates, **kwargs):

@@ -9,13 +9,16 @@
 """
 
 import rules
+from django.contrib.auth.models import User
 
 from groups.rules import is_groups_provider
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
 
+from .models import CompositionRequest
+
 
 @rules.predicate
-def is_requests_provider(user, request):
+def is_requests_provider(user: User, request: CompositionRequest) -> bool:
     return request.agreement.provider_id == user.membership.organisation_id
 
 

@@ -1,7 +1,12 @@
 """Reads for composing groups, always within the user's provider or district."""
 
+import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
 
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -16,19 +21,23 @@ from referrals.selectors import referrals_visible_to
 from .districts import distance_km
 from .models import ChildRelation, CompositionRequest, DistrictCentre, SuggestedGroup, SuggestedMember
 
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
 # The longest-waiting children the solver considers in one run: a provider's waiting list for one
 # target group is tens of children; the cap keeps a run bounded whatever the list holds.
 MAX_CHILDREN = 120
 
 
-def _provider_id(user):
+def _provider_id(user: User) -> int | None:
     membership = getattr(user, "membership", None)
     if membership is None or membership.role not in (Role.GROUP_LEADER, Role.OPERATIONS_MANAGER):
         return None
-    return membership.organisation_id
+    organisation_id: int = membership.organisation_id
+    return organisation_id
 
 
-def agreements_for_composition(user) -> list[Agreement]:
+def agreements_for_composition(user: User) -> list[Agreement]:
     """The provider's arrangements to compose for: per target group the one in force today, else
     its latest (a provider has a handful of rows here)."""
     provider_id = _provider_id(user)
@@ -44,6 +53,10 @@ def agreements_for_composition(user) -> list[Agreement]:
     return sorted(chosen.values(), key=lambda agreement: agreement.target_group.name)
 
 
+class _WaitingSince(TypedDict):
+    waiting_since: datetime.datetime  # annotated by groups.selectors.waiting_list_queryset()
+
+
 @dataclass(frozen=True)
 class WaitingChild:
     referral: Referral
@@ -52,11 +65,15 @@ class WaitingChild:
     waited_days: int
 
 
-def waiting_children(*, user, agreement: Agreement, planned_start) -> list[WaitingChild]:
+def waiting_children(*, user: User, agreement: Agreement, planned_start: datetime.date) -> list[WaitingChild]:
     """The provider's waiting list for one arrangement in its own order (Stockholm's children
     first, the manager's moves, then the waiting time), with each child's age on the planned start."""
     today = timezone.localdate()
-    referrals = waiting_list_queryset(user).filter(agreement=agreement)[:MAX_CHILDREN]
+    # The waiting list's queryset carries its annotation, which its QuerySet[Referral] type cannot say.
+    referrals = cast(
+        "QuerySet[WithAnnotations[Referral, _WaitingSince]]",
+        waiting_list_queryset(user).filter(agreement=agreement)[:MAX_CHILDREN],
+    )
     children = []
     for rank, referral in enumerate(referrals):
         child = getattr(referral, "child", None)
@@ -72,7 +89,7 @@ def waiting_children(*, user, agreement: Agreement, planned_start) -> list[Waiti
     return children
 
 
-def district_distances(district_ids) -> dict[tuple[int, int], int]:
+def district_distances(district_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """Whole kilometres between the centres of every pair of these districts that has centres."""
     centres = {
         centre.district_id: (float(centre.latitude), float(centre.longitude))
@@ -82,12 +99,12 @@ def district_distances(district_ids) -> dict[tuple[int, int], int]:
     return {(a, b): distance_km(centres[a], centres[b]) for i, a in enumerate(ids) for b in ids[i + 1 :]}
 
 
-def relations_among(referral_ids) -> QuerySet[ChildRelation]:
+def relations_among(referral_ids: Iterable[int]) -> QuerySet[ChildRelation]:
     ids = list(referral_ids)
     return ChildRelation.objects.filter(first_id__in=ids, second_id__in=ids)
 
 
-def requests_for(user) -> QuerySet[CompositionRequest]:
+def requests_for(user: User) -> QuerySet[CompositionRequest]:
     provider_id = _provider_id(user)
     if provider_id is None:
         return CompositionRequest.objects.none()
@@ -96,7 +113,7 @@ def requests_for(user) -> QuerySet[CompositionRequest]:
     )
 
 
-def get_request_for(user, public_id) -> CompositionRequest:
+def get_request_for(user: User, public_id: uuid.UUID) -> CompositionRequest:
     """The suggestion if the user's provider asked for it; 404 otherwise."""
     try:
         return requests_for(user).get(public_id=public_id)
@@ -104,7 +121,7 @@ def get_request_for(user, public_id) -> CompositionRequest:
         raise Http404 from error
 
 
-def get_suggested_group_for(user, public_id) -> SuggestedGroup:
+def get_suggested_group_for(user: User, public_id: uuid.UUID) -> SuggestedGroup:
     try:
         return SuggestedGroup.objects.select_related("request__agreement", "request__target_group", "group").get(
             public_id=public_id, request__in=requests_for(user)
@@ -124,7 +141,7 @@ class MemberRow:
         return referral.child.first_name if self.show_identity else referral.pseudonym
 
 
-def suggested_groups(*, user, request: CompositionRequest) -> list[tuple[SuggestedGroup, list[MemberRow]]]:
+def suggested_groups(*, user: User, request: CompositionRequest) -> list[tuple[SuggestedGroup, list[MemberRow]]]:
     """The suggestion's groups with their children, longest waiting first. A child is shown by
     first name once the consent gate is open (as on the waiting list), else by pseudonym."""
     members = SuggestedMember.objects.select_related("referral__child", "referral__district", "referral__agreement")
@@ -141,7 +158,7 @@ def suggested_groups(*, user, request: CompositionRequest) -> list[tuple[Suggest
     ]
 
 
-def child_relations_for(user) -> QuerySet[ChildRelation]:
+def child_relations_for(user: User) -> QuerySet[ChildRelation]:
     """The relations the social worker's district recorded, newest first."""
     membership = getattr(user, "membership", None)
     if membership is None or membership.role != Role.SOCIAL_WORKER:
@@ -151,7 +168,7 @@ def child_relations_for(user) -> QuerySet[ChildRelation]:
     )
 
 
-def relation_candidates(user) -> QuerySet[Referral]:
+def relation_candidates(user: User) -> QuerySet[Referral]:
     """The district's children with an active referral, whom a relation can be recorded for."""
     return (
         referrals_visible_to(user)

@@ -7,8 +7,10 @@ children): a child the rules refuse is reported by pseudonym and nothing is save
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,7 +29,7 @@ from .models import ChildRelation, CompositionRequest, SuggestedGroup, Suggested
 
 @transaction.atomic
 def composition_suggest(
-    *, agreement: Agreement, planned_start: datetime.date, max_groups: int, max_age_spread: int, by
+    *, agreement: Agreement, planned_start: datetime.date, max_groups: int, max_age_spread: int, by: User
 ) -> CompositionRequest:
     """Solve the composition of the provider's waiting list for one arrangement and keep the
     suggestion. Runs in the request: the model is small (one provider's list for one target
@@ -108,9 +110,9 @@ def suggested_group_accept(
     name: str,
     format: str,
     premises: Premises | None,
-    leaders,
+    leaders: Iterable[User],
     slots: list[schedule.Slot],
-    by,
+    by: User,
 ) -> SupportGroup:
     """Plan the group, open it and place the chosen children (the suggestion's, as changed by the
     manager), all or nothing. The group's age band is the children's ages on its first meeting."""
@@ -165,7 +167,7 @@ def suggested_group_accept(
 
 
 @transaction.atomic
-def suggested_group_reject(*, suggested: SuggestedGroup, by) -> SuggestedGroup:
+def suggested_group_reject(*, suggested: SuggestedGroup, by: User) -> SuggestedGroup:
     suggested = SuggestedGroup.objects.select_for_update().get(pk=suggested.pk)
     _decidable(suggested)
     suggested.state = SuggestedGroup.State.REJECTED
@@ -175,7 +177,7 @@ def suggested_group_reject(*, suggested: SuggestedGroup, by) -> SuggestedGroup:
 
 
 @transaction.atomic
-def child_relation_record(*, first: Referral, second: Referral, kind: str, by) -> ChildRelation:
+def child_relation_record(*, first: Referral, second: Referral, kind: str, by: User) -> ChildRelation:
     """The district records that two of its children must not meet, or are siblings."""
     if first.pk == second.pk:
         raise ValidationError({"second": _("Välj två olika barn.")}, code="same")
@@ -194,5 +196,5 @@ def child_relation_record(*, first: Referral, second: Referral, kind: str, by) -
 
 
 @transaction.atomic
-def child_relation_delete(*, relation: ChildRelation, by) -> None:
+def child_relation_delete(*, relation: ChildRelation, by: User) -> None:
     relation.delete()

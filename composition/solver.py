@@ -207,14 +207,14 @@ def solve(problem: Problem) -> Solution:
         return Solution(status=name, groups=[], objective=0, bound=0, wall_seconds=solver.wall_time)
     proposed = []
     for g in range(groups):
-        members = sorted((children[i] for i in range(n) if solver.value(x[i, g])), key=lambda child: child.rank)
-        if not members:
+        chosen = sorted((children[i] for i in range(n) if solver.value(x[i, g])), key=lambda child: child.rank)
+        if not chosen:
             continue
-        ages = [child.age for child in members]
-        member_districts = {child.district for child in members}
+        ages = [child.age for child in chosen]
+        member_districts = {child.district for child in chosen}
         proposed.append(
             ProposedGroup(
-                children=[child.key for child in members],
+                children=[child.key for child in chosen],
                 min_age=min(ages),
                 max_age=max(ages),
                 travel_km=max(problem.distance(a, b) for a in member_districts for b in member_districts),
