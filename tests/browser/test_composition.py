@@ -48,8 +48,10 @@ def world():
     meeting = cooperation.reference_group_meeting_plan(
         reference_group=reference, meeting_date=today, created_by=coordinator
     )
-    cooperation.agenda_item_add(meeting=meeting, title="Manual för området")
-    cooperation.cooperation_meeting_record_minutes(meeting=meeting, minutes="Ingen manual finns; ett utkast tas fram.")
+    cooperation.agenda_item_add(meeting=meeting, title="Manual för området", by=coordinator)
+    cooperation.cooperation_meeting_record_minutes(
+        meeting=meeting, minutes="Ingen manual finns; ett utkast tas fram.", by=coordinator
+    )
     methods.method_create(
         name="CAP – Children Are People too",
         target_group=TargetGroup.objects.get(code="parental_substance_misuse"),

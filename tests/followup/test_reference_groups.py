@@ -37,8 +37,8 @@ def held_meeting(reference_group, coordinator, minutes="Manualarbetet: ett utkas
         location="Stadshuset",
         created_by=coordinator,
     )
-    cooperation.agenda_item_add(meeting=meeting, title="Manual för psykisk ohälsa")
-    cooperation.cooperation_meeting_record_minutes(meeting=meeting, minutes=minutes)
+    cooperation.agenda_item_add(meeting=meeting, title="Manual för psykisk ohälsa", by=coordinator)
+    cooperation.cooperation_meeting_record_minutes(meeting=meeting, minutes=minutes, by=coordinator)
     return meeting
 
 
@@ -69,10 +69,14 @@ def test_a_decisions_owner_must_be_a_member_of_that_forum(coordinator, reference
     )
     with pytest.raises(ValidationError, match="ledamot i referensgruppen"):
         cooperation.cooperation_decision_record(
-            meeting=meeting, text="Skriv manualen", owner=outsider, due_on=timezone.localdate()
+            meeting=meeting, text="Skriv manualen", owner=outsider, due_on=timezone.localdate(), by=coordinator
         )
     decision = cooperation.cooperation_decision_record(
-        meeting=meeting, text="Skriv manualen", owner=expert, due_on=timezone.localdate() + datetime.timedelta(days=60)
+        meeting=meeting,
+        text="Skriv manualen",
+        owner=expert,
+        due_on=timezone.localdate() + datetime.timedelta(days=60),
+        by=coordinator,
     )
     assert decision.owner == expert
 
