@@ -6,64 +6,18 @@ Each entry: a function building the URL kwargs from the test world, and the expe
 per role. 302 for anonymous means "sent to login". A 405 entry means the URL only takes POST.
 """
 
-import datetime
-from dataclasses import dataclass
-
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.apps import apps
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from consent.selectors import access_log_visible_to
-from consent.services import log_review_start
-from finance.models import AnnualReport, ExternalFee
-from finance.services import budget_years_create, cost_record
-from groups.services import calendar_token_get_or_create, group_place_child
-from partnership.models import BackgroundJob, Reminder, Role
-from referrals.models import InterestRegistration, ReturnDossier
-from referrals.services import referral_transition
-from tests.factories import make_group, make_referral, make_user
-from tests.followup.factories import make_followup_world
-
-ROLES = [
-    "anonymous",
-    "group_leader",
-    "operations_manager",
-    "social_worker",
-    "other_district_social_worker",
-    "coordinator",
-    "superuser",
-]
+from tests.conftest import sign_in_with_second_factor
+from tests.matrix_worlds import ROLES, world_for_module
 
 # URL names that are not app pages: Django's admin (superusers only, tested in test_home_and_health)
 # and the framework's own endpoints.
 OUTSIDE_THE_MATRIX_PREFIXES = ("admin:",)
 OUTSIDE_THE_MATRIX = {"set_language", "healthz", "login", "logout", "password_change_done"}
-
-
-@dataclass
-class World:
-    referral: object  # a Farsta referral past the consent gate
-    consent: object
-    registration: object
-    review: object
-    # lifecycle (purge/return, reminders)
-    dossier: object  # returned to Farsta, not yet received
-    reminder: object  # the Farsta social worker's
-    # finance
-    agreement: object = None
-    budget_year: object = None
-    payment: object = None
-    fee: object = None
-    annual_report: object = None
-    cost: object = None
-    # followup: see tests/followup/factories.make_followup_world
-    followup: object = None
-    # groups: an open weekly group led by the matrix group leader, with one child placed
-    group: object = None
-    placement: object = None
-    weekend: object = None
-    calendar_token: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -434,108 +388,19 @@ def test_every_url_is_in_the_matrix():
     assert names - set(MATRIX) == set(), "add the new pages to MATRIX with the expected status per role"
 
 
-@pytest.fixture
-def world(db, settings, tmp_path):
-
-    coordinator = make_user(Role.COORDINATOR, username="matrix_coordinator")
-    referral = make_referral(district_name="Farsta")
-    registration = InterestRegistration.objects.create(
-        agreement=referral.agreement,
-        district=referral.district,
-        child_first_name="Saga",
-        child_birth_year=2015,
-        foster_contact_person="Per",
-        foster_phone="070",
-        recorded_by=referral.submitted_by,
-    )
-    review = log_review_start(
-        reviewer=coordinator,
-        entries=access_log_visible_to(coordinator),
-        sample_size=5,
-        filter_description="",
-        period_start=referral.created_at.date(),
-        period_end=referral.created_at.date(),
-    )
-    # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
-
-    settings.MEDIA_ROOT = tmp_path
-    ended = make_referral(district_name="Farsta", submitted_by=referral.submitted_by)
-    referral_transition(referral=ended, to_status="withdrawn", by=ended.submitted_by, reason="Flyttar")
-    dossier = ReturnDossier(referral=ended, district=ended.district, created_by=ended.submitted_by)
-    dossier.document.save("dossier.pdf", ContentFile(b"%PDF-1.4"), save=True)
-    objects = World(
-        referral=referral,
-        consent=referral.consents.first(),
-        registration=registration,
-        review=review,
-        dossier=dossier,
-        reminder=Reminder.objects.create(
-            recipient=ended.submitted_by,
-            kind="consent_missing",
-            subject_type=ContentType.objects.get_for_model(ended),
-            subject_id=ended.pk,
-            summary=f"Samtycke saknas för {ended.pseudonym}",
-            due_on=ended.created_at.date(),
-        ),
-    )
-    _finance_world(objects, coordinator)
-    existing = {"coordinator": coordinator}
-    _groups_world(objects, existing)
-    # followup
-
-    existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
-    objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
-    return objects, existing
-
-
-def _finance_world(world, coordinator):
-
-    world.agreement = world.referral.agreement
-    world.budget_year = budget_years_create(agreement=world.agreement, by=coordinator)[0]
-    world.payment = world.budget_year.payments.first()
-    world.fee = ExternalFee.objects.create(
-        agreement=world.agreement,
-        municipality="Solna",
-        child_initials="AB",
-        child_age=10,
-        group_name="Veckogrupp",
-        amount_ore=500_000,
-        invoiced_on=datetime.date(2017, 3, 1),
-        recorded_by=coordinator,
-    )
-    job = BackgroundJob.objects.create(kind="finance.annual_report", key="matrix", requested_by=coordinator)
-    world.annual_report = AnnualReport.objects.create(budget_year=world.budget_year, requested_by=coordinator, job=job)
-    world.cost = cost_record(
-        budget_year=world.budget_year,
-        budget_line=world.agreement.budget_lines.first(),
-        spent_on=world.budget_year.starts_on,
-        amount_ore=100_00,
-        description="Papper",
-        by=coordinator,
-    )
-
-
-def _user_for(role, existing):
-    if role == "anonymous":
-        return None
-    if role in existing:
-        return existing[role]
-    if role == "superuser":
-        user = make_user(None, username="matrix_superuser")
-        user.is_superuser = user.is_staff = True
-        user.save()
-        return user
-    if role == "other_district_social_worker":
-        return make_user(Role.SOCIAL_WORKER, district_name="Bromma")
-    return make_user(Role(role), district_name="Farsta")
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("matrix-media")) as built:
+        yield built
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(url_name, role, world, client, make_signed_in_client):
+def test_permission_matrix(url_name, role, world, db, settings, client, make_signed_in_client):
     objects, existing = world
+    settings.MEDIA_ROOT = objects.media_root
     kwargs_for, expected = MATRIX[url_name]
-    user = _user_for(role, existing)
+    user = existing.get(role)
     http = make_signed_in_client(user) if user else client
     response = http.get(reverse(url_name, kwargs=kwargs_for(objects)))
     assert response.status_code == expected[role], f"{url_name} as {role}"
@@ -543,20 +408,124 @@ def test_permission_matrix(url_name, role, world, client, make_signed_in_client)
         assert response["Location"].startswith(reverse("login"))
 
 
-def _groups_world(world, existing):
-    """An open weekly group led by the matrix group leader, one child placed; a support weekend."""
+# --- The POST pass --------------------------------------------------------------------------
+# Every URL, every visitor for whom the URL's object (or the URL itself) is outside their scope,
+# POSTed with a valid CSRF token of the visitor's own session: refused (403, 404; 302 to login
+# for anonymous; 405 only when the URL takes no POST at all) and not one row changed.
 
-    leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
-    manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")
-    world.group = make_group(agreement=world.referral.agreement, leaders=[leader], manager=manager)
-    world.placement = group_place_child(
-        group=world.group,
-        referral=make_referral(first_name="Matrix", submitted_by=world.referral.submitted_by),
-        placed_by=manager,
-    )
-    world.weekend = make_group(
-        agreement=world.referral.agreement, leaders=[leader], format="weekend", name="Helgen", manager=manager
-    )
-    world.calendar_token = calendar_token_get_or_create(user=leader)
-    existing["group_leader"] = leader
-    existing["operations_manager"] = manager
+# URLs that take only POST: the visitors for whom the world's object is outside their scope.
+# The others may act on it, so they are not part of a refusal pass.
+POST_ONLY_REFUSED = {
+    "referrals:waiting_list_confirm": {"group_leader", "other_district_social_worker", "coordinator", "superuser"},
+    "referrals:identity_search": {"group_leader", "operations_manager", "coordinator", "superuser"},
+    "referrals:transition": {"group_leader", "other_district_social_worker", "coordinator", "superuser"},
+    "consent:log_review_create": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "referrals:return": {"group_leader", "social_worker", "other_district_social_worker", "coordinator", "superuser"},
+    # The reminder belongs to another social worker: nobody of the matrix may tick it off.
+    "reminder_done": set(ROLES[1:]),
+    "finance:schedule_create": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "finance:year_close": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "finance:report_generate": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:agenda_item_create": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:meeting_minutes": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:decision_create": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:decision_done": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:information_invite": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:information_signup": {"group_leader", "social_worker", "other_district_social_worker", "superuser"},
+    "followup:information_attendance": {
+        "group_leader",
+        "social_worker",
+        "other_district_social_worker",
+        "superuser",
+    },
+    "followup:report_generate": {
+        "group_leader",
+        "operations_manager",
+        "social_worker",
+        "other_district_social_worker",
+        "superuser",
+    },
+    "groups:calendar_token_renew": {"social_worker", "other_district_social_worker", "coordinator", "superuser"},
+    "groups:action": {
+        "social_worker",
+        "other_district_social_worker",
+        "coordinator",
+        "superuser",
+        "other_group_leader",
+    },
+}
+
+# Extra visitors for the POST pass: a group leader who leads none of the world's groups.
+POST_VISITORS = [*ROLES, "other_group_leader"]
+GROUP_OBJECT_URLS = {name for name in MATRIX if name.startswith("groups:") and name != "groups:action"}
+# The domain's tables, the users and their devices: a refused request writes none of their rows
+# (the session table is not among them: signing in is the visitor's own doing).
+SNAPSHOT_APPS = {"auth", "partnership", "referrals", "consent", "groups", "finance", "followup", "otp_totp"}
+
+
+def _post_refusals():
+    for url_name in sorted(MATRIX):
+        _kwargs_for, expected = MATRIX[url_name]
+        for role in POST_VISITORS:
+            if url_name in POST_ONLY_REFUSED:
+                refused = role == "anonymous" or role in POST_ONLY_REFUSED[url_name]
+            elif role == "other_group_leader":
+                # Outside their scope: the world's group and its pages, which another leader leads.
+                refused = url_name in GROUP_OBJECT_URLS and expected["group_leader"] in (200, 403, 404)
+            elif role == "anonymous":
+                refused = expected[role] == 302  # sent to login; the token pages are public
+            else:
+                refused = expected[role] in (403, 404)
+            if refused:
+                yield url_name, role
+
+
+def database_snapshot():
+    """Every row of the domain's tables, as values: equal snapshots mean nothing was written."""
+    rows = {}
+    for model in apps.get_models():
+        if model._meta.app_label in SNAPSHOT_APPS:
+            fields = [field.attname for field in model._meta.concrete_fields]
+            rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*fields))
+    return rows
+
+
+def _changed_tables(before, after):
+    return sorted(label for label in before if before[label] != after[label])
+
+
+@pytest.mark.parametrize(("url_name", "role"), list(_post_refusals()))
+def test_post_outside_scope_is_refused_and_changes_nothing(url_name, role, world, db, settings):
+    objects, existing = world
+    settings.MEDIA_ROOT = objects.media_root
+    kwargs_for, _expected = MATRIX[url_name]
+    http = Client(enforce_csrf_checks=True)
+    if role != "anonymous":
+        sign_in_with_second_factor(http, existing[role])
+    http.get(reverse("login" if role == "anonymous" else "home"))  # the visitor's own session and CSRF token
+    token = http.cookies["csrftoken"].value
+    url = reverse(url_name, kwargs=kwargs_for(objects))
+    before = database_snapshot()
+    response = http.post(url, {"csrfmiddlewaretoken": token}, HTTP_X_CSRFTOKEN=token)
+    after = database_snapshot()
+    if role == "anonymous":
+        assert response.status_code == 302, f"{url_name} as {role}"
+        assert response["Location"].startswith(reverse("login"))
+    elif response.status_code == 405:
+        assert "POST" not in response["Allow"], f"{url_name} as {role}: 405 but the URL takes POST"
+    else:
+        assert response.status_code in (403, 404), f"{url_name} as {role}: {response.status_code}"
+    assert _changed_tables(before, after) == [], f"{url_name} as {role} changed rows"
+
+
+def test_the_snapshot_sees_a_write(world, db):
+    """The POST pass would notice a write: an allowed POST changes the snapshot."""
+    _objects, existing = world
+    http = Client(enforce_csrf_checks=True)
+    sign_in_with_second_factor(http, existing["group_leader"])
+    http.get(reverse("home"))
+    token = http.cookies["csrftoken"].value
+    before = database_snapshot()
+    response = http.post(reverse("groups:calendar_token_renew"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert _changed_tables(before, database_snapshot()) == ["groups.CalendarToken"]
