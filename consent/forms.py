@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import CleanTextForm
 from partnership.models import AccessLogEntry
 from referrals.forms import ALLOWED_DOCUMENT_SIGNATURES, DateInput, validate_scanned_document
 
 from .models import GuardianConsent
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(CleanTextForm):
     username = forms.CharField(label=_("Användare"), required=False)
     child = forms.CharField(label=_("Barnets pseudonym"), required=False)
     action = forms.ChoiceField(
@@ -23,11 +24,11 @@ class AccessLogFilterForm(forms.Form):
         return cleaned
 
 
-class SampleForm(forms.Form):
+class SampleForm(CleanTextForm):
     sample_size = forms.IntegerField(label=_("Antal poster i stickprovet"), min_value=1, max_value=200, initial=20)
 
 
-class ReviewOutcomeForm(forms.Form):
+class ReviewOutcomeForm(CleanTextForm):
     outcome = forms.CharField(
         label=_("Resultat av kontrollen"),
         help_text=_("Var varje åtkomst befogad? Beskriv avvikelser och vad som görs åt dem."),
@@ -35,7 +36,7 @@ class ReviewOutcomeForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanTextForm):
     given_on = forms.DateField(label=_("Datum för samtycket"), widget=DateInput())
     method = forms.ChoiceField(label=_("Hur samtycket inhämtades"), choices=GuardianConsent.Method.choices)
     information_given = forms.CharField(
@@ -60,7 +61,7 @@ class ConsentForm(forms.Form):
         return document
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(CleanTextForm):
     justification = forms.CharField(
         label=_("Vad oron gäller"),
         help_text=_("Beskriv vad du har sett eller hört. Anmälan går till stadsdelen och loggas."),

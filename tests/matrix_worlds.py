@@ -122,8 +122,9 @@ def build_world(media_root):
 
 @contextmanager
 def world_for_module(django_db_blocker, media_root):
-    """Build the world once, inside a transaction rolled back when the module is done."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """Build the world once, inside a transaction rolled back when the module is done; its files
+    are in MEDIA_ROOT while the module runs."""
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media_root):
         yield build_world(media_root)
         transaction.set_rollback(True)
 
