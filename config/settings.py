@@ -170,6 +170,8 @@ AXES_RESET_ON_SUCCESS = True
 # Two-factor sign-in (TOTP) for every account; only the local demo switches it off.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Gruppstöd"
+# The admin never shows a device's secret key or its QR code once the device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Idle timeout: the session ends after this many seconds without a request.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)

@@ -76,8 +76,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
 
 
-def crawl(client, start="/"):
-    """(url, status, found on) for every page reached from the start, breadth first."""
+def crawl(client, start="/", *, per_pattern_limit=PER_PATTERN, pages=None):
+    """(url, status, found on) for every page reached from the start, breadth first. With a dict
+    as `pages`, each HTML page's URL is kept there with its HTML."""
     queue = deque([(start, None)])
     seen, per_pattern, answers = set(), {}, []
     while queue and len(answers) < PER_ROLE:
@@ -88,7 +89,7 @@ def crawl(client, start="/"):
         except Resolver404:
             answers.append((url, 404, found_on))
             continue
-        if key in seen or key[0] in NOT_FOLLOWED or per_pattern.get(key[0], 0) >= PER_PATTERN:
+        if key in seen or key[0] in NOT_FOLLOWED or per_pattern.get(key[0], 0) >= per_pattern_limit:
             continue
         seen.add(key)
         per_pattern[key[0]] = per_pattern.get(key[0], 0) + 1
@@ -96,6 +97,8 @@ def crawl(client, start="/"):
         answers.append((url, response.status_code, found_on))
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
+        if pages is not None:
+            pages[url] = response.content.decode()
         parser = _Links()
         parser.feed(response.content.decode())
         for href in parser.urls:
