@@ -12,7 +12,8 @@ class CooperationGroupMemberAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "agreement"]
 
 
-class EvaluationQuestionInline(admin.TabularInline):
+# Stacked, not tabular: a tabular row's inputs have only the column header, no label of their own.
+class EvaluationQuestionInline(admin.StackedInline):
     model = EvaluationQuestion
     extra = 0
 
