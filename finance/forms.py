@@ -106,7 +106,7 @@ class SettlementForm(CleanTextForm):
 # --- Setting up an agreement (IOP 3.2, 4.1, 4.3) -------------------------------------------------
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(CleanTextForm):
     """An agreement's period, parties, targets and fee; the budget lines are BudgetLineFormSet's.
     The public party is the coordinator's own organisation."""
 
@@ -142,7 +142,7 @@ class AgreementForm(forms.Form):
         return data
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(CleanTextForm):
     name = forms.CharField(label=_("Budgetpost"), max_length=100, required=False)
     amount = AmountField(label=_("Belopp per år (kr)"), required=False, help_text=_("Till exempel 678 833."))
 

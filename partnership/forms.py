@@ -23,10 +23,9 @@ def validate_plausible_date(value) -> None:
         )
 
 
-class CleanTextForm(forms.Form):
-    """The base of every form, so no app can forget it: each text field refuses control
-    characters and loses bidi overrides (partnership/text.py); dates must be plausible and
-    whole numbers must fit the database."""
+class CleanTextMixin:
+    """Each text field refuses control characters and loses bidi overrides (partnership/text.py);
+    dates must be plausible and whole numbers must fit the database."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +46,14 @@ class CleanTextForm(forms.Form):
             if isinstance(value, str) and isinstance(self.fields.get(name), forms.CharField):
                 cleaned[name] = strip_bidi_controls(value)
         return cleaned
+
+
+class CleanTextForm(CleanTextMixin, forms.Form):
+    """The base of every form, so no app can forget it (CleanTextMixin)."""
+
+
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
+    """The base of every model form: CleanTextForm's cleaning before the instance is built."""
 
 
 class TokenForm(CleanTextForm):
@@ -76,7 +83,7 @@ class TokenForm(CleanTextForm):
         return token
 
 
-class EnrolmentCodeForm(forms.Form):
+class EnrolmentCodeForm(CleanTextForm):
     """The one-time code a superuser issued: the only way a first authenticator is enrolled."""
 
     code = forms.CharField(

@@ -60,8 +60,17 @@ HOSTILE_DATE = st.sampled_from(
     ["0001-01-01", "9999-12-31", "1900-02-29", "2017-02-29", "2024-02-29", "10000-01-01", "2018-13-01", "idag"]
 )
 HOSTILE_TIME = st.sampled_from(["00:00", "23:59", "24:00", "25:61", "-1:00"])
-# The visitors who may fill in a page's forms; the one shown the most forms does.
-FILLERS = ["operations_manager", "coordinator", "social_worker", "group_leader", "anonymous"]
+# The visitors who may fill in a page's forms; the one shown the most forms does. The second
+# provider's staff fill in the pages of their own groups (coordination).
+FILLERS = [
+    "operations_manager",
+    "coordinator",
+    "social_worker",
+    "group_leader",
+    "other_provider_operations_manager",
+    "other_provider_group_leader",
+    "anonymous",
+]
 TEXT_TYPES = {"text", "email", "tel", "search", "url", "password", ""}
 
 
@@ -144,11 +153,18 @@ def _page_with_forms(url_name, world):
 # The pages with a POST form that takes typed input (text, numbers, dates), for the visitor shown
 # the most of them. Checked both ways, so a new form elsewhere cannot escape the fuzzing below.
 FORM_PAGES = {
+    "citywide:participant_answer",
     "consent:access_log",
     "consent:concern",
     "consent:consent_create",
     "consent:consent_withdraw",
     "consent:log_review",
+    "coordination:interest_create",
+    "coordination:mailing",
+    "coordination:participants",
+    "coordination:publication",
+    "finance:agreement_change",
+    "finance:agreement_create",
     "finance:cost_change",
     "finance:cost_create",
     "finance:cost_remove",
