@@ -28,7 +28,7 @@ BENCH_ENV := SECRET_KEY=bench-only-not-secret \
 	EMAIL_URL=consolemail:// \
 	CACHE_URL=locmemcache://
 
-.PHONY: run test test-fast lint fmt install check-system check-browser ci migrate-check messages bench
+.PHONY: run test test-fast lint fmt install check-system check-browser ci migrate-check messages bench tools
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gruppstöd behöver Python 3.11 eller senare.")'
@@ -54,13 +54,25 @@ run: install check-system
 # Two test processes (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs one.
 TEST_WORKERS ?= 2
 
-test: install check-browser
+test: install check-browser tools
 	$(BIN)/python scripts/run_tests.py -n $(TEST_WORKERS) $(ARGS)
 
 # Everything but the browser tests, on SQLite (in memory, one database per process), in two
 # processes (pytest-xdist).
 test-fast: install check-system
 	DATABASE_URL= $(BIN)/python scripts/run_tests.py -m "not browser" -n $(TEST_WORKERS) $(ARGS)
+
+# The Nu Html Checker for the page crawl (tests/browser/test_crawl.py): vnu-jar from npm, run on
+# Debian's Java 17 (apt-get install openjdk-17-jre-headless nodejs npm). Kept in tools/, not in git.
+VNU_VERSION := 26.9.27
+VNU_JAR := tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR):
+	@command -v npm >/dev/null || { echo "npm saknas: installera nodejs och npm (apt-get install nodejs npm)."; exit 1; }
+	@command -v java >/dev/null || { echo "Java saknas: installera openjdk-17-jre-headless."; exit 1; }
+	mkdir -p tools && npm install --prefix tools --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
+
+tools: $(VNU_JAR)
 
 # National-scale data, gunicorn with production settings, wrk on every list and home page; about
 # 20 minutes on 2 cores. Prints every target with its figure; results in bench/results/.

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.forms import DateInput, question_fields
 from followup.models import EvaluationQuestion
+from partnership.forms import CleanTextForm
 from partnership.models import TargetGroup
 
 from .demand import current_term, term_code, term_label, terms_back
@@ -12,7 +13,7 @@ from .demand import current_term, term_code, term_label, terms_back
 TERMS_OFFERED = 10
 
 
-class DemandFilterForm(forms.Form):
+class DemandFilterForm(CleanTextForm):
     termin = forms.ChoiceField(label=_("Termin"), required=False)
     malgrupp = forms.ChoiceField(label=_("Målgrupp"), required=False)
 
@@ -36,7 +37,7 @@ class DemandFilterForm(forms.Form):
         return term, target_group
 
 
-class ParticipantAnswerForm(forms.Form):
+class ParticipantAnswerForm(CleanTextForm):
     """A provider's staff type in a participant's questionnaire: the scale questions only."""
 
     moment = forms.ChoiceField(label=_("Tillfälle"))

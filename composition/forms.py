@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.forms import DateInput, GroupForm
 from groups.models import Method
+from partnership.forms import CleanTextForm
 from partnership.models import TargetGroup
 from partnership.uploads import validate_document
 from referrals.models import Referral
@@ -15,7 +16,7 @@ from referrals.models import Referral
 from .models import ChildRelation
 
 
-class SuggestForm(forms.Form):
+class SuggestForm(CleanTextForm):
     agreement = forms.TypedChoiceField(label=_("Målgrupp"), coerce=int)
     planned_start = forms.DateField(
         label=_("Planerad start"), widget=DateInput(), help_text=_("Barnens ålder räknas på detta datum.")
@@ -52,7 +53,7 @@ class AcceptForm(GroupForm):
         self.order_fields(["children", "name"])
 
 
-class ChildRelationForm(forms.Form):
+class ChildRelationForm(CleanTextForm):
     first: "forms.ModelChoiceField[Referral]" = forms.ModelChoiceField(label=_("Barn"), queryset=None)
     second: "forms.ModelChoiceField[Referral]" = forms.ModelChoiceField(label=_("och barn"), queryset=None)
     kind = forms.ChoiceField(label=_("Vad gäller"), choices=ChildRelation.Kind.choices, widget=forms.RadioSelect)
@@ -75,7 +76,7 @@ def _child_label(referral) -> str:
     return f"{child.full_name} ({referral.pseudonym})" if child else referral.pseudonym
 
 
-class MethodForm(forms.Form):
+class MethodForm(CleanTextForm):
     name = forms.CharField(label=_("Namn"), max_length=200)
     target_group = forms.ModelChoiceField(label=_("Målgrupp"), queryset=TargetGroup.objects.order_by("name"))
     min_age = forms.IntegerField(label=_("Lägsta ålder"), min_value=0, max_value=25)
@@ -87,7 +88,7 @@ class MethodForm(forms.Form):
     description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ManualForm(forms.Form):
+class ManualForm(CleanTextForm):
     version = forms.CharField(label=_("Version"), max_length=20)
     published_on = forms.DateField(label=_("Utgiven"), widget=DateInput())
     document = forms.FileField(
@@ -96,7 +97,7 @@ class ManualForm(forms.Form):
     changes = forms.CharField(label=_("Nytt i versionen"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class GroupMethodForm(forms.Form):
+class GroupMethodForm(CleanTextForm):
     method = forms.ModelChoiceField(label=_("Metod"), queryset=Method.objects.none(), required=False)
 
     def __init__(self, *args, target_group_id, **kwargs):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import CleanTextForm
 from partnership.models import AccessLogEntry
 from partnership.uploads import stored_document, validate_document
 from referrals.forms import DateInput
@@ -8,7 +9,7 @@ from referrals.forms import DateInput
 from .models import GuardianConsent
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(CleanTextForm):
     username = forms.CharField(label=_("Användare"), required=False)
     child = forms.CharField(label=_("Barnets pseudonym"), required=False)
     action = forms.ChoiceField(
@@ -24,11 +25,11 @@ class AccessLogFilterForm(forms.Form):
         return cleaned
 
 
-class SampleForm(forms.Form):
+class SampleForm(CleanTextForm):
     sample_size = forms.IntegerField(label=_("Antal poster i stickprovet"), min_value=1, max_value=200, initial=20)
 
 
-class ReviewOutcomeForm(forms.Form):
+class ReviewOutcomeForm(CleanTextForm):
     outcome = forms.CharField(
         label=_("Resultat av kontrollen"),
         help_text=_("Var varje åtkomst befogad? Beskriv avvikelser och vad som görs åt dem."),
@@ -36,7 +37,7 @@ class ReviewOutcomeForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanTextForm):
     given_on = forms.DateField(label=_("Datum för samtycket"), widget=DateInput())
     method = forms.ChoiceField(label=_("Hur samtycket inhämtades"), choices=GuardianConsent.Method.choices)
     information_given = forms.CharField(
@@ -56,7 +57,7 @@ class ConsentForm(forms.Form):
         return stored_document(document, stem="samtycke") if document else document
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(CleanTextForm):
     justification = forms.CharField(
         label=_("Vad oron gäller"),
         help_text=_("Beskriv vad du har sett eller hört. Anmälan går till stadsdelen och loggas."),

@@ -83,6 +83,10 @@ def log_review_create(request):
 def log_review(request, review_id):
     _require_reviewer(request.user)
     review = selectors.get_log_review_for(request.user, review_id)
+    if request.method == "POST" and review.completed_at:
+        # The form is no longer on the page: say why there, not beside a hidden field.
+        messages.error(request, _("Kontrollen är redan avslutad."))
+        return redirect("consent:log_review", review_id=review.pk)
     form = ReviewOutcomeForm(request.POST or None, initial={"outcome": review.outcome})
     if request.method == "POST" and form.is_valid():
         try:

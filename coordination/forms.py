@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import ContactKind
 from groups.models import Audience, SupportGroup
+from partnership.forms import CleanTextForm, CleanTextModelForm
 from partnership.models import District, TargetGroup
 
 from .models import Participant, SenderRole
@@ -19,7 +20,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class PublicFilterForm(forms.Form):
+class PublicFilterForm(CleanTextForm):
     """The public page's filters (GET). Values that do not parse are ignored, never echoed."""
 
     malgrupp = forms.ChoiceField(label=_("Målgrupp"), required=False)
@@ -55,7 +56,7 @@ class PublicFilterForm(forms.Form):
         }
 
 
-class PublicInterestForm(forms.Form):
+class PublicInterestForm(CleanTextForm):
     """Minimal data, and never an identity number: a first name, an age, where, what, and how to
     reach the adult. `webbplats` is a honeypot: hidden from people, filled in by robots."""
 
@@ -112,7 +113,7 @@ class PublicInterestForm(forms.Form):
         return bool(self.data.get("webbplats"))
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(CleanTextForm):
     """A provider outside the IOP takes a child in: the custodian's consent, then the group."""
 
     group = forms.ModelChoiceField(label=_("Grupp"), queryset=SupportGroup.objects.none())
@@ -128,7 +129,7 @@ class ParticipantForm(forms.Form):
         self.fields["group"].queryset = groups
 
 
-class ParentForm(forms.Form):
+class ParentForm(CleanTextForm):
     name = forms.CharField(label=_("Förälderns namn"), max_length=100)
     contact = forms.CharField(label=_("Telefon eller e-post"), max_length=100)
     accompanies = forms.ModelChoiceField(label=_("Barnets grupp"), queryset=SupportGroup.objects.none(), required=False)
@@ -139,7 +140,7 @@ class ParentForm(forms.Form):
         self.fields["accompanies"].queryset = groups
 
 
-class PublicationForm(forms.ModelForm):
+class PublicationForm(CleanTextModelForm):
     class Meta:
         model = SupportGroup
         fields = [
@@ -164,7 +165,7 @@ class PublicationForm(forms.ModelForm):
         self.fields["audience"].choices = Audience.choices
 
 
-class PlannedGroupsMailingForm(forms.Form):
+class PlannedGroupsMailingForm(CleanTextForm):
     subject = forms.CharField(label=_("Ämne"), max_length=200, initial=_("Stödgrupper som planeras i Stockholm"))
     intro = forms.CharField(
         label=_("Inledning"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

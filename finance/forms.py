@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import CleanTextForm
 from partnership.models import Organisation, TargetGroup
 from partnership.uploads import validate_document
 from referrals.forms import DateInput
@@ -29,14 +30,14 @@ class AmountField(forms.CharField):
         return ore
 
 
-class PaymentPaidForm(forms.Form):
+class PaymentPaidForm(CleanTextForm):
     paid_on = forms.DateField(label=_("Betalningsdatum"), widget=DateInput())
     reference = forms.CharField(
         label=_("Referens"), max_length=100, help_text=_("Till exempel verifikations- eller betalningsnummer.")
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextForm):
     reason = forms.CharField(
         label=_("Motivering"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -44,7 +45,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class CostForm(forms.Form):
+class CostForm(CleanTextForm):
     budget_line = forms.ModelChoiceField(label=_("Budgetpost"), queryset=None, empty_label=None)  # type: ignore[var-annotated]
     spent_on = forms.DateField(label=_("Datum"), widget=DateInput())
     amount = AmountField()
@@ -72,11 +73,11 @@ class CostChangeForm(CostForm):
         )
 
 
-class FeePaidForm(forms.Form):
+class FeePaidForm(CleanTextForm):
     paid_on = forms.DateField(label=_("Betalningsdatum"), widget=DateInput())
 
 
-class TravelCostForm(forms.Form):
+class TravelCostForm(CleanTextForm):
     referral = forms.ModelChoiceField(label=_("Barn (pseudonym och stadsdel)"), queryset=None)  # type: ignore[var-annotated]
     kind = forms.ChoiceField(label=_("Slag"), choices=TravelCost.Kind.choices)
     incurred_on = forms.DateField(label=_("Datum"), widget=DateInput())
@@ -90,7 +91,7 @@ class TravelCostForm(forms.Form):
         self.fields["referral"].label_from_instance = lambda referral: f"{referral.pseudonym} ({referral.district})"
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(CleanTextForm):
     fee_reinvestment = forms.CharField(
         label=_("Hur avgifterna från andra kommuner återinvesterats"),
         required=False,
@@ -98,14 +99,14 @@ class ReportRequestForm(forms.Form):
     )
 
 
-class SettlementForm(forms.Form):
+class SettlementForm(CleanTextForm):
     termination_date = forms.DateField(label=_("Datum för uppsägningen"), widget=DateInput())
 
 
 # --- Setting up an agreement (IOP 3.2, 4.1, 4.3) -------------------------------------------------
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(CleanTextForm):
     """An agreement's period, parties, targets and fee; the budget lines are BudgetLineFormSet's.
     The public party is the coordinator's own organisation."""
 
@@ -141,7 +142,7 @@ class AgreementForm(forms.Form):
         return data
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(CleanTextForm):
     name = forms.CharField(label=_("Budgetpost"), max_length=100, required=False)
     amount = AmountField(label=_("Belopp per år (kr)"), required=False, help_text=_("Till exempel 678 833."))
 

@@ -18,7 +18,8 @@ class ReferenceGroupAdmin(admin.ModelAdmin):
     list_select_related = ["target_group"]
 
 
-class EvaluationQuestionInline(admin.TabularInline):
+# Stacked, not tabular: a tabular row's inputs have only the column header, no label of their own.
+class EvaluationQuestionInline(admin.StackedInline):
     model = EvaluationQuestion
     extra = 0
 

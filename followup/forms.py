@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import CleanTextForm
 from partnership.models import AMENDABLE_AGREEMENT_FIELDS, District, Organisation, TargetGroup
 
 from .models import ContactKind, CooperationGroupMember, EvaluationQuestion, Term
@@ -53,7 +54,7 @@ def answers_from(cleaned_data: dict) -> dict:
     return {name[2:]: value for name, value in cleaned_data.items() if name.startswith("q_")}
 
 
-class AnswerSetForm(forms.Form):
+class AnswerSetForm(CleanTextForm):
     """A leader types in a child's paper questionnaire."""
 
     referral = forms.ChoiceField(label=_("Barn"))
@@ -67,13 +68,13 @@ class AnswerSetForm(forms.Form):
         self.fields.update(question_fields(instrument))
 
 
-class PublicAnswerForm(forms.Form):
+class PublicAnswerForm(CleanTextForm):
     def __init__(self, *args, instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(question_fields(instrument))
 
 
-class EvaluationLinkForm(forms.Form):
+class EvaluationLinkForm(CleanTextForm):
     referral = forms.ChoiceField(label=_("Barn vars familjehem ska svara"))
     instrument = forms.ChoiceField(label=_("Formulär"))
     moment = forms.ChoiceField(label=_("Tillfälle"))
@@ -87,7 +88,7 @@ class EvaluationLinkForm(forms.Form):
         self.fields["moment"].choices = list(moments.items())
 
 
-class OutcomeFilterForm(forms.Form):
+class OutcomeFilterForm(CleanTextForm):
     year = forms.TypedChoiceField(label=_("År"), coerce=int, required=False, empty_value=None)
     group_format = forms.ChoiceField(label=_("Form"), required=False)
     group = forms.ChoiceField(label=_("Grupp"), required=False)
@@ -99,21 +100,21 @@ class OutcomeFilterForm(forms.Form):
         self.fields["group"].choices = [("", _("Alla grupper")), *((str(g.public_id), g.name) for g in groups)]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(CleanTextForm):
     meeting_date = forms.DateField(label=_("Datum"), widget=DateInput())
     location = forms.CharField(label=_("Plats"), max_length=200, required=False)
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(CleanTextForm):
     title = forms.CharField(label=_("Punkt"), max_length=200)
     description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(CleanTextForm):
     minutes = forms.CharField(label=_("Protokoll"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextForm):
     text = forms.CharField(label=_("Beslut"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("Ansvarig"), queryset=CooperationGroupMember.objects.none())
     due_on = forms.DateField(label=_("Klart senast"), widget=DateInput())
@@ -123,7 +124,7 @@ class DecisionForm(forms.Form):
         self.fields["owner"].queryset = members
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(CleanTextForm):
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     description = forms.CharField(label=_("Ändringens lydelse"), widget=forms.Textarea(attrs={"rows": 4}))
     ends_on = forms.DateField(label=AMENDABLE_AGREEMENT_FIELDS["ends_on"], required=False, widget=DateInput())
@@ -159,7 +160,7 @@ class AmendmentForm(forms.Form):
         return cleaned
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(CleanTextForm):
     party = forms.ChoiceField(
         label=_("Part"),
         choices=[("public", _("Offentlig part")), ("provider", _("Idéburen part"))],
@@ -169,7 +170,7 @@ class SignatureForm(forms.Form):
     signed_on = forms.DateField(label=_("Datum för underskrift"), widget=DateInput())
 
 
-class ContactForm(forms.Form):
+class ContactForm(CleanTextForm):
     kind = forms.ChoiceField(label=_("Typ av kontakt"), choices=ContactKind.choices, initial=ContactKind.DISTRICT)
     organisation = forms.CharField(
         label=_("Organisation"), max_length=200, required=False, help_text=_("T.ex. skolans eller mottagningens namn.")
@@ -186,7 +187,7 @@ class ContactForm(forms.Form):
     phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
 
 
-class ContactImportForm(forms.Form):
+class ContactImportForm(CleanTextForm):
     file = forms.FileField(
         label=_("Fil (CSV eller Excel)"),
         help_text=_("Första raden: stadsdel, namn, funktion, e-post, telefon."),
@@ -200,13 +201,13 @@ class ContactImportForm(forms.Form):
         return upload
 
 
-class InformationMeetingForm(forms.Form):
+class InformationMeetingForm(CleanTextForm):
     starts_at = forms.DateTimeField(label=_("Börjar"), widget=DateTimeInput())
     location = forms.CharField(label=_("Plats"), max_length=200)
     topic = forms.CharField(label=_("Tema"), max_length=200, required=False)
 
 
-class SignupForm(forms.Form):
+class SignupForm(CleanTextForm):
     name = forms.CharField(label=_("Namn"), max_length=200)
     email = forms.EmailField(label=_("E-post"))
     district = forms.ModelChoiceField(
@@ -214,7 +215,7 @@ class SignupForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextForm):
     year = forms.TypedChoiceField(label=_("År"), coerce=int)
     term = forms.ChoiceField(label=_("Period"), required=False)
 

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from partnership.jobs import job_request
 from partnership.models import Agreement, District
+from partnership.text import clean_text, without_control_characters
 
 from .cooperation import agreements_for
 from .models import (
@@ -126,6 +127,12 @@ def _parse(rows: list[list[str]]) -> list[dict]:
             "phone": values.get("telefon", ""),
             "errors": [],
         }
+        for key in ("district", "name", "role", "email", "phone"):
+            try:
+                entry[key] = clean_text(entry[key])
+            except ValidationError as error:
+                entry["errors"].extend(error.messages)
+                entry[key] = without_control_characters(entry[key])
         district = districts.get(entry["district"].lower())
         if district is None:
             entry["errors"].append(_("Okänd stadsdel: ”%(d)s”.") % {"d": entry["district"]})

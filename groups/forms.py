@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import CleanTextForm
 from partnership.models import Role
 
 from .models import AbsenceReason, GroupFormat, Premises, VisitKind
@@ -56,7 +57,7 @@ class LeaderField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class GroupForm(forms.Form):
+class GroupForm(CleanTextForm):
     name = forms.CharField(label=_("Namn"), max_length=200)
     format = forms.ChoiceField(label=_("Form"), choices=GroupFormat.choices, widget=forms.RadioSelect)
     min_age = forms.IntegerField(label=_("Lägsta ålder"), min_value=0, max_value=25, initial=7)
@@ -98,12 +99,12 @@ class GroupForm(forms.Form):
         return data
 
 
-class MeetingMoveForm(forms.Form):
+class MeetingMoveForm(CleanTextForm):
     date = forms.DateField(label=_("Nytt datum"), widget=DateInput())
     time = forms.TimeField(label=_("Ny starttid"), widget=TimeInput())
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(CleanTextForm):
     referral = forms.UUIDField(widget=forms.HiddenInput)
     age_override_reason = forms.CharField(
         label=_("Motivering om barnets ålder ligger utanför gruppens"),
@@ -112,11 +113,11 @@ class PlaceForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextForm):
     reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class WaitingListMoveForm(forms.Form):
+class WaitingListMoveForm(CleanTextForm):
     steps = forms.TypedChoiceField(
         label=_("Flytta"),
         choices=[(1, _("Upp i listan")), (-1, _("Ned i listan"))],
@@ -126,7 +127,7 @@ class WaitingListMoveForm(forms.Form):
     reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class VisitForm(forms.Form):
+class VisitForm(CleanTextForm):
     kind = forms.ChoiceField(label=_("Typ"), choices=VisitKind.choices, widget=forms.RadioSelect)
     visit_date = forms.DateField(label=_("Datum"), widget=DateInput(), required=False)
     leader = LeaderField(label=_("Gruppledare"), queryset=get_user_model().objects.none(), required=False)
@@ -152,7 +153,7 @@ class CancelForm(ReasonForm):
 ABSENCE_CHOICES = [("", _("Välj orsak")), *AbsenceReason.choices]
 
 
-class AttendanceRowForm(forms.Form):
+class AttendanceRowForm(CleanTextForm):
     present = forms.TypedChoiceField(
         label=_("Närvaro"),
         choices=[("1", _("Närvarande")), ("0", _("Frånvarande"))],
@@ -169,7 +170,7 @@ class AttendanceRowForm(forms.Form):
         return data
 
 
-class FamilyRemindersForm(forms.Form):
+class FamilyRemindersForm(CleanTextForm):
     enabled = forms.BooleanField(
         label=_("Familjehemmet vill ha ett mejl dagen före varje träff"),
         help_text=_(

@@ -36,6 +36,8 @@ rules.add_perm("groups.plan_group", is_operations_manager & is_groups_provider)
 rules.add_perm("groups.lead_group", is_groups_provider & (is_operations_manager | (is_group_leader & leads_group)))
 rules.add_perm("groups.view_waiting_list", is_provider_staff)
 rules.add_perm("groups.reorder_waiting_list", is_operations_manager)
+# Placing a child in a group is the operations manager's (the object check is groups.plan_group).
+rules.add_perm("groups.place_children", is_operations_manager)
 rules.add_perm("groups.view_calendar", is_provider_staff)
 # Counts only: the coordinator never sees a child (IOP 3.2, follow-up on anonymised figures).
 rules.add_perm("groups.view_targets", is_coordinator | is_operations_manager)

@@ -205,7 +205,10 @@ def waiting_list(*, user: User, group: SupportGroup | None = None) -> list[Waiti
 
 
 def open_groups_for(user: User) -> QuerySet[SupportGroup]:
-    """Groups that can take children now: open, and not split into subgroups (those take them)."""
+    """Groups the user can place children in now: open, and not split into subgroups (those take
+    them). None for those who do not place children, so no page links them to a placement."""
+    if not can(user, "groups.place_children"):
+        return SupportGroup.objects.none()
     subgroups = SupportGroup.objects.filter(parent=OuterRef("pk"))
     # Only what the links show: joining each group's parent (always none here) costs a scan.
     return (

@@ -1,11 +1,62 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .services import two_factor_enrolment_code_valid
+from .text import strip_bidi_controls, validate_no_control_characters
+
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's integer: a larger number could not be stored
 
 
-class TokenForm(forms.Form):
+def validate_plausible_date(value) -> None:
+    """Dates far outside the app's life (year 1, 9999) overflow date arithmetic: refuse them."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if isinstance(day, datetime.date) and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _("Ange ett datum mellan %(first)s och %(last)s.") % {"first": EARLIEST_DATE, "last": LATEST_DATE},
+            code="implausible_date",
+        )
+
+
+class CleanTextMixin:
+    """Each text field refuses control characters and loses bidi overrides (partnership/text.py);
+    dates must be plausible and whole numbers must fit the database."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                extra = [validate_no_control_characters]
+            elif isinstance(field, forms.DateField | forms.DateTimeField):
+                extra = [validate_plausible_date]
+            elif isinstance(field, forms.IntegerField):
+                extra = [MaxValueValidator(LARGEST_INTEGER), MinValueValidator(-LARGEST_INTEGER)]
+            else:
+                extra = []
+            field.validators = [*field.validators, *extra]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and isinstance(self.fields.get(name), forms.CharField):
+                cleaned[name] = strip_bidi_controls(value)
+        return cleaned
+
+
+class CleanTextForm(CleanTextMixin, forms.Form):
+    """The base of every form, so no app can forget it (CleanTextMixin)."""
+
+
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
+    """The base of every model form: CleanTextForm's cleaning before the instance is built."""
+
+
+class TokenForm(CleanTextForm):
     """A TOTP code checked against the user's devices (django-otp throttles after failures)."""
 
     token = forms.RegexField(
@@ -32,7 +83,7 @@ class TokenForm(forms.Form):
         return token
 
 
-class EnrolmentCodeForm(forms.Form):
+class EnrolmentCodeForm(CleanTextForm):
     """The one-time code a superuser issued: the only way a first authenticator is enrolled."""
 
     code = forms.CharField(

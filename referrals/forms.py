@@ -3,6 +3,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import CleanTextForm
+
 from .identity_numbers import parse_identity_number
 from .models import Custody, PlacementBasis, ReferralStatus
 
@@ -19,7 +21,7 @@ VISIBLE_TO_BRIS_BEFORE_CONSENT = _(
 )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(CleanTextForm):
     """Shape and normalisation only; the rules (age, duplicates, consent) live in the services."""
 
     first_name = forms.CharField(label=_("Förnamn"), max_length=100)
@@ -93,7 +95,7 @@ class ReferralForm(forms.Form):
         return parse_identity_number(self.cleaned_data["identity_number"]).canonical
 
 
-class GuardianForm(forms.Form):
+class GuardianForm(CleanTextForm):
     name = forms.CharField(label=_("Vårdnadshavarens namn"), max_length=200)
     has_custody = forms.BooleanField(label=_("Har vårdnaden"), required=False, initial=True)
     phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
@@ -103,11 +105,11 @@ class GuardianForm(forms.Form):
 GuardianFormSet = forms.formset_factory(GuardianForm, extra=2, max_num=4, validate_max=True)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextForm):
     reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CleanTextForm):
     to_status = forms.ChoiceField(choices=ReferralStatus.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Orsak"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -125,7 +127,7 @@ def looks_like_identity_number(text: str) -> bool:
     return not PSEUDONYM.match(text) and sum(char.isdigit() for char in text) >= 6
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(CleanTextForm):
     AGE_BANDS = [("", _("Alla åldrar")), ("7-9", "7–9"), ("10-12", "10–12"), ("13-15", "13–15"), ("16-18", "16–18")]
 
     q = forms.CharField(
@@ -152,7 +154,7 @@ class ReferralFilterForm(forms.Form):
         self.fields["district"].queryset = districts
 
 
-class InterestRegistrationForm(forms.Form):
+class InterestRegistrationForm(CleanTextForm):
     district = forms.ModelChoiceField(label=_("Barnets stadsdel"), queryset=None)  # type: ignore[var-annotated]
     child_first_name = forms.CharField(label=_("Barnets förnamn"), max_length=100)
     child_birth_year = forms.IntegerField(label=_("Barnets födelseår"), min_value=1990, max_value=2100)
@@ -166,7 +168,7 @@ class InterestRegistrationForm(forms.Form):
         self.fields["district"].queryset = districts
 
 
-class IdentityNumberSearchForm(forms.Form):
+class IdentityNumberSearchForm(CleanTextForm):
     """Search by personnummer: sent by POST, so the number never reaches an address or a log."""
 
     identity_number = forms.CharField(
@@ -180,7 +182,7 @@ class IdentityNumberSearchForm(forms.Form):
         return parse_identity_number(self.cleaned_data["identity_number"])
 
 
-class PurgeConfirmForm(forms.Form):
+class PurgeConfirmForm(CleanTextForm):
     confirm = forms.BooleanField(
         label=_("Jag förstår att uppgifterna raderas för gott och inte kan återskapas."),
         error_messages={"required": _("Bekräfta att uppgifterna ska gallras.")},

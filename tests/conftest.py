@@ -90,17 +90,22 @@ def totp_token(device) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def sign_in_with_second_factor(client, user):
+    """Sign the client in with password and a verified second factor, as a real login ends."""
+    device = confirmed_totp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def make_signed_in_client(client):
     """A client signed in with password and a verified second factor, as a real login ends."""
 
     def sign_in(user):
-        device = confirmed_totp_device(user)
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
+        return sign_in_with_second_factor(client, user)
 
     return sign_in
 

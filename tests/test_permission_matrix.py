@@ -6,89 +6,20 @@ Each entry: a function building the URL kwargs from the test world, and the expe
 per role. 302 for anonymous means "sent to login". A 405 entry means the URL only takes POST.
 """
 
-import datetime
-from dataclasses import dataclass
-from types import SimpleNamespace
-
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
-from django.db import transaction
-from django.test import override_settings
+from django.apps import apps
+from django.db import connection
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from composition.models import CompositionRequest, SuggestedGroup, SuggestedMember
-from composition.services import child_relation_record
-from consent.selectors import access_log_visible_to
-from consent.services import log_review_start
-from coordination.models import Participant
-from coordination.services import public_interest_submit
-from finance.models import AnnualReport, ExternalFee
-from finance.services import budget_years_create, cost_record
-from followup import cooperation
 from followup.models import EvaluationInstrument
-from groups import methods
-from groups.services import calendar_token_get_or_create, group_place_child
-from partnership.models import BackgroundJob, Reminder, Role
-from referrals.models import InterestRegistration, ReturnDossier
-from referrals.services import referral_transition
-from tests.coordination.factories import make_provider_world, publish
-from tests.factories import make_group, make_referral, make_user
-from tests.followup.factories import make_followup_world
-
-ROLES = [
-    "anonymous",
-    "group_leader",
-    "operations_manager",
-    "social_worker",
-    "other_district_social_worker",
-    "coordinator",
-    "superuser",
-    # A second provider beside Bris (Ersta Vändpunkten on an operating grant): its staff see their
-    # own provider's pages and get 404 for every object of Bris'.
-    "other_provider_group_leader",
-    "other_provider_operations_manager",
-]
-OTHER_PROVIDER_ROLES = {
-    "other_provider_group_leader": "group_leader",
-    "other_provider_operations_manager": "operations_manager",
-}
+from tests.conftest import sign_in_with_second_factor
+from tests.matrix_worlds import OTHER_PROVIDER_ROLES, ROLES, world_for_module
 
 # URL names that are not app pages: Django's admin (superusers only, tested in test_home_and_health)
 # and the framework's own endpoints.
 OUTSIDE_THE_MATRIX_PREFIXES = ("admin:",)
 OUTSIDE_THE_MATRIX = {"set_language", "healthz", "login", "logout", "password_change_done"}
-
-
-@dataclass
-class World:
-    referral: object  # a Farsta referral past the consent gate
-    consent: object
-    registration: object
-    review: object
-    # lifecycle (purge/return, reminders)
-    dossier: object  # returned to Farsta, not yet received
-    reminder: object  # the Farsta social worker's
-    # finance
-    agreement: object = None
-    budget_year: object = None
-    payment: object = None
-    fee: object = None
-    annual_report: object = None
-    cost: object = None
-    # followup: see tests/followup/factories.make_followup_world
-    followup: object = None
-    # groups: an open weekly group led by the matrix group leader, with one child placed
-    group: object = None
-    placement: object = None
-    weekend: object = None
-    calendar_token: object = None
-    # coordination: Ersta's published children's and parents' groups, a public interest routed to Ersta
-    coordination: object = None
-    # composition (issue 16): a suggestion for Bris' waiting list, a method with a manual, a
-    # reference group with a meeting
-    composition: object = None
 
 
 def _ok(anonymous=302, **overrides):
@@ -663,196 +594,17 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The matrix's world, built once for the module inside a transaction that is rolled back at
-    its end; each test runs in a savepoint inside it, so what a request changes goes with the test."""
-    with (
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-    ):
-        objects, existing = _build_world()
-        yield objects, existing
-        transaction.set_rollback(True)
-
-
-def _build_world():
-    coordinator = make_user(Role.COORDINATOR, username="matrix_coordinator")
-    referral = make_referral(district_name="Farsta")
-    registration = InterestRegistration.objects.create(
-        agreement=referral.agreement,
-        district=referral.district,
-        child_first_name="Saga",
-        child_birth_year=2015,
-        foster_contact_person="Per",
-        foster_phone="070",
-        recorded_by=referral.submitted_by,
-    )
-    review = log_review_start(
-        reviewer=coordinator,
-        entries=access_log_visible_to(coordinator),
-        sample_size=5,
-        filter_description="",
-        period_start=referral.created_at.date(),
-        period_end=referral.created_at.date(),
-    )
-    # lifecycle: an ended Farsta referral whose data Bris returned (a stand-in file, no rendering)
-    ended = make_referral(district_name="Farsta", submitted_by=referral.submitted_by)
-    referral_transition(referral=ended, to_status="withdrawn", by=ended.submitted_by, reason="Flyttar")
-    dossier = ReturnDossier(referral=ended, district=ended.district, created_by=ended.submitted_by)
-    dossier.document.save("dossier.pdf", ContentFile(b"%PDF-1.4"), save=True)
-    objects = World(
-        referral=referral,
-        consent=referral.consents.first(),
-        registration=registration,
-        review=review,
-        dossier=dossier,
-        reminder=Reminder.objects.create(
-            recipient=ended.submitted_by,
-            kind="consent_missing",
-            subject_type=ContentType.objects.get_for_model(ended),
-            subject_id=ended.pk,
-            summary=f"Samtycke saknas för {ended.pseudonym}",
-            due_on=ended.created_at.date(),
-        ),
-    )
-    _finance_world(objects, coordinator)
-    existing = {"coordinator": coordinator}
-    _groups_world(objects, existing)
-    # followup
-    existing.setdefault("group_leader", make_user(Role.GROUP_LEADER, username="matrix_followup_leader"))
-    objects.followup = make_followup_world(referral=referral, leader=existing["group_leader"], coordinator=coordinator)
-    _coordination_world(objects, existing)
-    _composition_world(objects, existing)
-    for role in ROLES:
-        if role not in existing:
-            existing[role] = _new_user(role)
-    return objects, existing
-
-
-def _coordination_world(world, existing):
-    """Ersta Vändpunkten on an operating grant: a published children's group, a parallel parents'
-    group, and a public interest routed to Ersta (the family said no to social services)."""
-    _provider, agreement, manager, leader = make_provider_world()
-    children = make_group(agreement=agreement, leaders=[leader], manager=manager, name="CAP-gruppen", weekday=1)
-    publish(children)
-    parents = make_group(agreement=agreement, leaders=[leader], manager=manager, name="CAP föräldrar", weekday=3)
-    publish(parents, audience="parents", parallel_to=children)
-    interest = public_interest_submit(
-        sender_role="custodian",
-        child_first_name="Ida",
-        child_age=9,
-        district=world.referral.district,
-        target_group=agreement.target_group,
-        contact_name="Anna",
-        contact="070",
-        may_tell_social_services=False,
-    )
-    participant = Participant.objects.create(
-        group=children,
-        child_first_name="Ida",
-        child_age=9,
-        consent_on=children.starts_on,
-        consent_how="written",
-        recorded_by=manager,
-    )
-    world.coordination = SimpleNamespace(group=children, parents=parents, interest=interest, participant=participant)
-    existing["other_provider_group_leader"] = leader
-    existing["other_provider_operations_manager"] = manager
-
-
-def _composition_world(world, existing):
-    """A suggestion for Bris' waiting list (stored as the solver would), a must-not-meet pair in
-    Farsta, a method with a manual, and a reference group with one meeting."""
-    manager = existing["operations_manager"]
-    coordinator = existing["coordinator"]
-    agreement = world.referral.agreement
-    request = CompositionRequest.objects.create(
-        agreement=agreement,
-        target_group=agreement.target_group,
-        requested_by=manager,
-        planned_start=timezone.localdate(),
-        max_groups=1,
-        max_age_spread=3,
-        waiting_count=1,
-        solver_status="OPTIMAL",
-    )
-    suggested = SuggestedGroup.objects.create(request=request, position=1, min_age=10, max_age=10, travel_km=0)
-    SuggestedMember.objects.create(
-        suggested_group=suggested, referral=world.referral, waiting_rank=1, age=10, waited_days=3
-    )
-    other = make_referral(district_name="Farsta", submitted_by=world.referral.submitted_by)
-    relation = child_relation_record(first=world.referral, second=other, kind="apart", by=world.referral.submitted_by)
-    method = methods.method_create(
-        name="CAP", target_group=agreement.target_group, min_age=7, max_age=12, format="10 träffar", by=coordinator
-    )
-    manual = methods.method_manual_add(
-        method=method,
-        version="1",
-        published_on=datetime.date(2026, 1, 1),
-        document=ContentFile(b"%PDF-1.4", name="cap.pdf"),
-        by=coordinator,
-    )
-    reference_group = cooperation.reference_group_create(
-        target_group=agreement.target_group, name="Referensgruppen", created_by=coordinator
-    )
-    world.composition = SimpleNamespace(
-        request=request,
-        suggested=suggested,
-        relation=relation,
-        method=method,
-        manual=manual,
-        reference_group=reference_group,
-    )
-
-
-def _finance_world(world, coordinator):
-
-    world.agreement = world.referral.agreement
-    world.budget_year = budget_years_create(agreement=world.agreement, by=coordinator)[0]
-    world.payment = world.budget_year.payments.first()
-    world.fee = ExternalFee.objects.create(
-        agreement=world.agreement,
-        child_key="barn-ab",
-        year=2017,
-        municipality="Solna",
-        child_initials="AB",
-        child_age=10,
-        group_name="Veckogrupp",
-        amount_ore=500_000,
-        invoiced_on=datetime.date(2017, 3, 1),
-        recorded_by=coordinator,
-    )
-    job = BackgroundJob.objects.create(kind="finance.annual_report", key="matrix", requested_by=coordinator)
-    world.annual_report = AnnualReport.objects.create(budget_year=world.budget_year, requested_by=coordinator, job=job)
-    world.cost = cost_record(
-        budget_year=world.budget_year,
-        budget_line=world.agreement.budget_lines.first(),
-        spent_on=world.budget_year.starts_on,
-        amount_ore=100_00,
-        description="Papper",
-        by=coordinator,
-    )
-
-
-def _new_user(role):
-    if role == "anonymous":
-        return None
-    if role == "superuser":
-        user = make_user(None, username="matrix_superuser")
-        user.is_superuser = user.is_staff = True
-        user.save()
-        return user
-    if role == "other_district_social_worker":
-        return make_user(Role.SOCIAL_WORKER, district_name="Bromma")
-    return make_user(Role(role), district_name="Farsta")
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("matrix-media")) as built:
+        yield built
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(url_name, role, world, db, client, make_signed_in_client):
+def test_permission_matrix(url_name, role, world, db, settings, client, make_signed_in_client):
     objects, existing = world
+    settings.MEDIA_ROOT = objects.media_root
     kwargs_for, expected = MATRIX[url_name]
-    user = existing[role]
+    user = existing.get(role)
     http = make_signed_in_client(user) if user else client
     response = http.get(reverse(url_name, kwargs=kwargs_for(objects)))
     assert response.status_code == expected[role], f"{url_name} as {role}"
@@ -860,20 +612,170 @@ def test_permission_matrix(url_name, role, world, db, client, make_signed_in_cli
         assert response["Location"].startswith(reverse("login"))
 
 
-def _groups_world(world, existing):
-    """An open weekly group led by the matrix group leader, one child placed; a support weekend."""
+# --- The POST pass --------------------------------------------------------------------------
+# Every URL, every visitor for whom the URL's object (or the URL itself) is outside their scope,
+# POSTed with a valid CSRF token of the visitor's own session: refused (403, 404; 302 to login
+# for anonymous; 405 only when the URL takes no POST at all) and not one row changed.
 
-    leader = make_user(Role.GROUP_LEADER, username="matrix_leader")
-    manager = make_user(Role.OPERATIONS_MANAGER, username="matrix_manager")
-    world.group = make_group(agreement=world.referral.agreement, leaders=[leader], manager=manager)
-    world.placement = group_place_child(
-        group=world.group,
-        referral=make_referral(first_name="Matrix", submitted_by=world.referral.submitted_by),
-        placed_by=manager,
-    )
-    world.weekend = make_group(
-        agreement=world.referral.agreement, leaders=[leader], format="weekend", name="Helgen", manager=manager
-    )
-    world.calendar_token = calendar_token_get_or_create(user=leader)
-    existing["group_leader"] = leader
-    existing["operations_manager"] = manager
+# URLs that take only POST: the visitors for whom the world's object is outside their scope.
+# The others may act on it, so they are not part of a refusal pass. The second provider's staff
+# are refused wherever the object is Bris' (PROVIDER_WALL) or Bris' staff in the same role are.
+OTHER_PROVIDER = set(OTHER_PROVIDER_ROLES)
+ONLY_SOCIAL_WORKERS = {"group_leader", "operations_manager", "coordinator", "superuser", *OTHER_PROVIDER}
+BRIS_MANAGER_AND_COORDINATOR = {
+    "group_leader",
+    "social_worker",
+    "other_district_social_worker",
+    "superuser",
+    *OTHER_PROVIDER,
+}
+POST_ONLY_REFUSED = {
+    "referrals:waiting_list_confirm": {
+        "group_leader",
+        "other_district_social_worker",
+        "coordinator",
+        "superuser",
+        *OTHER_PROVIDER,
+    },
+    "referrals:identity_search": ONLY_SOCIAL_WORKERS,
+    "referrals:transition": {
+        "group_leader",
+        "other_district_social_worker",
+        "coordinator",
+        "superuser",
+        *OTHER_PROVIDER,
+    },
+    # Any operations manager reviews the access log (consent.review_access_log), the second
+    # provider's too; group leaders do not.
+    "consent:log_review_create": {
+        "group_leader",
+        "social_worker",
+        "other_district_social_worker",
+        "superuser",
+        "other_provider_group_leader",
+    },
+    "referrals:return": {
+        "group_leader",
+        "social_worker",
+        "other_district_social_worker",
+        "coordinator",
+        "superuser",
+        *OTHER_PROVIDER,
+    },
+    # The reminder belongs to another social worker: nobody of the matrix may tick it off.
+    "reminder_done": set(ROLES[1:]),
+    # Bris' budget year and cooperation group: Bris' manager and the coordinator only.
+    "finance:schedule_create": BRIS_MANAGER_AND_COORDINATOR,
+    "finance:year_close": BRIS_MANAGER_AND_COORDINATOR,
+    "finance:report_generate": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:agenda_item_create": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:meeting_minutes": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:decision_create": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:decision_done": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:information_invite": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:information_signup": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:information_attendance": BRIS_MANAGER_AND_COORDINATOR,
+    "followup:report_generate": {*BRIS_MANAGER_AND_COORDINATOR, "operations_manager"},
+    # Everyone's own calendar token: the second provider's staff renew theirs.
+    "groups:calendar_token_renew": {"social_worker", "other_district_social_worker", "coordinator", "superuser"},
+    # Bris' group: its own leader and manager only.
+    "groups:action": {
+        "social_worker",
+        "other_district_social_worker",
+        "coordinator",
+        "superuser",
+        "other_group_leader",
+        *OTHER_PROVIDER,
+    },
+    # The interest is routed to Ersta: only Ersta's staff may take it up.
+    "coordination:take_up": set(ROLES[1:]) - OTHER_PROVIDER,
+}
+
+# Extra visitors for the POST pass: a group leader who leads none of the world's groups.
+POST_VISITORS = [*ROLES, "other_group_leader"]
+GROUP_OBJECT_URLS = {name for name in MATRIX if name.startswith("groups:") and name != "groups:action"}
+# The domain's tables, the users and their devices: a refused request writes none of their rows
+# (the session table is not among them: signing in is the visitor's own doing).
+SNAPSHOT_APPS = {
+    "auth",
+    "partnership",
+    "referrals",
+    "consent",
+    "groups",
+    "finance",
+    "followup",
+    "coordination",
+    "otp_totp",
+}
+
+
+def _post_refusals():
+    for url_name in sorted(MATRIX):
+        _kwargs_for, expected = MATRIX[url_name]
+        for role in POST_VISITORS:
+            if url_name in POST_ONLY_REFUSED:
+                refused = role == "anonymous" or role in POST_ONLY_REFUSED[url_name]
+            elif role == "other_group_leader":
+                # Outside their scope: the world's group and its pages, which another leader leads.
+                refused = url_name in GROUP_OBJECT_URLS and expected["group_leader"] in (200, 403, 404)
+            elif role == "anonymous":
+                # sent to login; the token pages are public, and a public redirect goes elsewhere
+                refused = expected[role] == 302 and url_name not in PUBLIC_REDIRECTS
+            else:
+                refused = expected[role] in (403, 404)
+            if refused:
+                yield url_name, role
+
+
+def database_snapshot():
+    """Every row of the domain's tables, as stored (raw SQL: nothing decrypted), by model label:
+    equal snapshots mean nothing was written."""
+    rows = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.app_label in SNAPSHOT_APPS:
+                table, pk = (connection.ops.quote_name(name) for name in (model._meta.db_table, model._meta.pk.column))
+                cursor.execute(f"SELECT * FROM {table} ORDER BY {pk}")  # noqa: S608 - names from the models
+                rows[model._meta.label] = [tuple(str(value) for value in row) for row in cursor.fetchall()]
+    return rows
+
+
+def _changed_tables(before, after):
+    return sorted(label for label in before if before[label] != after[label])
+
+
+@pytest.mark.parametrize(("url_name", "role"), list(_post_refusals()))
+def test_post_outside_scope_is_refused_and_changes_nothing(url_name, role, world, db, settings):
+    objects, existing = world
+    settings.MEDIA_ROOT = objects.media_root
+    kwargs_for, _expected = MATRIX[url_name]
+    http = Client(enforce_csrf_checks=True)
+    if role != "anonymous":
+        sign_in_with_second_factor(http, existing[role])
+    http.get(reverse("login" if role == "anonymous" else "home"))  # the visitor's own session and CSRF token
+    token = http.cookies["csrftoken"].value
+    url = reverse(url_name, kwargs=kwargs_for(objects))
+    before = database_snapshot()
+    response = http.post(url, {"csrfmiddlewaretoken": token}, HTTP_X_CSRFTOKEN=token)
+    after = database_snapshot()
+    if role == "anonymous":
+        assert response.status_code == 302, f"{url_name} as {role}"
+        assert response["Location"].startswith(reverse("login"))
+    elif response.status_code == 405:
+        assert "POST" not in response["Allow"], f"{url_name} as {role}: 405 but the URL takes POST"
+    else:
+        assert response.status_code in (403, 404), f"{url_name} as {role}: {response.status_code}"
+    assert _changed_tables(before, after) == [], f"{url_name} as {role} changed rows"
+
+
+def test_the_snapshot_sees_a_write(world, db):
+    """The POST pass would notice a write: an allowed POST changes the snapshot."""
+    _objects, existing = world
+    http = Client(enforce_csrf_checks=True)
+    sign_in_with_second_factor(http, existing["group_leader"])
+    http.get(reverse("home"))
+    token = http.cookies["csrftoken"].value
+    before = database_snapshot()
+    response = http.post(reverse("groups:calendar_token_renew"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert _changed_tables(before, database_snapshot()) == ["groups.CalendarToken"]

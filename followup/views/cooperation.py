@@ -200,6 +200,10 @@ def amendment_detail(request, public_id):
     form = SignatureForm(request.POST or None)
     if request.method == "POST":
         require_permission(request.user, "partnership.manage_amendments")
+        if amendment.applied_at:
+            # The form is no longer on the page: say why there, not beside a hidden field.
+            messages.error(request, _("Ändringen är redan undertecknad av båda parter och gäller."))
+            return redirect("followup:amendment_detail", public_id=amendment.public_id)
         if form.is_valid():
             try:
                 cooperation.agreement_amendment_sign(amendment=amendment, **form.cleaned_data, by=request.user)

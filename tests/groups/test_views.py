@@ -351,3 +351,14 @@ def test_annual_targets_panel_hides_a_count_of_one_to_four_children(manager, lea
         content = make_signed_in_client(user).get(reverse("home")).content.decode()
         assert "färre än 5 av cirka 40" in content
         assert "4 av cirka 40" not in content
+
+
+def test_the_waiting_list_links_open_groups_for_placing_only_for_those_who_place(
+    manager, leader, make_signed_in_client
+):
+    group = make_group(leaders=[leader], manager=manager)
+    place_url = reverse("groups:place", args=[group.public_id])
+    assert place_url in make_signed_in_client(manager).get(reverse("groups:waiting_list")).content.decode()
+    page = make_signed_in_client(leader).get(reverse("groups:waiting_list")).content.decode()
+    assert place_url not in page
+    assert make_signed_in_client(leader).get(place_url).status_code == 403
