@@ -235,13 +235,13 @@ class ReportForm(CleanTextForm):
         self.fields["term"].choices = [("", _("Helt år")), *Term.choices]
 
 
-class ReferenceGroupForm(forms.Form):
+class ReferenceGroupForm(CleanTextForm):
     target_group = forms.ModelChoiceField(label=_("Område (målgrupp)"), queryset=TargetGroup.objects.order_by("name"))
     name = forms.CharField(label=_("Namn"), max_length=200)
     purpose = forms.CharField(label=_("Uppdrag"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReferenceMemberForm(forms.Form):
+class ReferenceMemberForm(CleanTextForm):
     name = forms.CharField(label=_("Namn"), max_length=200)
     title = forms.CharField(label=_("Funktion"), max_length=200)
     representing = forms.ChoiceField(label=_("Företräder"), choices=CooperationGroupMember.Representing.choices)

@@ -154,6 +154,12 @@ def _page_with_forms(url_name, world):
 # the most of them. Checked both ways, so a new form elsewhere cannot escape the fuzzing below.
 FORM_PAGES = {
     "citywide:participant_answer",
+    "composition:accept",
+    "composition:suggest",
+    "followup:reference_group",
+    "followup:reference_groups",
+    "methods:detail",
+    "methods:library",
     "consent:access_log",
     "consent:concern",
     "consent:consent_create",

@@ -69,8 +69,10 @@ def _key(path, query):
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=tmp_path_factory.mktemp("demo")):
+    # The demo's files (a method's manual) stay where the crawl downloads them from.
+    media = tmp_path_factory.mktemp("demo")
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media):
+        with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS):
             call_command("load_demo_data", stdout=StringIO())
         yield
         transaction.set_rollback(True)

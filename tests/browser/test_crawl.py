@@ -13,7 +13,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
@@ -65,8 +64,11 @@ def html_checker_errors(pages: dict[str, str], folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("username", DEMO_LOGINS)
-def test_every_page_a_demo_login_reaches_passes_axe_and_the_html_checker(username, page: Page, live_server, tmp_path):
-    with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=tmp_path / "media"):
+def test_every_page_a_demo_login_reaches_passes_axe_and_the_html_checker(
+    username, page: Page, live_server, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's files, where the crawl downloads them
+    with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS):
         call_command("load_demo_data", stdout=StringIO())
     client = sign_in_with_second_factor(Client(), get_user_model().objects.get(username=username))
     pages: dict[str, str] = {}
