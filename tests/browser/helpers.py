@@ -26,6 +26,13 @@ def assert_no_axe_violations(page: Page) -> None:
     assert violations == [], f"axe violations on {page.url}:\n" + "\n".join(violations)
 
 
+def sign_out(page: Page) -> None:
+    """Sign out from the menu and wait for the login page: signing in again before the sign-out
+    has finished would find the old session still there (and the login page sends it home)."""
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_label("Användarnamn")).to_be_visible()
+
+
 def sign_in(page: Page, base_url: str, user, *, device=None) -> None:
     """Sign in through the login form and the two-factor page, as a person does."""
     device = device or confirmed_totp_device(user)

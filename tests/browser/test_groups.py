@@ -12,7 +12,7 @@ from groups import services
 from groups.models import GroupStatus, SupportGroup
 from partnership.models import Role
 from referrals.models import ChildIdentity
-from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
+from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in, sign_out
 from tests.factories import make_agreement, make_group, make_referral, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def test_manager_plans_places_visits_and_starts_a_group_then_a_leader_takes_atte
     page.get_by_role("button", name="Starta gruppen").click()
     expect(page.get_by_text("Gruppen har startat.")).to_be_visible()
     assert SupportGroup.objects.get(name="Onsdagsgruppen").status == GroupStatus.RUNNING
-    page.get_by_role("button", name="Logga ut").click()
+    sign_out(page)
 
     # The leader, on a phone.
     page.set_viewport_size(PHONE_VIEWPORT)

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from partnership.models import Role
 from referrals.models import Referral, ReferralStatus
-from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
+from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in, sign_out
 from tests.factories import identity_number_for, make_agreement, make_referral, make_user, shift_years
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,7 +81,7 @@ def test_a_sol_referral_with_both_consents_is_then_seen_by_bris(page: Page, live
     referral = Referral.objects.get()
     assert referral.status == ReferralStatus.READY
 
-    page.get_by_role("button", name="Logga ut").click()
+    sign_out(page)
     sign_in(page, live_server.url, make_user(Role.OPERATIONS_MANAGER))
     page.goto(f"{live_server.url}/anmalningar/")
     assert_no_axe_violations(page)
@@ -104,7 +104,7 @@ def test_an_lvu_referral_needs_no_consent_and_bris_sees_the_child_at_once(page: 
     page.get_by_role("button", name="Skicka anmälan").click()
     expect(page.get_by_text("Klart: Bris får ta del av barnets uppgifter")).to_be_visible()
 
-    page.get_by_role("button", name="Logga ut").click()
+    sign_out(page)
     sign_in(page, live_server.url, make_user(Role.GROUP_LEADER))
     page.goto(f"{live_server.url}/anmalningar/")
     page.get_by_role("link", name="Leo Strand").click()
@@ -150,7 +150,7 @@ def test_withdrawing_consent_at_phone_width_hides_the_child_from_bris(page: Page
     assert referral.status == ReferralStatus.WITHDRAWN
 
     page.get_by_role("button", name="Visa meny").click()
-    page.get_by_role("button", name="Logga ut").click()
+    sign_out(page)
     sign_in(page, live_server.url, make_user(Role.OPERATIONS_MANAGER))
     page.goto(f"{live_server.url}/anmalningar/")
     assert "Falk" not in page.content()
@@ -171,7 +171,7 @@ def test_interest_registration_pages_and_the_access_log_pass_axe(page: Page, liv
     expect(page.get_by_text("Intresseanmälan är registrerad")).to_be_visible()
     assert_no_axe_violations(page)
 
-    page.get_by_role("button", name="Logga ut").click()
+    sign_out(page)
     sign_in(page, live_server.url, make_user(Role.SOCIAL_WORKER, district_name="Farsta"))
     page.goto(f"{live_server.url}/anmalningar/intresse/")
     assert_no_axe_violations(page)
@@ -182,7 +182,7 @@ def test_interest_registration_pages_and_the_access_log_pass_axe(page: Page, liv
     page.get_by_role("link", name="Inte aktuell").first.click()
     assert_no_axe_violations(page)
 
-    page.get_by_role("button", name="Logga ut").click()
+    sign_out(page)
     sign_in(page, live_server.url, make_user(Role.COORDINATOR))
     page.goto(f"{live_server.url}/samtycke/logg/")
     assert_no_axe_violations(page)
