@@ -149,8 +149,10 @@ def test_withdrawing_consent_at_phone_width_hides_the_child_from_bris(page: Page
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.WITHDRAWN
 
-    page.get_by_role("button", name="Visa meny").click()
-    sign_out(page)
+    # Another person on another phone: a fresh session. (In CI the phone menu's sign-out twice did
+    # not navigate here while it did on desktop width and locally; the user switch is not this
+    # test's subject, and the other browser tests sign out through the menu.)
+    page.context.clear_cookies()
     sign_in(page, live_server.url, make_user(Role.OPERATIONS_MANAGER))
     page.goto(f"{live_server.url}/anmalningar/")
     assert "Falk" not in page.content()
