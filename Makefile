@@ -23,6 +23,7 @@ DEV_ENV := DEBUG=true \
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gruppstod_bench
 BENCH_ENV := SECRET_KEY=bench-only-not-secret \
 	FIELD_ENCRYPTION_KEY=YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE= \
+	IDENTITY_HASH_KEY=bench-only-identity-hash-key-not-secret-0000 \
 	DATABASE_URL=$(BENCH_DATABASE_URL) \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	EMAIL_URL=consolemail:// \

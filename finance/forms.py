@@ -77,6 +77,16 @@ class FeePaidForm(CleanTextForm):
     paid_on = forms.DateField(label=_("Betalningsdatum"), widget=DateInput())
 
 
+class FeeVoidForm(CleanTextForm):
+    reason = forms.CharField(
+        label=_("Varför avgiften makuleras"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Skälet sparas i ekonomiloggen, till exempel att barnet aldrig började eller fel kommun."),
+        error_messages={"required": _("Ange varför avgiften makuleras.")},
+    )
+
+
 class TravelCostForm(CleanTextForm):
     referral = forms.ModelChoiceField(label=_("Barn (pseudonym och stadsdel)"), queryset=None)  # type: ignore[var-annotated]
     kind = forms.ChoiceField(label=_("Slag"), choices=TravelCost.Kind.choices)

@@ -61,6 +61,9 @@ rules.add_perm("finance.record_cost", finance_staff)
 rules.add_perm("finance.view_receipt", finance_staff)
 rules.add_perm("finance.view_fees", finance_staff)
 rules.add_perm("finance.mark_fee_paid", finance_staff)
+# A fee that is not owed (wrong municipality, a mistaken placement) is voided by hand too, with
+# the reason in the finance log; a paid fee is not (IOP 3.2).
+rules.add_perm("finance.void_fee", finance_staff)
 rules.add_perm("finance.view_travel", finance_staff)
 rules.add_perm("finance.record_travel", finance_staff)
 rules.add_perm("finance.view_report", finance_staff)

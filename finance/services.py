@@ -16,6 +16,7 @@ from groups.models import Placement, SupportGroup
 from partnership.jobs import job_request
 from partnership.models import Agreement, BudgetLine, Organisation, TargetGroup
 from partnership.money import format_ore
+from partnership.selectors import agreement_in_force_check
 from partnership.uploads import stored_document
 from referrals.identity_numbers import age_on
 from referrals.models import Referral
@@ -468,13 +469,7 @@ def _cost_checked(
     if budget_line.agreement_id != budget_year.agreement_id:
         raise ValidationError({"budget_line": _("Budgetposten hör till en annan överenskommelse.")})
     agreement = budget_year.agreement
-    if not agreement.starts_on <= spent_on <= agreement.ends_on:
-        raise ValidationError(
-            {
-                "spent_on": _("Datumet ligger utanför överenskommelsens period %(start)s–%(end)s.")
-                % {"start": agreement.starts_on, "end": agreement.ends_on}
-            }
-        )
+    agreement_in_force_check(agreement=agreement, on=spent_on, field="spent_on")
     if not budget_year.starts_on <= spent_on <= budget_year.ends_on:
         raise ValidationError(
             {"spent_on": _("Datumet ligger utanför budgetåret %(year)s.") % {"year": budget_year.year}}
@@ -619,13 +614,7 @@ def travel_cost_record(
     """A participant's travel or lodging, billed to the district that placed the child (IOP 3.1.2)."""
     if referral.agreement_id != agreement.pk:
         raise ValidationError({"referral": _("Barnet hör till en annan överenskommelse.")})
-    if not agreement.starts_on <= incurred_on <= agreement.ends_on:
-        raise ValidationError(
-            {
-                "incurred_on": _("Datumet ligger utanför överenskommelsens period %(start)s–%(end)s.")
-                % {"start": agreement.starts_on, "end": agreement.ends_on}
-            }
-        )
+    agreement_in_force_check(agreement=agreement, on=incurred_on, field="incurred_on")
     _positive(amount_ore, "amount")
     travel = TravelCost.objects.create(
         agreement=agreement,

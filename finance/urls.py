@@ -26,6 +26,7 @@ urlpatterns = [
     path("avgifter/", views.fees, name="fees"),
     path("avgifter/<uuid:public_id>/faktura/", views.fee_invoice, name="fee_invoice"),
     path("avgifter/<uuid:public_id>/betald/", views.fee_mark_paid, name="fee_mark_paid"),
+    path("avgifter/<uuid:public_id>/makulera/", views.fee_void, name="fee_void"),
     path("resor/", views.travel, name="travel"),
     path("resor/ny/", views.travel_create, name="travel_create"),
     path("resor/stadsdel/<int:district_id>/pdf/", views.travel_district_pdf, name="travel_district_pdf"),

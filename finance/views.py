@@ -26,6 +26,7 @@ from .forms import (
     CostChangeForm,
     CostForm,
     FeePaidForm,
+    FeeVoidForm,
     PaymentPaidForm,
     ReasonForm,
     ReportRequestForm,
@@ -348,6 +349,24 @@ def fee_mark_paid(request, public_id):
             messages.success(request, _("Avgiften från %(m)s är markerad som betald.") % {"m": fee.municipality})
             return redirect("finance:fees")
     return render(request, "finance/fee_mark_paid.html", {"form": form, "fee": fee})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fee_void(request, public_id):
+    _finance_user(request)
+    fee = selectors.get_fee_for(request.user, public_id)
+    require_permission(request.user, "finance.void_fee", fee)
+    form = FeeVoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.external_fee_void(fee=fee, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="reason")
+        else:
+            messages.success(request, _("Avgiften från %(m)s är makulerad.") % {"m": fee.municipality})
+            return redirect("finance:fees")
+    return render(request, "finance/fee_void.html", {"form": form, "fee": fee})
 
 
 # --- Travel and lodging ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Placement, SupportGroup
-from partnership.management.commands.load_demo_data import first_agreement
+from partnership.management.commands.load_demo_data import current_agreement, first_agreement
 from partnership.models import Agreement, AgreementAmendment, District, Organisation
 from referrals.demo import district_social_worker, identity_number
 from referrals.identity_numbers import parse_identity_number
@@ -92,10 +92,12 @@ def _referral(agreement, first, last, age, month_day, serial, district_name):
         return existing
     district = District.objects.get(name=district_name)
     social_worker = district_social_worker(district)
-    # LVU placements: no guardian consent is needed, which keeps the demo short.
-    return referral_submit(
+    # LVU placements: no guardian consent is needed, which keeps the demo short. A referral is
+    # made under the agreement in force today; these past children are then filed under the past
+    # agreement their group belongs to (a demo shortcut, like the completed status below).
+    referral = referral_submit(
         submitted_by=social_worker,
-        agreement=agreement,
+        agreement=current_agreement(),
         district=district,
         child=ChildDetails(
             first_name=first,
@@ -112,6 +114,9 @@ def _referral(agreement, first, last, age, month_day, serial, district_name):
         planned_start=planned_start,
         case_officer_name=social_worker.get_full_name(),
     )
+    Referral.objects.filter(pk=referral.pk).update(agreement=agreement)
+    referral.agreement = agreement
+    return referral
 
 
 def _groups(agreement, leader, manager) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from partnership import history
 from partnership.models import Agreement
+from partnership.selectors import agreement_in_force_check
 from referrals.identity_numbers import age_on
 from referrals.models import Referral, ReferralStatus
 from referrals.services import check_target_group_age, referral_transition
@@ -141,6 +142,8 @@ def group_create(
     if not leaders:
         raise ValidationError({"leaders": _("Välj minst en gruppledare.")}, code="leaders")
     _validate_slots(format=format, slots=slots)
+    starts_on = min(slot.starts_at for slot in slots).astimezone(schedule.STOCKHOLM).date()
+    agreement_in_force_check(agreement=agreement, on=starts_on, field="first_date")
     _check_overlaps(slots=slots, leaders=leaders, premises=premises)
     group = SupportGroup.objects.create(
         agreement=agreement,
@@ -149,7 +152,7 @@ def group_create(
         min_age=min_age,
         max_age=max_age,
         premises=premises,
-        starts_on=min(slot.starts_at for slot in slots).astimezone(schedule.STOCKHOLM).date(),
+        starts_on=starts_on,
         ends_on=max(slot.starts_at for slot in slots).astimezone(schedule.STOCKHOLM).date(),
     )
     group.leaders.set(leaders)

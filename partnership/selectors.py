@@ -43,6 +43,19 @@ def agreement_current_for(user: User | AnonymousUser, *, on: datetime.date | Non
     return agreement_current(on=on)
 
 
+def agreement_in_force_check(*, agreement: Agreement, on: datetime.date, field: str | None = None) -> None:
+    """A dated record (a group, a referral, an interest registration, a cost) belongs to an
+    agreement in force on its date (IOP 2, the agreement's period): the services refuse any other
+    with a ValidationError on `field`, whatever page or job calls them."""
+    if agreement.starts_on <= on <= agreement.ends_on:
+        return
+    message = _("Datumet ligger utanför överenskommelsens period %(start)s–%(end)s.") % {
+        "start": agreement.starts_on,
+        "end": agreement.ends_on,
+    }
+    raise ValidationError({field: message} if field else message, code="no_agreement")
+
+
 def agreement_in_force_or_refuse(
     *, on: datetime.date, field: str | None = None, organisation: Organisation | None = None
 ) -> Agreement:

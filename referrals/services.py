@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from partnership import history
 from partnership.models import AccessLogEntry, Agreement, District
+from partnership.selectors import agreement_in_force_check
 from partnership.services import access_log_record
 
 from .gate import gate_decision
@@ -209,6 +210,7 @@ def referral_submit(
     source: str = Referral.Source.DISTRICT,
 ) -> Referral:
     """A district refers a child. The district itself submits, so it is informed by construction."""
+    agreement_in_force_check(agreement=agreement, on=timezone.localdate())
     identity = parse_identity_number(child.identity_number)
     age = check_age(
         birth_date=identity.birth_date,
@@ -359,6 +361,7 @@ def submission_arguments(form_data: dict[str, Any], guardian_rows: list[dict[str
 def interest_registration_record(
     *, recorded_by: User, agreement: Agreement, district: District, **details: Any
 ) -> InterestRegistration:
+    agreement_in_force_check(agreement=agreement, on=timezone.localdate())
     return InterestRegistration.objects.create(
         recorded_by=recorded_by, agreement=agreement, district=district, **details
     )

@@ -82,17 +82,24 @@ def confirmed_totp_device(user) -> TOTPDevice:
 BUDGET_LINES_KR = [("Personal", 678_833), ("Material", 8_000), ("Mat och dryck", 15_000), ("Resekostnader", 10_000)]
 
 
+SEED_AGREEMENT_PERIOD = (datetime.date(2017, 1, 1), datetime.date(2018, 12, 31))
+
+
 def make_agreement(*, starts_on=None, ends_on=None):
-    """The 2017–2018 agreement of the seed document, with its four budget lines (IOP 4.1)."""
+    """An IOP like the seed document's, with its four budget lines (IOP 4.1). It is in force from
+    the start of last year to the end of next year, so that groups and referrals dated around
+    today belong to it (the services refuse a record outside its agreement's period);
+    SEED_AGREEMENT_PERIOD is the seed document's own 2017–2018."""
 
     _reference_data()
+    this_year = timezone.localdate().year
     agreement = Agreement.objects.create(
         name="Stödgrupper för barn placerade i familjehem",
         public_party=city(),
         provider=bris(),
         target_group=TargetGroup.objects.get(name="Familjehemsplacerade barn"),
-        starts_on=starts_on or datetime.date(2017, 1, 1),
-        ends_on=ends_on or datetime.date(2018, 12, 31),
+        starts_on=starts_on or datetime.date(this_year - 1, 1, 1),
+        ends_on=ends_on or datetime.date(this_year + 1, 12, 31),
     )
     for position, (name, kronor) in enumerate(BUDGET_LINES_KR):
         BudgetLine.objects.create(agreement=agreement, name=name, annual_amount_ore=kronor * 100, position=position)

@@ -175,6 +175,7 @@ FORM_PAGES = {
     "finance:cost_create",
     "finance:cost_remove",
     "finance:fee_mark_paid",
+    "finance:fee_void",
     "finance:payment_mark_paid",
     "finance:payment_reopen",
     "finance:report",

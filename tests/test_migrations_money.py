@@ -5,6 +5,7 @@ they are missing (partnership 0011), idempotently."""
 import datetime
 from importlib import import_module
 
+import time_machine
 from django.apps import apps as current_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -12,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from finance.models import ExternalFee
 from groups.models import Placement, SupportGroup
 from partnership.models import Agreement, BudgetLine, Role
-from tests.factories import make_agreement, make_referral, make_user
+from tests.factories import SEED_AGREEMENT_PERIOD, make_agreement, make_referral, make_user
 
 BEFORE = [
     ("finance", "0006_annual_report_state_on_the_job"),
@@ -20,9 +21,11 @@ BEFORE = [
 ]
 
 
+@time_machine.travel(datetime.datetime(2017, 1, 20, 10, tzinfo=datetime.UTC), tick=True)
 def test_existing_fees_become_one_per_child_and_the_budget_lines_are_installed(migrator_factory):
+    """On a day in 2017, inside the seed document's agreement the migration knows."""
     migrator_factory()  # puts the test database back to the latest layout afterwards
-    agreement = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     manager = make_user(Role.OPERATIONS_MANAGER)
     child = make_referral(agreement=agreement, is_external=True, external_municipality="Solna")
     groups = [

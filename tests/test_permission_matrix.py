@@ -246,6 +246,10 @@ MATRIX = {
         lambda w: {"public_id": w.fee.public_id},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
     ),
+    "finance:fee_void": (
+        lambda w: {"public_id": w.fee.public_id},
+        _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
+    ),
     "finance:travel": (
         lambda w: {},
         _ok(group_leader=403, social_worker=403, other_district_social_worker=403, superuser=403),
@@ -551,6 +555,7 @@ PROVIDER_WALL = {
     "finance:cost_remove": MANAGER_404,
     "finance:fee_invoice": MANAGER_404,
     "finance:fee_mark_paid": MANAGER_404,
+    "finance:fee_void": MANAGER_404,
     "finance:payment_mark_paid": MANAGER_404,
     "finance:payment_reopen": MANAGER_404,
     "finance:payments": MANAGER_404,

@@ -11,7 +11,7 @@ from groups.models import GroupStatus, SupportGroup
 from partnership.jobs import job_run
 from partnership.models import BackgroundJob, Role
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
-from tests.factories import make_agreement, make_referral, make_user
+from tests.factories import SEED_AGREEMENT_PERIOD, make_agreement, make_referral, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def finance_world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     coordinator = make_user(Role.COORDINATOR, username="ekonomi_samordnare")
-    agreement = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     years = services.budget_years_create(agreement=agreement, by=coordinator)
     year = years[0]
     services.cost_record(

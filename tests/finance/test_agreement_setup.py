@@ -10,7 +10,7 @@ from django.urls import reverse
 from finance.models import FinanceAuditEntry
 from finance.services import budget_years_create
 from partnership.models import Agreement, BudgetLine, Role
-from tests.factories import bris, make_agreement, make_user
+from tests.factories import SEED_AGREEMENT_PERIOD, bris, make_agreement, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def _post(**overrides):
 
 @pytest.fixture
 def coordinator():
-    make_agreement()  # 2017–2018, for the reference data and the target group
+    make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])  # the reference data too
     return make_user(Role.COORDINATOR)
 
 

@@ -140,3 +140,42 @@ def test_a_rule_ending_the_referral_voids_the_fee_with_no_person_behind_it(world
     coordinator = make_user(Role.COORDINATOR)
     page = make_signed_in_client(coordinator).get(reverse("finance:audit_log")).content.decode()
     assert "En regel i Gruppstöd" in page
+
+
+def test_a_fee_is_voided_by_hand_with_a_reason_that_goes_in_the_finance_log(world, make_signed_in_client):
+    _agreement, manager, first, _second, child = world
+    group_services.group_place_child(group=first, referral=child, placed_by=manager)
+    fee = ExternalFee.objects.get(referral=child)
+    client = make_signed_in_client(manager)
+    fees_page = client.get(reverse("finance:fees")).content.decode()
+    url = reverse("finance:fee_void", kwargs={"public_id": fee.public_id})
+    assert url in fees_page
+
+    empty = client.post(url, {"reason": "  "})
+    assert empty.status_code == 200
+    assert "Ange varför avgiften makuleras." in empty.context["form"].errors["reason"][0]
+    fee.refresh_from_db()
+    assert fee.voided_at is None
+
+    assert client.post(url, {"reason": "Barnet är folkbokfört i Stockholm"}).status_code == 302
+    fee.refresh_from_db()
+    assert fee.voided_at is not None and fee.voided_by == manager
+    entry = FinanceAuditEntry.objects.get(action=A.FEE_VOIDED)
+    assert entry.reason == "Barnet är folkbokfört i Stockholm" and entry.by == manager
+    again = client.post(url, {"reason": "Igen"})
+    assert again.status_code == 200 and "redan makulerad" in str(again.context["form"].errors)
+    assert url not in client.get(reverse("finance:fees")).content.decode()
+
+
+def test_a_paid_fee_cannot_be_voided_by_hand(world, make_signed_in_client):
+    _agreement, manager, first, _second, child = world
+    group_services.group_place_child(group=first, referral=child, placed_by=manager)
+    fee = services.external_fee_mark_paid(
+        fee=ExternalFee.objects.get(referral=child), paid_on=timezone.localdate(), by=manager
+    )
+    response = make_signed_in_client(manager).post(
+        reverse("finance:fee_void", kwargs={"public_id": fee.public_id}), {"reason": "Fel kommun"}
+    )
+    assert "betald och kan inte makuleras" in response.context["form"].errors["reason"][0]
+    fee.refresh_from_db()
+    assert fee.voided_at is None

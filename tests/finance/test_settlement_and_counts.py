@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -11,6 +12,7 @@ from finance.models import ExternalFee, TravelCost
 from groups.models import GroupStatus, Placement, SupportGroup
 from partnership.models import AccessLogEntry, Role
 from referrals.identity_numbers import age_on
+from tests.conftest import STOCKHOLM
 from tests.factories import make_referral, make_user
 
 from .helpers import agreement_with_years
@@ -34,6 +36,12 @@ def _group(agreement, name, starts_on, status=GroupStatus.CLOSED, parent=None):
 
 @pytest.fixture
 def world():
+    # A day inside the 2017–2018 agreement: referrals made "today" belong to it.
+    with time_machine.travel(datetime.datetime(2018, 6, 1, 10, tzinfo=STOCKHOLM), tick=True):
+        yield _world()
+
+
+def _world():
     coordinator = make_user(Role.COORDINATOR, username="avslut_samordnare")
     agreement, years = agreement_with_years(coordinator)
     year = years[0]

@@ -17,7 +17,7 @@ from followup.cooperation import (
 )
 from followup.models import CooperationGroupMember, CooperationMeeting
 from partnership.models import Role
-from tests.factories import bris, make_agreement, make_user, shift_years
+from tests.factories import SEED_AGREEMENT_PERIOD, bris, make_agreement, make_user, shift_years
 from tests.history import changes_of
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def coordinator():
 
 
 def test_a_term_without_a_held_meeting_is_flagged(coordinator):
-    agreement = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     CooperationMeeting.objects.create(
         agreement=agreement,
         meeting_date=datetime.date(2017, 3, 10),
@@ -74,8 +74,8 @@ def test_a_planned_meeting_has_follow_up_as_a_standing_item_and_past_dates_are_r
 
 
 def test_a_decision_needs_an_owner_from_the_cooperation_group(coordinator):
-    agreement = make_agreement()
-    other = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
+    other = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     meeting = CooperationMeeting.objects.create(
         agreement=agreement, meeting_date=datetime.date(2017, 3, 1), created_by=coordinator
     )
@@ -87,7 +87,7 @@ def test_a_decision_needs_an_owner_from_the_cooperation_group(coordinator):
 
 
 def test_only_an_amendment_signed_by_both_parties_changes_the_agreement(coordinator):
-    agreement = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     amendment = agreement_amendment_record(
         agreement=agreement,
         title="Förlängning 2019",
@@ -122,7 +122,7 @@ def test_only_an_amendment_signed_by_both_parties_changes_the_agreement(coordina
 
 
 def test_an_amendment_that_would_break_the_agreement_is_refused_whole(coordinator):
-    agreement = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     amendment = agreement_amendment_record(
         agreement=agreement, title="Fel", description="x", changes={"min_group_size": 9}, recorded_by=coordinator
     )
@@ -142,7 +142,7 @@ def test_an_amendment_that_would_break_the_agreement_is_refused_whole(coordinato
 def test_minutes_decisions_and_signatures_record_the_user_who_wrote_them(coordinator):
     """The cooperation group's history names who recorded the minutes, each decision and each
     signature (issue 11: they recorded no user)."""
-    agreement = make_agreement()
+    agreement = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     colleague = make_user(Role.COORDINATOR)
     meeting = CooperationMeeting.objects.create(
         agreement=agreement, meeting_date=datetime.date(2018, 11, 1), created_by=coordinator

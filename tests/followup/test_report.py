@@ -23,7 +23,7 @@ from followup.report import (
 )
 from partnership.jobs import job_run
 from partnership.models import BackgroundJob, Role
-from tests.factories import make_agreement, make_user
+from tests.factories import SEED_AGREEMENT_PERIOD, make_agreement, make_user
 from tests.finance.helpers import agreement_with_years
 from tests.followup.factories import instrument, make_group, place_children
 from tests.history import changes_of
@@ -293,7 +293,7 @@ def test_with_a_renewal_the_user_picks_the_agreement_and_every_year_of_each_stay
 ):
     """Never only the newest agreement's years: the first agreement's 2017 and 2018 are offered
     once it is picked, and the page says which agreement it shows."""
-    first = make_agreement()  # 2017–2018
+    first = make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     client = make_signed_in_client(coordinator)
     page = client.get(reverse("followup:report"))
     form = page.context["form"]

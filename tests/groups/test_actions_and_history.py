@@ -26,7 +26,7 @@ LEAD = {"record_visit", "family_reminders", "move_meeting", "take_attendance", "
 @pytest.fixture
 def agreement():
     today = timezone.localdate()
-    return make_agreement(starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
+    return make_agreement(starts_on=today.replace(month=1, day=1), ends_on=datetime.date(today.year + 1, 12, 31))
 
 
 @pytest.fixture

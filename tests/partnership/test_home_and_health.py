@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from config.celery import app
 from partnership.models import District, Organisation, Role
-from tests.factories import make_agreement, make_user
+from tests.factories import SEED_AGREEMENT_PERIOD, make_agreement, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_home_shows_the_agreement_and_its_budget_in_swedish_format(make_signed_i
 
 
 def test_home_never_shows_an_agreement_out_of_force_as_current(make_signed_in_client, coordinator):
-    make_agreement()  # 2017–2018: over, and not silently taken for today's
+    make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])  # over, not taken for today
     body = make_signed_in_client(coordinator).get(reverse("home")).content.decode()
     assert "Ingen överenskommelse gäller i dag" in body
     assert "711\u00a0833,00\u00a0kr" not in body

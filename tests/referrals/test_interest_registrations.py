@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from partnership.models import District, Role
 from referrals.models import InterestRegistration, Referral, ReferralStatus
-from tests.factories import make_agreement, make_user
+from tests.factories import SEED_AGREEMENT_PERIOD, make_agreement, make_user
 from tests.referrals.test_submission import referral_post
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_an_interest_registration_outside_every_agreement_is_refused_and_kept_in
 ):
     """It belongs to the agreement in force on the day it is recorded; with only one that has
     ended, it is refused with a clear message, never filed under the latest agreement."""
-    make_agreement()  # 2017–2018
+    make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     response = make_signed_in_client(group_leader).post(
         reverse("referrals:interest_create"),
         {

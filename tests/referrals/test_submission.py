@@ -13,7 +13,14 @@ from django.utils import timezone
 from partnership.models import AccessLogEntry, Role
 from referrals.models import ChildIdentity, Guardian, Referral, ReferralStatus
 from referrals.services import referral_transition
-from tests.factories import identity_number_for, make_agreement, make_referral, make_user, shift_years
+from tests.factories import (
+    SEED_AGREEMENT_PERIOD,
+    identity_number_for,
+    make_agreement,
+    make_referral,
+    make_user,
+    shift_years,
+)
 from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +251,7 @@ def test_the_form_can_be_opened_empty_with_the_case_officer_prefilled(district_c
 def test_a_referral_outside_every_agreement_is_refused_and_nothing_is_saved(make_signed_in_client, social_worker, db):
     """A referral belongs to the agreement in force on the day it is made: with only an agreement
     that has ended, it is refused with a clear message, never filed under the latest one."""
-    make_agreement()  # 2017–2018
+    make_agreement(starts_on=SEED_AGREEMENT_PERIOD[0], ends_on=SEED_AGREEMENT_PERIOD[1])
     response = make_signed_in_client(social_worker).post(reverse("referrals:create"), referral_post())
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
