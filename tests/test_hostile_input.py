@@ -159,6 +159,7 @@ FORM_PAGES = {
     "followup:reference_group",
     "followup:reference_groups",
     "methods:detail",
+    "methods:edit",
     "methods:library",
     "consent:access_log",
     "consent:concern",

@@ -493,6 +493,17 @@ MATRIX = {
     "methods:library": (lambda w: {}, _ok(superuser=403)),
     "methods:detail": (lambda w: {"public_id": w.composition.method.public_id}, _ok(superuser=403)),
     "methods:manual_download": (lambda w: {"public_id": w.composition.manual.public_id}, _ok(superuser=403)),
+    # Who adds methods (the coordinator) changes and retires them; a provider's staff of either
+    # provider, the districts and the superuser are refused by role.
+    "methods:edit": (
+        lambda w: {"public_id": w.composition.method.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "methods:retire": (lambda w: {"public_id": w.composition.method.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "methods:reinstate": (
+        lambda w: {"public_id": w.composition.method.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
     "methods:group_method": (
         lambda w: {"public_id": w.group.public_id},
         _ok(group_leader=403, other_provider_group_leader=404, other_provider_operations_manager=404, **GROUPS_OBJECT),
@@ -689,6 +700,9 @@ POST_ONLY_REFUSED = {
     },
     # The interest is routed to Ersta: only Ersta's staff may take it up.
     "coordination:take_up": set(ROLES[1:]) - OTHER_PROVIDER,
+    # The method library is the coordinator's to keep.
+    "methods:retire": set(ROLES[1:]) - {"coordinator"},
+    "methods:reinstate": set(ROLES[1:]) - {"coordinator"},
 }
 
 # Extra visitors for the POST pass: a group leader who leads none of the world's groups.
