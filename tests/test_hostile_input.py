@@ -158,6 +158,7 @@ FORM_PAGES = {
     "composition:suggest",
     "followup:reference_group",
     "followup:reference_groups",
+    "followup:reference_member",
     "methods:detail",
     "methods:edit",
     "methods:library",

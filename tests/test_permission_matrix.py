@@ -521,6 +521,22 @@ MATRIX = {
         lambda w: {"public_id": w.composition.reference_group.public_id},
         _ok(**dict.fromkeys(ROLES[1:], 405)),
     ),
+    # A member's page (details, end of membership): the coordinator's alone, Bris' and the second
+    # provider's staff alike refused by role before the group is looked up.
+    "followup:reference_member": (
+        lambda w: {
+            "public_id": w.composition.reference_group.public_id,
+            "member_id": w.composition.reference_member.public_id,
+        },
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "followup:reference_member_end": (
+        lambda w: {
+            "public_id": w.composition.reference_group.public_id,
+            "member_id": w.composition.reference_member.public_id,
+        },
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
 }
 
 MANAGER_404 = {"other_provider_operations_manager": 404}
@@ -700,9 +716,10 @@ POST_ONLY_REFUSED = {
     },
     # The interest is routed to Ersta: only Ersta's staff may take it up.
     "coordination:take_up": set(ROLES[1:]) - OTHER_PROVIDER,
-    # The method library is the coordinator's to keep.
+    # The method library and the reference groups are the coordinator's to keep.
     "methods:retire": set(ROLES[1:]) - {"coordinator"},
     "methods:reinstate": set(ROLES[1:]) - {"coordinator"},
+    "followup:reference_member_end": set(ROLES[1:]) - {"coordinator"},
 }
 
 # Extra visitors for the POST pass: a group leader who leads none of the world's groups.
