@@ -5,26 +5,43 @@ The questionnaires (followup.EvaluationInstrument) are the city's common set: sh
 owned by a provider, so every provider's groups are evaluated with the same instruments and their
 results can be set side by side. Here:
 
-- the before/after change per provider, per group format (the method of work) and per target
-  group, for the coordinator: pairs, mean change, its standard deviation and interquartile range;
+- the before/after change per provider, per method (the programme of the method library a group
+  follows, `SupportGroup.method`; a weekend's subgroups follow their weekend's), per group format
+  and per target group, for the coordinator: pairs, mean change, its standard deviation and
+  interquartile range;
 - a provider's own results beside the city's aggregate, for its staff.
 
 The change of one child is the mean of their answers after the group minus the mean before, on
 the same instrument (paired by the anonymous respondent key, so it holds after purging). Every
 figure is an aggregate made in the database (a subquery per answer set, then one GROUP BY); a
 figure from fewer than five pairs is not shown, and the pair counts of a comparison are protected
-with complementary suppression against the city's total.
+with complementary suppression against the city's total. The comparisons are breakdowns of one
+total, so where one of them could not protect a small count even with every count hidden (4 and
+4 of 8), the total and every comparison's counts are hidden, as in the follow-up report.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, StdDev, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    StdDev,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from followup.models import EvaluationAnswerSet, EvaluationMoment, EvaluationQuestion
-from followup.report import Count_, with_complementary_suppression
+from followup.report import Count_, breakdown_protected, with_complementary_suppression
 from groups.models import GroupFormat
 from partnership.models import Organisation, TargetGroup
 from partnership.statistics import SMALL_CELL
@@ -89,9 +106,11 @@ class Change:
         return None if self.q1 is None or self.q3 is None else self.q3 - self.q1
 
 
-def _changes(queryset, key: str, labels: dict) -> list[Change]:
+def _changes(queryset, key: str, labels: dict | None = None, *, label_key: str | None = None) -> list[Change]:
+    """The change per value of `key`, labelled from `labels` or, read in the same query, from
+    `label_key`."""
     rows = (
-        queryset.values(key)
+        queryset.values(*([key, label_key] if label_key else [key]))
         .annotate(
             n=Count("pk"),
             mean=Avg("change"),
@@ -103,11 +122,47 @@ def _changes(queryset, key: str, labels: dict) -> list[Change]:
     )
     changes = []
     for row in rows:
-        change = Change(label=str(labels.get(row[key], row[key])), pairs=Count_(str(row[key]), row["n"]))
+        label = row[label_key] if label_key else (labels or {}).get(row[key], row[key])
+        change = Change(label=str(label), pairs=Count_(str(row[key]), row["n"]))
         if row["n"] >= SMALL_CELL:
             change.mean, change.sd, change.q1, change.q3 = row["mean"], row["sd"], row["q1"], row["q3"]
         changes.append(change)
     return changes
+
+
+def _of_groups_method(field: str):
+    """The field of the method the answers' group follows: its own, or for a weekend's subgroup
+    (which names none: only the weekend does, groups/services.weekend_split_apply) its weekend's."""
+    return Case(
+        When(group__method__isnull=False, then=F(f"group__method__{field}")),
+        default=F(f"group__parent__method__{field}"),
+    )
+
+
+def _method_changes(paired) -> list[Change]:
+    """Per method, in one query: the method's name and whether it is retired are read with the
+    figures. Groups that name no method are one row, "Ingen metod angiven", after the methods."""
+    changes = _changes(
+        paired.annotate(
+            method=Coalesce("group__method_id", "group__parent__method_id"),
+            method_label=Case(
+                When(
+                    Q(group__method__retired_on__isnull=False)
+                    | Q(group__method__isnull=True, group__parent__method__retired_on__isnull=False),
+                    then=Concat(_of_groups_method("name"), Value(" "), Value(_("(avvecklad)"))),
+                ),
+                default=_of_groups_method("name"),
+                output_field=CharField(),
+            ),
+        ),
+        "method",
+        label_key="method_label",
+    )
+    without = _("Ingen metod angiven")
+    for change in changes:
+        if change.pairs.label == "None":
+            change.label = without
+    return sorted(changes, key=lambda change: (change.label == without, change.label.casefold()))
 
 
 def _city(queryset, label: str) -> Change:
@@ -137,14 +192,24 @@ def _protected(changes: list[Change], total: int) -> list[Change]:
 class Comparison:
     city: Change
     by_provider: list[Change]
+    by_method: list[Change]
     by_format: list[Change]
     by_target_group: list[Change]
     small_cell: int = SMALL_CELL
 
 
+def _all_hidden(changes: list[Change]) -> list[Change]:
+    for change in changes:
+        change.pairs = Count_(change.pairs.label, change.pairs.count, complementary=True)
+        change.mean = change.sd = change.q1 = change.q3 = None
+    return changes
+
+
 def evaluation_comparison(*, year: int | None = None) -> Comparison:
-    """The coordinator's comparison of providers, methods of work (group formats) and target
-    groups. Six queries whatever the number of answers."""
+    """The coordinator's comparison of providers, methods (the method library's programmes), group
+    formats and target groups. Seven queries whatever the number of answers, groups or methods:
+    the city's figure, the providers' names, the target groups' names, and one GROUP BY per
+    comparison (the methods' names come with their figures)."""
     paired = _paired_changes()
     if year:
         paired = paired.filter(answered_on__year=year)
@@ -153,6 +218,7 @@ def evaluation_comparison(*, year: int | None = None) -> Comparison:
     language = get_language() or "sv"
     target_groups = {tg.pk: tg.display_name(language) for tg in TargetGroup.objects.all()}
     by_provider = _changes(paired.annotate(provider=F("group__agreement__provider_id")), "provider", providers)
+    by_method = _method_changes(paired)
     by_format = _changes(paired, "group_format", dict(GroupFormat.choices))
     by_target = _changes(
         paired.annotate(tg=Coalesce("group__target_group_id", "group__agreement__target_group_id")),
@@ -160,11 +226,20 @@ def evaluation_comparison(*, year: int | None = None) -> Comparison:
         target_groups,
     )
     total = city.pairs.count
+    comparisons = [_protected(changes, total) for changes in (by_provider, by_method, by_format, by_target)]
+    # Every comparison splits the same total: if one of them lets a small count be worked out from
+    # the total even with all its counts hidden (4 and 4 of 8), hide the total, and every count of
+    # every comparison (a fully shown one would add up to the total).
+    if not all(breakdown_protected([change.pairs for change in changes], total=total) for changes in comparisons):
+        _all_hidden([city])
+        comparisons = [_all_hidden(changes) for changes in comparisons]
+    by_provider, by_method, by_format, by_target = comparisons
     return Comparison(
         city=city,
-        by_provider=_protected(by_provider, total),
-        by_format=_protected(by_format, total),
-        by_target_group=_protected(by_target, total),
+        by_provider=by_provider,
+        by_method=by_method,
+        by_format=by_format,
+        by_target_group=by_target,
     )
 
 

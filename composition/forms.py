@@ -100,6 +100,6 @@ class ManualForm(CleanTextForm):
 class GroupMethodForm(CleanTextForm):
     method = forms.ModelChoiceField(label=_("Metod"), queryset=Method.objects.none(), required=False)
 
-    def __init__(self, *args, target_group_id, **kwargs):
+    def __init__(self, *args, methods, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["method"].queryset = Method.objects.filter(target_group_id=target_group_id).order_by("name")
+        self.fields["method"].queryset = methods

@@ -5,7 +5,8 @@
   provider's suggestion is a 404 (composition.selectors scopes every lookup to the provider).
 - The district's social worker records that two of the district's children must not meet, or are
   siblings: the district knows the children; the provider sees only the consequence.
-- The method library: read by everyone who works with groups, kept by the coordinator.
+- The method library: read by everyone who works with groups, kept by the coordinator, who adds
+  methods and so also changes and retires them (retiring, never deleting: groups name them).
 """
 
 import rules
@@ -32,5 +33,9 @@ rules.add_perm(
     "composition.view_method_library",
     is_coordinator | is_operations_manager | is_group_leader | is_social_worker,
 )
-rules.add_perm("composition.manage_method_library", is_coordinator)
+# Who adds methods changes and retires them: one predicate, so the three cannot drift apart.
+keeps_method_library = is_coordinator
+rules.add_perm("composition.manage_method_library", keeps_method_library)
+rules.add_perm("composition.change_method", keeps_method_library)
+rules.add_perm("composition.retire_method", keeps_method_library)
 rules.add_perm("composition.set_group_method", is_operations_manager & is_groups_provider)

@@ -259,8 +259,57 @@ def method_detail(request, public_id):
         "manuals": method.manuals.select_related("uploaded_by").order_by("-published_on", "-pk"),
         "groups": methods.groups_following(method)[:100],
         "form": form,
+        "may_change": can(request.user, "composition.change_method"),
+        "may_retire": can(request.user, "composition.retire_method"),
     }
     return render(request, "composition/method_detail.html", context)
+
+
+_METHOD_FIELDS = ("name", "target_group", "min_age", "max_age", "format", "origin", "description")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def method_edit(request, public_id):
+    require_permission(request.user, "composition.change_method")
+    method = _method_for(public_id)
+    form = MethodForm(request.POST or None, initial={name: getattr(method, name) for name in _METHOD_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            methods.method_update(method=method, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Metoden är ändrad."))
+            return redirect("methods:detail", public_id=method.public_id)
+    return render(request, "composition/method_edit.html", {"method": method, "form": form})
+
+
+def _method_state_change(request, public_id, service, success):
+    require_permission(request.user, "composition.retire_method")
+    method = _method_for(public_id)
+    try:
+        service(method=method, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("methods:detail", public_id=method.public_id)
+
+
+@login_required
+@require_POST
+def method_retire(request, public_id):
+    return _method_state_change(
+        request, public_id, methods.method_retire, _("Metoden är avvecklad. Inga nya grupper kan välja den.")
+    )
+
+
+@login_required
+@require_POST
+def method_reinstate(request, public_id):
+    return _method_state_change(request, public_id, methods.method_reinstate, _("Metoden används igen."))
 
 
 @login_required
@@ -277,7 +326,7 @@ def group_method(request, public_id):
     group = get_group_for(request.user, public_id)
     require_permission(request.user, "composition.set_group_method", group)
     form = GroupMethodForm(
-        request.POST or None, target_group_id=group.effective_target_group_id, initial={"method": group.method}
+        request.POST or None, methods=methods.methods_offered_to(group), initial={"method": group.method}
     )
     if request.method == "POST" and form.is_valid():
         try:

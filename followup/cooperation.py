@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,19 +64,29 @@ def agreements_for(user) -> QuerySet[Agreement]:
 
 def reference_groups_for(user) -> QuerySet[ReferenceGroup]:
     """Every reference group for the coordinator (the city's coordination keeps them); for anyone
-    else those they are a member of."""
+    else those they are a member of today (a former member no longer reads the group)."""
     membership = getattr(user, "membership", None)
     if membership is None:
         return ReferenceGroup.objects.none()
     if membership.role == Role.COORDINATOR:
         return ReferenceGroup.objects.all()
-    return ReferenceGroup.objects.filter(members__user=user).distinct()
+    current = CooperationGroupMember.objects.current().filter(user=user)
+    return ReferenceGroup.objects.filter(pk__in=current.values("reference_group_id"))
 
 
 def get_reference_group_for(user, public_id) -> ReferenceGroup:
     try:
         return reference_groups_for(user).select_related("target_group").get(public_id=public_id)
     except (ReferenceGroup.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+def get_reference_member_for(reference_group: ReferenceGroup, public_id) -> CooperationGroupMember:
+    """A member of this reference group, current or former (found through the group, which the
+    caller got with get_reference_group_for); 404 for any other."""
+    try:
+        return reference_group.members.select_related("organisation").get(public_id=public_id)
+    except (CooperationGroupMember.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
 
 
@@ -193,14 +203,30 @@ def reference_group_create(*, target_group: TargetGroup, name: str, purpose: str
     )
 
 
-@transaction.atomic
-def reference_group_member_add(
-    *, reference_group: ReferenceGroup, name: str, title: str, representing: str, organisation=None, user=None
-) -> CooperationGroupMember:
+def _member_details_check(*, name: str, title: str, representing: str, organisation) -> None:
+    if not name.strip():
+        raise ValidationError({"name": _("Ange ett namn.")}, code="name")
+    if not title.strip():
+        raise ValidationError({"title": _("Ange en funktion.")}, code="title")
     if representing not in CooperationGroupMember.Representing.values:
         raise ValidationError({"representing": _("Välj vem ledamoten företräder.")}, code="representing")
     if representing in ("district", "provider") and organisation is None:
         raise ValidationError({"organisation": _("Välj stadsdelens eller utförarens organisation.")}, code="org")
+
+
+@transaction.atomic
+@history.records_actor("by")
+def reference_group_member_add(
+    *,
+    reference_group: ReferenceGroup,
+    name: str,
+    title: str,
+    representing: str,
+    organisation=None,
+    user=None,
+    by=None,
+) -> CooperationGroupMember:
+    _member_details_check(name=name, title=title, representing=representing, organisation=organisation)
     return CooperationGroupMember.objects.create(
         reference_group=reference_group,
         name=name.strip(),
@@ -209,6 +235,49 @@ def reference_group_member_add(
         organisation=organisation,
         user=user,
     )
+
+
+# A member's details and the end of a membership are the same for either forum (a reference group
+# or an agreement's cooperation group): the services take the member, not the forum.
+
+
+@transaction.atomic
+@history.records_actor("by")
+def cooperation_member_update(
+    *, member: CooperationGroupMember, name: str, title: str, representing: str, organisation=None, by
+) -> CooperationGroupMember:
+    """Correct or update a member's details (a new title, another organisation); the member's
+    history keeps the earlier ones, and past decisions name the member as they are now."""
+    member = CooperationGroupMember.objects.select_for_update().get(pk=member.pk)
+    _member_details_check(name=name, title=title, representing=representing, organisation=organisation)
+    member.name, member.title = name.strip(), title.strip()
+    member.representing, member.organisation = representing, organisation
+    member.save(update_fields=["name", "title", "representing", "organisation", "updated_at"])
+    return member
+
+
+@transaction.atomic
+@history.records_actor("by")
+def cooperation_member_end(*, member: CooperationGroupMember, ended_on: datetime.date, by) -> CooperationGroupMember:
+    """End a membership on its last day (today, earlier, or a day ahead), or correct that day. The
+    member is kept: past decisions still name their owner. A former member owns no decision of a
+    later meeting (CooperationMeeting.forum_members), so the last day cannot come before a meeting
+    where they took on a decision."""
+    member = CooperationGroupMember.objects.select_for_update().get(pk=member.pk)
+    last_owned = member.decisions.aggregate(day=Max("meeting__meeting_date"))["day"]
+    if last_owned is not None and ended_on < last_owned:
+        raise ValidationError(
+            {
+                "ended_on": _(
+                    "Ledamoten är ansvarig för ett beslut från mötet %(day)s. Sista dagen kan inte vara före det."
+                )
+                % {"day": last_owned.isoformat()}
+            },
+            code="owns_decision",
+        )
+    member.ended_on = ended_on
+    member.save(update_fields=["ended_on", "updated_at"])
+    return member
 
 
 @transaction.atomic

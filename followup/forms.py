@@ -251,3 +251,11 @@ class ReferenceMemberForm(CleanTextForm):
         required=False,
         help_text=_("För en stadsdel eller en utförare. En sakkunnig kan sakna organisation här."),
     )
+
+
+class MemberEndForm(CleanTextForm):
+    ended_on = forms.DateField(
+        label=_("Sista dag som ledamot"),
+        widget=DateInput(),
+        help_text=_("Ledamoten finns kvar i gruppens protokoll och beslut."),
+    )

@@ -6,11 +6,13 @@ These models lived in the partnership app until wave 2; their tables keep the ol
 (db_table), so moving them moved no data (migration 0001_initial is state-only).
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership import history
@@ -46,8 +48,18 @@ ONE_FORUM = Q(agreement__isnull=False, reference_group__isnull=True) | Q(
 )
 
 
+class MemberQuerySet(models.QuerySet["CooperationGroupMember"]):
+    def current(self, on: datetime.date | None = None) -> "MemberQuerySet":
+        """The members on that day (today by default): those whose membership has not ended."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on or timezone.localdate()))
+
+
 class CooperationGroupMember(TimeStampedModel):
-    """A member of the samverkansgrupp (IOP 3.2), or of a reference group."""
+    """A member of the samverkansgrupp (IOP 3.2), or of a reference group.
+
+    A membership ends, it is not deleted: the row stays with its last day (`ended_on`), so past
+    meetings' decisions still name their owner and the history of the forum stays whole. A former
+    member owns no decision of a later meeting and, with an account, no longer reads the forum."""
 
     class Representing(models.TextChoices):
         DISTRICT = "district", _("Stadsdel")
@@ -67,6 +79,10 @@ class CooperationGroupMember(TimeStampedModel):
     name = models.CharField(_("namn"), max_length=200)
     title = models.CharField(_("funktion"), max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ended_on = models.DateField(_("ledamot till och med"), null=True, blank=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         db_table = "partnership_cooperationgroupmember"
@@ -287,10 +303,12 @@ class CooperationMeeting(TimeStampedModel):
         return f"{_('Samverkansmöte')} {self.meeting_date:%Y-%m-%d}"
 
     def forum_members(self):
-        """The members of the forum that met: who may own its decisions."""
+        """The members of the forum on the day it met: who may own its decisions."""
         if self.reference_group_id:
-            return CooperationGroupMember.objects.filter(reference_group_id=self.reference_group_id)
-        return CooperationGroupMember.objects.filter(agreement_id=self.agreement_id)
+            members = CooperationGroupMember.objects.filter(reference_group_id=self.reference_group_id)
+        else:
+            members = CooperationGroupMember.objects.filter(agreement_id=self.agreement_id)
+        return members.current(on=self.meeting_date)
 
 
 class AgendaItem(TimeStampedModel):
@@ -491,3 +509,5 @@ class FollowUpReport(TimeStampedModel):
 history.register(CooperationMeeting, fields=["meeting_date", "location", "minutes", "held_at"])
 history.register(AgendaItem, fields=["title"])
 history.register(CooperationDecision, fields=["text", "owner", "due_on", "done_at"])
+# A reference group's members: who changed a member's details, and who ended the membership when.
+history.register(CooperationGroupMember, fields=["name", "title", "representing", "organisation", "ended_on"])

@@ -4,7 +4,9 @@ stay in partnership/rules.py (view_cooperation, manage_cooperation).
 - The coordinator keeps the reference groups per area: creates them, adds members, plans
   meetings, writes agendas, minutes and decisions.
 - A member with an account (a district's social worker, a provider's staff) reads their own
-  reference group's meetings and minutes.
+  reference group's meetings and minutes while they are a member: once the membership has ended
+  (CooperationGroupMember.ended_on) they no longer do, though the group's records still name them.
+- The coordinator, who adds the members, changes their details and ends their memberships.
 """
 
 import rules
@@ -14,17 +16,22 @@ from partnership.rules import is_coordinator, is_operations_manager
 
 @rules.predicate
 def has_reference_group(user):
-    return user.is_authenticated and user.cooperationgroupmember_set.filter(reference_group__isnull=False).exists()
+    return (
+        user.is_authenticated
+        and user.cooperationgroupmember_set.current().filter(reference_group__isnull=False).exists()
+    )
 
 
 @rules.predicate
 def is_reference_group_member(user, reference_group):
-    return reference_group.members.filter(user=user).exists()
+    return reference_group.members.current().filter(user=user).exists()
 
 
 rules.add_perm("followup.list_reference_groups", is_coordinator | has_reference_group)
 rules.add_perm("followup.view_reference_group", is_coordinator | is_reference_group_member)
 rules.add_perm("followup.manage_reference_group", is_coordinator)
+# Changing a member's details and ending a membership: whoever adds the members.
+rules.add_perm("followup.change_reference_member", is_coordinator)
 # Any forum's meeting pages (the cooperation group's or a reference group's): checked before the
 # meeting is looked up, then the forum's own permission on the meeting found.
 rules.add_perm("followup.view_meetings", is_coordinator | is_operations_manager | has_reference_group)

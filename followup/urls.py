@@ -24,6 +24,16 @@ urlpatterns = [
     path("referensgrupper/<uuid:public_id>/", reference.reference_group, name="reference_group"),
     path("referensgrupper/<uuid:public_id>/ledamot/", reference.reference_member_add, name="reference_member_add"),
     path(
+        "referensgrupper/<uuid:public_id>/ledamot/<uuid:member_id>/",
+        reference.reference_member,
+        name="reference_member",
+    ),
+    path(
+        "referensgrupper/<uuid:public_id>/ledamot/<uuid:member_id>/avsluta/",
+        reference.reference_member_end,
+        name="reference_member_end",
+    ),
+    path(
         "referensgrupper/<uuid:public_id>/moten/ny/",
         reference.reference_meeting_create,
         name="reference_meeting_create",

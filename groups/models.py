@@ -68,6 +68,9 @@ class Method(TimeStampedModel):
     )
     description = models.TextField(_("beskrivning"), blank=True)
     origin = models.CharField(_("ursprung"), max_length=200, blank=True)
+    # A method is retired, never deleted: the groups that followed it keep naming it, and the
+    # comparison of outcomes by method keeps its figures. A retired method is offered to no group.
+    retired_on = models.DateField(_("avvecklad"), null=True, blank=True)
 
     class Meta:
         ordering = ["target_group__name", "name"]
@@ -378,3 +381,8 @@ class CalendarToken(TimeStampedModel):
 history.register(SupportGroup, fields=["status"])
 # A meeting's history: who moved it, and who confirmed it was held.
 history.register(Meeting, fields=["starts_at", "ends_at", "held_confirmed_at"])
+# A method's history: who changed what it is (its name, area, ages, format, description), and who
+# retired or reinstated it. A manual version is a new row, never changed (MethodManual).
+history.register(
+    Method, fields=["name", "target_group", "min_age", "max_age", "format", "description", "origin", "retired_on"]
+)

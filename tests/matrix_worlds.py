@@ -82,7 +82,7 @@ class World:
     # coordination: Ersta's published children's and parents' groups, a public interest routed to Ersta
     coordination: object = None
     # composition (issue 16): a suggestion for Bris' waiting list, a method with a manual, a
-    # reference group with a meeting
+    # reference group with a member (an expert without an account)
     composition: object = None
     media_root: object = None  # where the world's files are: tests point MEDIA_ROOT here
 
@@ -216,7 +216,7 @@ def _coordination_world(world, existing):
 
 def _composition_world(world, existing):
     """A suggestion for Bris' waiting list (stored as the solver would), a must-not-meet pair in
-    Farsta, a method with a manual, and a reference group with one meeting."""
+    Farsta, a method with a manual, and a reference group with one member."""
     manager = existing["operations_manager"]
     coordinator = existing["coordinator"]
     agreement = world.referral.agreement
@@ -249,6 +249,9 @@ def _composition_world(world, existing):
     reference_group = cooperation.reference_group_create(
         target_group=agreement.target_group, name="Referensgruppen", created_by=coordinator
     )
+    reference_member = cooperation.reference_group_member_add(
+        reference_group=reference_group, name="Pia Professor", title="Forskare", representing="expert", by=coordinator
+    )
     world.composition = SimpleNamespace(
         request=request,
         suggested=suggested,
@@ -256,6 +259,7 @@ def _composition_world(world, existing):
         method=method,
         manual=manual,
         reference_group=reference_group,
+        reference_member=reference_member,
     )
 
 

@@ -35,8 +35,8 @@ NEW_LAYOUT = [
     ("finance", "0006_annual_report_state_on_the_job"),
     ("followup", "0003_followup_report_state_on_the_job"),
     # Read through today's models: later columns on the moved tables come along (issue 15's contact
-    # kinds, issue 16's reference groups on the cooperation tables).
-    ("followup", "0005_reference_groups_share_the_cooperation_machinery"),
+    # kinds, issue 16's reference groups on the cooperation tables, the members' end and public id).
+    ("followup", "0007_member_public_id_unique"),
 ]
 
 
@@ -129,7 +129,10 @@ def test_a_database_in_the_old_layout_keeps_every_row_in_the_new_one(migrator_fa
 
     meeting = CooperationMeeting.objects.get(pk=ids["meeting"])
     assert meeting.minutes == "Protokoll"
-    assert CooperationDecision.objects.get(meeting=meeting).owner.name == "Iris"
+    owner = CooperationDecision.objects.get(meeting=meeting).owner
+    assert owner.name == "Iris"
+    # A member from before memberships could end: still a member, with a public id of its own.
+    assert owner.ended_on is None and owner.public_id is not None
     report = FollowUpReport.objects.select_related("job").get(pk=ids["report"])
     assert report.job.state == BackgroundJob.State.DONE and report.pdf.name == "followup/reports/r.pdf"
     assert AgendaItem.objects.get(meeting=meeting).report == report

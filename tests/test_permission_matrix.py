@@ -497,6 +497,17 @@ MATRIX = {
     "methods:library": (lambda w: {}, _ok(superuser=403)),
     "methods:detail": (lambda w: {"public_id": w.composition.method.public_id}, _ok(superuser=403)),
     "methods:manual_download": (lambda w: {"public_id": w.composition.manual.public_id}, _ok(superuser=403)),
+    # Who adds methods (the coordinator) changes and retires them; a provider's staff of either
+    # provider, the districts and the superuser are refused by role.
+    "methods:edit": (
+        lambda w: {"public_id": w.composition.method.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "methods:retire": (lambda w: {"public_id": w.composition.method.public_id}, _ok(**dict.fromkeys(ROLES[1:], 405))),
+    "methods:reinstate": (
+        lambda w: {"public_id": w.composition.method.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
     "methods:group_method": (
         lambda w: {"public_id": w.group.public_id},
         _ok(group_leader=403, other_provider_group_leader=404, other_provider_operations_manager=404, **GROUPS_OBJECT),
@@ -512,6 +523,22 @@ MATRIX = {
     ),
     "followup:reference_meeting_create": (
         lambda w: {"public_id": w.composition.reference_group.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    # A member's page (details, end of membership): the coordinator's alone, Bris' and the second
+    # provider's staff alike refused by role before the group is looked up.
+    "followup:reference_member": (
+        lambda w: {
+            "public_id": w.composition.reference_group.public_id,
+            "member_id": w.composition.reference_member.public_id,
+        },
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "followup:reference_member_end": (
+        lambda w: {
+            "public_id": w.composition.reference_group.public_id,
+            "member_id": w.composition.reference_member.public_id,
+        },
         _ok(**dict.fromkeys(ROLES[1:], 405)),
     ),
 }
@@ -694,6 +721,10 @@ POST_ONLY_REFUSED = {
     },
     # The interest is routed to Ersta: only Ersta's staff may take it up.
     "coordination:take_up": set(ROLES[1:]) - OTHER_PROVIDER,
+    # The method library and the reference groups are the coordinator's to keep.
+    "methods:retire": set(ROLES[1:]) - {"coordinator"},
+    "methods:reinstate": set(ROLES[1:]) - {"coordinator"},
+    "followup:reference_member_end": set(ROLES[1:]) - {"coordinator"},
 }
 
 # Extra visitors for the POST pass: a group leader who leads none of the world's groups.

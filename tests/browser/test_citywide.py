@@ -1,7 +1,7 @@
 """The city-wide view's "done when" path for the coordinator, in Chromium on a desktop and at phone
 width with axe on every page: find the districts without an offer for children of parents with
 mental illness, see the waiting time per district, compare evaluation outcomes across providers
-and export the national statistics."""
+and methods, and export the national statistics."""
 
 import datetime
 import uuid
@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from followup.models import EvaluationAnswer, EvaluationAnswerSet, EvaluationInstrument, EvaluationQuestion
+from groups.models import Method, SupportGroup
 from partnership.models import Role
 from referrals.models import Referral
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
@@ -99,7 +100,9 @@ def test_the_coordinator_follows_demand_evaluation_and_exports_the_statistics(pa
     assert_no_axe_violations(page)
 
     _menu(page, "Utvärdering i staden")
-    expect(page.get_by_role("heading", name="Utvärdering i staden: verksamheter och arbetssätt")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Utvärdering i staden: verksamheter, metoder och arbetssätt")
+    ).to_be_visible()
     providers = page.get_by_role("region", name="Per verksamhet")
     expect(providers.get_by_role("row", name=city["källan"])).to_contain_text("+1,4")
     expect(providers.get_by_role("row", name=city["bris"])).to_contain_text("+0,5")
@@ -113,3 +116,55 @@ def test_the_coordinator_follows_demand_evaluation_and_exports_the_statistics(pa
     content = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert content.startswith("year,term,target_group,district,age_band,measure,value,suppressed")
     assert "parental_mental_illness" in content
+
+
+@pytest.fixture
+def methods_in_use():
+    """CAP followed by a group for children of parents with substance misuse, and the IOP's group
+    for foster-placed children that names no method."""
+    today = timezone.localdate()
+    cap_group = group(target_code="parental_substance_misuse", district_name="Farsta", starts_on=today)
+    plain_group = group(target_code="foster_care", district_name="Bromma", starts_on=today)
+    cap = Method.objects.create(
+        name="CAP", target_group=cap_group.target_group, min_age=7, max_age=12, format="10 träffar"
+    )
+    SupportGroup.objects.filter(pk=cap_group.pk).update(method=cap)
+    _pairs(cap_group, [1, 2, 1, 2, 1])
+    _pairs(plain_group, [0, 1, 0, 1, 0, 1])
+    return {
+        "coordinator": make_user(Role.COORDINATOR, username="samordnaren"),
+        "cap_provider": cap_group.agreement.provider.name,
+        "bris": plain_group.agreement.provider.name,
+    }
+
+
+def test_the_coordinator_compares_outcomes_across_methods_and_providers(page: Page, live_server, methods_in_use):
+    page.set_viewport_size(DESKTOP_VIEWPORT)
+    sign_in(page, live_server.url, methods_in_use["coordinator"])
+
+    _menu(page, "Utvärdering i staden")
+    expect(page.get_by_role("heading", name="Per metod")).to_be_visible()
+    by_method = page.get_by_role("region", name="Per metod")
+    expect(by_method.get_by_role("row", name="CAP")).to_contain_text("+1,4")
+    expect(by_method.get_by_role("row", name="Ingen metod angiven")).to_contain_text("+0,5")
+    providers = page.get_by_role("region", name="Per verksamhet")
+    expect(providers.get_by_role("row", name=methods_in_use["cap_provider"])).to_contain_text("+1,4")
+    expect(providers.get_by_role("row", name=methods_in_use["bris"])).to_contain_text("+0,5")
+    assert_no_axe_violations(page)
+
+    # CAP is retired in the library: its outcomes stay in the comparison, marked.
+    page.get_by_role("link", name="Metodbibliotek").click()
+    expect(page.get_by_role("heading", name="Metodbibliotek")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="CAP", exact=True).click()
+    expect(page.get_by_role("heading", name="CAP", exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Avveckla metoden").click()
+    expect(page.get_by_text("Metoden är avvecklad.")).to_be_visible()
+    expect(page.get_by_role("button", name="Ta i bruk igen")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    _menu(page, "Utvärdering i staden")
+    by_method = page.get_by_role("region", name="Per metod")
+    expect(by_method.get_by_role("row", name="CAP (avvecklad)")).to_contain_text("+1,4")
+    assert_no_axe_violations(page)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from citywide.evaluation import evaluation_comparison, evaluation_own_against_city
 from followup.models import EvaluationAnswer, EvaluationAnswerSet, EvaluationInstrument, EvaluationQuestion
+from groups.models import Method, SupportGroup
 from partnership.models import Role
 from tests.citywide.factories import group
 from tests.coordination.factories import make_provider_user
@@ -107,3 +108,98 @@ def test_who_opens_the_evaluation_pages(client, make_signed_in_client, coordinat
     assert response.status_code == 200
     assert held.agreement.provider.name in response.content.decode()
     assert make_signed_in_client(make_user(Role.SOCIAL_WORKER)).get(own).status_code == 403
+
+
+# --- By method (the method library's programmes) -------------------------------------------------
+
+
+def _method(name, held, **extra):
+    """A method of the group's target group, followed by the group."""
+    method = Method.objects.create(
+        name=name, target_group=held.target_group, min_age=7, max_age=12, format="8 träffar", **extra
+    )
+    SupportGroup.objects.filter(pk=held.pk).update(method=method)
+    return method
+
+
+def test_the_coordinator_compares_methods_with_the_change_its_spread_and_suppression():
+    start = timezone.localdate() - datetime.timedelta(days=90)
+    cap_group = group(target_code="parental_substance_misuse", starts_on=start)
+    other_cap_group = group(target_code="parental_substance_misuse", starts_on=start)
+    trappan_group = group(target_code="violence_in_family", starts_on=start)
+    plain_group = group(target_code="foster_care", starts_on=start)
+    cap = _method("CAP", cap_group)
+    SupportGroup.objects.filter(pk=other_cap_group.pk).update(method=cap)
+    _method("Trappan", trappan_group)
+    cap_changes = [1, 1, 2, 2, 3, 0, 2, 1]
+    _children(cap_group, cap_changes[:4])
+    _children(other_cap_group, cap_changes[4:])  # one method, two groups: counted together
+    _children(trappan_group, [1, 1, 1, 1, 1, 1])
+    _children(plain_group, [1, 2])  # no method named, two pairs: too few to show
+    comparison = evaluation_comparison()
+    assert [change.label for change in comparison.by_method] == ["CAP", "Trappan", "Ingen metod angiven"]
+    by_method = {change.label: change for change in comparison.by_method}
+    cap_change = by_method["CAP"]
+    assert cap_change.pairs.count == 8 and not cap_change.suppressed
+    assert cap_change.mean == pytest.approx(statistics.fmean(cap_changes))
+    assert cap_change.sd == pytest.approx(statistics.stdev(cap_changes))
+    assert (cap_change.q1, cap_change.q3) == (pytest.approx(1.0), pytest.approx(2.0))
+    without = by_method["Ingen metod angiven"]
+    assert without.pairs.small and without.mean is None and without.sd is None
+    # 16 pairs in the city: with CAP's 8 shown, the 2 without a method would be 16 − 8 − 6 if
+    # Trappan's 6 were shown too, so Trappan is hidden with them (complementary suppression).
+    assert comparison.city.pairs.count == 16
+    trappan = by_method["Trappan"]
+    assert trappan.pairs.complementary and trappan.mean is None and trappan.q1 is None
+
+
+def test_a_weekends_subgroups_count_under_the_weekends_method_and_a_retired_one_says_so():
+    start = timezone.localdate() - datetime.timedelta(days=90)
+    weekend = group(target_code="parental_substance_misuse", starts_on=start)
+    subgroup = group(target_code="parental_substance_misuse", starts_on=start)
+    SupportGroup.objects.filter(pk=subgroup.pk).update(parent=weekend)  # only the weekend names a method
+    _method("CAP", weekend, retired_on=timezone.localdate())
+    _children(subgroup, [1, 1, 1, 1, 1])
+    (change,) = evaluation_comparison().by_method
+    assert change.label == "CAP (avvecklad)" and change.pairs.count == 5 and change.mean == pytest.approx(1.0)
+
+
+def test_when_one_comparison_cannot_hide_a_small_count_the_total_and_every_count_are_hidden():
+    """4 pairs with CAP and 4 without a method, in one provider's groups: hiding both 4s is not
+    enough while the city's 8 (or the provider's 8) shows, so every count is hidden."""
+    start = timezone.localdate() - datetime.timedelta(days=90)
+    cap_group = group(target_code="parental_substance_misuse", starts_on=start)
+    plain_group = group(target_code="parental_substance_misuse", starts_on=start)
+    _method("CAP", cap_group)
+    _children(cap_group, [1, 1, 1, 1])
+    _children(plain_group, [2, 2, 2, 2])
+    comparison = evaluation_comparison()
+    assert comparison.city.pairs.complementary and comparison.city.mean is None
+    for changes in (comparison.by_provider, comparison.by_method, comparison.by_format, comparison.by_target_group):
+        assert changes and all(change.pairs.suppressed and change.mean is None for change in changes)
+
+
+def test_the_comparison_costs_the_same_however_many_methods_providers_and_answers(django_assert_max_num_queries):
+    start = timezone.localdate() - datetime.timedelta(days=90)
+    for n, code in enumerate(["parental_substance_misuse", "violence_in_family", "parental_mental_illness"] * 2):
+        held = group(target_code=code, starts_on=start)
+        _method(f"Metod {n}", held)
+        _children(held, [1, 2, 3, 1, 2])
+    _children(group(target_code="foster_care", starts_on=start), [1, 1, 1, 1, 1])
+    # The city's figure, the providers' names, the target groups' names, and one grouped query per
+    # comparison (provider, method with its name, format, target group): none per row.
+    with django_assert_max_num_queries(7):
+        comparison = evaluation_comparison(year=timezone.localdate().year)
+    assert len(comparison.by_method) == 7 and comparison.city.pairs.count == 35
+
+
+def test_the_comparison_page_shows_the_methods(make_signed_in_client, coordinator):
+    start = timezone.localdate() - datetime.timedelta(days=90)
+    cap_group = group(target_code="parental_substance_misuse", starts_on=start)
+    _method("CAP – Children Are People too", cap_group)
+    _children(cap_group, [1, 1, 1, 1, 1])
+    _children(group(target_code="foster_care", starts_on=start), [2, 2, 2, 2, 2])
+    page = make_signed_in_client(coordinator).get(reverse("citywide:evaluation_comparison")).content.decode()
+    by_method = page.split("Per metod</h2>")[1].split("</table>")[0]
+    assert "CAP – Children Are People too" in by_method and "Ingen metod angiven" in by_method
+    assert "+1,0" in by_method and "+2,0" in by_method
