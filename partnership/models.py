@@ -238,6 +238,7 @@ class AccessLogEntry(models.Model):
         TWO_FACTOR_REMOVED = "2fa_removed", _("Tvåstegsverifiering borttagen")
         TWO_FACTOR_CODE_ISSUED = "2fa_code_issued", _("Engångskod för tvåstegsverifiering utfärdad")
         MEMBERSHIP_CHANGED = "membership_changed", _("Roll eller stadsdel ändrad")
+        PASSWORD_CHOSEN = "password_chosen", _("Lösenord valt via inbjudan")
 
     occurred_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(

@@ -70,6 +70,9 @@ MATRIX = {
     # Signed-in test users have passed TOTP already, so the verify page sends them on.
     "two_factor_verify": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 302))),
     "two_factor_setup": (lambda w: {}, _ok()),
+    # The mailed link of an invitation: the token is the key, no login. A made-up token shows the
+    # page that says the link no longer works.
+    "password_choose": (lambda w: {"uidb64": "MQ", "token": "fel-token"}, _ok(anonymous=200)),
     "referrals:list": (lambda w: {}, _ok(**BRIS_AND_DISTRICT)),
     "referrals:create": (
         lambda w: {},
