@@ -440,6 +440,27 @@ MATRIX = {
     ),
     "coordination:city_overview": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
     "coordination:mailing": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    # Setting up providers is the coordinator's: everyone else is refused by role (403) before any
+    # provider is looked up, the second provider's staff too (for their own provider as well).
+    "coordination:provider_list": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "coordination:provider_create": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "coordination:provider_detail": (
+        lambda w: {"public_id": w.coordination.new_provider.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    # A provider nobody works for yet: its first account is the coordinator's to invite.
+    "coordination:staff_invite": (
+        lambda w: {"public_id": w.coordination.new_provider.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "coordination:invitation_enrolment_code": (
+        lambda w: {"public_id": w.coordination.invitation.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "coordination:invitation_resend": (
+        lambda w: {"public_id": w.coordination.invitation.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
     # --- citywide: the coordinator's view of the whole city; a provider's own evaluation ---
     **{
         name: (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}))
@@ -692,6 +713,9 @@ POST_ONLY_REFUSED = {
     },
     # The interest is routed to Ersta: only Ersta's staff may take it up.
     "coordination:take_up": set(ROLES[1:]) - OTHER_PROVIDER,
+    # A provider's invited manager: only the coordinator follows the invitation up.
+    "coordination:invitation_enrolment_code": set(ROLES[1:]) - {"coordinator"},
+    "coordination:invitation_resend": set(ROLES[1:]) - {"coordinator"},
 }
 
 # Extra visitors for the POST pass: a group leader who leads none of the world's groups.
