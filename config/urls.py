@@ -16,6 +16,11 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "konto/valj-losenord/<uidb64>/<token>/",
+        partnership_views.PasswordChooseView.as_view(),
+        name="password_choose",
+    ),
     path("konto/tvafaktor/", partnership_views.two_factor_verify, name="two_factor_verify"),
     path("konto/tvafaktor/ny/", partnership_views.two_factor_setup, name="two_factor_setup"),
     path("paminnelser/", partnership_views.reminder_list, name="reminders"),

@@ -76,6 +76,7 @@ def load(agreement: Agreement) -> list[tuple[str, str]]:
                 "public_phone": "08-508 000 00",
             },
         )
+        organisation.target_groups.add(TargetGroup.objects.get(code=target))
         arrangements[short_name], _ = Agreement.objects.get_or_create(
             provider=organisation,
             public_party=city,

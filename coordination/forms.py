@@ -1,17 +1,20 @@
 """Forms of the coordination: the public page's filters, the public interest form (no login),
-and the provider's forms for taking a child in, registering a parent and publishing a group."""
+the provider's forms for taking a child in, registering a parent and publishing a group, and the
+coordinator's forms for setting up a provider and inviting its first account."""
 
 from typing import cast
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ContactKind
 from groups.models import Audience, SupportGroup
 from partnership.forms import CleanTextForm, CleanTextModelForm
-from partnership.models import District, TargetGroup
+from partnership.models import Agreement, District, Organisation, TargetGroup
 
 from .models import Participant, SenderRole
+from .services import PROVIDER_TYPES
 
 YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
 
@@ -175,3 +178,85 @@ class PlannedGroupsMailingForm(CleanTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact_kind"].choices = [("", _("Hela kontaktlistan")), *ContactKind.choices]
+
+
+class ProviderForm(CleanTextForm):
+    """A new provider. The arrangement is chosen here and set up on the next page (finance)."""
+
+    name = forms.CharField(label=_("Organisationens namn"), max_length=200)
+    short_name = forms.CharField(
+        label=_("Kortnamn (valfritt)"),
+        max_length=50,
+        required=False,
+        help_text=_("Visas i listor och på den öppna sidan, till exempel Ersta Vändpunkten."),
+    )
+    organisation_type = forms.ChoiceField(
+        label=_("Typ av organisation"),
+        choices=[(value, Organisation.Type(value).label) for value in PROVIDER_TYPES],
+        widget=forms.RadioSelect,
+    )
+    district = forms.ModelChoiceField(
+        label=_("Stadsdel (bara för en stadsdelsförvaltning)"),
+        queryset=District.objects.filter(is_active=True).order_by("name"),
+        required=False,
+    )
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("Målgrupper"),
+        queryset=TargetGroup.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Vilka barn och föräldrar verksamhetens grupper är till för."),
+        error_messages={"required": _("Välj minst en målgrupp.")},
+    )
+    arrangement = forms.ChoiceField(
+        label=_("Samverkansform"),
+        choices=Agreement.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Överenskommelsen med belopp och period lägger du in i nästa steg, under Ekonomi."),
+    )
+    website = forms.URLField(label=_("Webbplats (valfritt)"), max_length=200, required=False, assume_scheme="https")
+    public_email = forms.EmailField(
+        label=_("Allmän e-post (valfritt)"),
+        required=False,
+        help_text=_("Verksamhetens egen adress, aldrig en persons. Visas på den öppna sidan."),
+    )
+    public_phone = forms.CharField(label=_("Telefon, växel (valfritt)"), max_length=30, required=False)
+
+    def clean(self):
+        data = super().clean()
+        organisation_type, arrangement = data.get("organisation_type"), data.get("arrangement")
+        if (
+            organisation_type == Organisation.Type.DISTRICT
+            and not data.get("district")
+            and "district" not in self.errors
+        ):
+            self.add_error("district", _("Välj vilken stadsdel förvaltningen hör till."))
+        if organisation_type and organisation_type != Organisation.Type.DISTRICT and data.get("district"):
+            self.add_error("district", _("Stadsdel anges bara för en stadsdelsförvaltning."))
+        # The same as finance.services.agreement_save asks on the next page, said here already.
+        if arrangement == Agreement.Kind.IOP and organisation_type and organisation_type != Organisation.Type.NGO:
+            self.add_error("arrangement", _("Ett IOP ingås bara med en idéburen organisation."))
+        if (
+            arrangement == Agreement.Kind.DISTRICT_OWN
+            and organisation_type
+            and organisation_type != Organisation.Type.DISTRICT
+        ):
+            self.add_error("arrangement", _("Stadsdelens egna grupper drivs av en stadsdelsförvaltning."))
+        return data
+
+
+class StaffInviteForm(CleanTextForm):
+    """The provider's operations manager: who they are and where the password link goes."""
+
+    first_name = forms.CharField(label=_("Förnamn"), max_length=150)
+    last_name = forms.CharField(label=_("Efternamn"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-post"),
+        help_text=_("Personens egen adress i tjänsten: dit går länken för att välja lösenord."),
+    )
+    username = forms.CharField(
+        label=_("Användarnamn"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Till exempel fornamn.efternamn: bokstäver, siffror och . @ + - _"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )

@@ -176,3 +176,28 @@ class PlannedGroupsMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailing} → {self.contact_id}"
+
+
+class StaffInvitation(TimeStampedModel):
+    """The coordinator set up a provider's first account, its operations manager (issue 15): the
+    account has no password until its owner chooses one through the mailed link (Django's
+    password-reset token: valid PASSWORD_RESET_TIMEOUT, once). `mail_sent_at` is set as the mail
+    goes, so a rerun of the job mails nothing twice; a resend clears it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitation")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="staff_invitations", verbose_name=_("organisation")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inbjuden av")
+    )
+    mail_sent_at = models.DateTimeField(_("inbjudan skickad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("inbjudan till personal")
+        verbose_name_plural = _("inbjudningar till personal")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation})"

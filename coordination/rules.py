@@ -8,15 +8,22 @@
 - A district's social workers see the interests about children of their district whose family
   agreed that social services may be told.
 - The coordinator sees the city in aggregate: counts per provider, never an interest's contents.
+- The coordinator sets up providers and invites each one's first account, its operations manager;
+  later accounts are the provider's own business (and the admin's), so that the coordinator can
+  never give an account of their choosing the rights of a provider that already holds children's
+  data. Until the invitee has enrolled an authenticator, the coordinator may give them a one-time
+  enrolment code and send the password link again.
 """
 
 import rules
 from django.contrib.auth.models import User
+from django_otp import devices_for_user
 
 from groups.models import Audience, SupportGroup
+from partnership.models import Organisation
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
 
-from .models import PublicInterest
+from .models import PublicInterest, StaffInvitation
 
 is_provider_staff = is_group_leader | is_operations_manager
 
@@ -68,3 +75,29 @@ rules.add_perm("coordination.view_city_overview", is_coordinator)
 # The city's information work (IOP 3.1.3, the coordination's proposal): the coordinator mails the
 # planned groups to the contact list.
 rules.add_perm("coordination.send_planned_groups", is_coordinator)
+
+
+# --- Setting up providers (issue 15) -------------------------------------------------------------
+
+
+@rules.predicate
+def is_provider_without_staff(user: User, organisation: Organisation) -> bool:
+    """A provider nobody works for yet: its first account is the coordinator's to invite."""
+    return organisation.organisation_type != Organisation.Type.CITY and not organisation.memberships.exists()
+
+
+@rules.predicate
+def invitee_has_no_authenticator(user: User, invitation: StaffInvitation) -> bool:
+    invitee = invitation.user
+    return invitee.is_active and not any(devices_for_user(invitee, confirmed=True))
+
+
+@rules.predicate
+def invitee_has_no_password(user: User, invitation: StaffInvitation) -> bool:
+    return invitation.user.is_active and not invitation.user.has_usable_password()
+
+
+rules.add_perm("coordination.manage_providers", is_coordinator)
+rules.add_perm("coordination.invite_first_staff", is_coordinator & is_provider_without_staff)
+rules.add_perm("coordination.issue_invitee_enrolment_code", is_coordinator & invitee_has_no_authenticator)
+rules.add_perm("coordination.resend_invitation", is_coordinator & invitee_has_no_password)

@@ -1,19 +1,21 @@
 """Reads of the coordination for signed-in users, always within the user's scope: a provider's
 staff their own provider's interests, groups and people; a district's social workers the
-interests about their district's children that the family let them see; the coordinator counts."""
+interests about their district's children that the family let them see; the coordinator counts,
+and the providers the coordinator sets up."""
 
 import uuid
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.models import Audience, GroupStatus, SupportGroup
 from groups.selectors import groups_visible_to
-from partnership.models import Role
+from partnership.models import Agreement, Membership, Organisation, Role
 
-from .models import ParentParticipant, Participant, PublicInterest
+from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
 
 
 def interests_visible_to(user: User) -> QuerySet[PublicInterest]:
@@ -97,3 +99,65 @@ def public_interest_counts() -> dict[str, int]:
         taken_up=Count("pk", filter=Q(status=PublicInterest.Status.TAKEN_UP)),
     )
     return counts
+
+
+# --- Providers, for the coordinator who sets them up ---------------------------------------------
+
+
+def providers_visible_to(user: User) -> QuerySet[Organisation]:
+    """Every provider (each organisation but the city's own administrations) for the coordinator,
+    by name, with how many arrangements and accounts each has and its target groups: a page of
+    them is three queries however many there are. Nobody else: an empty list."""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != Role.COORDINATOR:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.exclude(organisation_type=Organisation.Type.CITY)
+        .exclude(pk=membership.organisation_id)
+        .select_related("district")
+        .prefetch_related("target_groups")
+        .annotate(
+            # distinct: the two joins multiply each other's rows.
+            arrangement_count=Count("agreements_as_provider", distinct=True),
+            staff_count=Count("memberships", distinct=True),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def get_provider_for(user: User, public_id: uuid.UUID | str) -> Organisation:
+    """The provider, or 404: also for the city's own administration, which is no provider."""
+    try:
+        return providers_visible_to(user).get(public_id=public_id)
+    except (Organisation.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def provider_arrangements(organisation: Organisation) -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.filter(provider=organisation)
+        .select_related("target_group", "public_party")
+        .order_by("-starts_on", "pk")
+    )
+
+
+def provider_staff(organisation: Organisation) -> QuerySet[Membership]:
+    """The provider's accounts, with whether each has an authenticator and its invitation if the
+    coordinator invited it (the page says how far each has come)."""
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "user__staff_invitation")
+        .annotate(has_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def get_invitation_for(user: User, public_id: uuid.UUID | str) -> StaffInvitation:
+    """An invitation is the coordinator's to follow up; for anyone else it does not exist."""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != Role.COORDINATOR:
+        raise Http404
+    try:
+        return StaffInvitation.objects.select_related("user", "organisation").get(public_id=public_id)
+    except (StaffInvitation.DoesNotExist, ValueError) as error:
+        raise Http404 from error

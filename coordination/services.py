@@ -1,26 +1,196 @@
-"""State changes of the coordination (issue 15): interests from the public form, taking them up,
-a provider's own participants and the parents of a parents' group, publishing a group, purging."""
+"""State changes of the coordination (issue 15): setting up a provider and inviting its first
+account, interests from the public form, taking them up, a provider's own participants and the
+parents of a parents' group, publishing a group, purging."""
 
 import datetime
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
 from groups.models import Audience, GroupStatus, SupportGroup
-from partnership.models import Agreement, District, Organisation, TargetGroup
+from partnership import history
+from partnership.jobs import job_request
+from partnership.models import Agreement, District, Membership, Organisation, Role, TargetGroup
+from partnership.services import membership_change_log, two_factor_enrolment_code_issue
 from referrals.services import interest_registration_record
 
-from .models import ParentParticipant, Participant, PublicInterest
+from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
 from .public import PUBLIC_STATUSES, public_cache_clear
 
 logger = logging.getLogger(__name__)
+
+STAFF_INVITATION_JOB = "coordination.staff_invitation_mail"
+# The kinds of body the coordinator sets up as providers; the city's own administration is the
+# public party, never a provider.
+PROVIDER_TYPES = [
+    Organisation.Type.NGO,
+    Organisation.Type.DISTRICT,
+    Organisation.Type.REGION,
+    Organisation.Type.OTHER,
+]
+
+
+# --- Setting up a provider -----------------------------------------------------------------------
+
+
+@transaction.atomic
+@history.records_actor("by")
+def provider_create(
+    *,
+    name: str,
+    short_name: str,
+    organisation_type: str,
+    district: District | None,
+    target_groups: Iterable[TargetGroup],
+    website: str = "",
+    public_email: str = "",
+    public_phone: str = "",
+    by: User,
+) -> Organisation:
+    """A new provider: its name, type, the target groups it serves and its public contacts. Its
+    arrangement is set up next, in finance (finance.services.agreement_save), and its first
+    account with staff_invite."""
+    name, short_name = name.strip(), short_name.strip()
+    if not name:
+        raise ValidationError({"name": _("Ange organisationens namn.")})
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("Det finns redan en organisation som heter %(name)s.") % {"name": name}})
+    if organisation_type not in PROVIDER_TYPES:
+        raise ValidationError({"organisation_type": _("Välj vilken typ av organisation det är.")})
+    if organisation_type == Organisation.Type.DISTRICT:
+        if district is None:
+            raise ValidationError({"district": _("Välj vilken stadsdel förvaltningen hör till.")})
+        taken = Organisation.objects.filter(district=district).first()
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "district": _("%(district)s har redan en organisation: %(org)s.")
+                    % {"district": district, "org": taken}
+                }
+            )
+    elif district is not None:
+        raise ValidationError({"district": _("Stadsdel anges bara för en stadsdelsförvaltning.")})
+    target_groups = list(target_groups)
+    if not target_groups:
+        raise ValidationError({"target_groups": _("Välj minst en målgrupp.")})
+    organisation = Organisation.objects.create(
+        name=name,
+        short_name=short_name,
+        kind=Organisation.Kind.NONPROFIT if organisation_type == Organisation.Type.NGO else Organisation.Kind.PUBLIC,
+        organisation_type=organisation_type,
+        district=district,
+        website=website.strip(),
+        public_email=public_email.strip(),
+        public_phone=public_phone.strip(),
+    )
+    organisation.target_groups.set(target_groups)
+    logger.info("Provider %s set up by user %s", organisation.public_id, by.pk)
+    return organisation
+
+
+@dataclass(frozen=True)
+class StaffInvited:
+    invitation: StaffInvitation
+    # Shown once to the coordinator, who gives it to the invitee another way than the mail.
+    enrolment_code: str
+
+
+@transaction.atomic
+def staff_invite(
+    *,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    base_url: str,
+    by: User,
+) -> StaffInvited:
+    """The provider's first account, its operations manager: no password until its owner chooses
+    one through the mailed link, and a one-time enrolment code for the authenticator, which the
+    coordinator passes on by phone or in person. Both halves are needed to sign in, and they
+    travel apart: whoever reads the mail lacks the code, whoever hears the code lacks the link.
+
+    Only a provider nobody works for yet (coordination.rules): the coordinator never adds an
+    account to a provider that holds children's data."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.organisation_type == Organisation.Type.CITY:
+        raise ValidationError(_("Samordnaren bjuder bara in personal till utförare."))
+    if organisation.memberships.exists():
+        raise ValidationError(
+            _("%(org)s har redan personal. Fler konton lägger Gruppstöds administratör upp.") % {"org": organisation}
+        )
+    first_name, last_name, username = first_name.strip(), last_name.strip(), username.strip()
+    email = email.strip().lower()
+    if not first_name:
+        raise ValidationError({"first_name": _("Ange förnamnet.")})
+    if not last_name:
+        raise ValidationError({"last_name": _("Ange efternamnet.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("Användarnamnet %(name)s är upptaget.") % {"name": username}})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Det finns redan ett konto med den e-postadressen.")})
+    try:
+        with transaction.atomic():
+            # No password: an unusable one until its owner chooses one through the link.
+            user = User.objects.create_user(
+                username=username, email=email, password=None, first_name=first_name, last_name=last_name
+            )
+    except IntegrityError as error:  # the same username, registered a moment ago
+        raise ValidationError({"username": _("Användarnamnet %(name)s är upptaget.") % {"name": username}}) from error
+    membership = Membership.objects.create(user=user, organisation=organisation, role=Role.OPERATIONS_MANAGER)
+    membership_change_log(membership=membership, by=by)
+    invitation = StaffInvitation.objects.create(user=user, organisation=organisation, invited_by=by)
+    code = two_factor_enrolment_code_issue(user=user, by=by)
+    _invitation_mail_request(invitation=invitation, base_url=base_url, by=by)
+    return StaffInvited(invitation=invitation, enrolment_code=code)
+
+
+def _invitation_mail_request(*, invitation: StaffInvitation, base_url: str, by: User) -> None:
+    # The job carries ids and the site's address; the token is made when the mail is sent.
+    job_request(
+        kind=STAFF_INVITATION_JOB,
+        key=f"{STAFF_INVITATION_JOB}:{invitation.pk}",
+        arguments={"invitation_id": invitation.pk, "base_url": base_url},
+        requested_by=by,
+    )
+
+
+@transaction.atomic
+def staff_invitation_resend(*, invitation: StaffInvitation, base_url: str, by: User) -> StaffInvitation:
+    """Mail the password link again (the first one expired, or never arrived); a new token."""
+    invitation = StaffInvitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    if invitation.user.has_usable_password():
+        raise ValidationError(_("%(name)s har redan valt lösenord.") % {"name": invitation.user.get_full_name()})
+    if not invitation.user.is_active:
+        raise ValidationError(_("Kontot är avstängt."))
+    invitation.mail_sent_at = None
+    invitation.save(update_fields=["mail_sent_at", "updated_at"])
+    _invitation_mail_request(invitation=invitation, base_url=base_url, by=by)
+    logger.info("Staff invitation %s sent again by user %s", invitation.public_id, by.pk)
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_enrolment_code_issue(*, invitation: StaffInvitation, by: User) -> str:
+    """A new one-time enrolment code for an invitee who has not enrolled an authenticator yet
+    (the earlier code stops working); logged in the access log like the admin's."""
+    user = invitation.user
+    if not user.is_active:
+        raise ValidationError(_("Kontot är avstängt."))
+    if any(devices_for_user(user, confirmed=True)):
+        raise ValidationError(_("%(name)s har redan en autentiseringsapp.") % {"name": user.get_full_name()})
+    return two_factor_enrolment_code_issue(user=user, by=by)
 
 
 def providers_for(*, target_group: TargetGroup, age: int, district: District) -> list[Organisation]:

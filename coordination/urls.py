@@ -19,4 +19,15 @@ urlpatterns = [
     path("samordning/grupper/<uuid:public_id>/oppna-sidan/", views.publication, name="publication"),
     path("samordning/staden/", views.city_overview, name="city_overview"),
     path("samordning/utskick/", views.planned_groups_mailing, name="mailing"),
+    # The coordinator sets up providers and invites each one's first account.
+    path("samordning/utforare/", views.provider_list, name="provider_list"),
+    path("samordning/utforare/ny/", views.provider_create, name="provider_create"),
+    path("samordning/utforare/<uuid:public_id>/", views.provider_detail, name="provider_detail"),
+    path("samordning/utforare/<uuid:public_id>/bjud-in/", views.staff_invite, name="staff_invite"),
+    path(
+        "samordning/inbjudningar/<uuid:public_id>/engangskod/",
+        views.invitation_enrolment_code,
+        name="invitation_enrolment_code",
+    ),
+    path("samordning/inbjudningar/<uuid:public_id>/skicka-igen/", views.invitation_resend, name="invitation_resend"),
 ]

@@ -1,5 +1,6 @@
 """Pages of the coordination: the public page of groups, its feeds and the interest form (no
-login), and the provider's inbox, intake, parents and publication pages (signed in)."""
+login), the provider's inbox, intake, parents and publication pages, and the coordinator's pages
+that set up providers (signed in)."""
 
 import hashlib
 
@@ -13,22 +14,27 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.selectors import get_group_for
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
+from partnership.models import Agreement, Organisation
 
 from . import feeds, mailing, public, selectors, services
 from .forms import (
     ParentForm,
     ParticipantForm,
     PlannedGroupsMailingForm,
+    ProviderForm,
     PublicationForm,
     PublicFilterForm,
     PublicInterestForm,
+    StaffInviteForm,
 )
 from .models import PlannedGroupsMailing
 
@@ -309,3 +315,151 @@ def planned_groups_mailing(request):
         "page": mailings,
     }
     return render(request, "coordination/mailing.html", context)
+
+
+# --- The coordinator sets up providers ----------------------------------------------------------
+
+PROVIDER_PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def provider_list(request):
+    require_permission(request.user, "coordination.manage_providers")
+    page = Paginator(selectors.providers_visible_to(request.user), PROVIDER_PAGE_SIZE).get_page(_page_number(request))
+    return render(request, "coordination/provider_list.html", {"page": page})
+
+
+def _arrangement_setup_url(organisation, kind: str) -> str:
+    """The agreement page in finance, for this provider and kind, and back to the provider after."""
+    query = {
+        "utforare": str(organisation.public_id),
+        "samverkansform": kind,
+        "nasta": reverse("coordination:provider_detail", kwargs={"public_id": organisation.public_id}),
+    }
+    return f"{reverse('finance:agreement_create')}?{urlencode(query)}"
+
+
+def _suggested_kind(organisation) -> str:
+    return (
+        Agreement.Kind.DISTRICT_OWN
+        if organisation.organisation_type == Organisation.Type.DISTRICT
+        else Agreement.Kind.OPERATING_GRANT
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_create(request):
+    """The organisation first; its arrangement next, on the agreement page in finance."""
+    require_permission(request.user, "coordination.manage_providers")
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.provider_create(
+                name=data["name"],
+                short_name=data["short_name"],
+                organisation_type=data["organisation_type"],
+                district=data["district"],
+                target_groups=data["target_groups"],
+                website=data["website"],
+                public_email=data["public_email"],
+                public_phone=data["public_phone"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(
+                request, _("%(name)s är upplagd. Lägg nu in samverkansformen.") % {"name": organisation.name}
+            )
+            return redirect(_arrangement_setup_url(organisation, data["arrangement"]))
+    return render(request, "coordination/provider_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def provider_detail(request, public_id):
+    require_permission(request.user, "coordination.manage_providers")
+    organisation = selectors.get_provider_for(request.user, public_id)
+    context = {
+        "organisation": organisation,
+        "arrangements": selectors.provider_arrangements(organisation),
+        "staff": selectors.provider_staff(organisation),
+        "arrangement_url": _arrangement_setup_url(organisation, _suggested_kind(organisation)),
+        "may_invite": can(request.user, "coordination.invite_first_staff", organisation),
+    }
+    return render(request, "coordination/provider_detail.html", context)
+
+
+def _site_address(request) -> str:
+    # The host is one of ALLOWED_HOSTS (Django checks it), as for Django's own password reset.
+    return request.build_absolute_uri("/")
+
+
+def _enrolment_code_page(request, invitation, code: str, *, invited: bool):
+    """The code is shown on this answer only: never stored in clear, in a message or a cookie."""
+    context = {
+        "invitation": invitation,
+        "code": code,
+        "invited": invited,
+        "code_days": settings.TWO_FACTOR_ENROLMENT_CODE_DAYS,
+        "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    return render(request, "coordination/staff_invited.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def staff_invite(request, public_id):
+    """The provider's first account: its operations manager."""
+    require_permission(request.user, "coordination.manage_providers")
+    organisation = selectors.get_provider_for(request.user, public_id)
+    require_permission(request.user, "coordination.invite_first_staff", organisation)
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = services.staff_invite(
+                organisation=organisation, base_url=_site_address(request), by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            return _enrolment_code_page(request, invited.invitation, invited.enrolment_code, invited=True)
+    return render(request, "coordination/staff_invite.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@never_cache
+@require_POST
+def invitation_enrolment_code(request, public_id):
+    """A new one-time enrolment code for an invitee who lost theirs or let it expire."""
+    invitation = selectors.get_invitation_for(request.user, public_id)
+    require_permission(request.user, "coordination.issue_invitee_enrolment_code", invitation)
+    try:
+        code = services.staff_invitation_enrolment_code_issue(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("coordination:provider_detail", public_id=invitation.organisation.public_id)
+    return _enrolment_code_page(request, invitation, code, invited=False)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, public_id):
+    invitation = selectors.get_invitation_for(request.user, public_id)
+    require_permission(request.user, "coordination.resend_invitation", invitation)
+    try:
+        services.staff_invitation_resend(invitation=invitation, base_url=_site_address(request), by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("En ny länk för att välja lösenord skickas till %(email)s.") % {"email": invitation.user.email},
+        )
+    return redirect("coordination:provider_detail", public_id=invitation.organisation.public_id)

@@ -1,9 +1,11 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnership.forms import CleanTextForm
-from partnership.models import Organisation, TargetGroup
+from partnership.models import Agreement, Organisation, TargetGroup
 from partnership.uploads import validate_document
 from referrals.forms import DateInput
 
@@ -117,8 +119,10 @@ class SettlementForm(CleanTextForm):
 
 
 class AgreementForm(CleanTextForm):
-    """An agreement's period, parties, targets and fee; the budget lines are BudgetLineFormSet's.
-    The public party is the coordinator's own organisation."""
+    """An arrangement's period, parties and group sizes, and what its kind adds: an IOP's targets
+    and fee (its budget lines are BudgetLineFormSet's), an operating grant's amount and report
+    date. A district's own groups add nothing: no money moves. The public party is the
+    coordinator's own organisation."""
 
     name = forms.CharField(label=_("Namn"), max_length=200)
     provider: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
@@ -129,6 +133,8 @@ class AgreementForm(CleanTextForm):
     )
     starts_on = forms.DateField(label=_("Gäller från"), widget=DateInput())
     ends_on = forms.DateField(label=_("Gäller till"), widget=DateInput())
+    grant_amount = AmountField(label=_("Verksamhetsstöd per år (kr)"), help_text=_("Till exempel 450 000."))
+    grant_report_due_on = forms.DateField(label=_("Redovisning senast (valfritt)"), required=False, widget=DateInput())
     target_groups_per_year = forms.IntegerField(label=_("Minsta antal grupper per år"), min_value=1, max_value=10_000)
     target_children_per_year = forms.IntegerField(label=_("Antal barn per år (ca)"), min_value=1, max_value=100_000)
     min_group_size = forms.IntegerField(label=_("Minsta gruppstorlek"), min_value=1, max_value=100)
@@ -137,10 +143,31 @@ class AgreementForm(CleanTextForm):
         label=_("Avgift per barn från annan kommun (kr)"), help_text=_("Per barn och år, till exempel 5 000.")
     )
 
-    def __init__(self, *args, **kwargs):
+    # The fields only some kinds have; the others are left out of the form altogether.
+    KIND_FIELDS = {
+        Agreement.Kind.IOP: {"target_groups_per_year", "target_children_per_year", "external_child_fee"},
+        Agreement.Kind.OPERATING_GRANT: {"grant_amount", "grant_report_due_on"},
+        Agreement.Kind.DISTRICT_OWN: set(),
+    }
+
+    def __init__(self, *args, kind: str = Agreement.Kind.IOP, public_party: Organisation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Organisation.objects.filter(kind=Organisation.Kind.NONPROFIT)
-        self.fields["target_group"].queryset = TargetGroup.objects.all()
+        self.kind = kind
+        for name in set().union(*self.KIND_FIELDS.values()) - self.KIND_FIELDS[Agreement.Kind(kind)]:
+            del self.fields[name]
+        # Whom each kind is made with (finance.services checks the same).
+        providers = Organisation.objects.exclude(organisation_type=Organisation.Type.CITY)
+        if public_party is not None:
+            providers = providers.exclude(pk=public_party.pk)
+        if kind == Agreement.Kind.IOP:
+            providers = providers.filter(kind=Organisation.Kind.NONPROFIT)
+        elif kind == Agreement.Kind.DISTRICT_OWN:
+            providers = providers.filter(organisation_type=Organisation.Type.DISTRICT)
+            self.fields["provider"].label = _("Stadsdelsförvaltning")
+        else:
+            self.fields["provider"].label = _("Mottagare av verksamhetsstödet")
+        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = providers
+        cast(forms.ModelChoiceField, self.fields["target_group"]).queryset = TargetGroup.objects.all()
 
     def clean(self):
         data = super().clean()

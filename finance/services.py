@@ -181,6 +181,20 @@ def external_fee_mark_paid(*, fee: ExternalFee, paid_on: datetime.date, by: User
 
 # --- Setting up an agreement (IOP 3.2, 4.1, 4.3) ----------------------------------------------
 
+Kind = Agreement.Kind
+
+
+def _check_provider_fits_kind(*, kind: str, provider: Organisation, public_party: Organisation) -> None:
+    """An IOP is a partnership with a non-profit organisation (that is what the I stands for); a
+    district's own groups are run by a district administration; an operating grant goes to any
+    provider but the public party itself."""
+    if provider.pk == public_party.pk:
+        raise ValidationError({"provider": _("Utföraren kan inte vara den offentliga parten själv.")})
+    if kind == Kind.IOP and provider.kind != Organisation.Kind.NONPROFIT:
+        raise ValidationError({"provider": _("Ett IOP ingås bara med en idéburen organisation.")})
+    if kind == Kind.DISTRICT_OWN and provider.organisation_type != Organisation.Type.DISTRICT:
+        raise ValidationError({"provider": _("Stadsdelens egna grupper drivs av en stadsdelsförvaltning.")})
+
 
 @transaction.atomic
 def agreement_save(
@@ -199,15 +213,25 @@ def agreement_save(
     external_child_fee_ore: int,
     budget_lines: list[tuple[str, int]],
     by: User,
+    kind: str = Kind.IOP,
+    grant_amount_ore: int | None = None,
+    grant_report_due_on: datetime.date | None = None,
 ) -> Agreement:
-    """Set up an agreement (or correct one) with its yearly budget lines in öre.
+    """Set up an arrangement (or correct one): an IOP with its yearly budget lines in öre, an
+    operating grant with its amount per year (and when its report is due), or a district's own
+    groups, where no money moves. The kind is chosen once: another kind is another agreement.
 
     Its period may not overlap another agreement between the same parties: every dated record
-    belongs to the one agreement in force on its date. Once its budget years and advance schedules
-    exist, the period and the budget lines are fixed (a renewal is a new agreement); the targets,
-    group sizes and the fee can still be corrected. Logged in the finance log."""
+    belongs to the one agreement in force on its date. Once an IOP's budget years and advance
+    schedules exist, the period and the budget lines are fixed (a renewal is a new agreement); the
+    targets, group sizes and the fee can still be corrected. Logged in the finance log."""
+    if kind not in Kind.values:
+        raise ValidationError(_("Välj en samverkansform."))
+    if agreement is not None and agreement.kind != kind:
+        raise ValidationError(_("Samverkansformen kan inte ändras; lägg upp en ny överenskommelse."))
     if not name.strip():
         raise ValidationError({"name": _("Ange ett namn.")})
+    _check_provider_fits_kind(kind=kind, provider=provider, public_party=public_party)
     if starts_on > ends_on:
         raise ValidationError({"ends_on": _("Slutdatumet kan inte vara före startdatumet.")})
     if min_group_size > max_group_size:
@@ -215,12 +239,23 @@ def agreement_save(
     if external_child_fee_ore <= 0:
         raise ValidationError({"external_child_fee": _("Beloppet måste vara större än noll.")})
     lines = [(line_name.strip(), amount) for line_name, amount in budget_lines if line_name.strip()]
-    if not lines:
-        raise ValidationError(_("Lägg in minst en budgetpost."))
-    if len({line_name.casefold() for line_name, _amount in lines}) != len(lines):
-        raise ValidationError(_("Två budgetposter har samma namn."))
-    if any(amount < 0 for _line, amount in lines):
-        raise ValidationError(_("En budgetpost kan inte vara negativ."))
+    if kind == Kind.IOP:
+        if not lines:
+            raise ValidationError(_("Lägg in minst en budgetpost."))
+        if len({line_name.casefold() for line_name, _amount in lines}) != len(lines):
+            raise ValidationError(_("Två budgetposter har samma namn."))
+        if any(amount < 0 for _line, amount in lines):
+            raise ValidationError(_("En budgetpost kan inte vara negativ."))
+    elif lines:
+        raise ValidationError(_("Budgetposter och förskott finns bara i ett IOP."))
+    if kind == Kind.OPERATING_GRANT:
+        if grant_amount_ore is None or grant_amount_ore <= 0:
+            raise ValidationError({"grant_amount": _("Ange verksamhetsstödet per år.")})
+        if grant_report_due_on is not None and grant_report_due_on < starts_on:
+            raise ValidationError({"grant_report_due_on": _("Redovisningen kan inte vara före periodens start.")})
+    elif grant_amount_ore is not None or grant_report_due_on is not None:
+        # The database refuses it too (agreement_grant_only_for_operating_grant).
+        raise ValidationError(_("Bara ett verksamhetsstöd har ett belopp per år."))
     overlapping = Agreement.objects.filter(
         public_party=public_party, provider=provider, starts_on__lte=ends_on, ends_on__gte=starts_on
     )
@@ -244,7 +279,7 @@ def agreement_save(
         current = [(line.name, line.annual_amount_ore) for line in agreement.budget_lines.order_by("position")]
         if current != lines:
             raise ValidationError(_("Budgetåren är skapade; budgetposterna kan inte ändras."))
-    agreement = agreement or Agreement(public_party=public_party)
+    agreement = agreement or Agreement(public_party=public_party, kind=kind)
     agreement.provider = provider
     agreement.target_group = target_group
     agreement.name = name.strip()
@@ -253,6 +288,7 @@ def agreement_save(
     agreement.target_children_per_year = target_children_per_year
     agreement.min_group_size, agreement.max_group_size = min_group_size, max_group_size
     agreement.external_child_fee_ore = external_child_fee_ore
+    agreement.grant_amount_ore, agreement.grant_report_due_on = grant_amount_ore, grant_report_due_on
     agreement.save()
     if not fixed:
         agreement.budget_lines.all().delete()
@@ -264,8 +300,8 @@ def agreement_save(
         by=by,
         agreement=agreement,
         action=A.AGREEMENT_SAVED,
-        subject=f"{agreement} {agreement.starts_on}–{agreement.ends_on}",
-        amount_ore=sum(amount for _line, amount in lines),
+        subject=f"{agreement} {agreement.starts_on}–{agreement.ends_on} ({agreement.get_kind_display()})",
+        amount_ore=grant_amount_ore if kind == Kind.OPERATING_GRANT else sum(amount for _line, amount in lines),
     )
     return agreement
 

@@ -6,13 +6,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
-from partnership.models import AccessLogEntry, BackgroundJob, District
+from partnership.models import AccessLogEntry, Agreement, BackgroundJob, District, Organisation
 from partnership.money import format_ore
 from partnership.pdf import render_pdf
 from partnership.reference_data import AGREEMENT_NAME, BUDGET_LINES_KR
@@ -543,7 +544,59 @@ def settlement_pdf(request, public_id):
 # --- Setting up an agreement ---------------------------------------------------------------------
 
 
+KIND_PARAMETER = "samverkansform"
+PROVIDER_PARAMETER = "utforare"
+NEXT_PARAMETER = "nasta"
+
+
+def _chosen_kind(request, agreement) -> str:
+    """An agreement keeps its kind; a new one is of the kind in the address (IOP if none)."""
+    if agreement is not None:
+        return agreement.kind
+    chosen = request.GET.get(KIND_PARAMETER, "")
+    return chosen if chosen in Agreement.Kind.values else Agreement.Kind.IOP
+
+
+def _next_page(request) -> str:
+    """Where to go after saving, when the coordinator came from another page of the app (a
+    provider's page): a path on this site only, never another site."""
+    target = request.GET.get(NEXT_PARAMETER, "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _initial_for_new(request, kind: str) -> dict:
+    initial = {
+        "name": AGREEMENT_NAME if kind == Agreement.Kind.IOP else "",
+        "target_groups_per_year": 4,
+        "target_children_per_year": 40,
+        "min_group_size": 5,
+        "max_group_size": 8,
+        "external_child_fee": "5 000",
+    }
+    # Set up from a provider's page: that provider, its first target group, a name from both.
+    chosen = request.GET.get(PROVIDER_PARAMETER, "")
+    try:
+        provider = Organisation.objects.filter(public_id=chosen).first() if chosen else None
+    except ValidationError:  # not a UUID
+        provider = None
+    if provider is not None:
+        initial["provider"] = provider.pk
+        target_group = provider.target_groups.order_by("name").first()
+        if target_group is not None:
+            initial["target_group"] = target_group.pk
+        if kind != Agreement.Kind.IOP:
+            initial["name"] = f"{provider}: {Agreement.Kind(kind).label}"
+    return initial
+
+
 def _agreement_page(request, agreement=None):
+    kind = _chosen_kind(request, agreement)
+    is_iop = kind == Agreement.Kind.IOP
+    public_party = agreement.public_party if agreement else request.user.membership.organisation
     initial_lines = (
         [
             {"name": line.name, "amount": format_ore(line.annual_amount_ore, currency=False)}
@@ -564,37 +617,40 @@ def _agreement_page(request, agreement=None):
             "min_group_size": agreement.min_group_size,
             "max_group_size": agreement.max_group_size,
             "external_child_fee": format_ore(agreement.external_child_fee_ore, currency=False),
+            "grant_amount": (
+                format_ore(agreement.grant_amount_ore, currency=False) if agreement.grant_amount_ore else ""
+            ),
+            "grant_report_due_on": agreement.grant_report_due_on,
         }
     else:
-        initial = {
-            "name": AGREEMENT_NAME,
-            "target_groups_per_year": 4,
-            "target_children_per_year": 40,
-            "min_group_size": 5,
-            "max_group_size": 8,
-            "external_child_fee": "5 000",
-        }
-    form = AgreementForm(request.POST or None, initial=initial)
-    lines = BudgetLineFormSet(request.POST or None, initial=initial_lines, prefix="lines")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        initial = _initial_for_new(request, kind)
+    form = AgreementForm(request.POST or None, initial=initial, kind=kind, public_party=public_party)
+    # Budget lines are an IOP's only: the other kinds neither show nor read them.
+    lines = BudgetLineFormSet(request.POST or None, initial=initial_lines, prefix="lines") if is_iop else None
+    if request.method == "POST" and form.is_valid() and (lines is None or lines.is_valid()):
         data = form.cleaned_data
+        # What a kind does not ask for keeps its value (a new agreement: the model's defaults).
+        kept = agreement or Agreement()
         try:
             agreement = services.agreement_save(
                 agreement=agreement,
-                public_party=request.user.membership.organisation,
+                public_party=public_party,
+                kind=kind,
                 provider=data["provider"],
                 target_group=data["target_group"],
                 name=data["name"],
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
-                target_groups_per_year=data["target_groups_per_year"],
-                target_children_per_year=data["target_children_per_year"],
+                target_groups_per_year=data.get("target_groups_per_year", kept.target_groups_per_year),
+                target_children_per_year=data.get("target_children_per_year", kept.target_children_per_year),
                 min_group_size=data["min_group_size"],
                 max_group_size=data["max_group_size"],
-                external_child_fee_ore=data["external_child_fee"],
+                external_child_fee_ore=data.get("external_child_fee", kept.external_child_fee_ore),
+                grant_amount_ore=data.get("grant_amount"),
+                grant_report_due_on=data.get("grant_report_due_on"),
                 budget_lines=[
                     (line["name"], line["amount"])
-                    for line in lines.cleaned_data
+                    for line in (lines.cleaned_data if lines is not None else [])
                     if line.get("name") and line.get("amount")
                 ],
                 by=request.user,
@@ -603,12 +659,21 @@ def _agreement_page(request, agreement=None):
             apply_service_errors(error, form)
         else:
             messages.success(request, _("Överenskommelsen %(name)s är sparad.") % {"name": agreement})
-            return redirect(f"{reverse('finance:overview')}?overenskommelse={agreement.public_id}")
+            return redirect(
+                _next_page(request) or f"{reverse('finance:overview')}?overenskommelse={agreement.public_id}"
+            )
+    # The kinds to choose between, for a new agreement, keeping the provider and the way back.
+    carried = {key: request.GET[key] for key in (PROVIDER_PARAMETER, NEXT_PARAMETER) if request.GET.get(key)}
+    kinds = [(value, label, urlencode({**carried, KIND_PARAMETER: value})) for value, label in Agreement.Kind.choices]
     context = {
         "form": form,
         "lines": lines,
         "agreement": agreement,
-        "public_party": request.user.membership.organisation,
+        "kind": kind,
+        "kind_label": Agreement.Kind(kind).label,
+        "kinds": kinds if agreement is None else [],
+        "back": _next_page(request),
+        "public_party": public_party,
     }
     return render(request, "finance/agreement_form.html", context)
 

@@ -4,6 +4,7 @@ A renewed agreement, a second NGO or another city is a new row here, never new c
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +37,7 @@ class Organisation(TimeStampedModel):
         REGION = "region", _("Region (landsting)")
         OTHER = "other", _("Annan myndighet")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("namn"), max_length=200, unique=True)
     short_name = models.CharField(_("kortnamn"), max_length=50, blank=True)
     kind = models.CharField(_("sektor"), max_length=20, choices=Kind.choices)
@@ -56,11 +58,24 @@ class Organisation(TimeStampedModel):
     public_email = models.EmailField(_("e-post (allmän)"), blank=True)
     public_phone = models.CharField(_("telefon (växel)"), max_length=30, blank=True)
     public_description = models.TextField(_("beskrivning för allmänheten"), blank=True)
+    # Whom a provider's groups are for (the coordinator's setup of a provider); its arrangements
+    # and groups each name one of them.
+    target_groups: "models.ManyToManyField[TargetGroup, Any]" = models.ManyToManyField(
+        "TargetGroup", blank=True, related_name="providers", verbose_name=_("målgrupper")
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
+        constraints = [
+            # Only a district administration belongs to a district, and a district has one.
+            models.CheckConstraint(
+                condition=Q(organisation_type="district") | Q(district__isnull=True),
+                name="organisation_district_only_for_district_type",
+            ),
+            models.UniqueConstraint(fields=["district"], name="organisation_one_per_district"),
+        ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
@@ -223,6 +238,7 @@ class AccessLogEntry(models.Model):
         TWO_FACTOR_REMOVED = "2fa_removed", _("Tvåstegsverifiering borttagen")
         TWO_FACTOR_CODE_ISSUED = "2fa_code_issued", _("Engångskod för tvåstegsverifiering utfärdad")
         MEMBERSHIP_CHANGED = "membership_changed", _("Roll eller stadsdel ändrad")
+        PASSWORD_CHOSEN = "password_chosen", _("Lösenord valt via inbjudan")
 
     occurred_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
@@ -456,7 +472,10 @@ class TwoFactorEnrolmentCode(TimeStampedModel):
         return f"{self.user} ({self.expires_at:%Y-%m-%d})"
 
 
-# The change history (partnership/history.py) of the agreement's amendable terms, and of each
+# The change history (partnership/history.py) of an organisation's identity and type, as the
+# coordinator sets up a provider (its public contact details are not history).
+history.register(Organisation, fields=["name", "short_name", "kind", "organisation_type", "district"])
+# The change history of the agreement's amendable terms, and of each
 # amendment's signatures: who recorded them and when (the signatories themselves are names on paper).
 history.register(Agreement, fields=list(AMENDABLE_AGREEMENT_FIELDS))
 history.register(

@@ -6,11 +6,13 @@ import qrcode.image.svg
 from celery import current_app
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -121,6 +123,24 @@ def _two_factor_enrolment_code(request):
         request.session[ENROLMENT_CODE_SESSION_KEY] = form.enrolment_code.pk
         return redirect(request.get_full_path())
     return render(request, "registration/two_factor_enrolment_code.html", {"form": form})
+
+
+class PasswordChooseView(auth_views.PasswordResetConfirmView):
+    """The link a new account's owner was mailed (the coordinator's invitation of a provider's
+    first account): choose a password. Django's password-reset token, so the link works until a
+    password is set or PASSWORD_RESET_TIMEOUT has passed; Django moves the token out of the
+    address before the form is shown. It signs nobody in: the sign-in asks for the password and,
+    the first time, for the enrolment code the coordinator gave the person."""
+
+    template_name = "registration/password_choose.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.access_log_record(user=form.user, action=AccessLogEntry.Action.PASSWORD_CHOSEN, what="Lösenord valt")
+        messages.success(self.request, _("Ditt lösenord är sparat. Logga in med ditt användarnamn och lösenord."))
+        return response
 
 
 def _database_status() -> str:

@@ -21,13 +21,13 @@ from composition.services import child_relation_record
 from consent.selectors import access_log_visible_to
 from consent.services import log_review_start
 from coordination.models import Participant
-from coordination.services import public_interest_submit
+from coordination.services import provider_create, public_interest_submit, staff_invite
 from finance.models import AnnualReport, ExternalFee
 from finance.services import budget_years_create, cost_record
 from followup import cooperation
 from groups import methods
 from groups.services import calendar_token_get_or_create, group_place_child
-from partnership.models import BackgroundJob, Reminder, Role
+from partnership.models import BackgroundJob, Reminder, Role, TargetGroup
 from referrals.models import InterestRegistration, ReturnDossier
 from referrals.services import referral_transition
 from tests.coordination.factories import make_provider_world, publish
@@ -79,7 +79,9 @@ class World:
     placement: object = None
     weekend: object = None
     calendar_token: object = None
-    # coordination: Ersta's published children's and parents' groups, a public interest routed to Ersta
+    # coordination: Ersta's published children's and parents' groups, a public interest routed to Ersta;
+    # a provider set up with nobody working there yet, and another whose invited manager has not
+    # chosen a password
     coordination: object = None
     # composition (issue 16): a suggestion for Bris' waiting list, a method with a manual, a
     # reference group with a member (an expert without an account)
@@ -209,7 +211,41 @@ def _coordination_world(world, existing):
         consent_how="written",
         recorded_by=manager,
     )
-    world.coordination = SimpleNamespace(group=children, parents=parents, interest=interest, participant=participant)
+    coordinator = existing["coordinator"]
+    target_groups = TargetGroup.objects.filter(code="violence_in_family")
+    new_provider = provider_create(
+        name="Nystartad förening",
+        short_name="",
+        organisation_type="ngo",
+        district=None,
+        target_groups=target_groups,
+        by=coordinator,
+    )
+    invited_provider = provider_create(
+        name="Inbjuden förening",
+        short_name="",
+        organisation_type="ngo",
+        district=None,
+        target_groups=target_groups,
+        by=coordinator,
+    )
+    invitation = staff_invite(
+        organisation=invited_provider,
+        first_name="Ina",
+        last_name="Inbjuden",
+        email="ina@example.se",
+        username="matrix_invited",
+        base_url="http://testserver/",
+        by=coordinator,
+    ).invitation
+    world.coordination = SimpleNamespace(
+        group=children,
+        parents=parents,
+        interest=interest,
+        participant=participant,
+        new_provider=new_provider,
+        invitation=invitation,
+    )
     existing["other_provider_group_leader"] = leader
     existing["other_provider_operations_manager"] = manager
 

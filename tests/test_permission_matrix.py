@@ -70,6 +70,9 @@ MATRIX = {
     # Signed-in test users have passed TOTP already, so the verify page sends them on.
     "two_factor_verify": (lambda w: {}, _ok(**dict.fromkeys(ROLES[1:], 302))),
     "two_factor_setup": (lambda w: {}, _ok()),
+    # The mailed link of an invitation: the token is the key, no login. A made-up token shows the
+    # page that says the link no longer works.
+    "password_choose": (lambda w: {"uidb64": "MQ", "token": "fel-token"}, _ok(anonymous=200)),
     "referrals:list": (lambda w: {}, _ok(**BRIS_AND_DISTRICT)),
     "referrals:create": (
         lambda w: {},
@@ -441,6 +444,27 @@ MATRIX = {
     ),
     "coordination:city_overview": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
     "coordination:mailing": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    # Setting up providers is the coordinator's: everyone else is refused by role (403) before any
+    # provider is looked up, the second provider's staff too (for their own provider as well).
+    "coordination:provider_list": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "coordination:provider_create": (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200})),
+    "coordination:provider_detail": (
+        lambda w: {"public_id": w.coordination.new_provider.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    # A provider nobody works for yet: its first account is the coordinator's to invite.
+    "coordination:staff_invite": (
+        lambda w: {"public_id": w.coordination.new_provider.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
+    "coordination:invitation_enrolment_code": (
+        lambda w: {"public_id": w.coordination.invitation.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
+    "coordination:invitation_resend": (
+        lambda w: {"public_id": w.coordination.invitation.public_id},
+        _ok(**dict.fromkeys(ROLES[1:], 405)),
+    ),
     # --- citywide: the coordinator's view of the whole city; a provider's own evaluation ---
     **{
         name: (lambda w: {}, _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}))
@@ -725,6 +749,9 @@ POST_ONLY_REFUSED = {
     "methods:retire": set(ROLES[1:]) - {"coordinator"},
     "methods:reinstate": set(ROLES[1:]) - {"coordinator"},
     "followup:reference_member_end": set(ROLES[1:]) - {"coordinator"},
+    # A provider's invited manager: only the coordinator follows the invitation up.
+    "coordination:invitation_enrolment_code": set(ROLES[1:]) - {"coordinator"},
+    "coordination:invitation_resend": set(ROLES[1:]) - {"coordinator"},
 }
 
 # Extra visitors for the POST pass: a group leader who leads none of the world's groups.

@@ -5,12 +5,21 @@ has exactly one agreement in force."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from finance.models import FinanceAuditEntry
+<<<<<<< HEAD
 from finance.services import budget_years_create
 from partnership.models import Agreement, BudgetLine, Role
 from tests.factories import SEED_AGREEMENT_PERIOD, bris, make_agreement, make_user
+=======
+from finance.services import agreement_save, budget_years_create
+from partnership.models import Agreement, BudgetLine, Role, TargetGroup
+from tests.coordination.factories import make_provider
+from tests.factories import bris, make_agreement, make_user
+>>>>>>> provider-setup
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +143,141 @@ def test_once_the_years_exist_the_period_is_fixed(coordinator, make_signed_in_cl
 def test_only_the_coordinator_sets_up_agreements(coordinator, make_signed_in_client):
     manager = make_user(Role.OPERATIONS_MANAGER)
     assert make_signed_in_client(manager).get(reverse("finance:agreement_create")).status_code == 403
+
+
+# --- The other kinds of arrangement (issue 15): an operating grant, a district's own groups -----
+
+
+def _provider(**overrides):
+    return make_provider(**overrides)
+
+
+def _kind_post(**overrides):
+    data = {
+        "name": "Humlan: Verksamhetsstöd",
+        "provider": "",
+        "target_group": str(TargetGroup.objects.get(code="violence_in_family").pk),
+        "starts_on": "2019-01-01",
+        "ends_on": "2020-12-31",
+        "grant_amount": "300 000",
+        "grant_report_due_on": "2021-03-31",
+        "min_group_size": "4",
+        "max_group_size": "8",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_operating_grant_has_an_amount_and_no_budget_lines(coordinator, make_signed_in_client):
+    humlan = _provider(name="Svenska kyrkan, Humlan", short_name="Humlan")
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:agreement_create") + "?samverkansform=operating_grant"
+    page = client.get(url).content.decode()
+    assert "Verksamhetsstöd per år (kr)" in page and "Personal" not in page  # no IOP budget lines
+    response = client.post(url, _kind_post(provider=humlan.pk))
+    assert response.status_code == 302
+    agreement = Agreement.objects.get(provider=humlan)
+    assert agreement.kind == "operating_grant"
+    assert (agreement.grant_amount_ore, agreement.grant_report_due_on) == (300_000_00, datetime.date(2021, 3, 31))
+    assert not agreement.budget_lines.exists()
+    assert agreement.max_group_size == 8 and agreement.external_child_fee_ore == 5_000_00  # the model's default
+    entry = FinanceAuditEntry.objects.get(agreement=agreement, action="agreement_saved")
+    assert entry.amount_ore == 300_000_00 and "Verksamhetsstöd" in entry.subject
+
+
+def test_an_operating_grant_without_an_amount_is_refused_beside_the_field(coordinator, make_signed_in_client):
+    humlan = _provider(name="Svenska kyrkan, Humlan", short_name="Humlan")
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:agreement_create") + "?samverkansform=operating_grant"
+    response = client.post(url, _kind_post(provider=humlan.pk, grant_amount=""))
+    assert response.status_code == 200
+    assert response.context["form"].errors["grant_amount"]
+    assert response.context["form"]["name"].value() == "Humlan: Verksamhetsstöd"
+    assert not Agreement.objects.filter(provider=humlan).exists()
+
+
+def test_a_districts_own_groups_have_no_money_and_only_a_district_runs_them(coordinator, make_signed_in_client):
+    hagersten = _provider(
+        name="Hägersten-Älvsjö stadsdelsförvaltning",
+        short_name="Hägersten",
+        organisation_type="district",
+        district_name="Hägersten-Älvsjö",
+    )
+    humlan = _provider(name="Svenska kyrkan, Humlan", short_name="Humlan")
+    client = make_signed_in_client(coordinator)
+    url = reverse("finance:agreement_create") + "?samverkansform=district_own"
+    form = client.get(url).context["form"]
+    assert "grant_amount" not in form.fields and list(form.fields["provider"].queryset) == [hagersten]
+    # Offered only districts; the service says the same if another provider is posted anyway.
+    refused = client.post(url, _kind_post(provider=humlan.pk, name="Egna grupper"))
+    assert refused.status_code == 200 and refused.context["form"].errors["provider"]
+    with pytest.raises(ValidationError, match="drivs av en stadsdelsförvaltning"):
+        agreement_save(**_service_values(coordinator, humlan, kind="district_own"))
+    response = client.post(url, _kind_post(provider=hagersten.pk, name="Egna grupper"))
+    assert response.status_code == 302
+    agreement = Agreement.objects.get(provider=hagersten)
+    assert (agreement.kind, agreement.grant_amount_ore) == ("district_own", None)
+    # Its page says no money moves, and it can be corrected from there.
+    overview = client.get(reverse("finance:overview")).content.decode()
+    assert "Inga pengar går mellan parterna." in overview
+    assert reverse("finance:agreement_change", kwargs={"public_id": agreement.public_id}) in overview
+
+
+def _service_values(coordinator, provider, **overrides):
+    values = {
+        "public_party": coordinator.membership.organisation,
+        "provider": provider,
+        "target_group": TargetGroup.objects.get(code="violence_in_family"),
+        "name": "Humlan",
+        "starts_on": datetime.date(2019, 1, 1),
+        "ends_on": datetime.date(2020, 12, 31),
+        "target_groups_per_year": 4,
+        "target_children_per_year": 40,
+        "min_group_size": 5,
+        "max_group_size": 8,
+        "external_child_fee_ore": 500_000,
+        "budget_lines": [],
+        "by": coordinator,
+    }
+    values.update(overrides)
+    return values
+
+
+def test_an_iop_is_made_with_a_non_profit_and_a_kind_is_kept_for_good(coordinator):
+    hagersten = _provider(
+        name="Hägersten-Älvsjö stadsdelsförvaltning",
+        short_name="Hägersten",
+        organisation_type="district",
+        district_name="Hägersten-Älvsjö",
+    )
+    with pytest.raises(ValidationError, match="bara med en idéburen organisation"):
+        agreement_save(**_service_values(coordinator, hagersten, budget_lines=[("Personal", 100)]))
+    humlan = _provider(name="Svenska kyrkan, Humlan", short_name="Humlan")
+    with pytest.raises(ValidationError, match="finns bara i ett IOP"):
+        agreement_save(
+            **_service_values(
+                coordinator, humlan, kind="operating_grant", grant_amount_ore=100, budget_lines=[("Personal", 100)]
+            )
+        )
+    with pytest.raises(ValidationError, match="Bara ett verksamhetsstöd har ett belopp"):
+        agreement_save(**_service_values(coordinator, hagersten, kind="district_own", grant_amount_ore=100))
+    grant = agreement_save(**_service_values(coordinator, humlan, kind="operating_grant", grant_amount_ore=100))
+    with pytest.raises(ValidationError, match="Samverkansformen kan inte ändras"):
+        agreement_save(**_service_values(coordinator, humlan, agreement=grant, budget_lines=[("Personal", 100)]))
+
+
+def test_the_agreement_page_goes_back_only_to_a_page_of_this_site(coordinator, make_signed_in_client):
+    humlan = _provider(name="Svenska kyrkan, Humlan", short_name="Humlan")
+    client = make_signed_in_client(coordinator)
+
+    def save(year, target):
+        query = urlencode({"samverkansform": "operating_grant", "nasta": target})
+        data = _kind_post(
+            provider=humlan.pk, starts_on=f"{year}-01-01", ends_on=f"{year}-12-31", grant_report_due_on=""
+        )
+        return client.post(f"{reverse('finance:agreement_create')}?{query}", data)
+
+    assert save(2019, "/samordning/utforare/")["Location"] == "/samordning/utforare/"
+    elsewhere = save(2020, "https://evil.example/")["Location"]
+    assert elsewhere.startswith(reverse("finance:overview") + "?overenskommelse=")
+    assert save(2021, "//evil.example/")["Location"].startswith(reverse("finance:overview"))

@@ -46,6 +46,7 @@ def _agreement(starts_on: datetime.date, ends_on: datetime.date, name: str = AGR
         BudgetLine.objects.get_or_create(
             agreement=agreement, name=line, defaults={"annual_amount_ore": kronor * 100, "position": position}
         )
+    agreement.provider.target_groups.add(agreement.target_group)  # the target group Bris serves
     return agreement
 
 
