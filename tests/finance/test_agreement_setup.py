@@ -10,16 +10,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from finance.models import FinanceAuditEntry
-<<<<<<< HEAD
-from finance.services import budget_years_create
-from partnership.models import Agreement, BudgetLine, Role
-from tests.factories import SEED_AGREEMENT_PERIOD, bris, make_agreement, make_user
-=======
 from finance.services import agreement_save, budget_years_create
 from partnership.models import Agreement, BudgetLine, Role, TargetGroup
 from tests.coordination.factories import make_provider
-from tests.factories import bris, make_agreement, make_user
->>>>>>> provider-setup
+from tests.factories import SEED_AGREEMENT_PERIOD, bris, make_agreement, make_user
 
 pytestmark = pytest.mark.django_db
 
