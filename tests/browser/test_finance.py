@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -43,7 +44,10 @@ def finance_world(settings, tmp_path):
         invoiced_on=datetime.date(2017, 5, 8),
         recorded_by=coordinator,
     )
-    referral = make_referral(agreement=agreement)
+    # A child referred while the 2017–2018 agreement was in force (only the factory travels in time:
+    # the browser keeps the real clock).
+    with time_machine.travel(datetime.datetime(2018, 6, 1, 10, tzinfo=datetime.UTC)):
+        referral = make_referral(agreement=agreement)
     services.travel_cost_record(
         agreement=agreement,
         referral=referral,
