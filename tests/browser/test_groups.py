@@ -21,9 +21,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def agreement():
     today = timezone.localdate()
-    # From last year: the group planned below starts two weeks ago, which in January is last year.
+    # From last year: the group planned below starts two weeks ago, which in January is last year;
+    # to the end of next year: other groups start a month ahead, which in December is next year.
     return make_agreement(
-        starts_on=today.replace(year=today.year - 1, month=1, day=1), ends_on=today.replace(month=12, day=31)
+        starts_on=today.replace(year=today.year - 1, month=1, day=1),
+        ends_on=today.replace(year=today.year + 1, month=12, day=31),
     )
 
 
