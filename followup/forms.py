@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnership.forms import CleanTextForm
-from partnership.models import AMENDABLE_AGREEMENT_FIELDS, District, Organisation, TargetGroup
+from partnership.models import AMENDABLE_AGREEMENT_FIELDS, Agreement, District, Organisation, TargetGroup
 
 from .models import ContactKind, CooperationGroupMember, EvaluationQuestion, Term
 
@@ -190,7 +190,11 @@ class ContactForm(CleanTextForm):
 class ContactImportForm(CleanTextForm):
     file = forms.FileField(
         label=_("Fil (CSV eller Excel)"),
-        help_text=_("Första raden: stadsdel, namn, funktion, e-post, telefon."),
+        help_text=_(
+            "Första raden: stadsdel, namn, funktion, e-post, telefon, typ, organisation. Typ: stadsdel, skola, "
+            "vård, region, verksamhet eller annan (tom räknas som stadsdel). Stadsdel behövs bara för en "
+            "kontakt på en stadsdel."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
@@ -205,6 +209,43 @@ class InformationMeetingForm(CleanTextForm):
     starts_at = forms.DateTimeField(label=_("Börjar"), widget=DateTimeInput())
     location = forms.CharField(label=_("Plats"), max_length=200)
     topic = forms.CharField(label=_("Tema"), max_length=200, required=False)
+    agreement = forms.ModelChoiceField(
+        label=_("Hålls inom"),
+        queryset=Agreement.objects.none(),
+        required=False,
+        help_text=_(
+            "Ett möte inom en IOP räknas mot överenskommelsens frukostmöten, tre per år. "
+            "Utan överenskommelse hålls mötet av er egen organisation."
+        ),
+    )
+
+    def __init__(self, *args, agreements, own_label, **kwargs):
+        """`agreements`: those the user may hold a meeting under; `own_label`: the empty choice,
+        the meeting held by the user's own organisation (the city's, or the provider's own)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["agreement"]
+        field.queryset = agreements
+        field.empty_label = own_label
+        field.label_from_instance = lambda agreement: f"{agreement.provider}: {agreement}"
+
+
+class InvitationForm(forms.Form):
+    """Which kinds of contact a meeting's invitation goes to; each choice shows how many there are."""
+
+    contact_kinds = forms.MultipleChoiceField(
+        label=_("Bjud in"),
+        choices=ContactKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst en typ av kontakt.")},
+    )
+
+    def __init__(self, *args, counts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if counts:
+            self.fields["contact_kinds"].choices = [
+                (count.kind, f"{count.label} ({count.contacts})") for count in counts
+            ]
+            self.initial.setdefault("contact_kinds", [count.kind for count in counts if count.contacts])
 
 
 class SignupForm(CleanTextForm):

@@ -420,11 +420,35 @@ class DistrictContactImport(TimeStampedModel):
         return [row for row in self.rows if row["errors"]]
 
 
+# Who holds an information meeting: a provider under one of its agreements (the agreement's
+# provider, so it is not stored twice), or an organisation itself: the coordinator's city for the
+# whole city, or a provider for its own work outside any agreement. Exactly one of the two.
+ONE_HOLDER = Q(agreement__isnull=False, organiser__isnull=True) | Q(agreement__isnull=True, organiser__isnull=False)
+
+
 class InformationMeeting(TimeStampedModel):
-    """A breakfast information meeting (frukostmöte), three a year (IOP 3.1.2)."""
+    """An information meeting about the support groups for the city's contacts. Under Bris' IOP
+    these are the breakfast meetings (frukostmöten), three a year (IOP 3.1.2), counted per
+    agreement; since the coordination (issue 15) the coordinator holds them for the whole city
+    and any provider for its own work too (`organiser`), and those count toward no agreement."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="information_meetings")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="information_meetings",
+        verbose_name=_("överenskommelse"),
+    )
+    organiser = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="information_meetings",
+        verbose_name=_("arrangör"),
+    )
     starts_at = models.DateTimeField(_("börjar"))
     location = models.CharField(_("plats"), max_length=200)
     topic = models.CharField(_("tema"), max_length=200, blank=True)
@@ -437,9 +461,16 @@ class InformationMeeting(TimeStampedModel):
         ordering = ["-starts_at"]
         verbose_name = _("frukostmöte")
         verbose_name_plural = _("frukostmöten")
+        constraints = [models.CheckConstraint(condition=ONE_HOLDER, name="information_meeting_one_holder")]
+        indexes = [models.Index(fields=["organiser", "-starts_at"], name="information_meeting_organiser")]
 
     def __str__(self) -> str:
         return f"{_('Frukostmöte')} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def held_by(self) -> Organisation:
+        """The organisation holding the meeting (select_related("agreement__provider", "organiser"))."""
+        return self.agreement.provider if self.agreement_id else self.organiser  # type: ignore[union-attr,return-value]
 
 
 class InformationInvitation(models.Model):

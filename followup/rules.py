@@ -7,11 +7,25 @@ stay in partnership/rules.py (view_cooperation, manage_cooperation).
   reference group's meetings and minutes while they are a member: once the membership has ended
   (CooperationGroupMember.ended_on) they no longer do, though the group's records still name them.
 - The coordinator, who adds the members, changes their details and ends their memberships.
+
+Information meetings (IOP 3.1.2; city-wide since the coordination, issue 15):
+- A provider's operations manager plans and runs its provider's own meetings, under one of its
+  agreements (Bris' breakfast meetings under the IOP) or outside them, and sees no other's.
+- The coordinator holds meetings for the whole city and sees and helps with every provider's.
 """
 
 import rules
 
 from partnership.rules import is_coordinator, is_operations_manager
+
+
+@rules.predicate
+def holds_information_meeting(user, meeting):
+    """The user's provider holds the meeting: under one of its agreements, or itself."""
+    organisation_id = user.membership.organisation_id
+    if meeting.agreement_id is not None:
+        return meeting.agreement.provider_id == organisation_id
+    return meeting.organiser_id == organisation_id
 
 
 @rules.predicate
@@ -36,3 +50,14 @@ rules.add_perm("followup.change_reference_member", is_coordinator)
 # meeting is looked up, then the forum's own permission on the meeting found.
 rules.add_perm("followup.view_meetings", is_coordinator | is_operations_manager | has_reference_group)
 rules.add_perm("followup.manage_meetings", is_coordinator)
+
+# Information meetings: the list and planning by role; a meeting itself on the object (the views
+# look it up through followup.information.get_information_meeting_for first: 404 outside scope).
+rules.add_perm("followup.list_information_meetings", is_coordinator | is_operations_manager)
+rules.add_perm("followup.plan_information_meeting", is_coordinator | is_operations_manager)
+rules.add_perm(
+    "followup.view_information_meeting", is_coordinator | (is_operations_manager & holds_information_meeting)
+)
+rules.add_perm(
+    "followup.manage_information_meeting", is_coordinator | (is_operations_manager & holds_information_meeting)
+)

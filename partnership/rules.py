@@ -75,7 +75,5 @@ rules.add_perm("partnership.manage_cooperation", is_coordinator)
 rules.add_perm("partnership.manage_amendments", is_coordinator)
 # Contact lists come from the city (IOP 3.1.3) and are kept by the coordinator.
 rules.add_perm("partnership.manage_district_contacts", is_coordinator)
-# Breakfast meetings are Bris' information work (IOP 3.1.2); the coordinator follows and helps.
-rules.add_perm("partnership.view_information_meetings", is_coordinator | is_operations_manager)
-rules.add_perm("partnership.manage_information_meetings", is_coordinator | is_operations_manager)
+# Information meetings (breakfast meetings, IOP 3.1.2, and the city's): followup/rules.py.
 rules.add_perm("partnership.view_followup_report", is_coordinator)

@@ -25,6 +25,7 @@ from coordination.services import provider_create, public_interest_submit, staff
 from finance.models import AnnualReport, ExternalFee
 from finance.services import budget_years_create, cost_record
 from followup import cooperation
+from followup.models import InformationMeeting
 from groups import methods
 from groups.services import calendar_token_get_or_create, group_place_child
 from partnership.models import BackgroundJob, Reminder, Role, TargetGroup
@@ -188,7 +189,7 @@ def _finance_world(world, coordinator):
 def _coordination_world(world, existing):
     """Ersta Vändpunkten on an operating grant: a published children's group, a parallel parents'
     group, and a public interest routed to Ersta (the family said no to social services)."""
-    _provider, agreement, manager, leader = make_provider_world()
+    provider, agreement, manager, leader = make_provider_world()
     children = make_group(agreement=agreement, leaders=[leader], manager=manager, name="CAP-gruppen", weekday=1)
     publish(children)
     parents = make_group(agreement=agreement, leaders=[leader], manager=manager, name="CAP föräldrar", weekday=3)
@@ -238,6 +239,14 @@ def _coordination_world(world, existing):
         base_url="http://testserver/",
         by=coordinator,
     ).invitation
+    # Information meetings of the other holders (issue 15): Ersta's own and one for the whole city.
+    upcoming = timezone.now() + datetime.timedelta(days=30)
+    ersta_meeting = InformationMeeting.objects.create(
+        organiser=provider, starts_at=upcoming, location="Ersta", created_by=manager
+    )
+    city_meeting = InformationMeeting.objects.create(
+        organiser=coordinator.membership.organisation, starts_at=upcoming, location="Stadshuset", created_by=coordinator
+    )
     world.coordination = SimpleNamespace(
         group=children,
         parents=parents,
@@ -245,6 +254,7 @@ def _coordination_world(world, existing):
         participant=participant,
         new_provider=new_provider,
         invitation=invitation,
+        information_meetings={"ersta": ersta_meeting, "city": city_meeting},
     )
     existing["other_provider_group_leader"] = leader
     existing["other_provider_operations_manager"] = manager

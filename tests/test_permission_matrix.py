@@ -842,3 +842,52 @@ def test_the_snapshot_sees_a_write(world, db):
     response = http.post(reverse("groups:calendar_token_renew"), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert _changed_tables(before, database_snapshot()) == ["groups.CalendarToken"]
+
+
+# --- Information meetings of every holder (issue 15) ------------------------------------------
+# MATRIX covers Bris' breakfast meeting under its IOP. The world also has one Ersta holds itself
+# and one the coordinator holds for the whole city: a provider's manager reaches only its own
+# provider's (404 for the others), the coordinator every one; the other roles are refused by role.
+INFORMATION_HOLDERS = {
+    "ersta": {"operations_manager": 404, "other_provider_operations_manager": 200},
+    "city": {"operations_manager": 404, "other_provider_operations_manager": 404},
+}
+INFORMATION_POSTS = ["followup:information_invite", "followup:information_signup", "followup:information_attendance"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("holder", sorted(INFORMATION_HOLDERS))
+def test_information_meetings_of_every_holder(holder, role, world, db, client, make_signed_in_client):
+    objects, existing = world
+    expected = _ok(**FOLLOWUP_CITY_AND_MANAGER, **INFORMATION_HOLDERS[holder])
+    meeting = objects.coordination.information_meetings[holder]
+    user = existing.get(role)
+    http = make_signed_in_client(user) if user else client
+    response = http.get(reverse("followup:information_detail", kwargs={"public_id": meeting.public_id}))
+    assert response.status_code == expected[role], f"{holder}'s meeting as {role}"
+
+
+def _information_refusals():
+    for holder, overrides in sorted(INFORMATION_HOLDERS.items()):
+        expected = _ok(**FOLLOWUP_CITY_AND_MANAGER, **overrides)
+        for role in ROLES[1:]:
+            if expected[role] in (403, 404):
+                yield from ((url_name, holder, role, expected[role]) for url_name in INFORMATION_POSTS)
+
+
+@pytest.mark.parametrize(("url_name", "holder", "role", "status"), list(_information_refusals()))
+def test_information_meeting_posts_outside_scope_change_nothing(url_name, holder, role, status, world, db):
+    objects, existing = world
+    http = Client(enforce_csrf_checks=True)
+    sign_in_with_second_factor(http, existing[role])
+    http.get(reverse("home"))
+    token = http.cookies["csrftoken"].value
+    meeting = objects.coordination.information_meetings[holder]
+    before = database_snapshot()
+    response = http.post(
+        reverse(url_name, kwargs={"public_id": meeting.public_id}),
+        {"csrfmiddlewaretoken": token, "contact_kinds": ["school"], "name": "X", "email": "x@example.se"},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == status, f"{url_name} on {holder}'s meeting as {role}"
+    assert _changed_tables(before, database_snapshot()) == []

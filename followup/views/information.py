@@ -1,4 +1,4 @@
-"""Information work: the district contact list (import/export) and the breakfast meetings."""
+"""Information work: the city's contact list (import/export) and the information meetings."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,18 +12,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
+from partnership.models import Role
+from partnership.selectors import agreement_to_view
 
 from .. import information
 from ..forms import (
     ContactForm,
     ContactImportForm,
     InformationMeetingForm,
+    InvitationForm,
     SignupForm,
 )
 from ..models import DistrictContact
-from ._common import _agreement_for, _form_page
+from ._common import _form_page
 
 CONTACT_PAGE_SIZE = 50
+MEETING_PAGE_SIZE = 25
 
 # --- District contacts ---------------------------------------------------------------------------
 
@@ -132,18 +136,24 @@ def contact_export(request, file_format):
     return response
 
 
-# --- Breakfast information meetings ------------------------------------------------------------
+# --- Information meetings ------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def information_list(request):
-    require_permission(request.user, "partnership.view_information_meetings")
-    agreement = _agreement_for(request.user)
+    require_permission(request.user, "followup.list_information_meetings")
+    # The three a year of IOP 3.1.2 are counted for the IOP the user's organisation is party to.
+    iop = information.information_iop_for(request.user)
+    page = Paginator(information.information_meetings_for(request.user), MEETING_PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
     context = {
-        "meetings": information.information_meetings_for(request.user).filter(agreement=agreement),
-        "years": information.information_years(agreement),
-        "may_manage": can(request.user, "partnership.manage_information_meetings"),
+        "meetings": page.object_list,
+        "page": page,
+        "iop": iop,
+        "years": information.information_years(iop) if iop else [],
+        "may_plan": can(request.user, "followup.plan_information_meeting"),
         "per_year": information.MEETINGS_PER_YEAR,
     }
     return render(request, "followup/information_list.html", context)
@@ -152,13 +162,27 @@ def information_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def information_create(request):
-    require_permission(request.user, "partnership.manage_information_meetings")
-    agreement = _agreement_for(request.user)
-    form = InformationMeetingForm(request.POST or None)
+    require_permission(request.user, "followup.plan_information_meeting")
+    agreements = information.information_agreements_for(request.user)
+    membership = request.user.membership
+    if membership.role == Role.COORDINATOR:
+        own_label, initial = _("Ingen överenskommelse: ett möte för hela staden"), None
+    else:
+        # A provider plans under its IOP or arrangement in force, as Bris always has, unless it
+        # chooses its own meeting outside them.
+        own_label = _("Ingen överenskommelse: %(organisation)s eget möte") % {"organisation": membership.organisation}
+        initial = agreement_to_view(agreements)
+    form = InformationMeetingForm(
+        request.POST or None, agreements=agreements, own_label=own_label, initial={"agreement": initial}
+    )
     if request.method == "POST" and form.is_valid():
+        agreement = form.cleaned_data.pop("agreement")
         try:
             meeting = information.information_meeting_plan(
-                agreement=agreement, created_by=request.user, **form.cleaned_data
+                agreement=agreement,
+                organiser=None if agreement else membership.organisation,
+                created_by=request.user,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             apply_service_errors(error, form)
@@ -168,25 +192,34 @@ def information_create(request):
     return render(request, "followup/form_page.html", _form_page(form, _("Planera frukostmöte"), _("Planera")))
 
 
+def _information_meeting(request, public_id, permission):
+    """The meeting through the user's scope (404 outside it), then the permission on it."""
+    require_permission(request.user, "followup.list_information_meetings")
+    meeting = information.get_information_meeting_for(request.user, public_id)
+    require_permission(request.user, permission, meeting)
+    return meeting
+
+
 @login_required
 @require_GET
 def information_detail(request, public_id):
-    require_permission(request.user, "partnership.view_information_meetings")
-    meeting = information.get_information_meeting_for(request.user, public_id)
+    meeting = _information_meeting(request, public_id, "followup.view_information_meeting")
+    counts = information.information_invitation_counts(meeting)
     context = {
         "meeting": meeting,
         "signups": meeting.signups.select_related("district"),
-        "may_manage": can(request.user, "partnership.manage_information_meetings"),
+        "may_manage": can(request.user, "followup.manage_information_meeting", meeting),
         "signup_form": SignupForm(),
-        "contacts_count": DistrictContact.objects.filter(is_active=True).count(),
+        "invitation_form": InvitationForm(counts=counts),
+        "counts": counts,
+        "contacts_count": sum(count.contacts for count in counts),
         "is_past": meeting.starts_at <= timezone.now(),
     }
     return render(request, "followup/information_detail.html", context)
 
 
 def _information_action(request, public_id, action, success):
-    require_permission(request.user, "partnership.manage_information_meetings")
-    meeting = information.get_information_meeting_for(request.user, public_id)
+    meeting = _information_meeting(request, public_id, "followup.manage_information_meeting")
     try:
         action(meeting)
     except ValidationError as error:
@@ -200,12 +233,16 @@ def _information_action(request, public_id, action, success):
 @login_required
 @require_POST
 def information_invite(request, public_id):
-    return _information_action(
-        request,
-        public_id,
-        lambda meeting: information.information_meeting_send_invitations(meeting=meeting, by=request.user),
-        _("Inbjudningarna skickas till kontaktlistan."),
-    )
+    form = InvitationForm(request.POST)
+
+    def action(meeting):
+        if not form.is_valid():
+            raise ValidationError([message for errors in form.errors.values() for message in errors])
+        information.information_meeting_send_invitations(
+            meeting=meeting, contact_kinds=form.cleaned_data["contact_kinds"], by=request.user
+        )
+
+    return _information_action(request, public_id, action, _("Inbjudningarna skickas till de valda kontakterna."))
 
 
 @login_required

@@ -169,28 +169,55 @@ def test_the_coordinators_cooperation_contacts_and_breakfast_pages(page: Page, l
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Importera").click()
     assert_no_axe_violations(page)
-    csv = "stadsdel;namn;funktion;e-post\nFarsta;Bo B;Chef;bo@example.se\nGotham;X;Y;x@example.se\n"
+    # Every kind of contact (issue 15): a district, a school and health care; one unknown district.
+    csv = (
+        "typ;organisation;stadsdel;namn;funktion;e-post\n"
+        "stadsdel;;Farsta;Bo B;Chef;bo@example.se\n"
+        "skola;Farsta grundskola;;Sara S;Kurator;sara@example.se\n"
+        "vård;Ungdomsmottagningen Söder;;Hugo H;Barnmorska;hugo@example.se\n"
+        "stadsdel;;Gotham;X;Y;x@example.se\n"
+    )
     page.locator("#id_file").set_input_files(
         files=[{"name": "lista.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
     )
     page.get_by_role("button", name="Förhandsgranska").click()
     expect(page.get_by_text("Okänd stadsdel: ”Gotham”.")).to_be_visible()
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Importera 1 giltig rad").click()
-    expect(page.get_by_text("Kontaktlistan är importerad: 1 nya och 0 uppdaterade.")).to_be_visible()
+    page.get_by_role("button", name="Importera 3 giltiga rader").click()
+    expect(page.get_by_text("Kontaktlistan är importerad: 3 nya och 0 uppdaterade.")).to_be_visible()
 
+    # A meeting for the whole city (under no agreement), invitations to the districts and schools.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/uppfoljning/frukostmoten/")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Planera frukostmöte").click()
+    expect(page.get_by_label("Hålls inom")).to_have_value("")
     assert_no_axe_violations(page)
     starts = timezone.localtime() + datetime.timedelta(days=14)
     page.locator("#id_starts_at").fill(starts.strftime("%Y-%m-%dT08:00"))
-    page.locator("#id_location").fill("Bris")
+    page.locator("#id_location").fill("Stadshuset")
     page.get_by_role("button", name="Planera").click()
     expect(page.get_by_text("Frukostmötet är planerat.")).to_be_visible()
-    page.get_by_role("button", name="Skicka inbjudan till kontaktlistan").click()
-    expect(page.get_by_text("Inbjudningarna skickas till kontaktlistan.")).to_be_visible()
-    expect(page.get_by_text("2 inbjudningar skickade.")).to_be_visible()
+    expect(page.get_by_text("(för hela staden)")).to_be_visible()
+    expect(page.get_by_label("Stadsdel (socialtjänst) (2)")).to_be_checked()
+    expect(page.get_by_label("Skola, förskola, elevhälsa (1)")).to_be_checked()
+    page.get_by_label("Hälso- och sjukvård, ungdomsmottagning (1)").uncheck()
     assert_no_axe_violations(page)
-    assert InformationMeeting.objects.get().invitations.filter(sent_at__isnull=False).count() == 2
+    page.get_by_role("button", name="Skicka inbjudan till de valda").click()
+    expect(page.get_by_text("Inbjudningarna skickas till de valda kontakterna.")).to_be_visible()
+    expect(page.get_by_text("3 inbjudningar skickade.")).to_be_visible()
+    assert_no_axe_violations(page)
+    meeting = InformationMeeting.objects.get()
+    assert (meeting.agreement, meeting.organiser) == (None, coordinator.membership.organisation)
+    invited = meeting.invitations.filter(sent_at__isnull=False)
+    assert sorted(invited.values_list("contact__email", flat=True)) == [
+        "anna@example.se",
+        "bo@example.se",
+        "sara@example.se",
+    ]
+
+    # Health care later: only they are mailed, nobody a second time.
+    page.get_by_label("Hälso- och sjukvård, ungdomsmottagning (1)").check()
+    page.get_by_role("button", name="Skicka inbjudan till de valda").click()
+    expect(page.get_by_text("4 inbjudningar skickade.")).to_be_visible()
+    assert meeting.invitations.count() == 4
