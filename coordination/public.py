@@ -320,5 +320,11 @@ def filter_choices(today: datetime.date | None = None) -> dict:
     }
 
 
+def filter_query(filters: dict) -> dict[str, str]:
+    """The page's query parameters for valid filters (the inverse of PublicFilterForm.filters)."""
+    names = {"target_group": "malgrupp", "age": "alder", "district": "stadsdel", "term": "termin"}
+    return {names[key]: str(value) for key, value in filters.items() if value not in (None, "")}
+
+
 def target_group_pk(code: str) -> int | None:
     return TargetGroup.objects.filter(code=code).values_list("pk", flat=True).first()

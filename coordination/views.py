@@ -13,8 +13,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -56,20 +58,28 @@ def _page_number(request) -> int:
 
 @require_GET
 def public_list(request):
-    """Every provider's published planned and running groups, with filters (no login)."""
-    choices = public.filter_choices()
-    form = PublicFilterForm(request.GET or None, choices=choices, language=_language())
-    filters = form.filters() if request.GET else {}
-    page = public.public_page(filters=filters, page=_page_number(request))
-    query = request.GET.copy()
-    query.pop("sida", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "feed_url": request.build_absolute_uri(reverse("coordination:hsds")),
-    }
-    return render(request, "coordination/public_list.html", context)
+    """Every provider's published planned and running groups, with filters (no login). The page's
+    body is cached whole per valid filter, page, language and host (public.cached: a publication
+    change shows at once); only base.html is rendered per request."""
+    language = _language()
+    choices = public.cached("choices", public.filter_choices)
+    filters = PublicFilterForm(request.GET, choices=choices, language=language).filters() if request.GET else {}
+    page_number = _page_number(request)
+
+    def body() -> str:
+        # The form shows the valid filters only, so the cached body depends on nothing but the key.
+        query = public.filter_query(filters)
+        context = {
+            "form": PublicFilterForm(query or None, choices=choices, language=language),
+            "page": public.public_page(filters=filters, page=page_number),
+            "query": urlencode(query),
+            "feed_url": request.build_absolute_uri(reverse("coordination:hsds")),
+        }
+        return render_to_string("coordination/_public_list_body.html", context)
+
+    html = public.cached("body", body, page=page_number, host=request.get_host(), **filters)
+    # Our own template's output, escaped when it was rendered.
+    return render(request, "coordination/public_list.html", {"body": mark_safe(html)})  # noqa: S308 # nosec B308 B703
 
 
 @require_GET
