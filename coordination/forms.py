@@ -160,9 +160,10 @@ class PublicationForm(CleanTextModelForm):
             "how_to_join": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, parallel_choices, **kwargs):
+    def __init__(self, *args, parallel_choices, target_groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parallel_to"].queryset = parallel_choices
+        self.fields["target_group"].queryset = target_groups
         self.fields["district"].queryset = District.objects.filter(is_active=True).order_by("name")
         self.fields["district"].empty_label = _("Hela staden")
         self.fields["audience"].choices = Audience.choices

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.models import Audience, GroupStatus, SupportGroup
 from groups.selectors import groups_visible_to
-from partnership.models import Agreement, Membership, Organisation, Role
+from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 
 from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
 
@@ -161,3 +161,15 @@ def get_invitation_for(user: User, public_id: uuid.UUID | str) -> StaffInvitatio
         return StaffInvitation.objects.select_related("user", "organisation").get(public_id=public_id)
     except (StaffInvitation.DoesNotExist, ValueError) as error:
         raise Http404 from error
+
+
+def provider_target_group_ids(agreement: Agreement) -> set[int]:
+    """The target groups a provider's group may be published under: those the coordinator set up
+    for the provider, and its agreement's own."""
+    ids = set(agreement.provider.target_groups.values_list("pk", flat=True))
+    ids.add(agreement.target_group_id)
+    return ids
+
+
+def provider_target_groups(agreement: Agreement) -> QuerySet[TargetGroup]:
+    return TargetGroup.objects.filter(pk__in=provider_target_group_ids(agreement)).order_by("name")

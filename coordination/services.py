@@ -26,6 +26,7 @@ from referrals.services import interest_registration_record
 
 from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
 from .public import PUBLIC_STATUSES, public_cache_clear
+from .selectors import provider_target_group_ids
 
 logger = logging.getLogger(__name__)
 
@@ -386,6 +387,16 @@ PUBLICATION_FIELDS = [
 @transaction.atomic
 def group_publication_update(*, group: SupportGroup, by: User, **fields: Any) -> SupportGroup:
     """What the public page says about a group, and whether it shows it."""
+    target_group = fields.get("target_group")
+    if target_group is not None and target_group.pk not in provider_target_group_ids(group.agreement):
+        raise ValidationError(
+            {
+                "target_group": _(
+                    "%(provider)s har inte den målgruppen. Samordnaren lägger till målgrupper för verksamheten."
+                )
+                % {"provider": group.agreement.provider}
+            }
+        )
     parallel = fields.get("parallel_to")
     if parallel is not None:
         if fields.get("audience") != Audience.PARENTS:

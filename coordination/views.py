@@ -275,7 +275,10 @@ def publication(request, public_id):
     group = get_group_for(request.user, public_id)
     require_permission(request.user, "coordination.publish_group", group)
     form = PublicationForm(
-        request.POST or None, instance=group, parallel_choices=selectors.children_groups_of_provider(request.user)
+        request.POST or None,
+        instance=group,
+        parallel_choices=selectors.children_groups_of_provider(request.user),
+        target_groups=selectors.provider_target_groups(group.agreement),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,8 +13,8 @@ from finance.services import budget_years_create
 from groups.models import SupportGroup
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 from partnership.selectors import agreement_current, agreement_current_for
-from tests.coordination.factories import make_arrangement, make_provider, make_provider_world
-from tests.factories import make_agreement, make_user
+from tests.coordination.factories import make_arrangement, make_provider, make_provider_world, publish
+from tests.factories import make_agreement, make_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,27 @@ def test_a_second_providers_manager_plans_a_group_under_their_own_arrangement(ma
     bris = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
     assert "CAP-gruppen" not in bris.get(reverse("groups:list")).content.decode()
     assert bris.get(reverse("groups:detail", kwargs={"public_id": group.public_id})).status_code == 404
+
+
+def test_a_group_is_published_only_under_a_target_group_its_provider_has(make_signed_in_client):
+    """Ersta works with parents' substance misuse (its grant's target group) and, as the coordinator
+    set it up, violence at home; it cannot publish a group for foster-placed children."""
+    make_agreement()
+    provider, agreement, manager, leader = make_provider_world()
+    violence = TargetGroup.objects.get(code="violence_in_family")
+    foster = TargetGroup.objects.get(code="foster_care")
+    provider.target_groups.add(violence)
+    group = make_group(agreement=agreement, leaders=[leader], manager=manager, open_for_placement=False)
+    with pytest.raises(ValidationError) as refused:
+        publish(group, target_group=foster)
+    assert "har inte den målgruppen" in refused.value.message_dict["target_group"][0]
+    assert publish(group, target_group=violence).target_group == violence
+
+    url = reverse("coordination:publication", kwargs={"public_id": group.public_id})
+    client = make_signed_in_client(manager)
+    offered = set(client.get(url).context["form"].fields["target_group"].queryset)
+    assert offered == {violence, agreement.target_group}
+    response = client.post(url, {"audience": "children", "target_group": foster.pk, "is_published": "on"})
+    assert response.status_code == 200 and response.context["form"].errors["target_group"]
+    group.refresh_from_db()
+    assert group.target_group == violence
