@@ -181,6 +181,27 @@ class PlannedGroupsMailingForm(CleanTextForm):
         self.fields["contact_kind"].choices = [("", _("Hela kontaktlistan")), *ContactKind.choices]
 
 
+class ProviderEditForm(CleanTextForm):
+    """A provider's name, target groups and public contacts, corrected by the coordinator."""
+
+    name = forms.CharField(label=_("Organisationens namn"), max_length=200)
+    short_name = forms.CharField(label=_("Kortnamn (valfritt)"), max_length=50, required=False)
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("Målgrupper"),
+        queryset=TargetGroup.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Verksamheten publicerar grupper bara under dessa målgrupper och sin överenskommelses."),
+        error_messages={"required": _("Välj minst en målgrupp.")},
+    )
+    website = forms.URLField(label=_("Webbplats (valfritt)"), max_length=200, required=False, assume_scheme="https")
+    public_email = forms.EmailField(
+        label=_("Allmän e-post (valfritt)"),
+        required=False,
+        help_text=_("Verksamhetens egen adress, aldrig en persons. Visas på den öppna sidan."),
+    )
+    public_phone = forms.CharField(label=_("Telefon, växel (valfritt)"), max_length=30, required=False)
+
+
 class ProviderForm(CleanTextForm):
     """A new provider. The arrangement is chosen here and set up on the next page (finance)."""
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -97,6 +97,57 @@ def provider_create(
     organisation.target_groups.set(target_groups)
     logger.info("Provider %s set up by user %s", organisation.public_id, by.pk)
     return organisation
+
+
+@transaction.atomic
+@history.records_actor("by")
+def provider_update(
+    *,
+    provider: Organisation,
+    name: str,
+    short_name: str,
+    target_groups: Iterable[TargetGroup],
+    website: str = "",
+    public_email: str = "",
+    public_phone: str = "",
+    by: User,
+) -> Organisation:
+    """The coordinator corrects a provider's name, target groups and public contacts. Its type and
+    district stay as set up (the database's rules on districts lean on them). A target group is not
+    taken away while the provider's published groups still show under it."""
+    provider = Organisation.objects.select_for_update().get(pk=provider.pk)
+    name, short_name = name.strip(), short_name.strip()
+    if not name:
+        raise ValidationError({"name": _("Ange organisationens namn.")})
+    if Organisation.objects.filter(name__iexact=name).exclude(pk=provider.pk).exists():
+        raise ValidationError({"name": _("Det finns redan en organisation som heter %(name)s.") % {"name": name}})
+    target_groups = list(target_groups)
+    if not target_groups:
+        raise ValidationError({"target_groups": _("Välj minst en målgrupp.")})
+    kept = {target.pk for target in target_groups}
+    still_shown = (
+        SupportGroup.objects.filter(
+            agreement__provider=provider, is_published=True, status__in=PUBLIC_STATUSES, target_group__isnull=False
+        )
+        .exclude(target_group__in=kept)
+        .exclude(target_group=F("agreement__target_group"))
+        .select_related("target_group")
+        .first()
+    )
+    if still_shown is not None:
+        raise ValidationError(
+            {
+                "target_groups": _("%(group)s visas på den öppna sidan under %(target)s: ändra gruppen först.")
+                % {"group": still_shown.name, "target": still_shown.target_group}
+            }
+        )
+    provider.name, provider.short_name = name, short_name
+    provider.website, provider.public_email = website.strip(), public_email.strip()
+    provider.public_phone = public_phone.strip()
+    provider.save(update_fields=["name", "short_name", "website", "public_email", "public_phone", "updated_at"])
+    provider.target_groups.set(target_groups)
+    transaction.on_commit(public_cache_clear)
+    return provider
 
 
 @dataclass(frozen=True)

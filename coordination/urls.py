@@ -23,6 +23,7 @@ urlpatterns = [
     path("samordning/utforare/", views.provider_list, name="provider_list"),
     path("samordning/utforare/ny/", views.provider_create, name="provider_create"),
     path("samordning/utforare/<uuid:public_id>/", views.provider_detail, name="provider_detail"),
+    path("samordning/utforare/<uuid:public_id>/andra/", views.provider_edit, name="provider_edit"),
     path("samordning/utforare/<uuid:public_id>/bjud-in/", views.staff_invite, name="staff_invite"),
     path(
         "samordning/inbjudningar/<uuid:public_id>/engangskod/",

@@ -32,6 +32,7 @@ from .forms import (
     ParentForm,
     ParticipantForm,
     PlannedGroupsMailingForm,
+    ProviderEditForm,
     ProviderForm,
     PublicationForm,
     PublicFilterForm,
@@ -404,6 +405,31 @@ def provider_detail(request, public_id):
         "may_invite": can(request.user, "coordination.invite_first_staff", organisation),
     }
     return render(request, "coordination/provider_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_edit(request, public_id):
+    require_permission(request.user, "coordination.manage_providers")
+    organisation = selectors.get_provider_for(request.user, public_id)
+    initial = {
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "target_groups": list(organisation.target_groups.all()),
+        "website": organisation.website,
+        "public_email": organisation.public_email,
+        "public_phone": organisation.public_phone,
+    }
+    form = ProviderEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provider_update(provider=organisation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("Uppgifterna om %(name)s är sparade.") % {"name": form.cleaned_data["name"]})
+            return redirect("coordination:provider_detail", public_id=organisation.public_id)
+    return render(request, "coordination/provider_edit.html", {"form": form, "organisation": organisation})
 
 
 def _site_address(request) -> str:

@@ -171,6 +171,7 @@ FORM_PAGES = {
     "coordination:mailing",
     "coordination:participants",
     "coordination:provider_create",
+    "coordination:provider_edit",
     "coordination:publication",
     "coordination:staff_invite",
     "finance:agreement_change",

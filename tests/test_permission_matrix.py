@@ -452,6 +452,10 @@ MATRIX = {
         lambda w: {"public_id": w.coordination.new_provider.public_id},
         _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
     ),
+    "coordination:provider_edit": (
+        lambda w: {"public_id": w.coordination.new_provider.public_id},
+        _ok(**{**dict.fromkeys(ROLES[1:], 403), "coordinator": 200}),
+    ),
     # A provider nobody works for yet: its first account is the coordinator's to invite.
     "coordination:staff_invite": (
         lambda w: {"public_id": w.coordination.new_provider.public_id},

@@ -21,6 +21,7 @@ from coordination.models import StaffInvitation
 from coordination.services import (
     STAFF_INVITATION_JOB,
     provider_create,
+    provider_update,
     staff_invitation_enrolment_code_issue,
     staff_invitation_resend,
     staff_invite,
@@ -36,8 +37,8 @@ from partnership.models import (
     TwoFactorEnrolmentCode,
 )
 from partnership.services import two_factor_enrolment_code_valid
-from tests.coordination.factories import make_provider, make_provider_user
-from tests.factories import city, confirmed_totp_device, make_user
+from tests.coordination.factories import make_arrangement, make_provider, make_provider_user, publish
+from tests.factories import city, confirmed_totp_device, make_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -388,3 +389,63 @@ def test_a_new_code_and_a_new_link_are_the_coordinators_to_give(coordinator, mak
     invitation.user.set_password("ett-eget-långt-lösenord")
     invitation.user.save()
     assert http.post(resend_url).status_code == 403
+
+
+# --- Correcting a provider ------------------------------------------------------------------------
+
+
+def test_the_coordinator_corrects_a_providers_name_target_groups_and_contacts(
+    coordinator, make_signed_in_client, django_capture_on_commit_callbacks
+):
+    humlan = _humlan(coordinator)
+    mental = TargetGroup.objects.get(code="parental_mental_illness")
+    client = make_signed_in_client(coordinator)
+    url = reverse("coordination:provider_edit", kwargs={"public_id": humlan.public_id})
+    assert (
+        url
+        in client.get(reverse("coordination:provider_detail", kwargs={"public_id": humlan.public_id})).content.decode()
+    )
+
+    kept = client.post(url, {"name": "", "target_groups": [mental.pk], "public_email": "inte en adress"})
+    assert kept.status_code == 200
+    assert kept.context["form"].errors.keys() == {"name", "public_email"}
+    assert kept.context["form"]["public_email"].value() == "inte en adress"
+    humlan.refresh_from_db()
+    assert humlan.name == "Svenska kyrkan, Humlan"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"name": "Svenska kyrkan, Humlan Farsta", "short_name": "Humlan", "target_groups": [mental.pk]},
+        )
+    assert response.status_code == 302
+    humlan.refresh_from_db()
+    assert humlan.name == "Svenska kyrkan, Humlan Farsta"
+    assert list(humlan.target_groups.values_list("code", flat=True)) == ["parental_mental_illness"]
+    entry = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Organisation), object_id=humlan.pk
+    ).latest("timestamp")
+    assert entry.actor == coordinator and entry.changes["name"][1] == "Svenska kyrkan, Humlan Farsta"
+
+
+def test_a_target_group_is_kept_while_a_published_group_shows_under_it(coordinator):
+    humlan = _humlan(
+        coordinator, target_groups=TargetGroup.objects.filter(code__in=["violence_in_family", "foster_care"])
+    )
+    agreement = make_arrangement(humlan, target_code="violence_in_family")
+    manager = make_provider_user(Role.OPERATIONS_MANAGER, humlan)
+    group = make_group(agreement=agreement, manager=manager, open_for_placement=False)
+    publish(group, target_group=TargetGroup.objects.get(code="foster_care"))
+    with pytest.raises(ValidationError) as refused:
+        provider_update(provider=humlan, name=humlan.name, short_name="", target_groups=_violence(), by=coordinator)
+    assert "ändra gruppen först" in refused.value.message_dict["target_groups"][0]
+    # The agreement's own target group never needs to be listed to stay usable.
+    publish(group, target_group=TargetGroup.objects.get(code="violence_in_family"))
+    updated = provider_update(
+        provider=humlan,
+        name=humlan.name,
+        short_name="",
+        target_groups=TargetGroup.objects.filter(code="parental_mental_illness"),
+        by=coordinator,
+    )
+    assert list(updated.target_groups.values_list("code", flat=True)) == ["parental_mental_illness"]
