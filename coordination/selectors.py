@@ -61,7 +61,7 @@ def parents_of(group: SupportGroup) -> list[ParentParticipant]:
     return list(group.parents.select_related("accompanies").order_by("created_at"))
 
 
-def _groups_counted(**where) -> Coalesce:
+def _groups_counted(**where: Any) -> Coalesce:
     """The agreement's top-level groups (matching `where`), counted in a subquery per agreement."""
     groups = SupportGroup.objects.filter(agreement=OuterRef("pk"), parent__isnull=True, **where).order_by()
     count = groups.values("agreement").annotate(n=Count("*")).values("n")
