@@ -34,6 +34,7 @@ from partnership.models import District, TargetGroup
 from partnership.statistics import SMALL_CELL
 from referrals.models import InterestRegistration, InterestRegistrationPurge, Referral, ReferralStatus
 
+from .models import ReceivedInTerm
 from .sql import DaysBetween, Percentile, days_since
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
@@ -65,6 +66,11 @@ def previous_term(term: TermKey) -> TermKey:
 def next_term(term: TermKey) -> TermKey:
     year, half = term
     return (year, Term.AUTUMN) if half == Term.SPRING else (year + 1, Term.SPRING)
+
+
+def chronological(term: TermKey) -> tuple[int, int]:
+    """A sort key: spring before autumn in a year (sorted as text, "autumn" came first)."""
+    return term[0], 0 if term[1] == Term.SPRING else 1
 
 
 def terms_back(term: TermKey, count: int) -> list[TermKey]:
@@ -206,59 +212,80 @@ def _tg_filter(prefix: str, target_group: TargetGroup | None) -> Q:
 
 
 def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]:
-    """(district, target group, term) -> interests and referrals received, in four queries."""
-    start, end = _datetime_window(terms)
-    received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
-
-    def add(queryset, district, target, when, kind):
-        rows = (
-            queryset.order_by()
-            .annotate(d=F(district), tg=F(target), **_term_of(when))
-            .values("d", "tg", *TERM_VALUES)
-            .annotate(n=Count("pk"))
-        )
-        for row in rows:
-            received[(row["d"], row["tg"], _term_key(row))][kind] += row["n"]
-
-    add(
-        Referral.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-            _tg_filter("agreement__target_group", target_group)
-        ),
-        "district_id",
-        "agreement__target_group_id",
-        "created_at",
-        "referrals",
+    """(district, target group, term) -> interests and referrals received. A closed term's
+    referrals and registrations are counted once and kept (ReceivedInTerm); the open term's, any
+    closed term not counted yet, and every term's public interests are counted here, in up to
+    five queries."""
+    today = timezone.localdate()
+    closed = {term for term in terms if term_bounds(*term)[1] < today}
+    kept = {
+        (row.year, row.term): row.counts
+        for row in ReceivedInTerm.objects.filter(year__in={year for year, _half in closed})
+        if (row.year, row.term) in closed
+    }
+    to_count = [term for term in terms if term not in kept]
+    counted = _count_received(to_count) if to_count else {}
+    ReceivedInTerm.objects.bulk_create(
+        [
+            ReceivedInTerm(year=term[0], term=term[1], counts=_counts_in(counted, term))
+            for term in to_count
+            if term in closed
+        ],
+        ignore_conflicts=True,  # a concurrent view counted it first: the same figures
     )
-    add(
-        InterestRegistration.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-            _tg_filter("agreement__target_group", target_group)
-        ),
-        "district_id",
-        "agreement__target_group_id",
-        "created_at",
-        "interests",
+
+    received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+    wanted = target_group.pk if target_group else None
+    for term, counts in kept.items():
+        for district_id, target_group_id, referrals, interests in counts:
+            if wanted is None or target_group_id == wanted:
+                received[(district_id, target_group_id, term)]["referrals"] += referrals
+                received[(district_id, target_group_id, term)]["interests"] += interests
+    for key, value in counted.items():
+        if wanted is None or key[1] == wanted:
+            received[key]["referrals"] += value["referrals"]
+            received[key]["interests"] += value["interests"]
+    start, end = _datetime_window(terms)
+    public = PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
+        _tg_filter("target_group", target_group)
+    )
+    _count_by_term(public, "district_id", "target_group_id", "created_at", received, "interests", set(terms))
+    return received
+
+
+def _counts_in(counted: dict[tuple, dict[str, int]], term: TermKey) -> list[list]:
+    return [[d, tg, n["referrals"], n["interests"]] for (d, tg, when), n in counted.items() if when == term]
+
+
+def _count_by_term(queryset, district, target, when, into: dict, kind: str, terms: set[TermKey]) -> None:
+    rows = (
+        queryset.order_by()
+        .annotate(d=F(district), tg=F(target), **_term_of(when))
+        .values("d", "tg", *TERM_VALUES)
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        if _term_key(row) in terms:
+            into[(row["d"], row["tg"], _term_key(row))][kind] += row["n"]
+
+
+def _count_received(terms: list[TermKey]) -> dict[tuple, dict[str, int]]:
+    """(district, target group, term) -> referrals and interest registrations (purged or not)
+    received in these terms, every target group, in three queries."""
+    start, end = _datetime_window(sorted(terms, key=chronological))
+    first, last = _window(sorted(terms, key=chronological))
+    wanted = set(terms)  # the window may span terms kept already: those are left out
+    counted: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+    referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+    _count_by_term(referrals, "district_id", "agreement__target_group_id", "created_at", counted, "referrals", wanted)
+    registrations = InterestRegistration.objects.filter(created_at__gte=start, created_at__lt=end)
+    _count_by_term(
+        registrations, "district_id", "agreement__target_group_id", "created_at", counted, "interests", wanted
     )
     # A purged registration leaves its anonymous record: it was received all the same.
-    first, last = _window(terms)
-    add(
-        InterestRegistrationPurge.objects.filter(registered_on__range=(first, last)).filter(
-            _tg_filter("agreement__target_group", target_group)
-        ),
-        "district_id",
-        "agreement__target_group_id",
-        "registered_on",
-        "interests",
-    )
-    add(
-        PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-            _tg_filter("target_group", target_group)
-        ),
-        "district_id",
-        "target_group_id",
-        "created_at",
-        "interests",
-    )
-    return received
+    purged = InterestRegistrationPurge.objects.filter(registered_on__range=(first, last))
+    _count_by_term(purged, "district_id", "agreement__target_group_id", "registered_on", counted, "interests", wanted)
+    return counted
 
 
 def _waiting_now(now, target_group, *, by_target_group: bool = True) -> dict[tuple, dict]:
@@ -334,26 +361,31 @@ def _filled(terms: list[TermKey], target_group) -> dict[tuple, int]:
     groups = _offering_groups(terms, target_group)
     filled: dict[tuple, int] = defaultdict(int)
     # A child placed in a weekend's subgroup fills a place of the weekend. The groups and their
-    # subgroups are one IN list, so the placements are read through their index by group.
-    holders = SupportGroup.objects.filter(Q(pk__in=groups.values("pk")) | Q(parent__in=groups.values("pk")))
-    for model in (Placement, Participant):
-        rows = (
-            model.objects.filter(group__in=holders.values("pk"), removed_at__isnull=True)
-            .order_by()
-            .annotate(
-                area=Coalesce("group__parent__district_id", "group__district_id"),
-                tg=Coalesce(
-                    "group__parent__target_group_id",
-                    "group__target_group_id",
-                    "group__agreement__target_group_id",
-                ),
-                **_term_of(Coalesce("group__parent__starts_on", "group__starts_on")),
-            )
-            .values("area", "tg", *TERM_VALUES)
-            .annotate(n=Count("pk"))
+    # subgroups are read first, each half through an index (the term's groups by their start, the
+    # subgroups by their parent), and the placements then by group through theirs, the groups
+    # joined by key. (As one subquery with OR, PostgreSQL misjudged the list as most groups and
+    # read every group and placement.) Placements and participants are counted in one query.
+    term_groups = groups.order_by().values_list("pk", flat=True)
+    subgroups = SupportGroup.objects.filter(parent__in=term_groups).order_by().values_list("pk", flat=True)
+    holders = list(term_groups.union(subgroups, all=True))
+    counts = [
+        model.objects.filter(group_id__in=holders, removed_at__isnull=True)
+        .order_by()
+        .annotate(
+            area=Coalesce("group__parent__district_id", "group__district_id"),
+            tg=Coalesce(
+                "group__parent__target_group_id",
+                "group__target_group_id",
+                "group__agreement__target_group_id",
+            ),
+            **_term_of(Coalesce("group__parent__starts_on", "group__starts_on")),
         )
-        for row in rows:
-            filled[(row["area"], row["tg"], _term_key(row))] += row["n"]
+        .values("area", "tg", *TERM_VALUES)
+        .annotate(n=Count("pk"))
+        for model in (Placement, Participant)
+    ]
+    for row in counts[0].union(counts[1], all=True):
+        filled[(row["area"], row["tg"], _term_key(row))] += row["n"]
     return filled
 
 
@@ -429,7 +461,8 @@ def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, 
     target_groups = [target_group] if target_group else list(TargetGroup.objects.order_by("name"))
     forecast_terms = terms_back(term, FORECAST_TERMS)
     chart_terms = terms_back(term, CHART_TERMS)
-    window = sorted(set(forecast_terms) | set(chart_terms))
+    # Oldest first: the queries read from the first term's start to the last one's end.
+    window = sorted(set(forecast_terms) | set(chart_terms), key=chronological)
 
     received = _received(window, target_group)
     waiting = _waiting_now(now, target_group)
