@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -214,8 +214,7 @@ def _tg_filter(prefix: str, target_group: TargetGroup | None) -> Q:
 def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]:
     """(district, target group, term) -> interests and referrals received. A closed term's
     referrals and registrations are counted once and kept (ReceivedInTerm); the open term's, any
-    closed term not counted yet, and every term's public interests are counted here, in up to
-    five queries."""
+    closed term not counted yet, and every term's public interests are counted in one query."""
     today = timezone.localdate()
     closed = {term for term in terms if term_bounds(*term)[1] < today}
     kept = {
@@ -224,7 +223,22 @@ def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]
         if (row.year, row.term) in closed
     }
     to_count = [term for term in terms if term not in kept]
-    counted = _count_received(to_count) if to_count else {}
+    start, end = _datetime_window(terms)
+    public = PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
+        _tg_filter("target_group", target_group)
+    )
+    parts = _received_parts(to_count) if to_count else []
+    parts.append(_by_term(public, "target_group_id", "created_at", "public"))
+    received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+    counted: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+    for row in parts[0].union(*parts[1:], all=True):
+        key = (row["d"], row["tg"], _term_key(row))
+        if key[2] not in terms:
+            continue  # a query's window may span terms kept already: those are left out
+        if row["kind"] == "public":
+            received[key]["interests"] += row["n"]
+        elif key[2] in to_count:
+            counted[key][row["kind"]] += row["n"]
     ReceivedInTerm.objects.bulk_create(
         [
             ReceivedInTerm(year=term[0], term=term[1], counts=_counts_in(counted, term))
@@ -234,7 +248,6 @@ def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]
         ignore_conflicts=True,  # a concurrent view counted it first: the same figures
     )
 
-    received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
     wanted = target_group.pk if target_group else None
     for term, counts in kept.items():
         for district_id, target_group_id, referrals, interests in counts:
@@ -245,11 +258,6 @@ def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]
         if wanted is None or key[1] == wanted:
             received[key]["referrals"] += value["referrals"]
             received[key]["interests"] += value["interests"]
-    start, end = _datetime_window(terms)
-    public = PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-        _tg_filter("target_group", target_group)
-    )
-    _count_by_term(public, "district_id", "target_group_id", "created_at", received, "interests", set(terms))
     return received
 
 
@@ -257,35 +265,30 @@ def _counts_in(counted: dict[tuple, dict[str, int]], term: TermKey) -> list[list
     return [[d, tg, n["referrals"], n["interests"]] for (d, tg, when), n in counted.items() if when == term]
 
 
-def _count_by_term(queryset, district, target, when, into: dict, kind: str, terms: set[TermKey]) -> None:
-    rows = (
+def _by_term(queryset, target: str, when: str, kind: str):
+    """The rows counted per district, target group and month (kind names what is counted)."""
+    return (
         queryset.order_by()
-        .annotate(d=F(district), tg=F(target), **_term_of(when))
-        .values("d", "tg", *TERM_VALUES)
+        .annotate(kind=Value(kind), d=F("district_id"), tg=F(target), **_term_of(when))
+        .values("kind", "d", "tg", *TERM_VALUES)
         .annotate(n=Count("pk"))
     )
-    for row in rows:
-        if _term_key(row) in terms:
-            into[(row["d"], row["tg"], _term_key(row))][kind] += row["n"]
 
 
-def _count_received(terms: list[TermKey]) -> dict[tuple, dict[str, int]]:
-    """(district, target group, term) -> referrals and interest registrations (purged or not)
-    received in these terms, every target group, in three queries."""
+def _received_parts(terms: list[TermKey]) -> list:
+    """Referrals and interest registrations (purged or not) received in these terms, every target
+    group: three counts, read as one query with the public interests."""
     start, end = _datetime_window(sorted(terms, key=chronological))
     first, last = _window(sorted(terms, key=chronological))
-    wanted = set(terms)  # the window may span terms kept already: those are left out
-    counted: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
     referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
-    _count_by_term(referrals, "district_id", "agreement__target_group_id", "created_at", counted, "referrals", wanted)
     registrations = InterestRegistration.objects.filter(created_at__gte=start, created_at__lt=end)
-    _count_by_term(
-        registrations, "district_id", "agreement__target_group_id", "created_at", counted, "interests", wanted
-    )
     # A purged registration leaves its anonymous record: it was received all the same.
     purged = InterestRegistrationPurge.objects.filter(registered_on__range=(first, last))
-    _count_by_term(purged, "district_id", "agreement__target_group_id", "registered_on", counted, "interests", wanted)
-    return counted
+    return [
+        _by_term(referrals, "agreement__target_group_id", "created_at", "referrals"),
+        _by_term(registrations, "agreement__target_group_id", "created_at", "interests"),
+        _by_term(purged, "agreement__target_group_id", "registered_on", "interests"),
+    ]
 
 
 def _waiting_now(now, target_group, *, by_target_group: bool = True) -> dict[tuple, dict]:
@@ -308,16 +311,24 @@ _GROUP_TARGET = Coalesce("target_group_id", "agreement__target_group_id")
 
 def _placed(terms: list[TermKey], target_group) -> dict[tuple, dict]:
     """(district of the child, target group, term of the group's start) -> children placed, and
-    the median and 90th percentile of the days from referral to place. One query."""
+    the median and 90th percentile of the days from referral to place. Two queries: the term's
+    groups, then their placements through the index by group, each child's referral by its key
+    (joined instead, PostgreSQL could read every placement, or every referral, to hash them)."""
     first, last = _window(terms)
-    waited = DaysBetween(F("created_at"), F("referral__created_at"))
+    referral = Referral.objects.filter(pk=OuterRef("referral_id")).order_by()
+    waited = DaysBetween(F("created_at"), Subquery(referral.values("created_at")))
     target = Coalesce("group__target_group_id", "group__agreement__target_group_id")
-    rows = (
-        Placement.objects.filter(removed_at__isnull=True, group__starts_on__range=(first, last))
-        .exclude(group__status=GroupStatus.CANCELLED)
-        .filter(_group_target_filter(target_group, prefix="group__"))
+    groups = (
+        SupportGroup.objects.filter(starts_on__range=(first, last))
+        .exclude(status=GroupStatus.CANCELLED)
+        .filter(_group_target_filter(target_group))
         .order_by()
-        .annotate(d=F("referral__district_id"), tg=target, **_term_of("group__starts_on"))
+    )
+    rows = (
+        Placement.objects.filter(removed_at__isnull=True, group_id__in=list(groups.values_list("pk", flat=True)))
+        .filter(group__starts_on__range=(first, last))  # the same groups: lets the join read them by index
+        .order_by()
+        .annotate(d=Subquery(referral.values("district_id")), tg=target, **_term_of("group__starts_on"))
         .values("d", "tg", *TERM_VALUES)
         .annotate(n=Count("pk"), median=Percentile(waited, 0.5), p90=Percentile(waited, 0.9))
     )

@@ -402,8 +402,9 @@ def evaluation_outcomes(
         .order_by()
         .values("pk", "instrument_id", "moment", "respondent_key")
     )
+    # By the answer sets' keys: joined to the sets by group, PostgreSQL could read every answer.
     values = list(
-        EvaluationAnswer.objects.filter(answer_set__group_id__in=group_ids, value__isnull=False)
+        EvaluationAnswer.objects.filter(answer_set_id__in=[row["pk"] for row in sets], value__isnull=False)
         .order_by()
         .values_list("answer_set_id", "question_id", "value")
     )
