@@ -244,6 +244,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Django's renderer, with select boxes written in Python (the lists' filter forms: districts).
+FORM_RENDERER = "partnership.forms_rendering.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
