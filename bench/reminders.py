@@ -50,8 +50,10 @@ from partnership.models import (
 from partnership.reference_data import seed_reference_data
 from partnership.reminders import REMINDER_MAILS_JOB
 from partnership.tasks import reminders_sweep
-from referrals.models import PSEUDONYM_ALPHABET, Custody, PlacementBasis, PurgeRecord, PurgeRule, Referral
+from referrals.models import Custody, PlacementBasis, PurgeRecord, PurgeRule, Referral
 from referrals.models import ReferralStatus as S
+
+from .seed import pseudonym_for
 
 REFERRALS = 100_000
 STEADY_LIMIT_S = 5.0
@@ -69,13 +71,25 @@ class _Rollback(Exception):
     pass
 
 
-def _pseudonym(number: int) -> str:
-    """Unique, in the app's alphabet: random ones would collide at this size."""
-    letters = []
-    for _ in range(6):
-        number, digit = divmod(number, len(PSEUDONYM_ALPHABET))
-        letters.append(PSEUDONYM_ALPHABET[digit])
-    return "B-" + "".join(letters)
+# bench/seed.py numbers its referrals' pseudonyms from 0 and its purge backlog's from 10 000 000
+# (pseudonym_for is one-to-one over every pseudonym): this module draws from a range of its own.
+PSEUDONYM_NUMBERS_FROM = 20_000_000
+
+
+def _pseudonyms(count: int) -> list[str]:
+    """`count` pseudonyms no referral holds yet. Counting up in the app's alphabet, as this module
+    once did, collided with the seeded referrals' (spread over the alphabet by pseudonym_for);
+    a range of pseudonym_for's own cannot, and one that a referral made by the app (drawn at
+    random) happens to hold is left out."""
+    candidates = [pseudonym_for(PSEUDONYM_NUMBERS_FROM + n) for n in range(count + count // 100 + 100)]
+    taken: set[str] = set()
+    for start in range(0, len(candidates), 5_000):
+        chunk = candidates[start : start + 5_000]
+        taken.update(Referral.objects.filter(pseudonym__in=chunk).values_list("pseudonym", flat=True))
+    free = [pseudonym for pseudonym in candidates if pseudonym not in taken]
+    if len(free) < count:
+        raise RuntimeError(f"only {len(free)} free pseudonyms of {count} in the bench's range")
+    return free[:count]
 
 
 def _users(prefix: str, count: int) -> list:
@@ -143,14 +157,14 @@ def seed(
         + [S.PLACED] * placed
     )
     plan += [S.WAITING_LIST if n % 10 == 0 else "purged_long_ago" for n in range(referrals - len(plan))]
-    first = (Referral.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    pseudonyms = _pseudonyms(len(plan))
     rows = []
     for n, state in enumerate(plan):
         status = S.COMPLETED if state in ("purged", "purged_long_ago") else state
         basis = PlacementBasis.LVU if n % 3 == 0 and state != S.AWAITING_CONSENT else PlacementBasis.SOL
         rows.append(
             Referral(
-                pseudonym=_pseudonym(first + n),
+                pseudonym=pseudonyms[n],
                 agreement=agreement,
                 district=districts[n % len(districts)],
                 status=status,

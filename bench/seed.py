@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from citywide import demand
 from consent.models import ConcernReport, GuardianConsent, LogReview
 from finance.models import AdvancePayment, Cost, ExternalFee, FinanceAuditEntry, TravelCost
 from finance.services import budget_years_create
@@ -1015,6 +1016,9 @@ def seed(*, scale: Scale | None = None, today: datetime.date | None = None) -> S
         Reminder,
         AccessLogEntry,
     )
+    # Years of use: the coordinator has opened the city-wide dashboard before, so the closed
+    # terms' demand is counted and kept (citywide.models.ReceivedInTerm), as it would be.
+    demand.demand_dashboard(term=demand.current_term())
     return summary
 
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -34,6 +34,7 @@ from partnership.models import District, TargetGroup
 from partnership.statistics import SMALL_CELL
 from referrals.models import InterestRegistration, InterestRegistrationPurge, Referral, ReferralStatus
 
+from .models import ReceivedInTerm
 from .sql import DaysBetween, Percentile, days_since
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
@@ -65,6 +66,11 @@ def previous_term(term: TermKey) -> TermKey:
 def next_term(term: TermKey) -> TermKey:
     year, half = term
     return (year, Term.AUTUMN) if half == Term.SPRING else (year + 1, Term.SPRING)
+
+
+def chronological(term: TermKey) -> tuple[int, int]:
+    """A sort key: spring before autumn in a year (sorted as text, "autumn" came first)."""
+    return term[0], 0 if term[1] == Term.SPRING else 1
 
 
 def terms_back(term: TermKey, count: int) -> list[TermKey]:
@@ -206,59 +212,83 @@ def _tg_filter(prefix: str, target_group: TargetGroup | None) -> Q:
 
 
 def _received(terms: list[TermKey], target_group) -> dict[tuple, dict[str, int]]:
-    """(district, target group, term) -> interests and referrals received, in four queries."""
+    """(district, target group, term) -> interests and referrals received. A closed term's
+    referrals and registrations are counted once and kept (ReceivedInTerm); the open term's, any
+    closed term not counted yet, and every term's public interests are counted in one query."""
+    today = timezone.localdate()
+    closed = {term for term in terms if term_bounds(*term)[1] < today}
+    kept = {
+        (row.year, row.term): row.counts
+        for row in ReceivedInTerm.objects.filter(year__in={year for year, _half in closed})
+        if (row.year, row.term) in closed
+    }
+    to_count = [term for term in terms if term not in kept]
     start, end = _datetime_window(terms)
+    public = PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
+        _tg_filter("target_group", target_group)
+    )
+    parts = _received_parts(to_count) if to_count else []
+    parts.append(_by_term(public, "target_group_id", "created_at", "public"))
     received: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+    counted: dict[tuple, dict[str, int]] = defaultdict(lambda: {"interests": 0, "referrals": 0})
+    for row in parts[0].union(*parts[1:], all=True):
+        key = (row["d"], row["tg"], _term_key(row))
+        if key[2] not in terms:
+            continue  # a query's window may span terms kept already: those are left out
+        if row["kind"] == "public":
+            received[key]["interests"] += row["n"]
+        elif key[2] in to_count:
+            counted[key][row["kind"]] += row["n"]
+    ReceivedInTerm.objects.bulk_create(
+        [
+            ReceivedInTerm(year=term[0], term=term[1], counts=_counts_in(counted, term))
+            for term in to_count
+            if term in closed
+        ],
+        ignore_conflicts=True,  # a concurrent view counted it first: the same figures
+    )
 
-    def add(queryset, district, target, when, kind):
-        rows = (
-            queryset.order_by()
-            .annotate(d=F(district), tg=F(target), **_term_of(when))
-            .values("d", "tg", *TERM_VALUES)
-            .annotate(n=Count("pk"))
-        )
-        for row in rows:
-            received[(row["d"], row["tg"], _term_key(row))][kind] += row["n"]
-
-    add(
-        Referral.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-            _tg_filter("agreement__target_group", target_group)
-        ),
-        "district_id",
-        "agreement__target_group_id",
-        "created_at",
-        "referrals",
-    )
-    add(
-        InterestRegistration.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-            _tg_filter("agreement__target_group", target_group)
-        ),
-        "district_id",
-        "agreement__target_group_id",
-        "created_at",
-        "interests",
-    )
-    # A purged registration leaves its anonymous record: it was received all the same.
-    first, last = _window(terms)
-    add(
-        InterestRegistrationPurge.objects.filter(registered_on__range=(first, last)).filter(
-            _tg_filter("agreement__target_group", target_group)
-        ),
-        "district_id",
-        "agreement__target_group_id",
-        "registered_on",
-        "interests",
-    )
-    add(
-        PublicInterest.objects.filter(created_at__gte=start, created_at__lt=end).filter(
-            _tg_filter("target_group", target_group)
-        ),
-        "district_id",
-        "target_group_id",
-        "created_at",
-        "interests",
-    )
+    wanted = target_group.pk if target_group else None
+    for term, counts in kept.items():
+        for district_id, target_group_id, referrals, interests in counts:
+            if wanted is None or target_group_id == wanted:
+                received[(district_id, target_group_id, term)]["referrals"] += referrals
+                received[(district_id, target_group_id, term)]["interests"] += interests
+    for key, value in counted.items():
+        if wanted is None or key[1] == wanted:
+            received[key]["referrals"] += value["referrals"]
+            received[key]["interests"] += value["interests"]
     return received
+
+
+def _counts_in(counted: dict[tuple, dict[str, int]], term: TermKey) -> list[list]:
+    return [[d, tg, n["referrals"], n["interests"]] for (d, tg, when), n in counted.items() if when == term]
+
+
+def _by_term(queryset, target: str, when: str, kind: str):
+    """The rows counted per district, target group and month (kind names what is counted)."""
+    return (
+        queryset.order_by()
+        .annotate(kind=Value(kind), d=F("district_id"), tg=F(target), **_term_of(when))
+        .values("kind", "d", "tg", *TERM_VALUES)
+        .annotate(n=Count("pk"))
+    )
+
+
+def _received_parts(terms: list[TermKey]) -> list:
+    """Referrals and interest registrations (purged or not) received in these terms, every target
+    group: three counts, read as one query with the public interests."""
+    start, end = _datetime_window(sorted(terms, key=chronological))
+    first, last = _window(sorted(terms, key=chronological))
+    referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+    registrations = InterestRegistration.objects.filter(created_at__gte=start, created_at__lt=end)
+    # A purged registration leaves its anonymous record: it was received all the same.
+    purged = InterestRegistrationPurge.objects.filter(registered_on__range=(first, last))
+    return [
+        _by_term(referrals, "agreement__target_group_id", "created_at", "referrals"),
+        _by_term(registrations, "agreement__target_group_id", "created_at", "interests"),
+        _by_term(purged, "agreement__target_group_id", "registered_on", "interests"),
+    ]
 
 
 def _waiting_now(now, target_group, *, by_target_group: bool = True) -> dict[tuple, dict]:
@@ -281,16 +311,24 @@ _GROUP_TARGET = Coalesce("target_group_id", "agreement__target_group_id")
 
 def _placed(terms: list[TermKey], target_group) -> dict[tuple, dict]:
     """(district of the child, target group, term of the group's start) -> children placed, and
-    the median and 90th percentile of the days from referral to place. One query."""
+    the median and 90th percentile of the days from referral to place. Two queries: the term's
+    groups, then their placements through the index by group, each child's referral by its key
+    (joined instead, PostgreSQL could read every placement, or every referral, to hash them)."""
     first, last = _window(terms)
-    waited = DaysBetween(F("created_at"), F("referral__created_at"))
+    referral = Referral.objects.filter(pk=OuterRef("referral_id")).order_by()
+    waited = DaysBetween(F("created_at"), Subquery(referral.values("created_at")))
     target = Coalesce("group__target_group_id", "group__agreement__target_group_id")
-    rows = (
-        Placement.objects.filter(removed_at__isnull=True, group__starts_on__range=(first, last))
-        .exclude(group__status=GroupStatus.CANCELLED)
-        .filter(_group_target_filter(target_group, prefix="group__"))
+    groups = (
+        SupportGroup.objects.filter(starts_on__range=(first, last))
+        .exclude(status=GroupStatus.CANCELLED)
+        .filter(_group_target_filter(target_group))
         .order_by()
-        .annotate(d=F("referral__district_id"), tg=target, **_term_of("group__starts_on"))
+    )
+    rows = (
+        Placement.objects.filter(removed_at__isnull=True, group_id__in=list(groups.values_list("pk", flat=True)))
+        .filter(group__starts_on__range=(first, last))  # the same groups: lets the join read them by index
+        .order_by()
+        .annotate(d=Subquery(referral.values("district_id")), tg=target, **_term_of("group__starts_on"))
         .values("d", "tg", *TERM_VALUES)
         .annotate(n=Count("pk"), median=Percentile(waited, 0.5), p90=Percentile(waited, 0.9))
     )
@@ -334,26 +372,31 @@ def _filled(terms: list[TermKey], target_group) -> dict[tuple, int]:
     groups = _offering_groups(terms, target_group)
     filled: dict[tuple, int] = defaultdict(int)
     # A child placed in a weekend's subgroup fills a place of the weekend. The groups and their
-    # subgroups are one IN list, so the placements are read through their index by group.
-    holders = SupportGroup.objects.filter(Q(pk__in=groups.values("pk")) | Q(parent__in=groups.values("pk")))
-    for model in (Placement, Participant):
-        rows = (
-            model.objects.filter(group__in=holders.values("pk"), removed_at__isnull=True)
-            .order_by()
-            .annotate(
-                area=Coalesce("group__parent__district_id", "group__district_id"),
-                tg=Coalesce(
-                    "group__parent__target_group_id",
-                    "group__target_group_id",
-                    "group__agreement__target_group_id",
-                ),
-                **_term_of(Coalesce("group__parent__starts_on", "group__starts_on")),
-            )
-            .values("area", "tg", *TERM_VALUES)
-            .annotate(n=Count("pk"))
+    # subgroups are read first, each half through an index (the term's groups by their start, the
+    # subgroups by their parent), and the placements then by group through theirs, the groups
+    # joined by key. (As one subquery with OR, PostgreSQL misjudged the list as most groups and
+    # read every group and placement.) Placements and participants are counted in one query.
+    term_groups = groups.order_by().values_list("pk", flat=True)
+    subgroups = SupportGroup.objects.filter(parent__in=term_groups).order_by().values_list("pk", flat=True)
+    holders = list(term_groups.union(subgroups, all=True))
+    counts = [
+        model.objects.filter(group_id__in=holders, removed_at__isnull=True)
+        .order_by()
+        .annotate(
+            area=Coalesce("group__parent__district_id", "group__district_id"),
+            tg=Coalesce(
+                "group__parent__target_group_id",
+                "group__target_group_id",
+                "group__agreement__target_group_id",
+            ),
+            **_term_of(Coalesce("group__parent__starts_on", "group__starts_on")),
         )
-        for row in rows:
-            filled[(row["area"], row["tg"], _term_key(row))] += row["n"]
+        .values("area", "tg", *TERM_VALUES)
+        .annotate(n=Count("pk"))
+        for model in (Placement, Participant)
+    ]
+    for row in counts[0].union(counts[1], all=True):
+        filled[(row["area"], row["tg"], _term_key(row))] += row["n"]
     return filled
 
 
@@ -429,7 +472,8 @@ def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, 
     target_groups = [target_group] if target_group else list(TargetGroup.objects.order_by("name"))
     forecast_terms = terms_back(term, FORECAST_TERMS)
     chart_terms = terms_back(term, CHART_TERMS)
-    window = sorted(set(forecast_terms) | set(chart_terms))
+    # Oldest first: the queries read from the first term's start to the last one's end.
+    window = sorted(set(forecast_terms) | set(chart_terms), key=chronological)
 
     received = _received(window, target_group)
     waiting = _waiting_now(now, target_group)

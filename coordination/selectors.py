@@ -7,7 +7,8 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,28 +63,39 @@ def parents_of(group: SupportGroup) -> list[ParentParticipant]:
     return list(group.parents.select_related("accompanies").order_by("created_at"))
 
 
+def _groups_counted(**where: Any) -> Coalesce:
+    """The agreement's top-level groups (matching `where`), counted in a subquery per agreement."""
+    groups = SupportGroup.objects.filter(agreement=OuterRef("pk"), parent__isnull=True, **where).order_by()
+    count = groups.values("agreement").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
 def city_overview() -> list[dict[str, Any]]:
     """The coordinator's city in aggregate: per provider, published groups, public interests new
-    and taken up, and parents in parents' groups. Counts only."""
+    and taken up, and parents in parents' groups. Counts only.
+
+    The groups are counted per agreement (a few), each from the index group_counts_per_agreement
+    alone: grouped by the provider's name over the joined groups, PostgreSQL read every group."""
     providers: dict[str, dict[str, Any]] = {}
     for row in (
-        SupportGroup.objects.filter(parent__isnull=True)
-        .values("agreement__provider__name", "agreement__kind")
-        .annotate(
-            groups=Count("pk"),
-            published=Count("pk", filter=Q(is_published=True)),
-            parents_groups=Count("pk", filter=Q(audience=Audience.PARENTS)),
+        Agreement.objects.annotate(
+            group_count=_groups_counted(),
+            published_count=_groups_counted(is_published=True),
+            parents_group_count=_groups_counted(audience=Audience.PARENTS),
         )
-        .order_by("agreement__provider__name")
+        .order_by("provider__name", "pk")
+        .values("provider__name", "group_count", "published_count", "parents_group_count")
     ):
+        if not row["group_count"]:
+            continue  # an agreement without groups: its provider is listed only for others
         providers.setdefault(
-            row["agreement__provider__name"],
-            {"name": row["agreement__provider__name"], "groups": 0, "published": 0, "parents_groups": 0, "parents": 0},
+            row["provider__name"],
+            {"name": row["provider__name"], "groups": 0, "published": 0, "parents_groups": 0, "parents": 0},
         )
-        entry = providers[row["agreement__provider__name"]]
-        entry["groups"] += row["groups"]
-        entry["published"] += row["published"]
-        entry["parents_groups"] += row["parents_groups"]
+        entry = providers[row["provider__name"]]
+        entry["groups"] += row["group_count"]
+        entry["published"] += row["published_count"]
+        entry["parents_groups"] += row["parents_group_count"]
     for parents in (
         ParentParticipant.objects.values("group__agreement__provider__name").annotate(n=Count("pk")).order_by()
     ):

@@ -211,6 +211,16 @@ class TravelCost(TimeStampedModel):
         verbose_name = _("resa eller logi")
         verbose_name_plural = _("resor och logi")
         constraints = [models.CheckConstraint(condition=Q(amount_ore__gt=0), name="travel_cost_amount_positive")]
+        indexes = [
+            # The list's pages, per district newest first (selectors.travel_cost_page).
+            models.Index(F("district"), F("incurred_on").desc(), F("id").desc(), name="travel_cost_district_newest"),
+            # The sums per district (selectors.travel_summary_by_district), read from the index alone.
+            models.Index(
+                fields=["district", "agreement", "child_pseudonym"],
+                include=["kind", "amount_ore"],
+                name="travel_cost_district_sums",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.district} {self.child_pseudonym} {self.incurred_on}"

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from groups.models import GroupStatus, Placement, SupportGroup
-from partnership.models import Agreement, Role
+from partnership.models import Agreement, District, Role
+from partnership.pagination import AFTER, BEFORE, KeysetPage, decode_cursor, encode_cursor
 from partnership.replica import report_reads
 from referrals.models import Referral
 from referrals.rules import IDENTITY_VISIBLE_TO_PROVIDER
@@ -83,6 +85,78 @@ def get_report_for(user: User, public_id: uuid.UUID) -> AnnualReport:
 
 def travel_costs_for(user: User) -> QuerySet[TravelCost]:
     return TravelCost.objects.filter(agreement__in=agreements_for(user)).select_related("district", "agreement")
+
+
+# The list of travel costs in its order, district by name and the newest first in each, one page
+# at a time from where the last ended: for each district (a few dozen), at most a page of its
+# entries through the index travel_cost_district_newest, so a page reads the same whatever the
+# years of entries. Sorting the joined rows by the district's name read every entry instead.
+_TRAVEL_PAGE_SQL = """
+SELECT cost.id, district.name, cost.incurred_on
+FROM partnership_district AS district
+CROSS JOIN LATERAL (
+    SELECT cost.id, cost.incurred_on
+    FROM finance_travelcost AS cost
+    WHERE cost.district_id = district.id AND cost.agreement_id = ANY(%(agreements)s) {inner}
+    ORDER BY cost.incurred_on {order}, cost.id {order}
+    LIMIT %(limit)s
+) AS cost
+{outer}
+ORDER BY district.name {name_order}, cost.incurred_on {order}, cost.id {order}
+LIMIT %(limit)s
+"""
+
+
+def travel_cost_page(user: User, *, params: Mapping[str, str], size: int) -> KeysetPage:
+    """One page of the user's travel costs by district name, newest first (`efter`/`fore` hold
+    the cursor of the page before or after, as partnership.pagination.keyset_page)."""
+    fields = [District._meta.get_field("name"), TravelCost._meta.get_field("incurred_on"), TravelCost._meta.pk]
+    going_back = bool(params.get(BEFORE))
+    cursor = params.get(BEFORE) or params.get(AFTER) or ""
+    values = decode_cursor(cursor, fields) if cursor else None
+    going_back = going_back and values is not None
+    arguments: dict[str, Any] = {
+        "agreements": list(agreements_for(user).values_list("pk", flat=True)),
+        "limit": size + 1,
+    }
+    inner = outer = ""
+    if values is not None:
+        arguments.update(name=values[0], day=values[1], id=values[2])
+        if going_back:  # the rows before the cursor, nearest first
+            inner = "AND (district.name < %(name)s OR (cost.incurred_on, cost.id) > (%(day)s, %(id)s))"
+            outer = "WHERE district.name <= %(name)s"
+        else:
+            inner = "AND (district.name > %(name)s OR (cost.incurred_on, cost.id) < (%(day)s, %(id)s))"
+            outer = "WHERE district.name >= %(name)s"
+    if connection.vendor == "postgresql":
+        sql = _TRAVEL_PAGE_SQL.format(
+            inner=inner,
+            outer=outer,
+            order="ASC" if going_back else "DESC",
+            name_order="DESC" if going_back else "ASC",
+        )
+        with connection.cursor() as db:
+            db.execute(sql, arguments)
+            keys = db.fetchall()
+    else:  # SQLite in development has no LATERAL: the same page from the sorted join
+        keys = _travel_page_keys_portable(arguments, values, going_back=going_back)
+    more = len(keys) > size
+    keys = keys[:size]
+    if going_back:
+        keys.reverse()
+    by_pk = TravelCost.objects.select_related("district", "agreement").in_bulk([key[0] for key in keys])
+    rows = [by_pk[key[0]] for key in keys]
+    has_next, has_previous = (True, more) if going_back else (more, values is not None)
+
+    def cursor_of(key: tuple[Any, ...]) -> str:
+        pk, name, day = key
+        return encode_cursor([name, day, pk])
+
+    return KeysetPage(
+        object_list=rows,
+        next_cursor=cursor_of(keys[-1]) if has_next and keys else None,
+        previous_cursor=cursor_of(keys[0]) if has_previous and keys else None,
+    )
 
 
 # --- Budget against actual ---------------------------------------------------------------------
@@ -172,20 +246,47 @@ def overdue_payments_for(user: User, *, today: datetime.date | None = None) -> Q
 # --- Travel and lodging per district ---------------------------------------------------------
 
 
+def _travel_page_keys_portable(
+    arguments: dict[str, Any], values: list[Any] | None, *, going_back: bool
+) -> list[tuple[Any, ...]]:
+    costs = TravelCost.objects.filter(agreement_id__in=arguments["agreements"])
+    ordering = ["district__name", "-incurred_on", "-pk"]
+    if values is not None:
+        name, day, pk = values
+        before, after = ("gt", "lt") if going_back else ("lt", "gt")
+        costs = costs.filter(
+            Q(**{f"district__name__{after}": name})
+            | Q(district__name=name, **{f"incurred_on__{before}": day})
+            | Q(district__name=name, incurred_on=day, **{f"pk__{before}": pk})
+        )
+    if going_back:
+        ordering = ["-district__name", "incurred_on", "pk"]
+    return list(costs.order_by(*ordering).values_list("pk", "district__name", "incurred_on")[: arguments["limit"]])
+
+
 def travel_summary_by_district(travel_costs: QuerySet[TravelCost]) -> list[Mapping[str, Any]]:
-    """One row per placing district: how many entries, children and the sum to bill (1 query)."""
-    return list(
+    """One row per placing district: how many entries, children and the sum to bill (2 queries).
+
+    Grouped by the district's id, the sums are read in the order of the covering index
+    travel_cost_district_sums with no sort and no table read; the districts' names come after."""
+    sums = (
         travel_costs.order_by()
-        .values("district_id", "district__name")
+        .values("district_id")
         .annotate(
-            entries=Count("id"),
+            entries=Count("*"),
             children=Count("child_pseudonym", distinct=True),
             travel_ore=Sum("amount_ore", filter=Q(kind=TravelCost.Kind.TRAVEL)),
             lodging_ore=Sum("amount_ore", filter=Q(kind=TravelCost.Kind.LODGING)),
             total_ore=Sum("amount_ore"),
         )
-        .order_by("district__name")
+        .order_by("district_id")
     )
+    by_district: dict[int, dict[str, Any]] = {row["district_id"]: dict(row) for row in sums}
+    # Ordered by the database, as the list is: its collation puts Å, Ä and Ö where Swedish does.
+    districts = District.objects.filter(pk__in=by_district).order_by("name").values_list("pk", "name")
+    for pk, name in districts:
+        by_district[pk]["district__name"] = name
+    return [by_district[pk] for pk, _name in districts]
 
 
 # --- Groups and children, counts only ---------------------------------------------------------

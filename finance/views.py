@@ -378,9 +378,8 @@ def fee_void(request, public_id):
 def travel(request):
     _finance_user(request)
     require_permission(request.user, "finance.view_travel")
-    travel_costs = selectors.travel_costs_for(request.user)
-    page = Paginator(travel_costs, PAGE_SIZE).get_page(request.GET.get("sida"))
-    context = {"page": page, "summary": selectors.travel_summary_by_district(travel_costs)}
+    page = selectors.travel_cost_page(request.user, params=request.GET, size=PAGE_SIZE)
+    context = {"page": page, "summary": selectors.travel_summary_by_district(selectors.travel_costs_for(request.user))}
     return render(request, "finance/travel.html", context)
 
 

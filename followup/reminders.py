@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,27 +57,34 @@ def evaluation_after_due(today: datetime.date) -> Iterable[DueReminder]:
     """The group's last meeting is past and children placed in it (data not yet purged) have no
     answer set for the moment "after" → the group's leaders. Closes once every child has one."""
 
-    groups = {group.pk: group for group in _groups_with_children(ended_before=today)}
-    children: dict[int, set[int]] = defaultdict(set)
-    for group_id, referral_id in Placement.objects.filter(
-        group_id__in=groups, removed_at__isnull=True, referral__purged_at__isnull=True
-    ).values_list("group_id", "referral_id"):
-        children[group_id].add(referral_id)
-    for group_id, referral_id in EvaluationAnswerSet.objects.filter(
-        group_id__in=children, moment=EvaluationMoment.AFTER, referral__isnull=False
-    ).values_list("group_id", "referral_id"):
-        children[group_id].discard(referral_id)
-    for group_id, missing in children.items():
-        if not missing:
-            continue
-        group = groups[group_id]
+    # Counted in the database: every group that ever met has ended, and reading them all with their
+    # placements each hour cost seconds at national scale, where a few hold children still missing.
+    answered = EvaluationAnswerSet.objects.filter(
+        group_id=OuterRef("group_id"), referral_id=OuterRef("referral_id"), moment=EvaluationMoment.AFTER
+    )
+    split = SupportGroup.objects.filter(parent_id=OuterRef("group_id"))
+    missing = dict(
+        Placement.objects.filter(
+            removed_at__isnull=True,
+            referral__purged_at__isnull=True,
+            group__ends_on__lt=today,
+            group__status__in=CARRIED_OUT_STATUSES,
+        )
+        .exclude(Exists(split))
+        .exclude(Exists(answered))
+        .order_by()
+        .values("group_id")
+        .annotate(children=Count("referral_id", distinct=True))
+        .values_list("group_id", "children")
+    )
+    for group in SupportGroup.objects.filter(pk__in=missing).prefetch_related(Prefetch("leaders")):
         summary = _("Utvärdering efter sista träffen saknas för %(n)s barn i %(group)s (sista träffen %(day)s).") % {
-            "n": len(missing),
+            "n": missing[group.pk],
             "group": group.name,
             "day": f"{group.ends_on:%Y-%m-%d}",
         }
         for user_id in leader_ids(group):
-            yield DueReminder(user_id, group, group.ends_on, summary, group_link(group))
+            yield DueReminder(user_id, group, group.ends_on, summary, group_link(group))  # type: ignore[arg-type]
 
 
 @reminder_kind("evaluation_follow_up_due", gettext_lazy("Uppföljande utvärdering"))

@@ -23,14 +23,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from finance.selectors import BudgetComparison, budget_against_costs
-from groups.models import GroupFormat, Placement, SupportGroup
+from groups.models import GroupFormat, SupportGroup
 from partnership.jobs import job_progress, job_request
 from partnership.models import Agreement
 from partnership.pdf import render_pdf
 from partnership.replica import report_reads
 
 from .cooperation import agenda_item_add, agreements_for, next_meeting, term_bounds
-from .evaluation import AGE_BANDS, SMALL_CELL, Outcomes, age_band_for, evaluation_outcomes
+from .evaluation import AGE_BANDS, SMALL_CELL, Outcomes, age_band_for, evaluation_outcomes, placed_children
 from .models import FollowUpReport, InformationMeeting, Term
 
 logger = logging.getLogger(__name__)
@@ -216,30 +216,20 @@ def followup_report_data(*, agreement: Agreement, year: int, term: str = "") -> 
     groups_by_format = [(str(label), format_counts.get(value, 0)) for value, label in format_labels.items()]
 
     group_ids = list(groups.values_list("pk", flat=True))
-    placements = list(
-        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True)
-        .order_by()  # the default ordering would join the groups for nothing
-        .values(
-            "created_at",
-            "referral__created_at",
-            "referral__age_at_planned_start",
-            "referral__district__name",
-            "referral__placement_basis",
-        )
-    )
+    placements = placed_children(group_ids)
     bands = {name: 0 for name, _low, _high in AGE_BANDS}
     districts: dict[str, int] = {}
     bases = {"sol": 0, "lvu": 0}
     waits = []
-    for placement in placements:
-        bands[age_band_for(placement["referral__age_at_planned_start"])] += 1
-        name = placement["referral__district__name"]
+    for placed_at, referral in placements:
+        bands[age_band_for(referral["age_at_planned_start"])] += 1
+        name = referral["district__name"]
         districts[name] = districts.get(name, 0) + 1
-        bases[placement["referral__placement_basis"]] = bases.get(placement["referral__placement_basis"], 0) + 1
-        waits.append((placement["created_at"] - placement["referral__created_at"]).days)
+        bases[referral["placement_basis"]] = bases.get(referral["placement_basis"], 0) + 1
+        waits.append((placed_at - referral["created_at"]).days)
     basis_labels = {"sol": _("SoL (frivillig placering)"), "lvu": _("LVU (vård utan samtycke)")}
 
-    outcomes = evaluation_outcomes(group_ids=group_ids)
+    outcomes = evaluation_outcomes(group_ids=group_ids, placed=placements)
     charts = [
         (outcome.instrument.name, svg_before_after(outcome))
         for outcome in outcomes.instruments

@@ -175,6 +175,12 @@ class SupportGroup(TimeStampedModel):
             models.Index(
                 fields=["starts_on", "id"], condition=Q(is_published=True, parent__isnull=True), name="group_published"
             ),
+            # The city's groups counted per agreement, from the index alone (coordination.selectors.city_overview).
+            models.Index(
+                fields=["agreement", "is_published", "audience"],
+                condition=Q(parent__isnull=True),
+                name="group_counts_per_agreement",
+            ),
         ]
         verbose_name = _("stödgrupp")
         verbose_name_plural = _("stödgrupper")

@@ -17,13 +17,15 @@ from django.utils.translation import gettext_lazy
 from partnership.models import Role
 from partnership.reminders import (
     DueReminder,
+    ReminderSubject,
     link_by_public_id,
     members_by_district,
     members_by_organisation,
     reminder_kind,
 )
+from referrals.models import Referral
 
-from .models import GroupStatus, Placement, SupportGroup
+from .models import GroupStatus, Placement, SupportGroup, VisitKind
 from .selectors import meetings_starting_on
 
 # A week before the first meeting every child should have had the visit (IOP 3.1.2).
@@ -38,33 +40,50 @@ def group_link(group: SupportGroup) -> str:
     return reverse("groups:detail", kwargs={"public_id": group.public_id})
 
 
+def leader_ids_by_group(group_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The leaders of these groups, as user ids per group: one query for a whole sweep."""
+    by_group: dict[int, list[int]] = {}
+    for group_id, user_id in SupportGroup.leaders.through.objects.filter(supportgroup_id__in=group_ids).values_list(
+        "supportgroup_id", "user_id"
+    ):
+        by_group.setdefault(group_id, []).append(user_id)
+    return by_group
+
+
 @reminder_kind("pre_group_visit_missing", gettext_lazy("Besök före gruppstart saknas"))
 def pre_group_visit_missing(today: datetime.date) -> Iterable[DueReminder]:
     """A child placed in a group that starts within a week has no done pre-group visit (a visit
     with its outcome recorded, or a written exception) → the group's leaders."""
     horizon = today + datetime.timedelta(days=PRE_GROUP_VISIT_NOTICE_DAYS)
-    placements = (
+    # Values, not model instances: every child placed in the week's groups is read each hour.
+    placements = list(
         Placement.objects.filter(
             removed_at__isnull=True,
             group__status__in=[GroupStatus.PLANNED, GroupStatus.OPEN],
             group__starts_on__gte=today,
             group__starts_on__lte=horizon,
+        ).values_list(
+            "pk",
+            "referral__pseudonym",
+            "group_id",
+            "group__name",
+            "group__public_id",
+            "group__starts_on",
+            "pre_group_visit__kind",
+            "pre_group_visit__outcome",
         )
-        .select_related("referral", "group", "pre_group_visit")
-        .prefetch_related(Prefetch("group__leaders"))
     )
-    for placement in placements:
-        visit = getattr(placement, "pre_group_visit", None)
-        if visit is not None and visit.is_done:
+    leaders = leader_ids_by_group({row[2] for row in placements})
+    link_to = link_by_public_id("groups:detail")
+    text = _("Besök före gruppstart saknas för %(p)s i %(group)s; gruppen börjar %(day)s.")
+    for pk, pseudonym, group_id, name, public_id, starts_on, visit_kind, outcome in placements:
+        # PreGroupVisit.is_done, read from the visit's values (none: no visit yet).
+        if visit_kind is not None and (visit_kind == VisitKind.EXCEPTION or bool(outcome.strip())):
             continue
-        group = placement.group
-        summary = _("Besök före gruppstart saknas för %(p)s i %(group)s; gruppen börjar %(day)s.") % {
-            "p": placement.referral.pseudonym,
-            "group": group.name,
-            "day": f"{group.starts_on:%Y-%m-%d}",
-        }
-        for user_id in leader_ids(group):
-            yield DueReminder(user_id, placement, group.starts_on, summary, group_link(group))  # type: ignore[arg-type]
+        summary = text % {"p": pseudonym, "group": name, "day": f"{starts_on:%Y-%m-%d}"}
+        subject = ReminderSubject(Placement, pk)
+        for user_id in leaders.get(group_id, []):
+            yield DueReminder(user_id, subject, starts_on, summary, link_to(public_id))  # type: ignore[arg-type]
 
 
 @reminder_kind("meeting_tomorrow", gettext_lazy("Träff i morgon"))
@@ -99,24 +118,22 @@ def district_not_informed(today: datetime.date) -> Iterable[DueReminder]:
         referral__purged_at__isnull=True,
         group__starts_on__gte=today,
         group__starts_on__lte=horizon,
-    ).select_related("referral__district", "referral__agreement", "group")
-    placements = placements.only(
+    ).values_list(
+        "referral_id",
         "referral__pseudonym",
         "referral__public_id",
+        "referral__district_id",
         "referral__district__name",
-        "referral__agreement__provider",
+        "referral__agreement__provider_id",
         "group__starts_on",
     )
     link_to = link_by_public_id("referrals:detail")
     managers = members_by_organisation(Role.OPERATIONS_MANAGER)
     social_workers = members_by_district(Role.SOCIAL_WORKER)
-    for placement in placements:
-        referral = placement.referral
-        summary = _("%(district)s har inte bekräftat att de känner till anmälan för %(p)s; gruppen börjar %(day)s.") % {
-            "district": referral.district,
-            "p": referral.pseudonym,
-            "day": f"{placement.group.starts_on:%Y-%m-%d}",
-        }
-        link = link_to(referral.public_id)
-        for user_id in managers(referral.agreement.provider_id) + social_workers.get(referral.district_id, []):
-            yield DueReminder(user_id, referral, placement.group.starts_on, summary, link)  # type: ignore[arg-type]
+    text = _("%(district)s har inte bekräftat att de känner till anmälan för %(p)s; gruppen börjar %(day)s.")
+    for referral_id, pseudonym, public_id, district_id, district_name, provider_id, starts_on in placements:
+        summary = text % {"district": district_name, "p": pseudonym, "day": f"{starts_on:%Y-%m-%d}"}
+        link = link_to(public_id)
+        subject = ReminderSubject(Referral, referral_id)
+        for user_id in managers(provider_id) + social_workers.get(district_id, []):
+            yield DueReminder(user_id, subject, starts_on, summary, link)  # type: ignore[arg-type]

@@ -23,13 +23,30 @@ def validate_plausible_date(value) -> None:
         )
 
 
+class ChoicesInOneQuery(forms.models.ModelChoiceIterator):
+    """A model choice field's options read as one plain query. Django reads them with
+    QuerySet.iterator(), on PostgreSQL a server-side cursor: a DECLARE, a FETCH and a CLOSE (and,
+    outside a transaction, the result kept WITH HOLD) for a few dozen districts, and a list page's
+    filter form waited longer for its districts than for its list (bench/pages.py)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():  # a fresh query each time, as iterator() made
+            yield self.choice(obj)
+
+
 class CleanTextMixin:
     """Each text field refuses control characters and loses bidi overrides (partnership/text.py);
-    dates must be plausible and whole numbers must fit the database."""
+    dates must be plausible and whole numbers must fit the database. Model choices are read in
+    one plain query (ChoicesInOneQuery)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.iterator = ChoicesInOneQuery
+                field.widget.choices = field.choices  # as the field does when its queryset is set
             if isinstance(field, forms.CharField):
                 extra = [validate_no_control_characters]
             elif isinstance(field, forms.DateField | forms.DateTimeField):

@@ -123,6 +123,9 @@ def job_request_batches(
     of this kind already holds, so a sweep that runs again while the broker is down (or while the
     jobs are still running) requests nothing twice. The jobs go to the broker once the caller
     commits; with the broker down they wait for the job sweep. Returns the jobs requested now."""
+    ids = list(ids)
+    if not ids:  # the hourly sweep's usual case: no need to read what the active jobs hold
+        return []
     held = {
         row_id
         for arguments in BackgroundJob.objects.filter(kind=kind, state__in=ACTIVE_STATES).values_list(
@@ -130,15 +133,32 @@ def job_request_batches(
         )
         for row_id in arguments.get("ids", ())
     }
-    jobs = []
     rows = (row_id for row_id in ids if row_id not in held)
+    batches = []
     while batch := list(itertools.islice(rows, batch_size or MAIL_BATCH_SIZE)):
-        # The first row names the batch: no active job of the kind holds it, so no active job has the key.
-        job, created = _job_find_or_create(
-            kind=kind, key=f"{kind}:{batch[0]}", arguments={"ids": list(batch)}, requested_by=requested_by
-        )
-        if created:
-            jobs.append(job)
+        batches.append(batch)
+    if not batches:
+        return []
+    if kind not in _KINDS:
+        raise LookupError(f"no handler for background job kind {kind!r}")
+    # The first row names the batch: no active job of the kind holds it, so no active job has the
+    # key, and every batch's job is inserted in one statement (a backlog is hundreds of batches).
+    # Only a concurrent request for the same batch can hold the key: then the insert fails and each
+    # batch is found or created in turn.
+    try:
+        with transaction.atomic():
+            jobs = BackgroundJob.objects.bulk_create(
+                BackgroundJob(kind=kind, key=f"{kind}:{batch[0]}", arguments={"ids": batch}, requested_by=requested_by)
+                for batch in batches
+            )
+    except IntegrityError:
+        jobs = []
+        for batch in batches:
+            job, created = _job_find_or_create(
+                kind=kind, key=f"{kind}:{batch[0]}", arguments={"ids": batch}, requested_by=requested_by
+            )
+            if created:
+                jobs.append(job)
     if jobs:
         transaction.on_commit(lambda: jobs_send([job.pk for job in jobs]))
     return jobs

@@ -45,12 +45,14 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def _encode(values: list) -> str:
+def encode_cursor(values: list) -> str:
+    """A boundary row's ordering values as a URL-safe cursor."""
     raw = json.dumps([value.isoformat() if hasattr(value, "isoformat") else value for value in values])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, fields: list) -> list | None:
+def decode_cursor(cursor: str, fields: list) -> list | None:
+    """The values of a cursor, each through its model field; None for one that does not parse."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
@@ -83,7 +85,7 @@ def keyset_page(queryset: QuerySet, *, ordering: list[str], params, size: int) -
     model_fields = [queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name) for name in names]
     going_back = bool(params.get(BEFORE))
     cursor = params.get(BEFORE) or params.get(AFTER) or ""
-    values = _decode(cursor, model_fields) if cursor else None
+    values = decode_cursor(cursor, model_fields) if cursor else None
     if values is None:
         going_back = False
     if going_back:
@@ -101,7 +103,7 @@ def keyset_page(queryset: QuerySet, *, ordering: list[str], params, size: int) -
         has_previous = values is not None
 
     def cursor_of(row) -> str:
-        return _encode([getattr(row, name) for name in names])
+        return encode_cursor([getattr(row, name) for name in names])
 
     return KeysetPage(
         object_list=rows,

@@ -7,9 +7,9 @@ then requests background jobs (partnership/jobs.py) that mail what is still unse
 MAIL_BATCH_SIZE reminders a job. Apps keep their sweeps in their own `<app>/reminders.py`, found by
 autodiscovery; a new kind (visits, meetings, payments) is one function there.
 
-Recording is set-based, for national scale: one read of the kind's open reminders, one read of
-the existing rows among the new candidates, bulk inserts and one update that closes what is no
-longer due, whatever the number of reminders.
+Recording is set-based, for national scale: one read of the kind's open reminders, bulk inserts
+that skip what the unique constraint holds already (and count what they inserted), and one update
+that closes what is no longer due, whatever the number of reminders.
 
 Summaries are shown in lists and mailed: pseudonyms, districts and dates only, never a name or
 an identity number.
@@ -44,9 +44,18 @@ CHUNK = 5000
 
 
 @dataclass(frozen=True)
+class ReminderSubject:
+    """What a reminder is about, by model and primary key: a sweep that reads thousands of rows as
+    values names its subjects this way instead of building a model instance for each."""
+
+    model: type[models.Model]
+    pk: int
+
+
+@dataclass(frozen=True)
 class DueReminder:
     recipient_id: int
-    subject: models.Model
+    subject: models.Model | ReminderSubject
     due_on: datetime.date
     summary: str
     link: str = ""
@@ -118,15 +127,16 @@ def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
     """Record each due reminder once; returns how many were new. Open reminders of this kind that
     are no longer due are closed.
 
-    The unique constraint is the guarantee (ignore_conflicts makes a concurrent sweep harmless);
-    the lookups only keep the count honest and the inserts few.
+    The unique constraint is the guarantee: a reminder recorded before (open, or since marked done,
+    which stays done) or by a concurrent sweep is not inserted again, and is not counted as new.
     """
     due = list(due)
     # One content type per model, not per reminder (ContentType caches them after the first).
-    content_types = ContentType.objects.get_for_models(*{type(item.subject) for item in due})
+    content_types = ContentType.objects.get_for_models(*{_model_of(item.subject) for item in due})
+    type_ids = {model: content_type.pk for model, content_type in content_types.items()}
     wanted: dict[tuple, DueReminder] = {}
     for item in due:
-        wanted.setdefault((content_types[type(item.subject)].pk, item.subject.pk, item.recipient_id, item.period), item)
+        wanted.setdefault((type_ids[_model_of(item.subject)], item.subject.pk, item.recipient_id, item.period), item)
 
     open_reminders = {
         (subject_type_id, subject_id, recipient_id, period): pk
@@ -135,57 +145,34 @@ def reminders_record(*, kind: str, due: Iterable[DueReminder]) -> int:
         ).values_list("pk", "subject_type_id", "subject_id", "recipient_id", "period")
     }
     # Due and not open: new, or recorded before and since marked done (which stays done).
-    candidates = [key for key in wanted if key not in open_reminders]
-    subject_ids_by_type: dict[int, set[int]] = {}
-    for subject_type_id, subject_id, *_rest in candidates:
-        subject_ids_by_type.setdefault(subject_type_id, set()).add(subject_id)
-    existing: set[tuple] = set()
-    for subject_type_id, subject_ids in subject_ids_by_type.items():
-        for chunk in _chunks(sorted(subject_ids)):  # the unique constraint's index answers these
-            existing.update(
-                Reminder.objects.filter(kind=kind, subject_type_id=subject_type_id, subject_id__in=chunk).values_list(
-                    "subject_type_id", "subject_id", "recipient_id", "period"
-                )
-            )
-    new = [(key, wanted[key]) for key in candidates if key not in existing]
-    _insert(kind, new)
+    created = _insert(kind, [(key, item) for key, item in wanted.items() if key not in open_reminders])
     # What is no longer due (consent came, data purged, agreement renewed) closes by itself.
     now = timezone.now()
     for resolved in _chunks(pk for key, pk in open_reminders.items() if key not in wanted):
         Reminder.objects.filter(pk__in=resolved, done_at__isnull=True).update(done_at=now, updated_at=now)
-    return len(new)
+    return created
 
 
-def _insert(kind: str, new: list[tuple[tuple, DueReminder]]) -> None:
-    """Insert the new reminders; one that a concurrent sweep inserted first is left alone."""
-    if not new:
-        return
+def _model_of(subject: models.Model | ReminderSubject) -> type[models.Model]:
+    return subject.model if isinstance(subject, ReminderSubject) else type(subject)
+
+
+def _insert(kind: str, candidates: list[tuple[tuple, DueReminder]]) -> int:
+    """Insert the reminders not recorded yet; returns how many. A row the unique constraint holds
+    already (recorded and marked done, or inserted by a concurrent sweep) is left alone."""
+    if not candidates:
+        return 0
     if connection.vendor != "postgresql":
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    recipient_id=item.recipient_id,
-                    kind=kind,
-                    subject_type_id=key[0],
-                    subject_id=key[1],
-                    period=item.period,
-                    summary=item.summary[:300],
-                    link=item.link[:300],
-                    due_on=item.due_on,
-                )
-                for key, item in new
-            ],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        return
-    # PostgreSQL (production): the same rows as bulk_create would write, as column arrays. A first
-    # run over a backlog inserts tens of thousands of reminders; preparing each value of each
-    # model instance costs several seconds, the arrays a fraction of that (bench/reminders.py).
+        return _insert_portable(kind, candidates)
+    # PostgreSQL (production): the same rows as bulk_create would write, as column arrays, and the
+    # database counts what it inserted. A first run over a backlog inserts tens of thousands of
+    # reminders; preparing each value of each model instance costs several seconds, the arrays a
+    # fraction of that (bench/reminders.py).
     now = timezone.now()
     table = Reminder._meta.db_table
     columns = ["recipient_id", "subject_type_id", "subject_id", "summary", "link", "due_on", "period"]
-    for chunk in _chunks(new):
+    inserted = 0
+    for chunk in _chunks(candidates):
         values = [
             [item.recipient_id for _key, item in chunk],
             [key[0] for key, _item in chunk],
@@ -206,6 +193,43 @@ def _insert(kind: str, new: list[tuple[tuple, DueReminder]]) -> None:
                 """,  # noqa: S608 # nosec B608
                 [now, now, kind, *values],
             )
+            inserted += cursor.rowcount
+    return inserted
+
+
+def _insert_portable(kind: str, candidates: list[tuple[tuple, DueReminder]]) -> int:
+    """The same on other databases (SQLite in development), where a bulk insert that ignores
+    conflicts cannot count what it inserted: the rows the constraint holds are looked up first."""
+    subject_ids_by_type: dict[int, set[int]] = {}
+    for (subject_type_id, subject_id, *_rest), _item in candidates:
+        subject_ids_by_type.setdefault(subject_type_id, set()).add(subject_id)
+    existing: set[tuple] = set()
+    for subject_type_id, subject_ids in subject_ids_by_type.items():
+        for chunk in _chunks(sorted(subject_ids)):  # the unique constraint's index answers these
+            existing.update(
+                Reminder.objects.filter(kind=kind, subject_type_id=subject_type_id, subject_id__in=chunk).values_list(
+                    "subject_type_id", "subject_id", "recipient_id", "period"
+                )
+            )
+    new = [(key, item) for key, item in candidates if key not in existing]
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                recipient_id=item.recipient_id,
+                kind=kind,
+                subject_type_id=key[0],
+                subject_id=key[1],
+                period=item.period,
+                summary=item.summary[:300],
+                link=item.link[:300],
+                due_on=item.due_on,
+            )
+            for key, item in new
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return len(new)
 
 
 def reminders_sweep_all(*, today: datetime.date | None = None) -> dict[str, int]:

@@ -175,6 +175,9 @@ class Referral(TimeStampedModel):
             # The lists' order (newest first, keyset pages), for a provider and for one district.
             models.Index(F("created_at").desc(), F("id").desc(), name="referral_newest"),
             models.Index(F("district"), F("created_at").desc(), F("id").desc(), name="referral_district_newest"),
+            # The lists' district filter offers the districts with a referral the user may see: one
+            # probe per district that stops at the first of the user's agreements (selectors).
+            models.Index(fields=["district", "agreement"], name="referral_district_agreement"),
             # The waiting list's order (groups.selectors.waiting_list_queryset): Stockholm's children
             # first, then the manager's moves, then the waiting time; only children waiting.
             models.Index(

@@ -29,8 +29,12 @@ def purge_due_on(referral: Referral) -> datetime.date | None:
     """The day the referral's data becomes due for purging; None while the referral is active."""
     if referral.ended_at is None:
         return None
-    ended_on = timezone.localdate(referral.ended_at)
-    return ended_on + datetime.timedelta(days=settings.PURGE_GRACE_DAYS)
+    return purge_due_after(referral.ended_at)
+
+
+def purge_due_after(ended_at: datetime.datetime) -> datetime.date:
+    """purge_due_on for a referral that ended at this instant (a sweep reads the instant alone)."""
+    return timezone.localdate(ended_at) + datetime.timedelta(days=settings.PURGE_GRACE_DAYS)
 
 
 def ended_before(day: datetime.date) -> datetime.datetime:
@@ -81,25 +85,40 @@ def interest_registrations_due_condition(on: datetime.date) -> Q:
 # --- The waiting list: confirm or end -----------------------------------------------------------
 
 
-def _waiting_list_clock(referral: Referral) -> datetime.datetime:
+def _waiting_list_clock(
+    status_changed_at: datetime.datetime, confirmed_at: datetime.datetime | None
+) -> datetime.datetime:
     """When the child went on the waiting list, or the district last confirmed, whichever is later."""
-    confirmed = referral.waiting_list_confirmed_at
-    return max(referral.status_changed_at, confirmed) if confirmed else referral.status_changed_at
+    return max(status_changed_at, confirmed_at) if confirmed_at else status_changed_at
 
 
 def waiting_list_review_on(referral: Referral) -> datetime.date | None:
     """The day the district is asked to confirm; None for a referral not on the waiting list."""
     if referral.status != ReferralStatus.WAITING_LIST:
         return None
-    return timezone.localdate(_waiting_list_clock(referral)) + datetime.timedelta(
-        days=settings.WAITING_LIST_REVIEW_DAYS
-    )
+    return _waiting_list_review_after(referral.status_changed_at, referral.waiting_list_confirmed_at)
+
+
+def _waiting_list_review_after(
+    status_changed_at: datetime.datetime, confirmed_at: datetime.datetime | None
+) -> datetime.date:
+    clock = _waiting_list_clock(status_changed_at, confirmed_at)
+    return timezone.localdate(clock) + datetime.timedelta(days=settings.WAITING_LIST_REVIEW_DAYS)
 
 
 def waiting_list_ends_on(referral: Referral) -> datetime.date | None:
     """The day an unconfirmed referral on the waiting list ends."""
     review_on = waiting_list_review_on(referral)
     return None if review_on is None else review_on + datetime.timedelta(days=settings.WAITING_LIST_CONFIRM_DAYS)
+
+
+def waiting_list_ends_after(
+    *, status_changed_at: datetime.datetime, confirmed_at: datetime.datetime | None
+) -> datetime.date:
+    """waiting_list_ends_on for a referral on the waiting list, from the two instants alone (a
+    sweep reads them as values)."""
+    review_on = _waiting_list_review_after(status_changed_at, confirmed_at)
+    return review_on + datetime.timedelta(days=settings.WAITING_LIST_CONFIRM_DAYS)
 
 
 def _waiting_since_before(on: datetime.date, days: int) -> Q:

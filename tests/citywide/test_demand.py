@@ -4,10 +4,14 @@ import io
 import statistics
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from citywide.demand import current_term, demand_dashboard, previous_term, term_code
+from citywide.models import ReceivedInTerm
 from followup.cooperation import term_bounds
 from partnership.models import Role, TargetGroup
 from referrals.models import InterestRegistration, InterestRegistrationPurge
@@ -162,7 +166,9 @@ def test_the_page_query_count_does_not_grow_with_the_data(
 ):
     signed_in = make_signed_in_client(coordinator)
     url = _url(termin=term_code(LAST_TERM))
-    signed_in.get(url)  # warm the session and the caches of content types
+    # One group with a child in the term: the places filled are counted only for a term's groups.
+    place(group(district_name="Farsta", starts_on=MID), referrals(1, created=LAST_START), on=MID)
+    signed_in.get(url)  # warm the session and the caches of content types, keep the closed terms
     # Session, user, membership and 13 queries of the dashboard, the form's target groups, the menu.
     with django_assert_max_num_queries(24) as small:
         assert signed_in.get(url).status_code == 200
@@ -193,3 +199,58 @@ def test_the_dashboard_exports_as_csv_and_excel_with_the_same_suppression(make_s
     assert values[0][2] == "Stadsdel"
     assert any(row[2] == "Bromma" and row[4] == "färre än 5" for row in values)
     assert signed_in.get(reverse("citywide:demand_export", args=["pdf"]) + query).status_code == 404
+
+
+def _received_figures(dashboard):
+    rows = [
+        (block.name, row.name, row.referrals.count, row.interests.count)
+        for block in dashboard.blocks
+        for row in block.rows
+    ]
+    return rows, [(point["label"], point["demand"].count) for point in dashboard.trend]
+
+
+def test_a_closed_terms_demand_is_counted_once_and_kept_and_the_open_term_is_counted_live(coordinator):
+    this_term = current_term()
+    referrals(7, created=MID, status="completed")  # the last term: closed
+    referrals(3, district_name="Bromma", created=term_bounds(*previous_term(LAST_TERM))[0], status="completed")
+    referrals(2, created=timezone.localdate())  # this term: open
+    live = _received_figures(demand_dashboard(term=this_term, now=NOW))
+
+    kept = {(row.year, row.term) for row in ReceivedInTerm.objects.all()}
+    assert LAST_TERM in kept and previous_term(LAST_TERM) in kept
+    assert this_term not in kept  # still receiving
+    assert _received_figures(demand_dashboard(term=this_term, now=NOW)) == live  # the same, from what was kept
+
+    # What the open term receives shows at once; a kept term is not counted again.
+    referrals(4, created=timezone.localdate())
+    with CaptureQueriesContext(connection) as queries:
+        dashboard = demand_dashboard(term=this_term, now=NOW)
+    assert _row(_block(dashboard, "foster_care"), "Farsta").referrals.count == 6
+    assert _row(_block(dashboard, "foster_care"), "Farsta").forecast.count == 5  # ceil((0 + 7 + 6) / 3)
+    assert not any("INSERT" in query["sql"] for query in queries.captured_queries)
+
+
+def test_kept_terms_are_filtered_by_target_group_as_live_ones():
+    referrals(5, created=MID, status="completed")
+    referrals(6, target_code="violence_in_family", created=MID, status="completed")
+    demand_dashboard(term=LAST_TERM, now=NOW)  # counts and keeps the closed terms
+    violence = TargetGroup.objects.get(code="violence_in_family")
+    dashboard = demand_dashboard(term=LAST_TERM, target_group=violence, now=NOW)
+    assert [block.target_group.code for block in dashboard.blocks] == ["violence_in_family"]
+    assert _row(dashboard.blocks[0], "Farsta").referrals.count == 6
+    assert dashboard.trend[-1]["demand"].count == 6  # the chart sums only the chosen target group
+
+
+@pytest.mark.parametrize("half", ["spring", "autumn"])
+def test_the_chosen_terms_demand_and_places_count_in_either_half_of_the_year(half):
+    """The six terms were sorted as text ("autumn" before "spring"), so for an autumn term the
+    window ended in June: its own referrals and groups were left out."""
+    term = (timezone.localdate().year - 1, half)
+    start, _end = term_bounds(*term)
+    referrals(6, created=start + datetime.timedelta(days=20), status="completed")
+    group(district_name="Farsta", starts_on=start + datetime.timedelta(days=30))
+    dashboard = demand_dashboard(term=term, now=NOW)
+    farsta = _row(_block(dashboard, "foster_care"), "Farsta")
+    assert (farsta.referrals.count, farsta.groups) == (6, 1)
+    assert dashboard.trend[-1]["demand"].count == 6 and dashboard.trend[-1]["places"] == 8
