@@ -4,6 +4,7 @@ read from where the last page ended (no COUNT, no OFFSET), forward and back."""
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from finance import selectors
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
+    # A day inside the 2017–2018 agreement: the children are referred while it is in force.
+    with time_machine.travel(datetime.datetime(2018, 6, 1, 10, tzinfo=datetime.UTC), tick=True):
+        yield _world()
+
+
+def _world():
     coordinator = make_user(Role.COORDINATOR, username="resor_samordnare")
     agreement, _years = agreement_with_years(coordinator)
     manager = make_user(Role.OPERATIONS_MANAGER)
