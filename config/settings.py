@@ -137,6 +137,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL compiles a query whose estimated cost passes jit_above_cost; the compiling took
+    # about a second of the city dashboard's aggregate at national scale, more than running it.
+    # Our queries are short aggregates over indexes, where JIT never pays off.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # A PostgreSQL read replica for reports (optional): the follow-up report and the annual financial
 # report read from it (partnership/replica.py, config/routers.py); everything else uses "default".
 if env.str("DATABASE_REPLICA_URL", default=""):

@@ -87,3 +87,12 @@ def test_no_list_or_home_page_reads_a_big_table_from_end_to_end():
             f"{page.key}: Seq Scan on {scan.table} ({scan.rows} rows): {scan.sql[:300]}" for scan in plan.seq_scans
         ]
     assert not problems, "\n".join(problems)
+
+
+def test_postgresql_never_compiles_our_queries_just_in_time(db):
+    """JIT compiling cost about a second of the city dashboard's aggregate at national scale, more
+    than running it: every connection the app opens has it off (config/settings.py)."""
+    require_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
