@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from citywide.evaluation import evaluation_comparison, evaluation_own_against_city
 from followup.models import EvaluationAnswer, EvaluationAnswerSet, EvaluationInstrument, EvaluationQuestion
+from groups.methods import method_followed_by
 from groups.models import Method, SupportGroup
 from partnership.models import Role
 from tests.citywide.factories import group
@@ -33,6 +34,8 @@ def _answers(held, instrument, moment, key, value, *, on=None):
         group=held,
         respondent_key=key,
         group_format=held.format,
+        # As the services store it: the method the group follows when the answers are given.
+        method_id=method_followed_by(SupportGroup.objects.get(pk=held.pk)),
         age_band="10-12",
         channel="entered",
         answered_on=on or timezone.localdate(),
