@@ -10,6 +10,7 @@ import datetime
 import logging
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -157,7 +158,7 @@ def breakdown_protected(cells: list[Count_], *, total: int) -> bool:
 Atom = tuple[tuple[str, ...], int]
 
 
-def _blocks(tables: list[list[Count_]], atoms: list[Atom]) -> list[set[int]]:
+def _blocks(tables: list[list[Count_]], atoms: Sequence[Atom]) -> list[set[int]]:
     """The published blocks as sets of atom indices: every shown non-zero count, and per table the
     hidden counts together (known through the total)."""
     blocks = []
@@ -227,7 +228,7 @@ def _summed(*vectors: dict[int, Fraction]) -> dict[int, Fraction]:
     return total
 
 
-def small_population_worked_out(tables: list[list[Count_]], atoms: list[Atom]) -> frozenset[int] | None:
+def small_population_worked_out(tables: list[list[Count_]], atoms: Sequence[Atom]) -> frozenset[int] | None:
     """A set of 1–4 children (as atom indices) whose count the published tables give exactly, or
     None. `atoms` are the non-zero combinations: one key per table (a cell's label) and a count."""
     reduce = _reducer(_blocks(tables, atoms))
@@ -264,7 +265,7 @@ def small_population_worked_out(tables: list[list[Count_]], atoms: list[Atom]) -
     return None
 
 
-def with_cross_table_suppression(tables: list[list[Count_]], *, atoms: list[Atom]) -> list[list[Count_]] | None:
+def with_cross_table_suppression(tables: list[list[Count_]], *, atoms: Sequence[Atom]) -> list[list[Count_]] | None:
     """Hide further counts until no set of 1–4 children can be worked out from the tables together
     (the rule above). The tables come protected one by one (with_complementary_suppression) and
     share a shown total. None when that cannot be reached: the caller hides the total and all."""
