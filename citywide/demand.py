@@ -584,10 +584,10 @@ def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, 
     for past in chart_terms:
         received_in_term = sum(sum(value.values()) for key, value in received.items() if key[2] == past)
         places = sum(row["places"] or 0 for key, row in offered.items() if key[2] == past)
-        demand = _count(received_in_term)
-        if not demand.small and not _demand_is_sum_of_shown_totals(received, past, district_pks, target_pks):
-            demand = replace(demand, complementary=True)
-        trend.append({"term": past, "label": term_label(past), "demand": demand, "places": places})
+        in_chart = _count(received_in_term)
+        if not in_chart.small and not _demand_is_sum_of_shown_totals(received, past, district_pks, target_pks):
+            in_chart = replace(in_chart, complementary=True)
+        trend.append({"term": past, "label": term_label(past), "demand": in_chart, "places": places})
 
     return Dashboard(
         term=term,
