@@ -5,10 +5,10 @@ The questionnaires (followup.EvaluationInstrument) are the city's common set: sh
 owned by a provider, so every provider's groups are evaluated with the same instruments and their
 results can be set side by side. Here:
 
-- the before/after change per provider, per method (the programme of the method library a group
-  follows, `SupportGroup.method`; a weekend's subgroups follow their weekend's), per group format
-  and per target group, for the coordinator: pairs, mean change, its standard deviation and
-  interquartile range;
+- the before/after change per provider, per method (the programme of the method library the group
+  followed when the answers were given, `EvaluationAnswerSet.method`; a weekend's subgroups follow
+  their weekend's), per group format and per target group, for the coordinator: pairs, mean
+  change, its standard deviation and interquartile range;
 - a provider's own results beside the city's aggregate, for its staff.
 
 The change of one child is the mean of their answers after the group minus the mean before, on
@@ -17,7 +17,9 @@ figure is an aggregate made in the database (a subquery per answer set, then one
 figure from fewer than five pairs is not shown, and the pair counts of a comparison are protected
 with complementary suppression against the city's total. The comparisons are breakdowns of one
 total, so where one of them could not protect a small count even with every count hidden (4 and
-4 of 8), the total and every comparison's counts are hidden, as in the follow-up report.
+4 of 8), the total and every comparison's counts are hidden, as in the follow-up report. They are
+also protected together (followup.report.with_cross_table_suppression): no set of 1–4 children
+may be worked out by differencing one comparison against another or against the total.
 """
 
 from dataclasses import dataclass

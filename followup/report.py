@@ -9,6 +9,7 @@ No child is named anywhere in the report: it is built from counts and anonymous 
 import datetime
 import logging
 import math
+import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -212,10 +213,6 @@ def _reducer(blocks: list[set[int]]):
     return reduce
 
 
-def _frozen(vector: dict[int, Fraction]) -> tuple:
-    return tuple(sorted(vector.items()))
-
-
 def _summed(*vectors: dict[int, Fraction]) -> dict[int, Fraction]:
     total: dict[int, Fraction] = {}
     for vector in vectors:
@@ -228,39 +225,56 @@ def _summed(*vectors: dict[int, Fraction]) -> dict[int, Fraction]:
     return total
 
 
+def _projection_weights(size: int) -> list[int]:
+    """Weights for projecting a residue to one number. Any weights give the same answer (residues
+    that cancel always project to numbers that cancel, and every candidate is checked exactly);
+    random ones make a false candidate rare."""
+    weights = random.Random(size)  # noqa: S311 # nosec B311 - not security: a hash for a lookup
+    return [weights.randrange(1, 2**61) for _ in range(size)]
+
+
 def small_population_worked_out(tables: list[list[Count_]], atoms: Sequence[Atom]) -> frozenset[int] | None:
     """A set of 1–4 children (as atom indices) whose count the published tables give exactly, or
     None. `atoms` are the non-zero combinations: one key per table (a cell's label) and a count."""
-    reduce = _reducer(_blocks(tables, atoms))
     small = [index for index, (_key, count) in enumerate(atoms) if 0 < count < SMALL_CELL]
+    if not small:
+        return None  # a set of 1–4 children holds at least one combination of 1–4
+    reduce = _reducer(_blocks(tables, atoms))
     residue = {index: reduce({index: Fraction(1)}) for index in small}
     count = {index: atoms[index][1] for index in small}
     for index in small:
         if not residue[index]:
             return frozenset([index])
-    # Two, three or four atoms whose residues cancel, together 1–4 children: pairs are looked up
-    # by the negated residue, so this stays quadratic in the number of small atoms.
-    singles: dict[tuple, list[int]] = {}
+
+    def cancels(*chosen: int) -> bool:
+        return len(set(chosen)) == len(chosen) and not _summed(*(residue[index] for index in chosen))
+
+    # Two, three or four atoms whose residues cancel, together 1–4 children. Each residue is
+    # projected to one number (fixed random weights): residues that cancel have projections that
+    # cancel, so candidates are found by looking up the negated projection, and each is then
+    # checked exactly. Quadratic in the number of small atoms, one number per step.
+    weights = _projection_weights(len(atoms))
+    projected = {index: sum(weights[column] * value for column, value in residue[index].items()) for index in small}
+    singles: dict[Fraction, list[int]] = {}
     for index in small:
-        singles.setdefault(_frozen(residue[index]), []).append(index)
-    pairs: dict[tuple, list[tuple[int, int]]] = {}
+        singles.setdefault(projected[index], []).append(index)
+    pair_sums: dict[Fraction, list[tuple[int, int]]] = {}
     for position, first in enumerate(small):
         for second in small[position + 1 :]:
             if count[first] + count[second] >= SMALL_CELL:
                 continue
-            together = _summed(residue[first], residue[second])
-            if not together:
+            together = projected[first] + projected[second]
+            if together == 0 and cancels(first, second):
                 return frozenset([first, second])
-            pairs.setdefault(_frozen(together), []).append((first, second))
-    for key, found in pairs.items():
-        wanted = tuple((column, -value) for column, value in key)
-        for first, second in found:
-            for third in singles.get(wanted, []):
-                if third not in (first, second) and count[first] + count[second] + count[third] < SMALL_CELL:
+            for third in singles.get(-together, []):
+                if count[first] + count[second] + count[third] < SMALL_CELL and cancels(first, second, third):
                     return frozenset([first, second, third])
-            for third, fourth in pairs.get(wanted, []):
-                chosen = {first, second, third, fourth}
-                if len(chosen) == 4 and sum(count[index] for index in chosen) < SMALL_CELL:
+            pair_sums.setdefault(together, []).append((first, second))
+    for together, found in pair_sums.items():
+        for first, second in found:
+            for third, fourth in pair_sums.get(-together, []):
+                chosen = (first, second, third, fourth)
+                if sum(count[index] for index in set(chosen)) < SMALL_CELL and cancels(*chosen):
                     return frozenset(chosen)
     return None
 

@@ -16,9 +16,9 @@ from followup.report import (
 
 
 def _tables(atoms):
-    """Two tables (provider, method) from the atoms, each protected on its own."""
+    """One table per position of the atoms' keys (provider, method, ...), each protected alone."""
     tables = []
-    for position in range(2):
+    for position in range(len(atoms[0][0])):
         counts: dict[str, int] = {}
         for key, count in atoms:
             counts[key[position]] = counts.get(key[position], 0) + count
@@ -123,3 +123,28 @@ def test_after_the_rule_no_set_of_one_to_four_children_can_be_worked_out(raw):
     assert _derivable_small_sets(protected, atoms) == []
     # The module's own search agrees with the brute force on what it was given.
     assert (small_population_worked_out(tables, atoms) is None) == (_derivable_small_sets(tables, atoms) == [])
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("PQR"),
+            st.sampled_from("MN-"),
+            st.sampled_from(["weekly", "weekend"]),
+            st.integers(min_value=1, max_value=14),
+        ),
+        min_size=1,
+        max_size=7,
+        unique_by=lambda atom: atom[:3],
+    )
+)
+def test_three_tables_together_leave_no_set_of_one_to_four_children(raw):
+    """Provider, method and format: a set can be worked out from three tables at once (a provider
+    less its weekend groups less a method of its weekly ones), not only from two."""
+    atoms = [((provider, method, form), count) for provider, method, form, count in raw]
+    total = sum(count for _key, count in atoms)
+    protected = with_cross_table_suppression(_tables(atoms), atoms=atoms)
+    if protected is None or 0 < total < 5:
+        return
+    assert _derivable_small_sets(protected, atoms) == []
