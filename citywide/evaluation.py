@@ -284,7 +284,8 @@ class OwnRow:
 
 def evaluation_own_against_city(*, provider: Organisation) -> list[OwnRow]:
     """Per questionnaire: the provider's own before/after change beside the whole city's. Three
-    queries. The city's figure includes the provider's own children."""
+    queries. The city's figure includes the provider's own children, and is hidden where the other
+    providers' children are 1–4 (the provider could difference them out)."""
     paired = _paired_changes()
     names = {}
     for pk, name, version in (
@@ -302,5 +303,10 @@ def evaluation_own_against_city(*, provider: Organisation) -> list[OwnRow]:
     rows = []
     for key, city_change in city.items():
         own_change = own.get(key) or Change(label=city_change.label, pairs=Count_(key, 0))
+        # The provider knows its own children's answers: the city's figure less its own is the
+        # other providers' children. Where they are 1–4, the city's figure is hidden (its count
+        # and its mean would give their count and mean change).
+        if 0 < city_change.pairs.count - own_change.pairs.count < SMALL_CELL:
+            _all_hidden([city_change])
         rows.append(OwnRow(instrument=city_change.label, own=own_change, city=city_change))
     return sorted(rows, key=lambda row: row.instrument)

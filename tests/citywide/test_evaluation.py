@@ -112,6 +112,7 @@ def test_who_opens_the_evaluation_pages(client, make_signed_in_client, coordinat
     response = staff.get(own)
     assert response.status_code == 200
     assert held.agreement.provider.name in response.content.decode()
+    assert "de andra verksamheternas par är 1–4" in response.content.decode()
     assert make_signed_in_client(make_user(Role.SOCIAL_WORKER)).get(own).status_code == 403
 
 
@@ -306,3 +307,19 @@ def test_a_weekends_subgroup_stores_the_weekends_method(coordinator):
     subgroup.refresh_from_db()
     assert method_followed_by(subgroup) == cap.pk
     assert method_followed_by(SupportGroup.objects.get(pk=weekend.pk)) == cap.pk
+
+
+def test_a_provider_cannot_difference_the_other_providers_few_children_out_of_the_citys_figure():
+    """The provider's own 5 beside the city's 8: the other providers' 3 children (and their mean
+    change) would be the difference. The city's figure is hidden; with 5 others it shows."""
+    start = timezone.localdate() - datetime.timedelta(days=90)
+    own_group = group(target_code="parental_mental_illness", starts_on=start)
+    other = group(target_code="foster_care", starts_on=start)
+    _children(own_group, [3, 3, 3, 3, 3])
+    _children(other, [1, 1, 1])
+    (row,) = evaluation_own_against_city(provider=own_group.agreement.provider)
+    assert row.own.pairs.count == 5 and row.own.mean == pytest.approx(3.0)
+    assert row.city.pairs.complementary and row.city.mean is None
+    _children(other, [1, 1])
+    (row,) = evaluation_own_against_city(provider=own_group.agreement.provider)
+    assert not row.city.suppressed and row.city.pairs.count == 10 and row.city.mean == pytest.approx(2.0)
