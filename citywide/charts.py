@@ -72,7 +72,9 @@ def svg_waiting_by_district(rows, *, chart_id: str = "waiting") -> str:
 def svg_demand_and_places(trend, *, chart_id: str = "trend") -> str:
     """Demand received (solid) and places offered (hatched) per term, side by side."""
     column, plot_height, top = 110, 180, 30
-    longest = max([1, *(point["places"] for point in trend), *(point["demand"].count for point in trend)])
+    # A hidden demand must not set the scale: the bars' heights would give it away.
+    shown = [point["demand"].count for point in trend if not point["demand"].suppressed]
+    longest = max([1, *(point["places"] for point in trend), *shown])
     width = 40 + column * len(trend)
     height = top + plot_height + 50
     title = _("Efterfrågan och erbjudna platser per termin")

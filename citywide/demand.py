@@ -10,7 +10,9 @@ Every figure is an aggregate made in the database: a fixed number of queries (se
 `demand_dashboard`) whatever the number of children, groups or years. Counts of children are
 protected like the follow-up report's (followup/report.py): a count of 1–4 is "färre än 5" and
 complementary suppression hides enough others in the district breakdown that none can be worked
-out from the total.
+out from the total. The page's other tables add up the same children (the waiting per district,
+the chart's demand per term), so they show a figure only where it is a sum of figures shown
+(see `_demand_is_sum_of_shown_totals` and the waiting per district in `demand_dashboard`).
 """
 
 import datetime
@@ -463,6 +465,26 @@ def _protect(rows: list[Row], total: Row) -> None:
             row.placed_wait_p90 = Figure(row.placed_wait_p90.value, min(row.placed_wait_p90.count, 4))
 
 
+def _demand_is_sum_of_shown_totals(received, term: TermKey, district_pks: set, target_pks: set) -> bool:
+    """Whether a term's demand in the chart (interests and referrals together) is the sum of totals
+    the term's own page shows: every target group's interests and referrals totals (shown as
+    _protect leaves them: not 1–4, and their district breakdown protectable), and nothing from a
+    district or target group outside the page. Otherwise the chart, less the shown totals, would
+    give a hidden one away."""
+    for target in target_pks:
+        for kind in ("interests", "referrals"):
+            counts = [received.get((district, target, term), {}).get(kind, 0) for district in district_pks]
+            total = sum(counts)
+            cells = with_complementary_suppression([Count_(str(n), c) for n, c in enumerate(counts)], total=total)
+            if is_small_total(total) or not breakdown_protected(cells, total=total):
+                return False
+    return not any(
+        sum(value.values())
+        for (district, target, in_term), value in received.items()
+        if in_term == term and (district not in district_pks or target not in target_pks)
+    )
+
+
 def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, now=None) -> Dashboard:
     """Every figure of the dashboard for one term (and one target group, or all), in 13 queries
     whatever the data: districts and target groups (2), received (4), waiting now (2), placed (1),
@@ -539,23 +561,33 @@ def demand_dashboard(*, term: TermKey, target_group: TargetGroup | None = None, 
             )
         )
 
+    # The waiting per district (all the chosen target groups together) adds up the blocks' cells of
+    # the district: shown beside a hidden one it would give it away (the district's count less its
+    # shown cells). So it is shown only where every cell of the district is, and then adds nothing.
+    hidden_somewhere = {
+        row.district.pk for block in blocks for row in block.rows if row.district and row.waiting.suppressed
+    }
     waiting_by_district = []
     for district in districts:
         waiting_row = waiting_district.get((district.pk,))
-        waiting_by_district.append(
-            (
-                district.name,
-                _figure(waiting_row, "median"),
-                _figure(waiting_row, "p90"),
-                _count(waiting_row["n"] if waiting_row else 0),
-            )
-        )
+        count = _count(waiting_row["n"] if waiting_row else 0)
+        median, p90 = _figure(waiting_row, "median"), _figure(waiting_row, "p90")
+        if district.pk in hidden_somewhere:
+            count = replace(count, complementary=True)
+            median = Figure(median.value, min(median.count, SMALL_CELL - 1))
+            p90 = Figure(p90.value, min(p90.count, SMALL_CELL - 1))
+        waiting_by_district.append((district.name, median, p90, count))
 
     trend = []
+    district_pks = {district.pk for district in districts}
+    target_pks = {target.pk for target in target_groups}
     for past in chart_terms:
         received_in_term = sum(sum(value.values()) for key, value in received.items() if key[2] == past)
         places = sum(row["places"] or 0 for key, row in offered.items() if key[2] == past)
-        trend.append({"term": past, "label": term_label(past), "demand": _count(received_in_term), "places": places})
+        in_chart = _count(received_in_term)
+        if not in_chart.small and not _demand_is_sum_of_shown_totals(received, past, district_pks, target_pks):
+            in_chart = replace(in_chart, complementary=True)
+        trend.append({"term": past, "label": term_label(past), "demand": in_chart, "places": places})
 
     return Dashboard(
         term=term,

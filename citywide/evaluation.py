@@ -5,10 +5,10 @@ The questionnaires (followup.EvaluationInstrument) are the city's common set: sh
 owned by a provider, so every provider's groups are evaluated with the same instruments and their
 results can be set side by side. Here:
 
-- the before/after change per provider, per method (the programme of the method library a group
-  follows, `SupportGroup.method`; a weekend's subgroups follow their weekend's), per group format
-  and per target group, for the coordinator: pairs, mean change, its standard deviation and
-  interquartile range;
+- the before/after change per provider, per method (the programme of the method library the group
+  followed when the answers were given, `EvaluationAnswerSet.method`; a weekend's subgroups follow
+  their weekend's), per group format and per target group, for the coordinator: pairs, mean
+  change, its standard deviation and interquartile range;
 - a provider's own results beside the city's aggregate, for its staff.
 
 The change of one child is the mean of their answers after the group minus the mean before, on
@@ -17,7 +17,9 @@ figure is an aggregate made in the database (a subquery per answer set, then one
 figure from fewer than five pairs is not shown, and the pair counts of a comparison are protected
 with complementary suppression against the city's total. The comparisons are breakdowns of one
 total, so where one of them could not protect a small count even with every count hidden (4 and
-4 of 8), the total and every comparison's counts are hidden, as in the follow-up report.
+4 of 8), the total and every comparison's counts are hidden, as in the follow-up report. They are
+also protected together (followup.report.with_cross_table_suppression): no set of 1–4 children
+may be worked out by differencing one comparison against another or against the total.
 """
 
 from dataclasses import dataclass
@@ -41,7 +43,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from followup.models import EvaluationAnswerSet, EvaluationMoment, EvaluationQuestion
-from followup.report import Count_, breakdown_protected, with_complementary_suppression
+from followup.report import (
+    Atom,
+    Count_,
+    breakdown_protected,
+    with_complementary_suppression,
+    with_cross_table_suppression,
+)
 from groups.models import GroupFormat
 from partnership.models import Organisation, TargetGroup
 from partnership.statistics import SMALL_CELL
@@ -130,32 +138,23 @@ def _changes(queryset, key: str, labels: dict | None = None, *, label_key: str |
     return changes
 
 
-def _of_groups_method(field: str):
-    """The field of the method the answers' group follows: its own, or for a weekend's subgroup
-    (which names none: only the weekend does, groups/services.weekend_split_apply) its weekend's."""
-    return Case(
-        When(group__method__isnull=False, then=F(f"group__method__{field}")),
-        default=F(f"group__parent__method__{field}"),
-    )
-
-
 def _method_changes(paired) -> list[Change]:
     """Per method, in one query: the method's name and whether it is retired are read with the
-    figures. Groups that name no method are one row, "Ingen metod angiven", after the methods."""
+    figures. The method is the one the group followed when the "after" answers were given
+    (EvaluationAnswerSet.method), not the group's method now. Answers of groups that named no
+    method are one row, "Ingen metod angiven", after the methods."""
     changes = _changes(
         paired.annotate(
-            method=Coalesce("group__method_id", "group__parent__method_id"),
             method_label=Case(
                 When(
-                    Q(group__method__retired_on__isnull=False)
-                    | Q(group__method__isnull=True, group__parent__method__retired_on__isnull=False),
-                    then=Concat(_of_groups_method("name"), Value(" "), Value(_("(avvecklad)"))),
+                    method__retired_on__isnull=False,
+                    then=Concat(F("method__name"), Value(" "), Value(_("(avvecklad)"))),
                 ),
-                default=_of_groups_method("name"),
+                default=F("method__name"),
                 output_field=CharField(),
             ),
         ),
-        "method",
+        "method_id",
         label_key="method_label",
     )
     without = _("Ingen metod angiven")
@@ -179,8 +178,7 @@ def _city(queryset, label: str) -> Change:
     return change
 
 
-def _protected(changes: list[Change], total: int) -> list[Change]:
-    cells = with_complementary_suppression([change.pairs for change in changes], total=total)
+def _with_cells(changes: list[Change], cells: list[Count_]) -> list[Change]:
     for change, cell in zip(changes, cells, strict=True):
         change.pairs = cell
         if cell.suppressed:
@@ -205,11 +203,35 @@ def _all_hidden(changes: list[Change]) -> list[Change]:
     return changes
 
 
+def _provider():
+    return F("group__agreement__provider_id")
+
+
+def _target_group():
+    return Coalesce("group__target_group_id", "group__agreement__target_group_id")
+
+
+def _atoms(paired) -> list[Atom]:
+    """The pairs per combination of provider, method, format and target group (one query): what
+    the four tables break down, for the check across them (followup.report)."""
+    rows = (
+        paired.annotate(provider=_provider(), tg=_target_group())
+        .values("provider", "method_id", "group_format", "tg")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        ((str(row["provider"]), str(row["method_id"]), str(row["group_format"]), str(row["tg"])), row["n"])
+        for row in rows
+    ]
+
+
 def evaluation_comparison(*, year: int | None = None) -> Comparison:
     """The coordinator's comparison of providers, methods (the method library's programmes), group
-    formats and target groups. Seven queries whatever the number of answers, groups or methods:
-    the city's figure, the providers' names, the target groups' names, and one GROUP BY per
-    comparison (the methods' names come with their figures)."""
+    formats and target groups. Eight queries whatever the number of answers, groups or methods:
+    the city's figure, the providers' names, the target groups' names, one GROUP BY per
+    comparison (the methods' names come with their figures), and one for the combinations the
+    check across the tables needs."""
     paired = _paired_changes()
     if year:
         paired = paired.filter(answered_on__year=year)
@@ -217,22 +239,32 @@ def evaluation_comparison(*, year: int | None = None) -> Comparison:
     providers = dict(Organisation.objects.values_list("pk", "name"))
     language = get_language() or "sv"
     target_groups = {tg.pk: tg.display_name(language) for tg in TargetGroup.objects.all()}
-    by_provider = _changes(paired.annotate(provider=F("group__agreement__provider_id")), "provider", providers)
+    by_provider = _changes(paired.annotate(provider=_provider()), "provider", providers)
     by_method = _method_changes(paired)
     by_format = _changes(paired, "group_format", dict(GroupFormat.choices))
-    by_target = _changes(
-        paired.annotate(tg=Coalesce("group__target_group_id", "group__agreement__target_group_id")),
-        "tg",
-        target_groups,
-    )
+    by_target = _changes(paired.annotate(tg=_target_group()), "tg", target_groups)
+    comparisons = [by_provider, by_method, by_format, by_target]
     total = city.pairs.count
-    comparisons = [_protected(changes, total) for changes in (by_provider, by_method, by_format, by_target)]
-    # Every comparison splits the same total: if one of them lets a small count be worked out from
-    # the total even with all its counts hidden (4 and 4 of 8), hide the total, and every count of
-    # every comparison (a fully shown one would add up to the total).
-    if not all(breakdown_protected([change.pairs for change in changes], total=total) for changes in comparisons):
+    # Each comparison protected on its own against the city's total (complementary suppression)...
+    tables = [
+        with_complementary_suppression([change.pairs for change in changes], total=total) for changes in comparisons
+    ]
+    # ...then together: the tables break down the same children, so one can be differenced against
+    # another (a provider that runs all of a method's groups, less the method); further counts are
+    # hidden until no set of 1–4 children can be worked out (followup.report's rule across tables).
+    protected = (
+        with_cross_table_suppression(tables, atoms=_atoms(paired))
+        if all(breakdown_protected(cells, total=total) for cells in tables)
+        else None
+    )
+    # If one comparison lets a small count be worked out from the total even with all its counts
+    # hidden (4 and 4 of 8), or the tables cannot be made safe together, hide the total and every
+    # count of every comparison (a fully shown one would add up to the total).
+    if protected is None or not all(breakdown_protected(cells, total=total) for cells in protected):
         _all_hidden([city])
         comparisons = [_all_hidden(changes) for changes in comparisons]
+    else:
+        comparisons = [_with_cells(changes, cells) for changes, cells in zip(comparisons, protected, strict=True)]
     by_provider, by_method, by_format, by_target = comparisons
     return Comparison(
         city=city,
@@ -252,7 +284,8 @@ class OwnRow:
 
 def evaluation_own_against_city(*, provider: Organisation) -> list[OwnRow]:
     """Per questionnaire: the provider's own before/after change beside the whole city's. Three
-    queries. The city's figure includes the provider's own children."""
+    queries. The city's figure includes the provider's own children, and is hidden where the other
+    providers' children are 1–4 (the provider could difference them out)."""
     paired = _paired_changes()
     names = {}
     for pk, name, version in (
@@ -270,5 +303,10 @@ def evaluation_own_against_city(*, provider: Organisation) -> list[OwnRow]:
     rows = []
     for key, city_change in city.items():
         own_change = own.get(key) or Change(label=city_change.label, pairs=Count_(key, 0))
+        # The provider knows its own children's answers: the city's figure less its own is the
+        # other providers' children. Where they are 1–4, the city's figure is hidden (its count
+        # and its mean would give their count and mean change).
+        if 0 < city_change.pairs.count - own_change.pairs.count < SMALL_CELL:
+            _all_hidden([city_change])
         rows.append(OwnRow(instrument=city_change.label, own=own_change, city=city_change))
     return sorted(rows, key=lambda row: row.instrument)

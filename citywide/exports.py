@@ -5,7 +5,9 @@ national follow-up and research.
 Nothing here names a person. The national statistics are built from aggregates only (counts per
 term, target group, district and age band, waiting-time percentiles, the share satisfied), with
 the same small-number protection as every other figure: a count of 1–4 is left empty and marked
-suppressed, and complementary suppression hides enough others that none can be worked out.
+suppressed, and complementary suppression hides enough others that none can be worked out, from
+the total or by differencing the district breakdown against the age bands (the rule across tables
+in followup.report).
 """
 
 import csv
@@ -21,7 +23,7 @@ from openpyxl import Workbook
 from coordination.models import Participant
 from followup.evaluation import AGE_BANDS
 from followup.models import EvaluationAnswer, EvaluationAudience, EvaluationMoment, EvaluationQuestion
-from followup.report import Count_, breakdown_protected, with_complementary_suppression
+from followup.report import Count_, breakdown_protected, with_complementary_suppression, with_cross_table_suppression
 from groups.models import Audience, GroupStatus, Placement, SupportGroup
 from partnership.models import District, TargetGroup
 from partnership.statistics import SMALL_CELL
@@ -257,6 +259,9 @@ def national_statistics_rows() -> list[dict]:
     holders = SupportGroup.objects.filter(Q(pk__in=reached) | Q(parent__in=reached)).values("pk")
     by_district: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_age: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # The children per district and age band together: the two breakdowns are differenced against
+    # each other in the check across tables (followup.report.with_cross_table_suppression).
+    by_both: dict[tuple, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     for model, district_field, age_field in (
         (Placement, "referral__district_id", "referral__age_at_planned_start"),
         (Participant, "group__district_id", "child_age"),
@@ -271,6 +276,7 @@ def national_statistics_rows() -> list[dict]:
             key = (_term_key(item), item["tg"])
             by_district[key][districts.get(item["d"], "")] += item["n"]
             by_age[key][item["band"]] += item["n"]
+            by_both[key][(districts.get(item["d"], ""), item["band"])] += item["n"]
     for key in sorted(by_district):
         term, target = key
         total = sum(by_district[key].values())
@@ -281,7 +287,13 @@ def national_statistics_rows() -> list[dict]:
             [Count_(name, by_age[key].get(name, 0)) for name, _low, _high in AGE_BANDS], total=total
         )
         total_hidden = 0 < total < SMALL_CELL
-        if not (breakdown_protected(district_cells, total=total) and breakdown_protected(age_cells, total=total)):
+        together = None
+        if breakdown_protected(district_cells, total=total) and breakdown_protected(age_cells, total=total):
+            atoms = [(combination, n) for combination, n in by_both[key].items() if n]
+            together = with_cross_table_suppression([district_cells, age_cells], atoms=atoms)
+        if together is not None and not total_hidden:
+            district_cells, age_cells = together
+        else:
             total_hidden = True
             district_cells = [Count_(cell.label, cell.count, complementary=True) for cell in district_cells]
             age_cells = [Count_(cell.label, cell.count, complementary=True) for cell in age_cells]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from coordination.models import Participant
 from followup.evaluation import age_band_for, evaluation_answers_clean, instrument_for_audience_age
 from followup.models import EvaluationAnswer, EvaluationAnswerSet, EvaluationInstrument, EvaluationQuestion
+from groups.methods import method_followed_by
 
 # Fixed: changing it would unpair every participant's before from their after.
 PARTICIPANT_RESPONDENT_NAMESPACE = uuid.UUID("5f0b8f6e-5a8e-4c55-9a57-6c1f2d3e4b70")
@@ -72,6 +73,7 @@ def participant_answer_set_record(
         referral=None,
         respondent_key=key,
         group_format=participant.group.format,
+        method_id=method_followed_by(participant.group),
         age_band=age_band_for(participant.child_age),
         district=participant.group.district,
         channel=EvaluationAnswerSet.Channel.ENTERED,

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.methods import method_followed_by
 from groups.models import GroupFormat, Placement, SupportGroup
 from partnership.models import Role
 from partnership.statistics import SMALL_CELL as STATISTICS_SMALL_CELL
@@ -150,6 +151,7 @@ def evaluation_answer_set_record(
         referral=referral,
         respondent_key=respondent_key,
         group_format=group.format,
+        method_id=method_followed_by(group),
         age_band=age_band_for(referral.age_at_planned_start),
         district_id=referral.district_id,
         channel=channel,

@@ -195,6 +195,12 @@ class EvaluationAnswerSet(TimeStampedModel):
     )
     respondent_key = models.UUIDField(_("svarsnyckel"), default=uuid.uuid4, editable=False)
     group_format = models.CharField(_("form"), max_length=20)
+    # The method the group followed when the answers were given (for a weekend's subgroup, its
+    # weekend's), kept like the format: a group's method changed later must not move its past
+    # answers to another method in the comparison (issue 16).
+    method = models.ForeignKey(
+        "groups.Method", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("metod")
+    )
     age_band = models.CharField(_("åldersgrupp"), max_length=10)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)

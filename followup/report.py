@@ -9,8 +9,11 @@ No child is named anywhere in the report: it is built from counts and anonymous 
 import datetime
 import logging
 import math
+import random
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -125,6 +128,186 @@ def breakdown_protected(cells: list[Count_], *, total: int) -> bool:
     hidden = [cell for cell in cells if cell.suppressed]
     remainder = total - sum(cell.count for cell in cells if not cell.suppressed)
     return not hidden or not _a_small_cell_can_be_worked_out(hidden, remainder)
+
+
+# --- Across tables ------------------------------------------------------------------------------
+#
+# A page that breaks the same children down in several ways (per provider, per method, ...) can be
+# differenced: a provider of 15 children that runs all of a method's groups, shown beside the
+# method's 12, tells that 3 of its children follow another method, and with the means, how they
+# fared. The rule (IOP 4.2: no figure may point at a child; the same principle as the follow-up
+# report's complementary suppression, applied across the tables):
+#
+# - The reader is assumed to know which combinations exist (which provider runs which method in
+#   which format, from the method library and the group lists) and sees every shown count and
+#   total; the hidden counts of a table add up to the total minus its shown counts, so they count
+#   as one known block. The children fall into "atoms": one per combination of the tables' blocks.
+# - Whatever the reader adds and subtracts, what is worked out is a linear combination of the
+#   published blocks. A set of children A can be counted exactly when its indicator over the
+#   atoms lies in the span of the blocks' indicators (exact, over the rationals).
+# - A published page must leave no such set of 1–4 children. Such a set holds at most four atoms
+#   of 1–4 children each, so only those few combinations need checking.
+# - While one exists, the smallest shown count that contains one of its atoms is hidden (with the
+#   next smallest of its table if it would be hidden alone, since a lone hidden count equals the
+#   remainder). Hiding only merges blocks, so what can be worked out only shrinks, and the loop
+#   ends; if nothing is left to hide, the caller hides the total and every count.
+#
+# Means are protected with the counts: a mean shown with its count is a sum, and sums difference
+# like counts. Not covered: bounds from inequalities across tables (interval disclosure) and
+# differencing between pages with other filters (another year).
+
+Atom = tuple[tuple[str, ...], int]
+
+
+def _blocks(tables: list[list[Count_]], atoms: Sequence[Atom]) -> list[set[int]]:
+    """The published blocks as sets of atom indices: every shown non-zero count, and per table the
+    hidden counts together (known through the total)."""
+    blocks = []
+    for position, table in enumerate(tables):
+        hidden = {cell.label for cell in table if cell.suppressed}
+        for cell in table:
+            if not cell.suppressed and cell.count > 0:
+                blocks.append({index for index, (key, _n) in enumerate(atoms) if key[position] == cell.label})
+        if hidden:
+            blocks.append({index for index, (key, _n) in enumerate(atoms) if key[position] in hidden})
+    return [block for block in blocks if block]
+
+
+def _reducer(blocks: list[set[int]]):
+    """Row-reduce the blocks' indicator vectors (exact fractions); return the function that reduces
+    a vector by them: zero when the vector is a combination of the blocks."""
+    pivots: list[tuple[int, dict[int, Fraction]]] = []
+
+    def reduce(vector: dict[int, Fraction]) -> dict[int, Fraction]:
+        vector = dict(vector)
+        for column, row in pivots:
+            factor = vector.get(column)
+            if factor:
+                for key, value in row.items():
+                    updated = vector.get(key, Fraction(0)) - factor * value
+                    if updated:
+                        vector[key] = updated
+                    else:
+                        vector.pop(key, None)
+        return vector
+
+    for block in blocks:
+        rest = reduce(dict.fromkeys(block, Fraction(1)))
+        if rest:
+            column = min(rest)
+            scale = rest[column]
+            row = {key: value / scale for key, value in rest.items()}
+            # Keep the earlier rows reduced against the new pivot, so that one pass reduces.
+            for index, (other_column, other) in enumerate(pivots):
+                factor = other.get(column)
+                if factor:
+                    merged = dict(other)
+                    for key, value in row.items():
+                        updated = merged.get(key, Fraction(0)) - factor * value
+                        if updated:
+                            merged[key] = updated
+                        else:
+                            merged.pop(key, None)
+                    pivots[index] = (other_column, merged)
+            pivots.append((column, row))
+    return reduce
+
+
+def _summed(*vectors: dict[int, Fraction]) -> dict[int, Fraction]:
+    total: dict[int, Fraction] = {}
+    for vector in vectors:
+        for key, value in vector.items():
+            updated = total.get(key, Fraction(0)) + value
+            if updated:
+                total[key] = updated
+            else:
+                total.pop(key, None)
+    return total
+
+
+def _projection_weights(size: int) -> list[int]:
+    """Weights for projecting a residue to one number. Any weights give the same answer (residues
+    that cancel always project to numbers that cancel, and every candidate is checked exactly);
+    random ones make a false candidate rare."""
+    weights = random.Random(size)  # noqa: S311 # nosec B311 - not security: a hash for a lookup
+    return [weights.randrange(1, 2**61) for _ in range(size)]
+
+
+def small_population_worked_out(tables: list[list[Count_]], atoms: Sequence[Atom]) -> frozenset[int] | None:
+    """A set of 1–4 children (as atom indices) whose count the published tables give exactly, or
+    None. `atoms` are the non-zero combinations: one key per table (a cell's label) and a count."""
+    small = [index for index, (_key, count) in enumerate(atoms) if 0 < count < SMALL_CELL]
+    if not small:
+        return None  # a set of 1–4 children holds at least one combination of 1–4
+    reduce = _reducer(_blocks(tables, atoms))
+    residue = {index: reduce({index: Fraction(1)}) for index in small}
+    count = {index: atoms[index][1] for index in small}
+    for index in small:
+        if not residue[index]:
+            return frozenset([index])
+
+    def cancels(*chosen: int) -> bool:
+        return len(set(chosen)) == len(chosen) and not _summed(*(residue[index] for index in chosen))
+
+    # Two, three or four atoms whose residues cancel, together 1–4 children. Each residue is
+    # projected to one number (fixed random weights): residues that cancel have projections that
+    # cancel, so candidates are found by looking up the negated projection, and each is then
+    # checked exactly. Quadratic in the number of small atoms, one number per step.
+    weights = _projection_weights(len(atoms))
+    projected = {index: sum(weights[column] * value for column, value in residue[index].items()) for index in small}
+    singles: dict[Fraction, list[int]] = {}
+    for index in small:
+        singles.setdefault(projected[index], []).append(index)
+    pair_sums: dict[Fraction, list[tuple[int, int]]] = {}
+    for position, first in enumerate(small):
+        for second in small[position + 1 :]:
+            if count[first] + count[second] >= SMALL_CELL:
+                continue
+            together = projected[first] + projected[second]
+            if together == 0 and cancels(first, second):
+                return frozenset([first, second])
+            for third in singles.get(-together, []):
+                if count[first] + count[second] + count[third] < SMALL_CELL and cancels(first, second, third):
+                    return frozenset([first, second, third])
+            pair_sums.setdefault(together, []).append((first, second))
+    for together, found in pair_sums.items():
+        for first, second in found:
+            for third, fourth in pair_sums.get(-together, []):
+                chosen = (first, second, third, fourth)
+                if sum(count[index] for index in set(chosen)) < SMALL_CELL and cancels(*chosen):
+                    return frozenset(chosen)
+    return None
+
+
+def with_cross_table_suppression(tables: list[list[Count_]], *, atoms: Sequence[Atom]) -> list[list[Count_]] | None:
+    """Hide further counts until no set of 1–4 children can be worked out from the tables together
+    (the rule above). The tables come protected one by one (with_complementary_suppression) and
+    share a shown total. None when that cannot be reached: the caller hides the total and all."""
+    tables = [list(table) for table in tables]
+    while (found := small_population_worked_out(tables, atoms)) is not None:
+        shown = [
+            (cell.count, position, cell.label)
+            for position, table in enumerate(tables)
+            for cell in table
+            if not cell.suppressed and cell.count > 0
+        ]
+        if not shown:
+            return None
+        touching = [
+            candidate for candidate in shown if any(atoms[index][0][candidate[1]] == candidate[2] for index in found)
+        ]
+        _count, position, label = min(touching or shown)
+        to_hide = {label}
+        if not any(cell.suppressed for cell in tables[position]):
+            partners = [
+                cell for cell in tables[position] if not cell.suppressed and cell.count > 0 and cell.label != label
+            ]
+            if partners:
+                to_hide.add(min(partners, key=lambda cell: cell.count).label)
+        tables[position] = [
+            replace(cell, complementary=True) if cell.label in to_hide else cell for cell in tables[position]
+        ]
+    return tables
 
 
 @dataclass

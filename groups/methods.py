@@ -54,6 +54,15 @@ def methods_offered_to(group: SupportGroup) -> QuerySet[Method]:
     return Method.objects.filter(in_use, target_group_id=group.effective_target_group_id).order_by("name")
 
 
+def method_followed_by(group: SupportGroup) -> int | None:
+    """The id of the method a group follows now: its own, or for a weekend's subgroup (which names
+    none: only the weekend does, groups/services.weekend_split_apply) its weekend's. Evaluation
+    answers keep it (EvaluationAnswerSet.method) so that a later change does not move them."""
+    if group.method_id is not None or group.parent_id is None:
+        return group.method_id
+    return SupportGroup.objects.filter(pk=group.parent_id).values_list("method_id", flat=True).first()
+
+
 def groups_following(method: Method) -> QuerySet[SupportGroup]:
     return (
         method.groups.exclude(status=GroupStatus.CANCELLED)

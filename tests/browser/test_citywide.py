@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from followup.models import EvaluationAnswer, EvaluationAnswerSet, EvaluationInstrument, EvaluationQuestion
+from groups.methods import method_followed_by
 from groups.models import Method, SupportGroup
 from partnership.models import Role
 from referrals.models import Referral
@@ -29,6 +30,8 @@ def _pairs(held, changes):
         i for i in EvaluationInstrument.objects.filter(audience="child") if {"before", "after"} <= set(i.moments)
     )
     questions = list(instrument.questions.filter(kind=EvaluationQuestion.Kind.LIKERT))
+    # As the recording services do: the answers keep the method the group follows when given.
+    method_id = method_followed_by(SupportGroup.objects.get(pk=held.pk))
     for change in changes:
         key = uuid.uuid4()
         for moment, value in (("before", 2), ("after", 2 + change)):
@@ -38,6 +41,7 @@ def _pairs(held, changes):
                 group=held,
                 respondent_key=key,
                 group_format=held.format,
+                method_id=method_id,
                 age_band="10-12",
                 channel="entered",
                 answered_on=timezone.localdate(),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from citywide.charts import svg_demand_and_places as charts_svg
 from citywide.demand import current_term, demand_dashboard, previous_term, term_code
 from citywide.models import ReceivedInTerm
 from followup.cooperation import term_bounds
@@ -254,3 +255,52 @@ def test_the_chosen_terms_demand_and_places_count_in_either_half_of_the_year(hal
     farsta = _row(_block(dashboard, "foster_care"), "Farsta")
     assert (farsta.referrals.count, farsta.groups) == (6, 1)
     assert dashboard.trend[-1]["demand"].count == 6 and dashboard.trend[-1]["places"] == 8
+
+
+# --- Differencing between the page's tables ------------------------------------------------------
+
+
+def _waiting(dashboard, name):
+    return next(count for district, _median, _p90, count in dashboard.waiting_by_district if district == name)
+
+
+def test_the_waiting_per_district_hides_what_the_blocks_hide():
+    """Farsta 3 and Bromma 7 of foster care's 19 waiting are hidden in the block (Bromma as the
+    complement). The waiting per district must not show Bromma's 7 (19 − 9 − 7 = Farsta's 3), nor
+    Farsta's 3 + 10 of violence in the family (13 − 10 = 3) when every target group is shown."""
+    referrals(3, district_name="Farsta", created=MID)
+    referrals(7, district_name="Bromma", created=MID)
+    referrals(9, district_name="Skärholmen", created=MID)
+    referrals(10, district_name="Farsta", target_code="violence_in_family", created=MID)
+    foster = TargetGroup.objects.get(code="foster_care")
+    only_foster = demand_dashboard(term=LAST_TERM, target_group=foster, now=NOW)
+    assert _row(only_foster.blocks[0], "Bromma").waiting.complementary
+    assert _waiting(only_foster, "Bromma").suppressed and _waiting(only_foster, "Farsta").suppressed
+    assert _waiting(only_foster, "Skärholmen").count == 9 and not _waiting(only_foster, "Skärholmen").suppressed
+    every = demand_dashboard(term=LAST_TERM, now=NOW)
+    assert _waiting(every, "Farsta").count == 13 and _waiting(every, "Farsta").complementary
+    assert not _waiting(every, "Skärholmen").suppressed
+    (farsta_median,) = [median for name, median, _p90, _count in every.waiting_by_district if name == "Farsta"]
+    assert farsta_median.suppressed  # hidden with its count
+
+
+def test_the_charts_demand_is_hidden_when_it_would_give_a_hidden_total_away():
+    # Foster care received 3 (a small total, hidden), violence in the family 8: the chart's 11
+    # less the 8 shown would be the 3.
+    referrals(3, district_name="Farsta", created=MID)
+    referrals(8, district_name="Farsta", target_code="violence_in_family", created=MID)
+    group(district_name="Farsta", starts_on=MID)  # 8 places offered in the term
+    trend = demand_dashboard(term=LAST_TERM, now=NOW).trend
+    demand = trend[-1]["demand"]
+    assert demand.count == 11 and demand.complementary and trend[-1]["places"] == 8
+    # The hidden 11 does not set the chart's scale: the 8 places are the longest bar (180 high),
+    # not 8/11 of it, from which the 11 could be read back.
+    chart = charts_svg(trend)
+    assert 'height="180"' in chart and ">11<" not in chart
+
+
+def test_the_charts_demand_shows_when_it_is_the_sum_of_shown_totals():
+    referrals(6, district_name="Farsta", created=MID)
+    referrals(8, district_name="Farsta", target_code="violence_in_family", created=MID)
+    demand = demand_dashboard(term=LAST_TERM, now=NOW).trend[-1]["demand"]
+    assert demand.count == 14 and not demand.suppressed

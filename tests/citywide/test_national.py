@@ -164,3 +164,30 @@ def test_the_export_query_count_does_not_grow(make_signed_in_client, coordinator
         place(group(district_name=name, starts_on=start), referrals(6, district_name=name, created=start), on=start)
     with django_assert_max_num_queries(len(few.captured_queries)):
         signed_in.get(CSV_URL)
+
+
+def test_districts_and_age_bands_cannot_be_differenced_against_each_other(make_signed_in_client, coordinator):
+    """Farsta's 15 children are all of the city's 12 aged 10–12 and 3 younger; Bromma's 10 are
+    younger. Each breakdown is safe alone, but Farsta − "10–12" = 3 children (as soon as a reader
+    knows that Farsta's group is the one for the older children): the age bands are hidden."""
+    start = timezone.localdate() - datetime.timedelta(days=20)
+    farsta = group(district_name="Farsta", starts_on=start)
+    place(farsta, referrals(12, district_name="Farsta", created=start, age=11), on=start)
+    place(farsta, referrals(3, district_name="Farsta", created=start, age=8), on=start)
+    place(
+        group(district_name="Bromma", starts_on=start),
+        referrals(10, district_name="Bromma", created=start, age=8),
+        on=start,
+    )
+    content = make_signed_in_client(coordinator).get(CSV_URL).content.decode("utf-8")
+    reached = [
+        r
+        for r in csv.DictReader(io.StringIO(content))
+        if r["measure"] == "children_reached" and r["target_group"] == "foster_care"
+    ]
+    by_district = {r["district"]: (r["value"], r["suppressed"]) for r in reached if r["district"]}
+    assert by_district == {"Farsta": ("15", ""), "Bromma": ("10", "")}
+    by_band = {r["age_band"]: (r["value"], r["suppressed"]) for r in reached if r["age_band"]}
+    assert by_band["7-9"] == ("", "complementary") and by_band["10-12"] == ("", "complementary")
+    total = next(r for r in reached if not r["district"] and not r["age_band"])
+    assert total["value"] == "25"
