@@ -1,8 +1,13 @@
 """The coordination connects to the hooks of the apps below it (imported by partnership/apps.py)."""
 
+from django.contrib.auth.models import User
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
+from groups.models import Audience, SupportGroup
+from groups.selectors import AttendancePage, attendance_page_register
 from groups.services import participant_counter_register
+from partnership.access import can
 from referrals.signals import purge_sweep_ran
 
 from .models import ParentParticipant, Participant
@@ -25,3 +30,16 @@ def count_participants(group) -> int:
 
 
 participant_counter_register(count_participants)
+
+
+def participant_attendance_page(user: User, group: SupportGroup) -> AttendancePage | None:
+    """The group page links each meeting's attendance of the provider's participants (children
+    on consent, or a parents' group's parents) for those who may record it. Participants are
+    placed in the whole group, never in a subgroup."""
+    if group.parent_id is not None or not can(user, "coordination.record_participant_attendance", group):
+        return None
+    label = _("Närvaro (föräldrar)") if group.audience == Audience.PARENTS else _("Närvaro (deltagare)")
+    return AttendancePage(label=str(label), url_name="coordination:participant_attendance")
+
+
+attendance_page_register(participant_attendance_page)

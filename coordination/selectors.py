@@ -12,11 +12,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from groups.models import Audience, GroupStatus, SupportGroup
+from groups.models import Audience, GroupStatus, Meeting, SupportGroup
 from groups.selectors import groups_visible_to
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 
-from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
+from .models import ParentParticipant, Participant, ParticipantAttendance, PublicInterest, StaffInvitation
 
 
 def interests_visible_to(user: User) -> QuerySet[PublicInterest]:
@@ -61,6 +61,24 @@ def participants_of(group: SupportGroup) -> list[Participant]:
 
 def parents_of(group: SupportGroup) -> list[ParentParticipant]:
     return list(group.parents.select_related("accompanies").order_by("created_at"))
+
+
+def attendance_people(group: SupportGroup) -> tuple[list[Participant], list[ParentParticipant]]:
+    """Whose attendance a meeting of the group records: the children still in it, and a parents'
+    group's parents, neither purged. Bounded by the group's size (at most max_group_size)."""
+    children = list(
+        group.participants.filter(removed_at__isnull=True, purged_at__isnull=True).order_by("created_at", "pk")
+    )
+    parents = list(group.parents.filter(purged_at__isnull=True).order_by("created_at", "pk"))
+    return children, parents
+
+
+def participant_attendance_of(meeting: Meeting) -> dict[str, ParticipantAttendance]:
+    """The meeting's records by form prefix: "c<participant id>" or "f<parent id>"."""
+    return {
+        (f"c{record.participant_id}" if record.participant_id else f"f{record.parent_id}"): record
+        for record in ParticipantAttendance.objects.filter(meeting=meeting)
+    }
 
 
 def _groups_counted(**where: Any) -> Coalesce:
