@@ -169,6 +169,7 @@ FORM_PAGES = {
     "consent:log_review",
     "coordination:interest_create",
     "coordination:mailing",
+    "coordination:participant_attendance",
     "coordination:participants",
     "coordination:provider_create",
     "coordination:provider_edit",
