@@ -81,6 +81,14 @@ def participant_attendance_of(meeting: Meeting) -> dict[str, ParticipantAttendan
     }
 
 
+def participant_attendance_sheet(group: SupportGroup) -> dict[tuple[int, str], ParticipantAttendance]:
+    """Every record of the group's meetings, by (meeting id, "c<participant id>" or "f<parent id>")."""
+    return {
+        (record.meeting_id, f"c{record.participant_id}" if record.participant_id else f"f{record.parent_id}"): record
+        for record in ParticipantAttendance.objects.filter(meeting__group=group)
+    }
+
+
 def _groups_counted(**where: Any) -> Coalesce:
     """The agreement's top-level groups (matching `where`), counted in a subquery per agreement."""
     groups = SupportGroup.objects.filter(agreement=OuterRef("pk"), parent__isnull=True, **where).order_by()

@@ -156,6 +156,32 @@ def other_attendance_pages(user: User, group: SupportGroup) -> list[AttendancePa
 
 
 @dataclass(frozen=True)
+class AttendanceSheetRow:
+    """A row of the attendance sheet PDF that an app above adds: who, their age if known, and per
+    meeting the record (anything with `present`) or None where nothing is recorded."""
+
+    name: str
+    age: int | None
+    cells: list[Any]
+
+
+# hook(user, group, meetings) -> the rows of the people that app keeps in the group, for a user
+# who may record their attendance; [] otherwise.
+_ATTENDANCE_SHEET_ROWS: list[Callable[[User, SupportGroup, list[Meeting]], list[AttendanceSheetRow]]] = []
+
+
+def attendance_sheet_rows_register(
+    hook: Callable[[User, SupportGroup, list[Meeting]], list[AttendanceSheetRow]],
+) -> None:
+    if hook not in _ATTENDANCE_SHEET_ROWS:
+        _ATTENDANCE_SHEET_ROWS.append(hook)
+
+
+def other_attendance_sheet_rows(user: User, group: SupportGroup, meetings: list[Meeting]) -> list[AttendanceSheetRow]:
+    return [row for hook in _ATTENDANCE_SHEET_ROWS for row in hook(user, group, meetings)]
+
+
+@dataclass(frozen=True)
 class AttendanceLink:
     label: str
     url: str

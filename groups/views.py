@@ -290,6 +290,8 @@ def attendance_pdf(request, public_id):
         legal_basis=str(LEGAL_BASIS),
         what=_("Närvarolista (PDF)"),
     )
+    # The people the apps above keep in the group (a provider's participants): after the children.
+    table += [(row, row.cells) for row in selectors.other_attendance_sheet_rows(request.user, group, meetings)]
     pdf = render_pdf(
         "groups/pdf/attendance_sheet.html",
         {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},

@@ -3,6 +3,8 @@ took in on a custodian's consent, and a parents' group's parents, recorded per m
 rules of an IOP placement's attendance, reached from the group page, and purged with them."""
 
 import datetime
+import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from coordination.models import ParticipantAttendance
 from coordination.receivers import participant_attendance_page
@@ -309,6 +312,34 @@ def test_the_pages_run_a_bounded_number_of_queries(ersta, make_signed_in_client,
         assert http.get(url).status_code == 200
     with django_assert_max_num_queries(few_on_group_page):
         assert http.get(group_url).status_code == 200
+
+
+def test_the_attendance_sheet_pdf_lists_the_participants_and_their_marks(ersta, make_signed_in_client):
+    alma, *rest = ersta["children"]
+    participant_attendance_record(
+        meeting=ersta["meeting"],
+        entries=[
+            ParticipantAttendanceEntry(participant=alma, present=False, absence_reason="ill"),
+            *[ParticipantAttendanceEntry(participant=child, present=True) for child in rest],
+        ],
+        by=ersta["leader"],
+    )
+    pdf_url = reverse("groups:attendance_pdf", kwargs={"public_id": ersta["group"].public_id})
+    http = make_signed_in_client(ersta["leader"])
+    assert (
+        f'href="{pdf_url}"'
+        in http.get(reverse("groups:detail", kwargs={"public_id": ersta["group"].public_id})).content.decode()
+    )
+    response = http.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert all(name in text for name in NAMES)
+    assert "Vårdnadshavare" not in text  # the custodians are not the sheet's business
+    # One row per child: the name, the age, then the first meeting's mark.
+    assert re.search(r"Alma\s*9\s*–", text) and re.search(r"Ture\s*9\s*X", text)
+    # Another provider's manager: the group does not exist.
+    kallan = make_provider(name="Källan, Schizofreniförbundet", short_name="Källan")
+    assert make_signed_in_client(make_provider_user(Role.OPERATIONS_MANAGER, kallan)).get(pdf_url).status_code == 404
 
 
 # --- Purging -------------------------------------------------------------------------------------
