@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import DistrictContact
-from groups.models import AbsenceReason, Meeting, SupportGroup
+from groups.models import AbsenceReason, Meeting, SupportGroup, VisitKind
 from partnership.encryption import EncryptedTextField
 from partnership.models import District, Organisation, TargetGroup, TimeStampedModel
 
@@ -139,6 +139,45 @@ class ParentParticipant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.group} #{self.pk}"
+
+
+class ParticipantVisit(TimeStampedModel):
+    """The contact with a child before the group, as groups.PreGroupVisit records it for an IOP
+    placement: a home visit, a visit to the provider's premises, or a written exception; planned
+    with date and leader, done once its outcome is recorded. Purged with the participant: the
+    free text goes, the kind and the date stay."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="pre_group_visit")
+    kind = models.CharField(_("typ av besök"), max_length=20, choices=VisitKind.choices)
+    visit_date = models.DateField(_("datum"), null=True, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gruppledare"),
+    )
+    outcome = models.TextField(_("utfall"), blank=True)
+    exception_reason = models.TextField(_("motivering för undantag"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("besök före gruppstart för deltagare")
+        verbose_name_plural = _("besök före gruppstart för deltagare")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="exception") | (Q(visit_date__isnull=False) & Q(leader__isnull=False)),
+                name="participant_visit_planned_or_excepted",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.participant_id}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.kind == VisitKind.EXCEPTION or bool(self.outcome.strip())
 
 
 class ParticipantAttendance(TimeStampedModel):

@@ -80,6 +80,11 @@ rules.add_perm(
     "coordination.record_participant_attendance",
     runs_group & (is_operations_manager | (is_group_leader & leads_group)) & (~is_iop_group | is_parents_group),
 )
+# The contact before the group (as groups' record_visit): a child's, so not in a parents' group.
+rules.add_perm(
+    "coordination.record_participant_visit",
+    runs_group & (is_operations_manager | (is_group_leader & leads_group)) & ~is_iop_group & ~is_parents_group,
+)
 rules.add_perm("coordination.view_city_overview", is_coordinator)
 # The city's information work (IOP 3.1.3, the coordination's proposal): the coordinator mails the
 # planned groups to the contact list.

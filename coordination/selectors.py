@@ -56,7 +56,19 @@ def children_groups_of_provider(user: User) -> QuerySet[SupportGroup]:
 
 
 def participants_of(group: SupportGroup) -> list[Participant]:
-    return list(group.participants.filter(removed_at__isnull=True).order_by("created_at"))
+    return list(
+        group.participants.filter(removed_at__isnull=True).select_related("pre_group_visit").order_by("created_at")
+    )
+
+
+def get_participant_in(group: SupportGroup, public_id: uuid.UUID | str) -> Participant:
+    """A child still in the group (not removed, not purged), or 404."""
+    try:
+        return group.participants.select_related("pre_group_visit").get(
+            public_id=public_id, removed_at__isnull=True, purged_at__isnull=True
+        )
+    except (Participant.DoesNotExist, ValueError) as error:
+        raise Http404 from error
 
 
 def parents_of(group: SupportGroup) -> list[ParentParticipant]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from groups.models import Audience, GroupStatus, Meeting, SupportGroup
+from groups.models import Audience, GroupStatus, Meeting, SupportGroup, VisitKind
 from groups.rules import group_action_refusal
 from groups.schedule import STOCKHOLM
 from groups.services import meeting_confirm_held
@@ -27,7 +27,14 @@ from partnership.models import Agreement, District, Membership, Organisation, Ro
 from partnership.services import membership_change_log, two_factor_enrolment_code_issue
 from referrals.services import interest_registration_record
 
-from .models import ParentParticipant, Participant, ParticipantAttendance, PublicInterest, StaffInvitation
+from .models import (
+    ParentParticipant,
+    Participant,
+    ParticipantAttendance,
+    ParticipantVisit,
+    PublicInterest,
+    StaffInvitation,
+)
 from .public import PUBLIC_STATUSES, public_cache_clear
 from .selectors import provider_target_group_ids
 
@@ -467,6 +474,65 @@ def group_publication_update(*, group: SupportGroup, by: User, **fields: Any) ->
     return group
 
 
+# --- The contact before the group ----------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_visit_record(
+    *,
+    participant: Participant,
+    recorded_by: User,
+    kind: str,
+    visit_date: datetime.date | None = None,
+    leader: User | None = None,
+    outcome: str = "",
+    exception_reason: str = "",
+) -> ParticipantVisit:
+    """Plan or record a participant's contact before the group, or a written exception, with the
+    rules of an IOP placement's (groups.services.pre_group_visit_record). The provider's own rules
+    decide whether a group starts without one; the IOP's (3.1.2) are not theirs."""
+    group = SupportGroup.objects.select_for_update(of=("self",)).get(pk=participant.group_id)
+    if participant.removed_at is not None or participant.purged_at is not None:
+        raise ValidationError(_("Deltagaren finns inte i gruppen."), code="removed")
+    refusal = group_action_refusal(group, "record_visit", is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError(refusal, code="action_not_allowed")
+    if kind == VisitKind.EXCEPTION:
+        if not exception_reason.strip():
+            raise ValidationError(
+                {"exception_reason": _("Skriv varför barnet börjar utan besök före gruppstart.")}, code="reason"
+            )
+        visit_date, leader, outcome = None, None, ""
+    else:
+        if visit_date is None:
+            raise ValidationError({"visit_date": _("Ange datum för besöket.")}, code="date")
+        if leader is None:
+            raise ValidationError({"leader": _("Välj vilken gruppledare som gör besöket.")}, code="leader")
+        if not Membership.objects.filter(
+            user=leader,
+            organisation_id=group.agreement.provider_id,
+            role__in=(Role.GROUP_LEADER, Role.OPERATIONS_MANAGER),
+        ).exists():
+            raise ValidationError({"leader": _("Välj en av verksamhetens gruppledare.")}, code="leader_elsewhere")
+        if outcome.strip() and visit_date > timezone.localdate():
+            raise ValidationError(
+                {"outcome": _("Utfallet kan registreras först när besöket har ägt rum.")}, code="future"
+            )
+        exception_reason = ""
+    visit, _created = ParticipantVisit.objects.update_or_create(
+        participant=participant,
+        defaults={
+            "kind": kind,
+            "visit_date": visit_date,
+            "leader": leader,
+            "outcome": outcome.strip(),
+            "exception_reason": exception_reason.strip(),
+            "recorded_by": recorded_by,
+        },
+    )
+    return visit
+
+
 # --- Attendance of a provider's participants -------------------------------------------------
 
 
@@ -561,6 +627,10 @@ def coordination_purge_due(*, on: datetime.date) -> dict[str, int]:
     )
     parents = ParentParticipant.objects.filter(group__in=ended, purged_at__isnull=True).update(
         name=None, contact=None, purged_at=now
+    )
+    # A visit keeps its kind and date; what it found, or why there was none, goes.
+    ParticipantVisit.objects.filter(participant__group__in=ended).exclude(outcome="", exception_reason="").update(
+        outcome="", exception_reason=""
     )
     # Their attendance keeps who came and why not, for the anonymous counts; the note is free text
     # about the person and goes with them.

@@ -21,6 +21,11 @@ urlpatterns = [
         views.participant_attendance,
         name="participant_attendance",
     ),
+    path(
+        "samordning/grupper/<uuid:public_id>/deltagare/<uuid:participant_id>/besok/",
+        views.participant_visit,
+        name="participant_visit",
+    ),
     path("samordning/grupper/<uuid:public_id>/oppna-sidan/", views.publication, name="publication"),
     path("samordning/staden/", views.city_overview, name="city_overview"),
     path("samordning/utskick/", views.planned_groups_mailing, name="mailing"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groups.forms import AttendanceRowForm
 from groups.models import Meeting
+from groups.rules import group_action_refusal
 from groups.selectors import get_group_for
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
@@ -33,6 +34,7 @@ from . import feeds, mailing, public, selectors, services
 from .forms import (
     ParentForm,
     ParticipantForm,
+    ParticipantVisitForm,
     PlannedGroupsMailingForm,
     ProviderEditForm,
     ProviderForm,
@@ -263,11 +265,16 @@ def participants(request, public_id):
                 return redirect("coordination:participants", public_id=group.public_id)
     elif request.method == "POST":
         raise Http404
+    may_record_visits = (
+        can(request.user, "coordination.record_participant_visit", group)
+        and group_action_refusal(group, "record_visit", is_split=False) is None
+    )
     context = {
         "group": group,
         "participants": selectors.participants_of(group),
         "parents": selectors.parents_of(group),
         "form": form,
+        "may_record_visits": may_record_visits,
     }
     return render(request, "coordination/participants.html", context)
 
@@ -318,6 +325,40 @@ def participant_attendance(request, public_id, meeting_id):
             return redirect("groups:detail", public_id=group.public_id)
     context = {"group": group, "meeting": meeting, "rows": rows, "general_errors": general_errors}
     return render(request, "coordination/participant_attendance.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_visit(request, public_id, participant_id):
+    """Plan or record a participant's contact before the group, or a written exception."""
+    group = get_group_for(request.user, public_id)
+    require_permission(request.user, "coordination.record_participant_visit", group)
+    participant = selectors.get_participant_in(group, participant_id)
+    visit = getattr(participant, "pre_group_visit", None)
+    initial = (
+        {
+            "kind": visit.kind,
+            "visit_date": visit.visit_date,
+            "leader": visit.leader_id,
+            "outcome": visit.outcome,
+            "exception_reason": visit.exception_reason,
+        }
+        if visit
+        else {"kind": "home", "leader": request.user.pk}
+    )
+    form = ParticipantVisitForm(
+        request.POST or None, organisation=request.user.membership.organisation, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_visit_record(participant=participant, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="kind")
+        else:
+            messages.success(request, _("Besöket är sparat."))
+            return redirect("coordination:participants", public_id=group.public_id)
+    context = {"group": group, "participant": participant, "form": form}
+    return render(request, "coordination/participant_visit.html", context)
 
 
 @login_required

@@ -170,6 +170,7 @@ FORM_PAGES = {
     "coordination:interest_create",
     "coordination:mailing",
     "coordination:participant_attendance",
+    "coordination:participant_visit",
     "coordination:participants",
     "coordination:provider_create",
     "coordination:provider_edit",
