@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, expect
 
-from coordination.models import Participant, ParticipantAttendance, PublicInterest
+from coordination.models import Participant, ParticipantAttendance, ParticipantVisit, PublicInterest
 from coordination.services import participant_place
 from groups.models import SupportGroup
 from groups.services import group_start
@@ -388,3 +388,40 @@ def test_the_providers_leader_records_attendance_of_the_groups_participants(page
     sign_in(page, live_server.url, other)
     url = f"{live_server.url}/samordning/grupper/{group.public_id}/traffar/{meeting.pk}/narvaro/"
     assert page.goto(url).status == 404
+
+
+def test_the_providers_leader_records_a_participants_visit_before_the_group(page: Page, live_server):
+    """The contact before the group, from the participants page, at phone width with axe."""
+    make_agreement()
+    _provider, grant, manager, leader = make_provider_world()
+    group = make_group(agreement=grant, leaders=[leader], manager=manager, name="CAP-gruppen", min_age=7, max_age=12)
+    alma = participant_place(
+        group=group,
+        interest=None,
+        child_first_name="Alma",
+        child_age=9,
+        custodian_name="Anna",
+        custodian_contact="070",
+        consent_on=timezone.localdate(),
+        consent_how="written",
+        by=manager,
+    )
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server.url, leader)
+    page.goto(f"{live_server.url}/grupper/{group.public_id}/")
+    page.get_by_role("link", name="Deltagare med vårdnadshavares samtycke").click()
+    expect(page.get_by_role("rowheader", name="Alma")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Besök Alma").click()
+    expect(page.get_by_role("heading", name="Besök före gruppstart: Alma")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Undantag (skriftligt motiverat)").check()
+    page.get_by_role("button", name="Spara besöket").click()
+    expect(page.get_by_text("Skriv varför barnet börjar utan besök före gruppstart.")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Motivering för undantag").fill("Familjen har redan träffat oss i en tidigare grupp.")
+    page.get_by_role("button", name="Spara besöket").click()
+    expect(page.get_by_text("Besöket är sparat.")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("Undantag"))).to_be_visible()
+    assert_no_axe_violations(page)
+    assert ParticipantVisit.objects.get(participant=alma).kind == "exception"
