@@ -1,6 +1,7 @@
 """Demo data of the coordination: three providers beside Bris with different arrangements and
-target groups, their groups in every status of the current term on the public page, a parallel
-parents' group, a public interest to take up, and logins for the new providers' staff.
+target groups, their groups in every status of the current term on the public page (the running
+one with its first meeting's attendance), a parallel parents' group, a public interest to take
+up, and logins for the new providers' staff.
 
 Invented people; real organisations' names as the city's proposal lists them. Idempotent: a
 provider, group or user that exists is left as it is.
@@ -13,11 +14,19 @@ from django.utils import timezone
 
 from groups import schedule
 from groups import services as group_services
-from groups.models import Audience, GroupFormat, GroupStatus, Premises, SupportGroup
+from groups.models import AbsenceReason, Audience, GroupFormat, GroupStatus, Premises, SupportGroup
 from partnership.management.commands.load_demo_data import DEMO_PASSWORD
 from partnership.models import Agreement, District, Membership, Organisation, Role, TargetGroup
 
-from .services import group_publication_update, parent_register, participant_place, public_interest_submit
+from .models import Participant
+from .services import (
+    ParticipantAttendanceEntry,
+    group_publication_update,
+    parent_register,
+    participant_attendance_record,
+    participant_place,
+    public_interest_submit,
+)
 
 PROVIDERS = [
     # name, short name, type, district, arrangement, target group, website
@@ -242,8 +251,22 @@ def _ersta(agreement, users, today):
         max_age=12,
         premises=room,
     )
-    _take_in(running, ["Alma", "Ture", "Vera", "Otto", "Siri"], manager, today - datetime.timedelta(days=20))
-    group_services.group_start(group=running, by=manager)
+    taken_in = _take_in(running, ["Alma", "Ture", "Vera", "Otto", "Siri"], manager, today - datetime.timedelta(days=20))
+    running = group_services.group_start(group=running, by=manager)
+    # The first meeting's attendance is recorded; the later ones are the leader's to record.
+    first = running.meetings.order_by("starts_at").first()
+    participant_attendance_record(
+        meeting=first,
+        entries=[
+            ParticipantAttendanceEntry(
+                participant=child,
+                present=child.child_first_name != "Otto",
+                absence_reason=("" if child.child_first_name != "Otto" else AbsenceReason.ILL),
+            )
+            for child in taken_in
+        ],
+        by=leader,
+    )
     _publish(running, manager, public_description=description)
     # Cancelled: too few registered.
     cancelled = _group(
@@ -271,9 +294,9 @@ def _ersta(agreement, users, today):
     )
 
 
-def _take_in(group, names, manager, consent_on):
+def _take_in(group, names, manager, consent_on) -> list[Participant]:
     group = group_services.group_open(group=group, by=manager)
-    for number, name in enumerate(names):
+    return [
         participant_place(
             group=group,
             interest=None,
@@ -285,6 +308,8 @@ def _take_in(group, names, manager, consent_on):
             consent_how="written",
             by=manager,
         )
+        for number, name in enumerate(names)
+    ]
 
 
 def _hagersten(agreement, users, today):

@@ -9,7 +9,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ContactKind
-from groups.models import Audience, SupportGroup
+from groups.forms import VisitForm
+from groups.models import Audience, SupportGroup, VisitKind
 from partnership.forms import CleanTextForm, CleanTextModelForm
 from partnership.models import Agreement, District, Organisation, TargetGroup
 
@@ -282,3 +283,12 @@ class StaffInviteForm(CleanTextForm):
         help_text=_("Till exempel fornamn.efternamn: bokstäver, siffror och . @ + - _"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
     )
+
+
+class ParticipantVisitForm(VisitForm):
+    """groups' visit form, with the provider's premises in the provider's own words."""
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, organisation=organisation, **kwargs)
+        labels = {VisitKind.PREMISES: _("Besök i verksamhetens lokaler")}
+        self.fields["kind"].choices = [(value, labels.get(value, label)) for value, label in VisitKind.choices]

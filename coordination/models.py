@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import DistrictContact
-from groups.models import SupportGroup
+from groups.models import AbsenceReason, Meeting, SupportGroup, VisitKind
 from partnership.encryption import EncryptedTextField
 from partnership.models import District, Organisation, TargetGroup, TimeStampedModel
 
@@ -139,6 +139,98 @@ class ParentParticipant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.group} #{self.pk}"
+
+
+class ParticipantVisit(TimeStampedModel):
+    """The contact with a child before the group, as groups.PreGroupVisit records it for an IOP
+    placement: a home visit, a visit to the provider's premises, or a written exception; planned
+    with date and leader, done once its outcome is recorded. Purged with the participant: the
+    free text goes, the kind and the date stay."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="pre_group_visit")
+    kind = models.CharField(_("typ av besök"), max_length=20, choices=VisitKind.choices)
+    visit_date = models.DateField(_("datum"), null=True, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gruppledare"),
+    )
+    outcome = models.TextField(_("utfall"), blank=True)
+    exception_reason = models.TextField(_("motivering för undantag"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("besök före gruppstart för deltagare")
+        verbose_name_plural = _("besök före gruppstart för deltagare")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="exception") | (Q(visit_date__isnull=False) & Q(leader__isnull=False)),
+                name="participant_visit_planned_or_excepted",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.participant_id}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.kind == VisitKind.EXCEPTION or bool(self.outcome.strip())
+
+
+class ParticipantAttendance(TimeStampedModel):
+    """Whether a provider's participant came to one meeting of the group, and if not, why: a child
+    taken in on the custodian's consent, or a parent of a parents' group (exactly one of the two).
+    The same record as groups.Attendance keeps for an IOP placement; groups knows nothing of it
+    (the groups app sits below), the meeting row comes from there.
+
+    Purged with the participant (coordination_purge_due): the note goes, the row stays as the
+    anonymous count of who came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participant_attendances")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="attendances"
+    )
+    parent = models.ForeignKey(
+        ParentParticipant, on_delete=models.CASCADE, null=True, blank=True, related_name="attendances"
+    )
+    present = models.BooleanField(_("närvarande"))
+    absence_reason = models.CharField(
+        _("orsak till frånvaro"), max_length=20, choices=AbsenceReason.choices, blank=True
+    )
+    note = models.TextField(_("kommentar"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        verbose_name = _("närvaro för deltagare")
+        verbose_name_plural = _("närvaro för deltagare")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False, parent__isnull=True)
+                | Q(participant__isnull=True, parent__isnull=False),
+                name="participant_attendance_child_or_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "participant"],
+                condition=Q(participant__isnull=False),
+                name="participant_attendance_once_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "parent"],
+                condition=Q(parent__isnull=False),
+                name="parent_attendance_once_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(present=True, absence_reason="") | Q(present=False),
+                name="participant_attendance_reason_only_when_absent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id or self.parent_id} {self.meeting}"
 
 
 class PlannedGroupsMailing(TimeStampedModel):

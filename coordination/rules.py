@@ -5,6 +5,8 @@
   own provider and take them up; the provider's own children and parents are its own: another
   provider gets a 404 (the selectors scope every lookup to the user's provider).
 - The operations manager decides what of the provider's groups the public page shows.
+- The operations manager and the group's leaders record which participants came to a meeting, as
+  for an IOP placement (groups.rules: groups.lead_group).
 - A district's social workers see the interests about children of their district whose family
   agreed that social services may be told.
 - The coordinator sees the city in aggregate: counts per provider, never an interest's contents.
@@ -20,6 +22,7 @@ from django.contrib.auth.models import User
 from django_otp import devices_for_user
 
 from groups.models import Audience, SupportGroup
+from groups.rules import leads_group
 from partnership.models import Organisation
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager, is_social_worker
 
@@ -71,6 +74,17 @@ rules.add_perm("coordination.publish_group", is_operations_manager & runs_group)
 rules.add_perm("coordination.place_participant", is_provider_staff & runs_group & ~is_iop_group & ~is_parents_group)
 rules.add_perm("coordination.view_participants", is_provider_staff & runs_group)
 rules.add_perm("coordination.manage_parents", is_provider_staff & runs_group & is_parents_group)
+# Attendance of the provider's own participants: who records an IOP placement's attendance
+# (groups.lead_group: the operations manager, or a leader of the group) records theirs.
+rules.add_perm(
+    "coordination.record_participant_attendance",
+    runs_group & (is_operations_manager | (is_group_leader & leads_group)) & (~is_iop_group | is_parents_group),
+)
+# The contact before the group (as groups' record_visit): a child's, so not in a parents' group.
+rules.add_perm(
+    "coordination.record_participant_visit",
+    runs_group & (is_operations_manager | (is_group_leader & leads_group)) & ~is_iop_group & ~is_parents_group,
+)
 rules.add_perm("coordination.view_city_overview", is_coordinator)
 # The city's information work (IOP 3.1.3, the coordination's proposal): the coordinator mails the
 # planned groups to the contact list.

@@ -12,11 +12,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from groups.models import Audience, GroupStatus, SupportGroup
+from groups.models import Audience, GroupStatus, Meeting, SupportGroup
 from groups.selectors import groups_visible_to
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 
-from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
+from .models import ParentParticipant, Participant, ParticipantAttendance, PublicInterest, StaffInvitation
 
 
 def interests_visible_to(user: User) -> QuerySet[PublicInterest]:
@@ -56,11 +56,49 @@ def children_groups_of_provider(user: User) -> QuerySet[SupportGroup]:
 
 
 def participants_of(group: SupportGroup) -> list[Participant]:
-    return list(group.participants.filter(removed_at__isnull=True).order_by("created_at"))
+    return list(
+        group.participants.filter(removed_at__isnull=True).select_related("pre_group_visit").order_by("created_at")
+    )
+
+
+def get_participant_in(group: SupportGroup, public_id: uuid.UUID | str) -> Participant:
+    """A child still in the group (not removed, not purged), or 404."""
+    try:
+        return group.participants.select_related("pre_group_visit").get(
+            public_id=public_id, removed_at__isnull=True, purged_at__isnull=True
+        )
+    except (Participant.DoesNotExist, ValueError) as error:
+        raise Http404 from error
 
 
 def parents_of(group: SupportGroup) -> list[ParentParticipant]:
     return list(group.parents.select_related("accompanies").order_by("created_at"))
+
+
+def attendance_people(group: SupportGroup) -> tuple[list[Participant], list[ParentParticipant]]:
+    """Whose attendance a meeting of the group records: the children still in it, and a parents'
+    group's parents, neither purged. Bounded by the group's size (at most max_group_size)."""
+    children = list(
+        group.participants.filter(removed_at__isnull=True, purged_at__isnull=True).order_by("created_at", "pk")
+    )
+    parents = list(group.parents.filter(purged_at__isnull=True).order_by("created_at", "pk"))
+    return children, parents
+
+
+def participant_attendance_of(meeting: Meeting) -> dict[str, ParticipantAttendance]:
+    """The meeting's records by form prefix: "c<participant id>" or "f<parent id>"."""
+    return {
+        (f"c{record.participant_id}" if record.participant_id else f"f{record.parent_id}"): record
+        for record in ParticipantAttendance.objects.filter(meeting=meeting)
+    }
+
+
+def participant_attendance_sheet(group: SupportGroup) -> dict[tuple[int, str], ParticipantAttendance]:
+    """Every record of the group's meetings, by (meeting id, "c<participant id>" or "f<parent id>")."""
+    return {
+        (record.meeting_id, f"c{record.participant_id}" if record.participant_id else f"f{record.parent_id}"): record
+        for record in ParticipantAttendance.objects.filter(meeting__group=group)
+    }
 
 
 def _groups_counted(**where: Any) -> Coalesce:

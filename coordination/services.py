@@ -17,14 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from groups.models import Audience, GroupStatus, SupportGroup
+from groups.models import Audience, GroupStatus, Meeting, SupportGroup, VisitKind
+from groups.rules import group_action_refusal
+from groups.schedule import STOCKHOLM
+from groups.services import meeting_confirm_held
 from partnership import history
 from partnership.jobs import job_request
 from partnership.models import Agreement, District, Membership, Organisation, Role, TargetGroup
 from partnership.services import membership_change_log, two_factor_enrolment_code_issue
 from referrals.services import interest_registration_record
 
-from .models import ParentParticipant, Participant, PublicInterest, StaffInvitation
+from .models import (
+    ParentParticipant,
+    Participant,
+    ParticipantAttendance,
+    ParticipantVisit,
+    PublicInterest,
+    StaffInvitation,
+)
 from .public import PUBLIC_STATUSES, public_cache_clear
 from .selectors import provider_target_group_ids
 
@@ -464,6 +474,133 @@ def group_publication_update(*, group: SupportGroup, by: User, **fields: Any) ->
     return group
 
 
+# --- The contact before the group ----------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_visit_record(
+    *,
+    participant: Participant,
+    recorded_by: User,
+    kind: str,
+    visit_date: datetime.date | None = None,
+    leader: User | None = None,
+    outcome: str = "",
+    exception_reason: str = "",
+) -> ParticipantVisit:
+    """Plan or record a participant's contact before the group, or a written exception, with the
+    rules of an IOP placement's (groups.services.pre_group_visit_record). The provider's own rules
+    decide whether a group starts without one; the IOP's (3.1.2) are not theirs."""
+    group = SupportGroup.objects.select_for_update(of=("self",)).get(pk=participant.group_id)
+    if participant.removed_at is not None or participant.purged_at is not None:
+        raise ValidationError(_("Deltagaren finns inte i gruppen."), code="removed")
+    refusal = group_action_refusal(group, "record_visit", is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError(refusal, code="action_not_allowed")
+    if kind == VisitKind.EXCEPTION:
+        if not exception_reason.strip():
+            raise ValidationError(
+                {"exception_reason": _("Skriv varför barnet börjar utan besök före gruppstart.")}, code="reason"
+            )
+        visit_date, leader, outcome = None, None, ""
+    else:
+        if visit_date is None:
+            raise ValidationError({"visit_date": _("Ange datum för besöket.")}, code="date")
+        if leader is None:
+            raise ValidationError({"leader": _("Välj vilken gruppledare som gör besöket.")}, code="leader")
+        if not Membership.objects.filter(
+            user=leader,
+            organisation_id=group.agreement.provider_id,
+            role__in=(Role.GROUP_LEADER, Role.OPERATIONS_MANAGER),
+        ).exists():
+            raise ValidationError({"leader": _("Välj en av verksamhetens gruppledare.")}, code="leader_elsewhere")
+        if outcome.strip() and visit_date > timezone.localdate():
+            raise ValidationError(
+                {"outcome": _("Utfallet kan registreras först när besöket har ägt rum.")}, code="future"
+            )
+        exception_reason = ""
+    visit, _created = ParticipantVisit.objects.update_or_create(
+        participant=participant,
+        defaults={
+            "kind": kind,
+            "visit_date": visit_date,
+            "leader": leader,
+            "outcome": outcome.strip(),
+            "exception_reason": exception_reason.strip(),
+            "recorded_by": recorded_by,
+        },
+    )
+    return visit
+
+
+# --- Attendance of a provider's participants -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantAttendanceEntry:
+    """One row of a meeting's attendance: a child taken in on consent, or a parents' group's parent."""
+
+    participant: Participant | None = None
+    parent: ParentParticipant | None = None
+    present: bool = True
+    absence_reason: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        """The form prefix of the row, so that a refusal lands beside its own field."""
+        if self.participant is not None:
+            return f"c{self.participant.pk}"
+        return f"f{self.parent.pk if self.parent is not None else ''}"
+
+
+@transaction.atomic
+@history.records_actor("by")
+def participant_attendance_record(
+    *, meeting: Meeting, entries: list[ParticipantAttendanceEntry], by: User
+) -> list[ParticipantAttendance]:
+    """Record who of a provider's participants came to a meeting, with the rules of an IOP
+    placement's attendance (groups.services.attendance_record): the group is running, the meeting
+    has taken place, an absence has a reason. All rows or none: one refusal saves nothing."""
+    group = SupportGroup.objects.select_for_update(of=("self",)).get(pk=meeting.group_id)
+    refusal = group_action_refusal(group, "take_attendance", is_split=group.subgroups.exists())
+    if refusal is not None:
+        raise ValidationError(refusal, code="action_not_allowed")
+    if meeting.starts_at.astimezone(STOCKHOLM).date() > timezone.localdate():
+        raise ValidationError(_("Träffen har inte ägt rum än."), code="future")
+    holders = {group.pk, *group.subgroups.values_list("pk", flat=True)}
+    records = []
+    for entry in entries:
+        if (entry.participant is None) == (entry.parent is None):
+            raise ValidationError(_("Ange ett barn eller en förälder."), code="who")
+        person = entry.participant or entry.parent
+        assert person is not None  # for mypy: one of the two, checked above
+        gone = person.purged_at is not None or (
+            entry.participant is not None and entry.participant.removed_at is not None
+        )
+        if person.group_id not in holders or gone:
+            raise ValidationError(_("Deltagaren finns inte i gruppen."), code="not_in_group")
+        if not entry.present and not entry.absence_reason:
+            raise ValidationError(
+                {f"{entry.key}-absence_reason": _("Ange orsak till frånvaron.")}, code="absence_reason"
+            )
+        record, _created = ParticipantAttendance.objects.update_or_create(
+            meeting=meeting,
+            participant=entry.participant,
+            parent=entry.parent,
+            defaults={
+                "present": entry.present,
+                "absence_reason": "" if entry.present else entry.absence_reason,
+                "note": entry.note.strip(),
+                "recorded_by": by,
+            },
+        )
+        records.append(record)
+    meeting_confirm_held(meeting=meeting, by=by)
+    logger.info("Attendance of %s participants recorded for meeting %s by user %s", len(records), meeting.pk, by.pk)
+    return records
+
+
 # --- Purging -----------------------------------------------------------------------------------
 
 
@@ -491,6 +628,15 @@ def coordination_purge_due(*, on: datetime.date) -> dict[str, int]:
     parents = ParentParticipant.objects.filter(group__in=ended, purged_at__isnull=True).update(
         name=None, contact=None, purged_at=now
     )
+    # A visit keeps its kind and date; what it found, or why there was none, goes.
+    ParticipantVisit.objects.filter(participant__group__in=ended).exclude(outcome="", exception_reason="").update(
+        outcome="", exception_reason=""
+    )
+    # Their attendance keeps who came and why not, for the anonymous counts; the note is free text
+    # about the person and goes with them.
+    ParticipantAttendance.objects.filter(Q(participant__group__in=ended) | Q(parent__group__in=ended)).exclude(
+        note=""
+    ).update(note="")
     # A placed child's interest goes with the group: nothing personal outlives it.
     taken = PublicInterest.objects.filter(participant__group__in=ended).delete()[0]
     if participants or parents:

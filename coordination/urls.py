@@ -16,6 +16,16 @@ urlpatterns = [
     path("samordning/intresseanmalningar/<uuid:public_id>/", views.interest_detail, name="interest_detail"),
     path("samordning/intresseanmalningar/<uuid:public_id>/ta-om-hand/", views.interest_take_up, name="take_up"),
     path("samordning/grupper/<uuid:public_id>/deltagare/", views.participants, name="participants"),
+    path(
+        "samordning/grupper/<uuid:public_id>/traffar/<int:meeting_id>/narvaro/",
+        views.participant_attendance,
+        name="participant_attendance",
+    ),
+    path(
+        "samordning/grupper/<uuid:public_id>/deltagare/<uuid:participant_id>/besok/",
+        views.participant_visit,
+        name="participant_visit",
+    ),
     path("samordning/grupper/<uuid:public_id>/oppna-sidan/", views.publication, name="publication"),
     path("samordning/staden/", views.city_overview, name="city_overview"),
     path("samordning/utskick/", views.planned_groups_mailing, name="mailing"),

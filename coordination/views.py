@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -22,6 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from groups.forms import AttendanceRowForm
+from groups.models import Meeting
+from groups.rules import group_action_refusal
 from groups.selectors import get_group_for
 from partnership.access import can, require_permission
 from partnership.forms import apply_service_errors
@@ -31,6 +34,7 @@ from . import feeds, mailing, public, selectors, services
 from .forms import (
     ParentForm,
     ParticipantForm,
+    ParticipantVisitForm,
     PlannedGroupsMailingForm,
     ProviderEditForm,
     ProviderForm,
@@ -39,7 +43,7 @@ from .forms import (
     PublicInterestForm,
     StaffInviteForm,
 )
-from .models import PlannedGroupsMailing
+from .models import Participant, PlannedGroupsMailing
 
 # The interest form's body is small; anything bigger is not a person filling it in.
 INTEREST_FORM_MAX_BYTES = 8 * 1024
@@ -261,13 +265,100 @@ def participants(request, public_id):
                 return redirect("coordination:participants", public_id=group.public_id)
     elif request.method == "POST":
         raise Http404
+    may_record_visits = (
+        can(request.user, "coordination.record_participant_visit", group)
+        and group_action_refusal(group, "record_visit", is_split=False) is None
+    )
     context = {
         "group": group,
         "participants": selectors.participants_of(group),
         "parents": selectors.parents_of(group),
         "form": form,
+        "may_record_visits": may_record_visits,
     }
     return render(request, "coordination/participants.html", context)
+
+
+def _attendance_initial(record) -> dict:
+    if record is None:
+        return {}
+    return {"present": "1" if record.present else "0", "absence_reason": record.absence_reason, "note": record.note}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_attendance(request, public_id, meeting_id):
+    """A meeting's attendance of the provider's own participants: the children taken in on a
+    custodian's consent, or a parents' group's parents (the IOP's placed children are on
+    groups:attendance). Reached from the group page's meetings."""
+    group = get_group_for(request.user, public_id)
+    require_permission(request.user, "coordination.record_participant_attendance", group)
+    meeting = get_object_or_404(Meeting, pk=meeting_id, group=group)
+    children, parents = selectors.attendance_people(group)
+    existing = selectors.participant_attendance_of(meeting)
+    data = request.POST if request.method == "POST" else None
+    rows = []
+    for person in [*children, *parents]:
+        is_child = isinstance(person, Participant)
+        prefix = f"c{person.pk}" if is_child else f"f{person.pk}"
+        name = person.child_first_name if is_child else person.name
+        form = AttendanceRowForm(data, prefix=prefix, initial=_attendance_initial(existing.get(prefix)))
+        rows.append((name, person, form))
+    general_errors: list[str] = []
+    if request.method == "POST" and all(form.is_valid() for _name, _person, form in rows):
+        entries = [
+            services.ParticipantAttendanceEntry(
+                participant=person if isinstance(person, Participant) else None,
+                parent=None if isinstance(person, Participant) else person,
+                present=form.cleaned_data["present"],
+                absence_reason=form.cleaned_data["absence_reason"],
+                note=form.cleaned_data["note"],
+            )
+            for _name, person, form in rows
+        ]
+        try:
+            services.participant_attendance_record(meeting=meeting, entries=entries, by=request.user)
+        except ValidationError as error:
+            general_errors = error.messages
+        else:
+            messages.success(request, _("Närvaron är sparad."))
+            return redirect("groups:detail", public_id=group.public_id)
+    context = {"group": group, "meeting": meeting, "rows": rows, "general_errors": general_errors}
+    return render(request, "coordination/participant_attendance.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_visit(request, public_id, participant_id):
+    """Plan or record a participant's contact before the group, or a written exception."""
+    group = get_group_for(request.user, public_id)
+    require_permission(request.user, "coordination.record_participant_visit", group)
+    participant = selectors.get_participant_in(group, participant_id)
+    visit = getattr(participant, "pre_group_visit", None)
+    initial = (
+        {
+            "kind": visit.kind,
+            "visit_date": visit.visit_date,
+            "leader": visit.leader_id,
+            "outcome": visit.outcome,
+            "exception_reason": visit.exception_reason,
+        }
+        if visit
+        else {"kind": "home", "leader": request.user.pk}
+    )
+    form = ParticipantVisitForm(
+        request.POST or None, organisation=request.user.membership.organisation, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_visit_record(participant=participant, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form, fallback_field="kind")
+        else:
+            messages.success(request, _("Besöket är sparat."))
+            return redirect("coordination:participants", public_id=group.public_id)
+    context = {"group": group, "participant": participant, "form": form}
+    return render(request, "coordination/participant_visit.html", context)
 
 
 @login_required

@@ -3,7 +3,7 @@
 import calendar
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from partnership.access import can
@@ -124,25 +125,101 @@ def group_actions(group: SupportGroup, user: User, *, subgroups: list[SupportGro
     }
 
 
+# --- Attendance pages of the apps above ------------------------------------------------------
+# A group outside the IOP holds people this app does not know: the coordination's children taken in
+# on a custodian's consent and a parents' group's parents. Their attendance is recorded on the
+# coordination's own page per meeting; the group page links it from each meeting through these
+# hooks, registered in coordination/receivers.py (groups must not import the apps above it).
+
+
+@dataclass(frozen=True)
+class AttendancePage:
+    """Where an app above records attendance for a group's meeting: the link's text, and the URL
+    name, reversed with the group's public_id and the meeting's id."""
+
+    label: str
+    url_name: str
+
+
+# hook(user, group) -> the page, or None where this user may not record it for this group (the
+# link is then not shown). Called once per group page, never per meeting.
+_ATTENDANCE_PAGES: list[Callable[[User, SupportGroup], AttendancePage | None]] = []
+
+
+def attendance_page_register(hook: Callable[[User, SupportGroup], AttendancePage | None]) -> None:
+    if hook not in _ATTENDANCE_PAGES:
+        _ATTENDANCE_PAGES.append(hook)
+
+
+def other_attendance_pages(user: User, group: SupportGroup) -> list[AttendancePage]:
+    return [page for hook in _ATTENDANCE_PAGES if (page := hook(user, group)) is not None]
+
+
+@dataclass(frozen=True)
+class AttendanceSheetRow:
+    """A row of the attendance sheet PDF that an app above adds: who, their age if known, and per
+    meeting the record (anything with `present`) or None where nothing is recorded."""
+
+    name: str
+    age: int | None
+    cells: list[Any]
+
+
+# hook(user, group, meetings) -> the rows of the people that app keeps in the group, for a user
+# who may record their attendance; [] otherwise.
+_ATTENDANCE_SHEET_ROWS: list[Callable[[User, SupportGroup, list[Meeting]], list[AttendanceSheetRow]]] = []
+
+
+def attendance_sheet_rows_register(
+    hook: Callable[[User, SupportGroup, list[Meeting]], list[AttendanceSheetRow]],
+) -> None:
+    if hook not in _ATTENDANCE_SHEET_ROWS:
+        _ATTENDANCE_SHEET_ROWS.append(hook)
+
+
+def other_attendance_sheet_rows(user: User, group: SupportGroup, meetings: list[Meeting]) -> list[AttendanceSheetRow]:
+    return [row for hook in _ATTENDANCE_SHEET_ROWS for row in hook(user, group, meetings)]
+
+
+@dataclass(frozen=True)
+class AttendanceLink:
+    label: str
+    url: str
+
+
+def other_attendance_links(pages: list[AttendancePage], group: SupportGroup, meeting: Meeting) -> list[AttendanceLink]:
+    kwargs = {"public_id": group.public_id, "meeting_id": meeting.pk}
+    return [AttendanceLink(label=page.label, url=reverse(page.url_name, kwargs=kwargs)) for page in pages]
+
+
 @dataclass(frozen=True)
 class MeetingRow:
     meeting: Meeting
     may_take_attendance: bool
     may_move: bool
+    other_attendance: tuple[AttendanceLink, ...] = ()
 
 
-def group_meeting_rows(group: SupportGroup, actions: dict[str, bool]) -> list[MeetingRow]:
+def group_meeting_rows(
+    group: SupportGroup, actions: dict[str, bool], other_pages: list[AttendancePage] | None = None
+) -> list[MeetingRow]:
     """The group's meetings with what the user may do with each: attendance once it has begun,
-    moving until it is confirmed held (groups.services.attendance_record, meeting_move)."""
+    moving until it is confirmed held (groups.services.attendance_record, meeting_move), and the
+    attendance pages of the apps above (`other_pages`, from other_attendance_pages)."""
     now = timezone.now()
-    return [
-        MeetingRow(
-            meeting=meeting,
-            may_take_attendance=actions["take_attendance"] and meeting.starts_at <= now,
-            may_move=actions["move_meeting"] and meeting.held_confirmed_at is None,
+    rows = []
+    for meeting in group_meetings(group.parent or group):
+        may_take_attendance = actions["take_attendance"] and meeting.starts_at <= now
+        other = other_attendance_links(other_pages or [], group, meeting) if may_take_attendance else []
+        rows.append(
+            MeetingRow(
+                meeting=meeting,
+                may_take_attendance=may_take_attendance,
+                may_move=actions["move_meeting"] and meeting.held_confirmed_at is None,
+                other_attendance=tuple(other),
+            )
         )
-        for meeting in group_meetings(group.parent or group)
-    ]
+    return rows
 
 
 def group_meetings(group: SupportGroup) -> list[Meeting]:

@@ -119,10 +119,14 @@ def group_detail(request, public_id):
     _log_views(request.user, [row.placement.referral for row in rows if row.show_identity], _("Stödgrupp"))
     subgroups = list(group.subgroups.all())
     actions = selectors.group_actions(group, request.user, subgroups=subgroups)
+    other_pages = selectors.other_attendance_pages(request.user, group)
     context = {
         "group": group,
         "rows": rows,
-        "meetings": selectors.group_meeting_rows(group, actions),
+        "meetings": selectors.group_meeting_rows(group, actions, other_pages),
+        # A group of a provider outside the IOP holds no placements: its attendance is the other
+        # pages', and a link to an empty list of placed children would lead nowhere.
+        "placement_attendance": bool(rows) or not other_pages,
         "subgroups": subgroups,
         "leaders": list((group.parent or group).leaders.all()),
         "minimum": group.agreement.min_group_size,
@@ -256,7 +260,15 @@ def attendance(request, public_id, meeting_id):
             messages.success(request, _("Närvaron är sparad."))
             return redirect("groups:detail", public_id=group.public_id)
     _log_views(request.user, [row.placement.referral for row in rows if row.show_identity], _("Närvaro"))
-    context = {"group": group, "meeting": meeting, "forms": forms, "general_errors": general_errors}
+    context = {
+        "group": group,
+        "meeting": meeting,
+        "forms": forms,
+        "general_errors": general_errors,
+        "other_attendance": selectors.other_attendance_links(
+            selectors.other_attendance_pages(request.user, group), group, meeting
+        ),
+    }
     return render(request, "groups/attendance.html", context)
 
 
@@ -278,6 +290,8 @@ def attendance_pdf(request, public_id):
         legal_basis=str(LEGAL_BASIS),
         what=_("Närvarolista (PDF)"),
     )
+    # The people the apps above keep in the group (a provider's participants): after the children.
+    table += [(row, row.cells) for row in selectors.other_attendance_sheet_rows(request.user, group, meetings)]
     pdf = render_pdf(
         "groups/pdf/attendance_sheet.html",
         {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},

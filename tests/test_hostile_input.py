@@ -169,6 +169,8 @@ FORM_PAGES = {
     "consent:log_review",
     "coordination:interest_create",
     "coordination:mailing",
+    "coordination:participant_attendance",
+    "coordination:participant_visit",
     "coordination:participants",
     "coordination:provider_create",
     "coordination:provider_edit",

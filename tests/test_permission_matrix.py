@@ -432,6 +432,27 @@ MATRIX = {
             other_provider_operations_manager=200,
         ),
     ),
+    # The attendance of Ersta's own participants, per meeting: Ersta's manager and the group's leader.
+    "coordination:participant_attendance": (
+        lambda w: {"public_id": w.coordination.group.public_id, "meeting_id": w.coordination.group.meetings.first().pk},
+        _ok(
+            **GROUPS_OBJECT,
+            group_leader=404,
+            operations_manager=404,
+            other_provider_group_leader=200,
+            other_provider_operations_manager=200,
+        ),
+    ),
+    "coordination:participant_visit": (
+        lambda w: {"public_id": w.coordination.group.public_id, "participant_id": w.coordination.participant.public_id},
+        _ok(
+            **GROUPS_OBJECT,
+            group_leader=404,
+            operations_manager=404,
+            other_provider_group_leader=200,
+            other_provider_operations_manager=200,
+        ),
+    ),
     "coordination:publication": (
         lambda w: {"public_id": w.coordination.group.public_id},
         _ok(

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, expect
 
-from coordination.models import Participant, PublicInterest
+from coordination.models import Participant, ParticipantAttendance, ParticipantVisit, PublicInterest
+from coordination.services import participant_place
 from groups.models import SupportGroup
+from groups.services import group_start
 from partnership.models import Agreement, District, Organisation, Role
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in, sign_out
 from tests.coordination.factories import make_provider, make_provider_user, make_provider_world, publish
@@ -317,3 +319,109 @@ def test_the_coordinator_sets_up_a_provider_whose_group_a_custodian_finds_and_jo
     expect(elsewhere.get_by_text(interest.receipt_number)).to_have_count(0)
     assert_no_axe_violations(elsewhere)
     elsewhere.context.close()
+
+
+def test_the_providers_leader_records_attendance_of_the_groups_participants(page: Page, live_server):
+    """A provider outside the IOP: its group leader finds the meeting's attendance from the group
+    page at phone width, is told beside the field that an absence needs a reason, and saves it.
+    Another provider gets 404 for the page."""
+    make_agreement()
+    _provider, grant, manager, leader = make_provider_world()
+    group = make_group(
+        agreement=grant,
+        leaders=[leader],
+        manager=manager,
+        name="CAP-gruppen",
+        min_age=7,
+        max_age=12,
+        earliest=timezone.localdate() - datetime.timedelta(days=20),
+    )
+    for name in ("Alma", "Ture", "Vera", "Otto", "Siri"):
+        participant_place(
+            group=group,
+            interest=None,
+            child_first_name=name,
+            child_age=9,
+            custodian_name=f"Vårdnadshavare till {name}",
+            custodian_contact="070-000 00 00",
+            consent_on=timezone.localdate() - datetime.timedelta(days=30),
+            consent_how="written",
+            by=manager,
+        )
+    group = group_start(group=group, by=manager)
+    meeting = group.meetings.order_by("starts_at").first()
+
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server.url, leader)
+    page.goto(f"{live_server.url}/grupper/{group.public_id}/")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Närvaro (deltagare) träff 1").click()
+    expect(page.get_by_role("heading", name="Närvaro för deltagarna")).to_be_visible()
+    assert_no_axe_violations(page)
+    for name in ("Alma", "Ture", "Vera", "Siri"):
+        page.get_by_role("group", name=name).get_by_label("Närvarande").check()
+    otto = page.get_by_role("group", name="Otto")
+    otto.get_by_label("Frånvarande").check()
+    otto.get_by_label("Kommentar").fill("Ringde på morgonen")
+    page.get_by_role("button", name="Spara närvaron").click()
+    expect(otto.get_by_text("Ange orsak till frånvaron.")).to_be_visible()
+    expect(otto.get_by_label("Kommentar")).to_have_value("Ringde på morgonen")  # input kept
+    assert not ParticipantAttendance.objects.exists()
+    assert_no_axe_violations(page)
+    otto.get_by_label("Orsak till frånvaro").select_option(label="Sjuk")
+    page.get_by_role("button", name="Spara närvaron").click()
+    expect(page.get_by_text("Närvaron är sparad.")).to_be_visible()
+    assert _no_sideways_scrolling(page)
+    assert_no_axe_violations(page)
+    records = ParticipantAttendance.objects.filter(meeting=meeting)
+    assert records.filter(present=True).count() == 4
+    absent = records.get(present=False)
+    assert (absent.participant.child_first_name, absent.absence_reason, absent.note) == (
+        "Otto",
+        "ill",
+        "Ringde på morgonen",
+    )
+
+    # Another provider's manager: the page does not exist.
+    page.context.clear_cookies()
+    other = make_provider_user(Role.OPERATIONS_MANAGER, make_provider(name="Schizofreniförbundet, Källan"))
+    sign_in(page, live_server.url, other)
+    url = f"{live_server.url}/samordning/grupper/{group.public_id}/traffar/{meeting.pk}/narvaro/"
+    assert page.goto(url).status == 404
+
+
+def test_the_providers_leader_records_a_participants_visit_before_the_group(page: Page, live_server):
+    """The contact before the group, from the participants page, at phone width with axe."""
+    make_agreement()
+    _provider, grant, manager, leader = make_provider_world()
+    group = make_group(agreement=grant, leaders=[leader], manager=manager, name="CAP-gruppen", min_age=7, max_age=12)
+    alma = participant_place(
+        group=group,
+        interest=None,
+        child_first_name="Alma",
+        child_age=9,
+        custodian_name="Anna",
+        custodian_contact="070",
+        consent_on=timezone.localdate(),
+        consent_how="written",
+        by=manager,
+    )
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server.url, leader)
+    page.goto(f"{live_server.url}/grupper/{group.public_id}/")
+    page.get_by_role("link", name="Deltagare med vårdnadshavares samtycke").click()
+    expect(page.get_by_role("rowheader", name="Alma")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Besök Alma").click()
+    expect(page.get_by_role("heading", name="Besök före gruppstart: Alma")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Undantag (skriftligt motiverat)").check()
+    page.get_by_role("button", name="Spara besöket").click()
+    expect(page.get_by_text("Skriv varför barnet börjar utan besök före gruppstart.")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Motivering för undantag").fill("Familjen har redan träffat oss i en tidigare grupp.")
+    page.get_by_role("button", name="Spara besöket").click()
+    expect(page.get_by_text("Besöket är sparat.")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("Undantag"))).to_be_visible()
+    assert_no_axe_violations(page)
+    assert ParticipantVisit.objects.get(participant=alma).kind == "exception"

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from coordination.models import ParticipantAttendance
 from finance.services import budget_years_create
 from groups.models import SupportGroup
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
@@ -98,6 +99,11 @@ def test_the_demo_has_three_more_providers_with_groups_in_every_status(settings)
     assert Membership.objects.filter(
         user__username="ersta_gruppledare", organisation__short_name="Ersta Vändpunkten"
     ).exists()
+    # The running group's first meeting has its attendance, once, with one child away ill.
+    running = ersta.get(status="running")
+    records = ParticipantAttendance.objects.filter(meeting__group=running)
+    assert records.count() == 5 and records.values("meeting").distinct().count() == 1
+    assert list(records.filter(present=False).values_list("absence_reason", flat=True)) == ["ill"]
 
 
 def test_a_second_providers_manager_plans_a_group_under_their_own_arrangement(make_signed_in_client):
