@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .client import Session
 from .pages import PAGES, Page, page_url
-from .plans import PagePlan, big_tables, page_plan, signed_in_client
+from .plans import PagePlan, anonymous_client, big_tables, page_plan, signed_in_client
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_ONLY = "/bench/template-only/"
@@ -75,7 +75,7 @@ def wrk(session: Session, path: str, *, seconds: int, connections: int) -> Run:
 def inspect_in_process(page: Page, user, tables: dict[str, int]) -> PagePlan:
     """Status, query count and the plan of every query of one request, served in this process
     with the same database and settings (the served app's figures are the wrk runs')."""
-    return page_plan(page, signed_in_client(user), tables)
+    return page_plan(page, anonymous_client() if page.anonymous else signed_in_client(user), tables)
 
 
 def measure_pages(
@@ -85,6 +85,7 @@ def measure_pages(
     pages: dict[str, Measured] = {}
     baselines: dict[str, dict[str, Measured]] = {}
     tables = big_tables(BIG_TABLE_ROWS)
+    pages_by_key = {page.key: page for page in PAGES}
     for page in PAGES:
         url = page_url(page)
         measured = Measured(page.key, page.label, page.role, url)
@@ -106,7 +107,9 @@ def measure_pages(
                 if measured.role != role:
                     continue
                 started = time.monotonic()
-                measured.runs.append(wrk(session, measured.url, seconds=seconds, connections=connections))
+                # A public page opened as the public does: the same server, no cookie.
+                as_whom = Session(session.host, session.port) if pages_by_key[measured.key].anonymous else session
+                measured.runs.append(wrk(as_whom, measured.url, seconds=seconds, connections=connections))
                 log(
                     f"  runda {number}: {measured.label}: {measured.runs[-1].requests_per_second:.1f} req/s "
                     f"({time.monotonic() - started:.0f} s)"

@@ -25,6 +25,8 @@ class Page:
     query: str = ""
     # The URL's keyword arguments, looked up in the database (the seeded data) when needed.
     arguments: Callable[[], dict] | None = None
+    # Opened without any session, as the public opens it; still compared with its role's baselines.
+    anonymous: bool = False
 
     def url(self) -> str:
         path = reverse(self.url_name, kwargs=self.arguments() if self.arguments else None)
@@ -118,7 +120,15 @@ PAGES = [
     Page("co-reminders", COORDINATOR, "Påminnelser (samordnare)", "reminders"),
     Page("co-city", COORDINATOR, "Stödgrupper i staden", "coordination:city_overview"),
     Page("co-mailing", COORDINATOR, "Utskick om planerade grupper", "coordination:mailing"),
-    # The public page of groups and its feed (no login needed; loaded in the coordinator's session).
+    # The public page of groups and its feed (no login needed): as the public opens it, and in the
+    # coordinator's session (base.html then renders the signed-in menu).
+    Page(
+        "public-groups-anonymous",
+        COORDINATOR,
+        "Stödgrupper, öppna sidan (utan inloggning)",
+        "coordination:public_list",
+        anonymous=True,
+    ),
     Page("public-groups", COORDINATOR, "Stödgrupper, öppna sidan", "coordination:public_list"),
     Page(
         "public-groups-filtered",

@@ -50,6 +50,10 @@ def seq_scans_in(sql: str, tables: dict[str, int]) -> list[SeqScan]:
     ]
 
 
+def anonymous_client() -> Client:
+    return Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+
+
 def signed_in_client(user) -> Client:
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user)
