@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -314,11 +314,11 @@ _GROUP_TARGET = Coalesce("target_group_id", "agreement__target_group_id")
 def _placed(terms: list[TermKey], target_group) -> dict[tuple, dict]:
     """(district of the child, target group, term of the group's start) -> children placed, and
     the median and 90th percentile of the days from referral to place. Two queries: the term's
-    groups, then their placements through the index by group, each child's referral by its key
-    (joined instead, PostgreSQL could read every placement, or every referral, to hash them)."""
+    groups, then their placements through the index by group, joined to their referrals by key.
+    (Each child's referral read by a subquery instead cost three index probes per placement: on
+    the bench's data 126 → 52–78 ms for a term of 5 000 placements, 700 → 300–480 ms for 52 000.)"""
     first, last = _window(terms)
-    referral = Referral.objects.filter(pk=OuterRef("referral_id")).order_by()
-    waited = DaysBetween(F("created_at"), Subquery(referral.values("created_at")))
+    waited = DaysBetween(F("created_at"), F("referral__created_at"))
     target = Coalesce("group__target_group_id", "group__agreement__target_group_id")
     groups = (
         SupportGroup.objects.filter(starts_on__range=(first, last))
@@ -330,7 +330,7 @@ def _placed(terms: list[TermKey], target_group) -> dict[tuple, dict]:
         Placement.objects.filter(removed_at__isnull=True, group_id__in=list(groups.values_list("pk", flat=True)))
         .filter(group__starts_on__range=(first, last))  # the same groups: lets the join read them by index
         .order_by()
-        .annotate(d=Subquery(referral.values("district_id")), tg=target, **_term_of("group__starts_on"))
+        .annotate(d=F("referral__district_id"), tg=target, **_term_of("group__starts_on"))
         .values("d", "tg", *TERM_VALUES)
         .annotate(n=Count("pk"), median=Percentile(waited, 0.5), p90=Percentile(waited, 0.9))
     )
