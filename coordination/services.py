@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from groups.models import Audience, GroupStatus, Meeting, SupportGroup, VisitKind
-from groups.rules import group_action_refusal
+from groups.models import Audience, GroupStatus, Meeting, SupportGroup
+from groups.rules import group_action_refusal, visit_fields_checked
 from groups.schedule import STOCKHOLM
 from groups.services import meeting_confirm_held
 from partnership import history
@@ -497,38 +497,25 @@ def participant_visit_record(
     refusal = group_action_refusal(group, "record_visit", is_split=group.subgroups.exists())
     if refusal is not None:
         raise ValidationError(refusal, code="action_not_allowed")
-    if kind == VisitKind.EXCEPTION:
-        if not exception_reason.strip():
-            raise ValidationError(
-                {"exception_reason": _("Skriv varför barnet börjar utan besök före gruppstart.")}, code="reason"
-            )
-        visit_date, leader, outcome = None, None, ""
-    else:
-        if visit_date is None:
-            raise ValidationError({"visit_date": _("Ange datum för besöket.")}, code="date")
-        if leader is None:
-            raise ValidationError({"leader": _("Välj vilken gruppledare som gör besöket.")}, code="leader")
-        if not Membership.objects.filter(
-            user=leader,
+    fields = visit_fields_checked(
+        kind=kind,
+        visit_date=visit_date,
+        leader=leader,
+        outcome=outcome,
+        exception_reason=exception_reason,
+        today=timezone.localdate(),
+    )
+    if (
+        fields["leader"] is not None
+        and not Membership.objects.filter(
+            user=fields["leader"],
             organisation_id=group.agreement.provider_id,
             role__in=(Role.GROUP_LEADER, Role.OPERATIONS_MANAGER),
-        ).exists():
-            raise ValidationError({"leader": _("Välj en av verksamhetens gruppledare.")}, code="leader_elsewhere")
-        if outcome.strip() and visit_date > timezone.localdate():
-            raise ValidationError(
-                {"outcome": _("Utfallet kan registreras först när besöket har ägt rum.")}, code="future"
-            )
-        exception_reason = ""
+        ).exists()
+    ):
+        raise ValidationError({"leader": _("Välj en av verksamhetens gruppledare.")}, code="leader_elsewhere")
     visit, _created = ParticipantVisit.objects.update_or_create(
-        participant=participant,
-        defaults={
-            "kind": kind,
-            "visit_date": visit_date,
-            "leader": leader,
-            "outcome": outcome.strip(),
-            "exception_reason": exception_reason.strip(),
-            "recorded_by": recorded_by,
-        },
+        participant=participant, defaults={**fields, "recorded_by": recorded_by}
     )
     return visit
 

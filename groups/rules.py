@@ -7,13 +7,17 @@
 - The IOP coordinator sees the annual targets as counts only, never a group's children.
 """
 
+import datetime
+from typing import Any
+
 import rules
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from partnership.rules import is_coordinator, is_group_leader, is_operations_manager
 
-from .models import GroupFormat, GroupStatus, SupportGroup
+from .models import GroupFormat, GroupStatus, SupportGroup, VisitKind
 
 is_provider_staff = is_group_leader | is_operations_manager
 
@@ -83,3 +87,43 @@ def group_action_refusal(group: SupportGroup, action: str, *, is_split: bool) ->
     if status not in statuses:
         return _("Det går inte när gruppens status är ”%(status)s”.") % {"status": G(status).label}
     return None
+
+
+def visit_fields_checked(
+    *,
+    kind: str,
+    visit_date: datetime.date | None,
+    leader: User | None,
+    outcome: str,
+    exception_reason: str,
+    today: datetime.date,
+) -> dict[str, Any]:
+    """The child's one contact before the group (IOP 3.1.2; a provider outside the IOP records
+    its contacts the same way): a written exception needs its reason and keeps nothing else; a
+    visit needs a date and a leader, and its outcome only once it has taken place. The fields to
+    store, or a ValidationError beside the field."""
+    if kind == VisitKind.EXCEPTION:
+        if not exception_reason.strip():
+            raise ValidationError(
+                {"exception_reason": _("Skriv varför barnet börjar utan besök före gruppstart.")}, code="reason"
+            )
+        return {
+            "kind": kind,
+            "visit_date": None,
+            "leader": None,
+            "outcome": "",
+            "exception_reason": exception_reason.strip(),
+        }
+    if visit_date is None:
+        raise ValidationError({"visit_date": _("Ange datum för besöket.")}, code="date")
+    if leader is None:
+        raise ValidationError({"leader": _("Välj vilken gruppledare som gör besöket.")}, code="leader")
+    if outcome.strip() and visit_date > today:
+        raise ValidationError({"outcome": _("Utfallet kan registreras först när besöket har ägt rum.")}, code="future")
+    return {
+        "kind": kind,
+        "visit_date": visit_date,
+        "leader": leader,
+        "outcome": outcome.strip(),
+        "exception_reason": "",
+    }

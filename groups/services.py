@@ -35,9 +35,8 @@ from .models import (
     PreGroupVisit,
     Premises,
     SupportGroup,
-    VisitKind,
 )
-from .rules import group_action_refusal
+from .rules import group_action_refusal, visit_fields_checked
 from .signals import child_placed, group_closed
 
 G = GroupStatus
@@ -573,32 +572,16 @@ def pre_group_visit_record(
     if placement.removed_at is not None:
         raise ValidationError(_("Barnet har ingen plats i gruppen."), code="removed")
     _require_action(placement.group, "record_visit")
-    if kind == VisitKind.EXCEPTION:
-        if not exception_reason.strip():
-            raise ValidationError(
-                {"exception_reason": _("Skriv varför barnet börjar utan besök före gruppstart.")}, code="reason"
-            )
-        visit_date, leader, outcome = None, None, ""
-    else:
-        if visit_date is None:
-            raise ValidationError({"visit_date": _("Ange datum för besöket.")}, code="date")
-        if leader is None:
-            raise ValidationError({"leader": _("Välj vilken gruppledare som gör besöket.")}, code="leader")
-        if outcome.strip() and visit_date > timezone.localdate():
-            raise ValidationError(
-                {"outcome": _("Utfallet kan registreras först när besöket har ägt rum.")}, code="future"
-            )
-        exception_reason = ""
+    fields = visit_fields_checked(
+        kind=kind,
+        visit_date=visit_date,
+        leader=leader,
+        outcome=outcome,
+        exception_reason=exception_reason,
+        today=timezone.localdate(),
+    )
     visit, _created = PreGroupVisit.objects.update_or_create(
-        placement=placement,
-        defaults={
-            "kind": kind,
-            "visit_date": visit_date,
-            "leader": leader,
-            "outcome": outcome.strip(),
-            "exception_reason": exception_reason.strip(),
-            "recorded_by": recorded_by,
-        },
+        placement=placement, defaults={**fields, "recorded_by": recorded_by}
     )
     return visit
 

@@ -16,6 +16,7 @@ from groups.models import (
     SupportGroup,
     VisitKind,
 )
+from groups.rules import visit_fields_checked
 from groups.selectors import annual_targets
 from partnership.models import Role
 from referrals.models import PurgeRule, ReferralStatus
@@ -450,3 +451,53 @@ def test_annual_targets_count_a_split_weekend_once_and_its_children_each(manager
     targets = annual_targets(agreement=weekend.agreement)
     assert (targets.groups_held, targets.children_reached) == (1, 10)
     assert (targets.groups_target, targets.children_target) == (4, 40)
+
+
+@pytest.mark.parametrize(
+    ("fields", "refused_field"),
+    [
+        ({"kind": VisitKind.EXCEPTION, "exception_reason": "  "}, "exception_reason"),
+        ({"kind": VisitKind.HOME, "visit_date": None, "leader": "leader"}, "visit_date"),
+        ({"kind": VisitKind.HOME, "visit_date": datetime.date(2027, 3, 1), "leader": None}, "leader"),
+        # An outcome is written once the visit has taken place, not before.
+        (
+            {"kind": VisitKind.HOME, "visit_date": datetime.date(2027, 3, 2), "leader": "leader", "outcome": "Bra"},
+            "outcome",
+        ),
+    ],
+)
+def test_the_contact_before_the_group_is_refused_beside_its_field(fields, refused_field):
+    arguments = {"visit_date": None, "leader": None, "outcome": "", "exception_reason": "", **fields}
+    if arguments["leader"] == "leader":
+        arguments["leader"] = object()
+    with pytest.raises(ValidationError) as error:
+        visit_fields_checked(**arguments, today=datetime.date(2027, 3, 1))
+    assert list(error.value.message_dict) == [refused_field]
+
+
+def test_an_exception_keeps_only_its_reason_and_a_held_visit_its_outcome():
+    leader = object()
+    exception = visit_fields_checked(
+        kind=VisitKind.EXCEPTION,
+        visit_date=datetime.date(2027, 3, 1),
+        leader=leader,
+        outcome="Bra",
+        exception_reason=" Bor i Kiruna ",
+        today=datetime.date(2027, 3, 1),
+    )
+    assert exception == {
+        "kind": VisitKind.EXCEPTION,
+        "visit_date": None,
+        "leader": None,
+        "outcome": "",
+        "exception_reason": "Bor i Kiruna",
+    }
+    held = visit_fields_checked(
+        kind=VisitKind.HOME,
+        visit_date=datetime.date(2027, 3, 1),
+        leader=leader,
+        outcome=" Gick bra ",
+        exception_reason="Glömd text",
+        today=datetime.date(2027, 3, 1),
+    )
+    assert held["outcome"] == "Gick bra" and held["exception_reason"] == "" and held["leader"] is leader
