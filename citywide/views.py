@@ -3,15 +3,20 @@ the national statistics (a documented open format), the comparison of evaluation
 providers, and a provider's own outcomes beside the city's."""
 
 import json
+import math
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -44,20 +49,41 @@ def _dashboard(request):
 @require_GET
 def dashboard(request):
     require_permission(request.user, "citywide.view_demand")
-    form, dashboard = _dashboard(request)
-    page = Paginator(dashboard.blocks, BLOCKS_PER_PAGE).get_page(_page_number(request))
-    query = request.GET.copy()
-    query.pop("sida", None)
-    context = {
-        "form": form,
-        "dashboard": dashboard,
-        "page": page,
-        "query": query.urlencode(),
-        "waiting_chart": charts.svg_waiting_by_district(dashboard.waiting_by_district),
-        "trend_chart": charts.svg_demand_and_places(dashboard.trend),
-        "without_offer": [block for block in dashboard.blocks if block.districts_without_offer],
-    }
-    return render(request, "citywide/demand.html", context)
+    form = DemandFilterForm(request.GET or None)
+    term, target_group = form.selection()
+    page_number = _page_number(request)
+    # The export links carry the chosen term and target group, nothing else of the address.
+    query = urlencode({"termin": demand.term_code(term), "malgrupp": target_group.code if target_group else ""})
+
+    def body() -> str:
+        # Nothing in it depends on who asks: every coordinator sees the same aggregates.
+        dashboard = demand.demand_dashboard(term=term, target_group=target_group)
+        context = {
+            "form": form,
+            "dashboard": dashboard,
+            "page": Paginator(dashboard.blocks, BLOCKS_PER_PAGE).get_page(page_number),
+            "query": query if request.GET else "",
+            "waiting_chart": charts.svg_waiting_by_district(dashboard.waiting_by_district),
+            "trend_chart": charts.svg_demand_and_places(dashboard.trend),
+            "without_offer": [block for block in dashboard.blocks if block.districts_without_offer],
+            "computed_at": timezone.localtime(),
+            "cache_minutes": math.ceil(settings.CITYWIDE_CACHE_SECONDS / 60),
+        }
+        return render_to_string("citywide/_demand_body.html", context)
+
+    if form.is_bound and not form.is_valid():
+        html = body()  # the form's errors belong to this request only
+    else:
+        html = selectors.kept_for_the_city(
+            "demand",
+            body,
+            term=demand.term_code(term),
+            target_group=target_group.code if target_group else "",
+            page=page_number,
+            filtered=bool(request.GET),
+        )
+    # Our own template's output, escaped when it was rendered.
+    return render(request, "citywide/demand.html", {"body": mark_safe(html)})  # noqa: S308 # nosec B308 B703
 
 
 @login_required

@@ -296,6 +296,10 @@ INTEREST_REGISTRATION_LAPSE_DAYS = _days("INTEREST_REGISTRATION_LAPSE_DAYS", 180
 INTEREST_LAPSE_DAYS = _days("INTEREST_LAPSE_DAYS", 90)
 # The public page of groups and its feeds are cached this many seconds (0: not cached).
 PUBLIC_PAGE_CACHE_SECONDS = _whole_number("PUBLIC_PAGE_CACHE_SECONDS", 300, "antal sekunder")
+# The city's demand-and-capacity dashboard (issue 16) is computed from every referral, interest and
+# placement of the city; its page is kept this many seconds per term, target group, page and
+# language, and says when its figures were computed (0: computed on every request).
+CITYWIDE_CACHE_SECONDS = _whole_number("CITYWIDE_CACHE_SECONDS", 300, "antal sekunder")
 # The public interest form takes at most this many submissions per hour from one address.
 INTEREST_FORM_RATE_PER_HOUR = _whole_number("INTEREST_FORM_RATE_PER_HOUR", 5, "antal")
 # Composing groups (issue 16): the solver stops after this many seconds (at least 1) with the best

@@ -4,6 +4,7 @@ import io
 import statistics
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -163,8 +164,9 @@ def test_only_the_coordinator_opens_the_dashboard(client, make_signed_in_client,
 
 
 def test_the_page_query_count_does_not_grow_with_the_data(
-    make_signed_in_client, coordinator, django_assert_max_num_queries
+    make_signed_in_client, coordinator, django_assert_max_num_queries, settings
 ):
+    settings.CITYWIDE_CACHE_SECONDS = 0  # computed on every request: the computation is measured
     signed_in = make_signed_in_client(coordinator)
     url = _url(termin=term_code(LAST_TERM))
     # One group with a child in the term: the places filled are counted only for a term's groups.
@@ -180,6 +182,33 @@ def test_the_page_query_count_does_not_grow_with_the_data(
         group(target_code="violence_in_family", district_name=name, starts_on=MID)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert signed_in.get(url).status_code == 200
+
+
+def test_the_page_is_kept_a_while_and_says_when_its_figures_were_computed(
+    make_signed_in_client, coordinator, django_assert_max_num_queries, settings
+):
+    settings.CITYWIDE_CACHE_SECONDS = 300
+    signed_in = make_signed_in_client(coordinator)
+    url = _url(termin=term_code(LAST_TERM))
+    referrals(6, district_name="Farsta", created=MID, ready=MID)
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2026, 12, 2, 9, 15)), tick=False):
+        first = signed_in.get(url).content.decode()
+        assert "Siffrorna räknades fram 09:15 och räknas om efter högst 5 minuter." in first
+        referrals(7, district_name="Bromma", created=MID, ready=MID)
+        # Kept: the session, the user, the membership, the form's target groups; none of the aggregates.
+        with django_assert_max_num_queries(8):
+            second = signed_in.get(url).content.decode()
+        # Another term is its own page; an invalid choice is never kept.
+        assert "räknades fram" in signed_in.get(_url(termin=term_code(current_term()))).content.decode()
+        assert "is-invalid" in signed_in.get(_url(termin="1999-x")).content.decode()
+    assert _main(second) == _main(first)  # base.html around it is the request's (its CSRF token)
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2026, 12, 2, 9, 21)), tick=False):
+        later = signed_in.get(url).content.decode()
+    assert "Siffrorna räknades fram 09:21" in later and _main(later) != _main(first)
+
+
+def _main(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def test_the_dashboard_exports_as_csv_and_excel_with_the_same_suppression(make_signed_in_client, coordinator):
