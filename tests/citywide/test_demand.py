@@ -191,9 +191,13 @@ def test_the_page_is_kept_a_while_and_says_when_its_figures_were_computed(
     signed_in = make_signed_in_client(coordinator)
     url = _url(termin=term_code(LAST_TERM))
     referrals(6, district_name="Farsta", created=MID, ready=MID)
-    with time_machine.travel(timezone.make_aware(datetime.datetime(2026, 12, 2, 9, 15)), tick=False):
+    # Close to now (the session stays fresh) and within today (the terms offered stay the same).
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    start = now if (now + datetime.timedelta(minutes=10)).date() == now.date() else now - datetime.timedelta(minutes=10)
+    later_on = start + datetime.timedelta(minutes=6)
+    with time_machine.travel(start, tick=False):
         first = signed_in.get(url).content.decode()
-        assert "Siffrorna räknades fram 09:15 och räknas om efter högst 5 minuter." in first
+        assert f"Siffrorna räknades fram {start:%H:%M} och räknas om efter högst 5 minuter." in first
         referrals(7, district_name="Bromma", created=MID, ready=MID)
         # Kept: the session, the user, the membership, the form's target groups; none of the aggregates.
         with django_assert_max_num_queries(8):
@@ -202,9 +206,9 @@ def test_the_page_is_kept_a_while_and_says_when_its_figures_were_computed(
         assert "räknades fram" in signed_in.get(_url(termin=term_code(current_term()))).content.decode()
         assert "is-invalid" in signed_in.get(_url(termin="1999-x")).content.decode()
     assert _main(second) == _main(first)  # base.html around it is the request's (its CSRF token)
-    with time_machine.travel(timezone.make_aware(datetime.datetime(2026, 12, 2, 9, 21)), tick=False):
+    with time_machine.travel(later_on, tick=False):
         later = signed_in.get(url).content.decode()
-    assert "Siffrorna räknades fram 09:21" in later and _main(later) != _main(first)
+    assert f"Siffrorna räknades fram {later_on:%H:%M}" in later and _main(later) != _main(first)
 
 
 def _main(page: str) -> str:
