@@ -4,6 +4,7 @@ mental illness, see the waiting time per district, compare evaluation outcomes a
 and methods, and export the national statistics."""
 
 import datetime
+import re
 import uuid
 from pathlib import Path
 
@@ -78,6 +79,9 @@ def _menu(page: Page, item: str) -> None:
     toggler = page.get_by_role("button", name="Visa meny")
     if toggler.is_visible():
         toggler.click()
+        # Opened, not still sliding open: a click on the menu while Bootstrap's collapse is
+        # running was lost under load (CI), and the link never showed.
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name="Hela staden").click()
     page.get_by_role("link", name=item).click()
 
