@@ -34,9 +34,21 @@ def access_log_search(*, user: User, filters: dict[str, Any]) -> QuerySet[Access
     any combination stays fast at tens of millions of entries."""
     queryset = access_log_visible_to(user)
     if filters.get("username"):
-        # The whole user name, in any case: served by the index on UPPER(username) in time order.
-        # (A substring search cannot use an index and would read the whole log.)
-        queryset = queryset.filter(username__iexact=filters["username"].strip())
+        username = filters["username"].strip()
+        membership = getattr(user, "membership", None)
+        if membership is not None and membership.role == Role.OPERATIONS_MANAGER:
+            # The manager sees their own staff's entries: the staff member of that name is looked
+            # up first, and their entries read through the index on user and time. Joined on
+            # every entry instead, the database would read all the entries of a person outside
+            # the scope (tens of thousands) to keep none of them.
+            staff = Membership.objects.filter(
+                organisation_id=membership.organisation_id, user__username__iexact=username
+            ).values_list("user_id", flat=True)
+            queryset = AccessLogEntry.objects.filter(user_id__in=list(staff))
+        else:
+            # The whole user name, in any case: served by the index on UPPER(username) in time
+            # order. (A substring search cannot use an index and would read the whole log.)
+            queryset = queryset.filter(username__iexact=username)
     if filters.get("child"):
         # Pseudonyms are stored in capitals (referrals.models.PSEUDONYM_ALPHABET).
         queryset = queryset.filter(child_pseudonym=filters["child"].strip().upper())
