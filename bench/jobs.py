@@ -87,18 +87,15 @@ def measure_pdfs(report: TargetReport, log) -> None:
         .first()
     )
 
-    def sheet_html() -> tuple[str, dict]:
-        rows = group_selectors.placement_rows(user=leader, group=group)
-        meetings, records = group_selectors.attendance_sheet(group)
-        table = [(row, [records.get((m.pk, row.placement.pk)) for m in meetings]) for row in rows]
-        context = {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()}
-        return render_to_string("groups/pdf/attendance_sheet.html", context), context
+    def sheet_context() -> dict:
+        # What the view (groups.views.attendance_pdf) gathers, then renders once into the PDF.
+        sheet = group_selectors.attendance_sheet_for(user=leader, group=group)
+        return {"group": group, "meetings": sheet.meetings, "table": sheet.table, "printed": timezone.localtime()}
 
-    html, _context = sheet_html()
+    html = render_to_string("groups/pdf/attendance_sheet.html", sheet_context())
 
     def app_sheet():
-        _html, context = sheet_html()
-        render_pdf("groups/pdf/attendance_sheet.html", context, stylesheets=("attendance_sheet.css",))
+        render_pdf("groups/pdf/attendance_sheet.html", sheet_context(), stylesheets=("attendance_sheet.css",))
 
     app_sheet()
     app_seconds = _median_seconds(app_sheet, rounds=5)

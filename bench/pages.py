@@ -9,11 +9,15 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from finance.models import BudgetYear
+from groups.models import SupportGroup
 from partnership.models import Role
+
+from .seed import BENCH_USERS
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Page:
     arguments: Callable[[], dict] | None = None
     # Opened without any session, as the public opens it; still compared with its role's baselines.
     anonymous: bool = False
+    # A page that is not a list may run more queries than tests/test_query_plans.py allows a list.
+    max_queries: int | None = None
 
     def url(self) -> str:
         path = reverse(self.url_name, kwargs=self.arguments() if self.arguments else None)
@@ -36,6 +42,16 @@ class Page:
 def _current_budget_year() -> dict:
     year = BudgetYear.objects.filter(year=timezone.localdate().year).order_by("-pk").first()
     return {"public_id": year.public_id}
+
+
+def _the_leaders_fullest_group() -> dict:
+    group = (
+        SupportGroup.objects.filter(leaders__username=BENCH_USERS[Role.GROUP_LEADER], parent__isnull=True)
+        .annotate(children=Count("placements"))
+        .order_by("-children", "-starts_on")
+        .first()
+    )
+    return {"public_id": group.public_id}
 
 
 def _a_month_ago() -> str:
@@ -68,6 +84,15 @@ PAGES = [
     Page("gl-referrals", GROUP_LEADER, "Anmälningar för Bris (gruppledare)", "referrals:list"),
     Page("gl-groups", GROUP_LEADER, "Grupper (gruppledare)", "groups:list"),
     Page("gl-calendar", GROUP_LEADER, "Kalender", "groups:calendar"),
+    # Not a list, but the page a leader opens most: the group, its children and its meetings.
+    Page(
+        "gl-group",
+        GROUP_LEADER,
+        "En grupp (gruppledare)",
+        "groups:detail",
+        arguments=_the_leaders_fullest_group,
+        max_queries=30,
+    ),
     Page("gl-evaluations", GROUP_LEADER, "Utvärdering", "followup:evaluations"),
     Page("gl-reminders", GROUP_LEADER, "Påminnelser (gruppledare)", "reminders"),
     # The operations manager.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -90,10 +90,16 @@ class PlacementRow:
         return self.placement.referral.child.full_name if self.show_identity else self.placement.referral.pseudonym
 
 
+def group_and_subgroup_ids(group: SupportGroup) -> list[int]:
+    """Looked up first: a condition on the group or its parent, left to the database, reads every
+    placement and every group (the planner cannot tell how few a parent has)."""
+    return [group.pk, *SupportGroup.objects.filter(parent_id=group.pk).values_list("pk", flat=True)]
+
+
 def placement_rows(*, user: User, group: SupportGroup) -> list[PlacementRow]:
     """The children with a current place in the group (or in its subgroups)."""
     placements = (
-        Placement.objects.filter(Q(group=group) | Q(group__parent=group), removed_at__isnull=True)
+        Placement.objects.filter(group_id__in=group_and_subgroup_ids(group), removed_at__isnull=True)
         .select_related("referral__child", "referral__district", "referral__agreement", "group", "group__parent")
         .select_related("pre_group_visit__leader")
         .order_by("group__name", "referral__child__first_name")
@@ -309,6 +315,37 @@ def attendance_sheet(group: SupportGroup) -> tuple[list[Meeting], dict[tuple[int
     meetings = group_meetings(group)
     records = Attendance.objects.filter(meeting__group=group)
     return meetings, {(record.meeting_id, record.placement_id): record for record in records}
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """What the attendance sheet PDF prints: the meetings, then one row per person with a cell
+    per meeting. The children are only those whose identity the user may see (the sheet names
+    them); the apps above add the people they keep in the group after them."""
+
+    meetings: list[Meeting]
+    children: list[tuple[PlacementRow, list[Attendance | None]]]
+    others: list[AttendanceSheetRow]
+
+    @property
+    def children_shown(self) -> list[Referral]:
+        return [row.placement.referral for row, _cells in self.children]
+
+    @property
+    def table(self) -> list[tuple[Any, list[Any]]]:
+        return [*self.children, *((row, row.cells) for row in self.others)]
+
+
+def attendance_sheet_for(*, user: User, group: SupportGroup) -> AttendanceSheet:
+    meetings, records = attendance_sheet(group.parent or group)
+    children = [
+        (row, [records.get((meeting.pk, row.placement.pk)) for meeting in meetings])
+        for row in placement_rows(user=user, group=group)
+        if row.show_identity
+    ]
+    return AttendanceSheet(
+        meetings=meetings, children=children, others=other_attendance_sheet_rows(user, group, meetings)
+    )
 
 
 # --- Calendar and targets --------------------------------------------------------------------

@@ -276,25 +276,17 @@ def attendance(request, public_id, meeting_id):
 @require_GET
 def attendance_pdf(request, public_id):
     group = _group_for(request, public_id, "groups.lead_group")
-    rows = selectors.placement_rows(user=request.user, group=group)
-    meetings, records = selectors.attendance_sheet(group.parent or group)
-    table = [
-        (row, [records.get((meeting.pk, row.placement.pk)) for meeting in meetings])
-        for row in rows
-        if row.show_identity
-    ]
+    sheet = selectors.attendance_sheet_for(user=request.user, group=group)
     access_log_record_many(
         user=request.user,
-        referrals=[row.placement.referral for row, _cells in table],
+        referrals=sheet.children_shown,
         action=AccessLogEntry.Action.EXPORT,
         legal_basis=str(LEGAL_BASIS),
         what=_("Närvarolista (PDF)"),
     )
-    # The people the apps above keep in the group (a provider's participants): after the children.
-    table += [(row, row.cells) for row in selectors.other_attendance_sheet_rows(request.user, group, meetings)]
     pdf = render_pdf(
         "groups/pdf/attendance_sheet.html",
-        {"group": group, "meetings": meetings, "table": table, "printed": timezone.localtime()},
+        {"group": group, "meetings": sheet.meetings, "table": sheet.table, "printed": timezone.localtime()},
         stylesheets=("attendance_sheet.css",),
     )
     response = HttpResponse(pdf, content_type="application/pdf")

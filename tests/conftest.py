@@ -10,6 +10,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
@@ -66,6 +67,15 @@ def require_postgresql():
     """For tests that need PostgreSQL (row locking, concurrency): skipped only outside CI."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+
+
+@pytest.fixture(autouse=True)
+def swedish_to_begin_with():
+    # LocaleMiddleware leaves a request's language active in the thread: a test that opened an
+    # English page would otherwise hand English to the next test in the same process.
+    translation.activate("sv")
+    yield
+    translation.activate("sv")
 
 
 @pytest.fixture(autouse=True)
