@@ -90,7 +90,14 @@ class FeeVoidForm(CleanTextForm):
 
 
 class TravelCostForm(CleanTextForm):
-    referral = forms.ModelChoiceField(label=_("Barn (pseudonym och stadsdel)"), queryset=None)  # type: ignore[var-annotated]
+    # The child by pseudonym, typed: a select box of every child the user may record travel for
+    # grows with the years (tens of thousands of options at national scale).
+    child = forms.CharField(
+        label=_("Barnets pseudonym"),
+        max_length=12,
+        help_text=_("Till exempel B-ABC234. Den står på barnets anmälan och i gruppens lista."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     kind = forms.ChoiceField(label=_("Slag"), choices=TravelCost.Kind.choices)
     incurred_on = forms.DateField(label=_("Datum"), widget=DateInput())
     amount = AmountField()
@@ -98,9 +105,18 @@ class TravelCostForm(CleanTextForm):
 
     def __init__(self, *args, referrals, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referral"].queryset = referrals
-        # Pseudonym and district only: this list is seen by the coordinator too.
-        self.fields["referral"].label_from_instance = lambda referral: f"{referral.pseudonym} ({referral.district})"
+        self.referrals = referrals
+
+    def clean_child(self):
+        """The referral with this pseudonym among those the user may record travel for."""
+        # Pseudonyms are stored in capitals (referrals.models.PSEUDONYM_ALPHABET).
+        referral = self.referrals.filter(pseudonym=self.cleaned_data["child"].strip().upper()).first()
+        if referral is None:
+            raise ValidationError(
+                _("Inget barn med den pseudonymen som du kan registrera resor för: kontrollera pseudonymen."),
+                code="unknown_child",
+            )
+        return referral
 
 
 class ReportRequestForm(CleanTextForm):

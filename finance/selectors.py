@@ -497,7 +497,7 @@ def travel_referrals_for(user: User) -> QuerySet[Referral]:
 
     return (
         Referral.objects.filter(agreement__in=agreements_for(user), status__in=IDENTITY_VISIBLE_TO_PROVIDER)
-        .select_related("district")
+        .select_related("district", "agreement")
         .order_by("district__name", "pseudonym")
     )
 

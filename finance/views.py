@@ -417,7 +417,7 @@ def travel_create(request):
     form = TravelCostForm(request.POST or None, referrals=selectors.travel_referrals_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        referral = data["referral"]
+        referral = data["child"]
         require_permission(request.user, "finance.record_travel", referral.agreement)
         try:
             services.travel_cost_record(

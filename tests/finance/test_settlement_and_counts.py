@@ -177,7 +177,13 @@ def test_travel_costs_are_summed_per_placing_district(world, make_signed_in_clie
     for referral, kind, amount in ((farsta, "travel", "120,50"), (farsta, "lodging", "800"), (bromma, "travel", "60")):
         response = client.post(
             reverse("finance:travel_create"),
-            {"referral": referral.pk, "kind": kind, "incurred_on": "2017-05-06", "amount": amount, "description": ""},
+            {
+                "child": referral.pseudonym.lower(),
+                "kind": kind,
+                "incurred_on": "2017-05-06",
+                "amount": amount,
+                "description": "",
+            },
         )
         assert response.status_code == 302
     summary = {
@@ -190,6 +196,34 @@ def test_travel_costs_are_summed_per_placing_district(world, make_signed_in_clie
     page = make_signed_in_client(coordinator).get(reverse("finance:travel")).content.decode().replace("\u00a0", " ")
     assert "920,50 kr" in page and farsta.pseudonym in page
     assert farsta.child.last_name not in page
+
+
+def test_travel_is_recorded_for_a_child_typed_by_pseudonym_and_never_for_one_out_of_reach(world, make_signed_in_client):
+    _coordinator, agreement, _year = world
+    referral = make_referral(agreement=agreement, district_name="Farsta")
+    not_accepted = make_referral(agreement=agreement, district_name="Farsta", consents=0)
+    client = make_signed_in_client(make_user(Role.OPERATIONS_MANAGER))
+    form_page = client.get(reverse("finance:travel_create")).content.decode()
+    # No list of children on the page: it would hold every child of every year.
+    assert referral.pseudonym not in form_page
+    for typed in ("B-ZZZZZZ", not_accepted.pseudonym):
+        response = client.post(
+            reverse("finance:travel_create"),
+            {"child": typed, "kind": "travel", "incurred_on": "2017-05-06", "amount": "100", "description": "Buss"},
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["child"] == [
+            "Inget barn med den pseudonymen som du kan registrera resor för: kontrollera pseudonymen."
+        ]
+        html = response.content.decode()
+        assert f'value="{typed}"' in html and 'value="Buss"' in html
+    assert not TravelCost.objects.exists()
+    response = client.post(
+        reverse("finance:travel_create"),
+        {"child": f" {referral.pseudonym} ", "kind": "travel", "incurred_on": "2017-05-06", "amount": "100"},
+    )
+    assert response.status_code == 302
+    assert TravelCost.objects.get().referral == referral
 
 
 def test_a_districts_travel_statement_is_a_pdf_of_its_own_entries(world, make_signed_in_client):
