@@ -82,10 +82,15 @@ class _PercentileCont:
     def finalize(self):
         if not self.values:
             return None
-        values = sorted(self.values)
-        position = self.fraction * (len(values) - 1)
-        low, high = math.floor(position), math.ceil(position)
-        return values[low] + (values[high] - values[low]) * (position - low)
+        return percentile_cont(sorted(self.values), self.fraction)
+
+
+def percentile_cont(ordered: list[float], fraction: float) -> float:
+    """PostgreSQL's percentile_cont of values already in order: linear interpolation between the
+    two nearest."""
+    position = fraction * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
