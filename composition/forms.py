@@ -11,7 +11,6 @@ from groups.models import Method
 from partnership.forms import CleanTextForm
 from partnership.models import TargetGroup
 from partnership.uploads import validate_document
-from referrals.models import Referral
 
 from .models import ChildRelation
 
@@ -54,15 +53,24 @@ class AcceptForm(GroupForm):
 
 
 class ChildRelationForm(CleanTextForm):
-    first: "forms.ModelChoiceField[Referral]" = forms.ModelChoiceField(label=_("Barn"), queryset=None)
-    second: "forms.ModelChoiceField[Referral]" = forms.ModelChoiceField(label=_("och barn"), queryset=None)
+    first = forms.TypedChoiceField(label=_("Barn"), coerce=int)
+    second = forms.TypedChoiceField(label=_("och barn"), coerce=int)
     kind = forms.ChoiceField(label=_("Vad gäller"), choices=ChildRelation.Kind.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
+        # The district's children read once for both boxes (a model choice field reads them
+        # again for each box, and again to check the answer).
+        self.candidates = {referral.pk: referral for referral in candidates}
+        choices = [("", "---------"), *((pk, _child_label(referral)) for pk, referral in self.candidates.items())]
         for name in ("first", "second"):
-            self.fields[name].queryset = candidates
-            self.fields[name].label_from_instance = _child_label
+            self.fields[name].choices = choices
+
+    def clean_first(self):
+        return self.candidates[self.cleaned_data["first"]]
+
+    def clean_second(self):
+        return self.candidates[self.cleaned_data["second"]]
 
     def clean(self):
         data = super().clean()

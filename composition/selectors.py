@@ -173,6 +173,10 @@ def relation_candidates(user: User) -> QuerySet[Referral]:
     return (
         referrals_visible_to(user)
         .filter(status__in=ACTIVE_STATUSES, purged_at__isnull=True)
+        .select_related(None)
         .select_related("child")
+        # What a choice shows: hundreds of children a district, each row otherwise read whole
+        # (a dozen timestamps, the encrypted identity number decrypted).
+        .only("pk", "pseudonym", "district_id", "child__first_name", "child__last_name")
         .order_by("child__first_name", "child__last_name", "pk")
     )

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -232,6 +234,21 @@ def test_anonymous_is_sent_to_login_and_reject_needs_post(
     assert response.status_code == 302 and reverse("login") in response.url
     signed_in = make_signed_in_client(operations_manager)
     assert signed_in.get(reverse("composition:reject", args=[suggested.public_id])).status_code == 405
+
+
+def test_the_relations_page_reads_the_districts_children_once_however_many(make_signed_in_client, agreement):
+    worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
+    client = make_signed_in_client(worker)
+    make_referral(agreement=agreement, district_name="Farsta", first_name="Ines")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("composition:child_relations"))
+    for name in ("Otto", "Vera", "Sam"):
+        make_referral(agreement=agreement, district_name="Farsta", first_name=name)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(reverse("composition:child_relations")).content.decode()
+    assert len(four.captured_queries) == len(one.captured_queries)
+    # Both boxes offer every child, from the one read.
+    assert page.count(">Vera ") == 2
 
 
 def test_the_social_worker_records_and_removes_a_relation(make_signed_in_client, agreement):
