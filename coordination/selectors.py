@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from groups.models import Audience, GroupStatus, Meeting, SupportGroup
+from groups.models import STATUSES_WITH_MEETINGS_AHEAD, Audience, GroupStatus, Meeting, SupportGroup
 from groups.selectors import groups_visible_to
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 
@@ -51,8 +51,19 @@ def groups_for_intake(user: User, interest: PublicInterest | None = None) -> Que
     return groups.order_by("starts_on", "pk")
 
 
-def children_groups_of_provider(user: User) -> QuerySet[SupportGroup]:
-    return groups_visible_to(user).filter(parent__isnull=True).exclude(audience=Audience.PARENTS).order_by("-starts_on")
+def children_groups_of_provider(user: User, *, keeping: SupportGroup | None = None) -> QuerySet[SupportGroup]:
+    """The provider's children's and young people's groups that still have meetings ahead (and
+    `keeping`, a choice already made): what a parents' group runs beside, or a parent's child
+    attends. The groups of past years are left out; a provider has thousands of them in time."""
+    ahead = Q(status__in=STATUSES_WITH_MEETINGS_AHEAD)
+    if keeping is not None:
+        ahead |= Q(pk=keeping.pk)
+    return (
+        groups_visible_to(user)
+        .filter(ahead, parent__isnull=True)
+        .exclude(audience=Audience.PARENTS)
+        .order_by("-starts_on", "name")
+    )
 
 
 def participants_of(group: SupportGroup) -> list[Participant]:

@@ -369,7 +369,7 @@ def publication(request, public_id):
     form = PublicationForm(
         request.POST or None,
         instance=group,
-        parallel_choices=selectors.children_groups_of_provider(request.user),
+        parallel_choices=selectors.children_groups_of_provider(request.user, keeping=group.parallel_to),
         target_groups=selectors.provider_target_groups(group.agreement),
     )
     if request.method == "POST" and form.is_valid():

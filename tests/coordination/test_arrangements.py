@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coordination.models import ParticipantAttendance
 from finance.services import budget_years_create
-from groups.models import SupportGroup
+from groups.models import GroupStatus, SupportGroup
 from partnership.models import Agreement, Membership, Organisation, Role, TargetGroup
 from partnership.selectors import agreement_current, agreement_current_for
 from tests.coordination.factories import make_arrangement, make_provider, make_provider_world, publish
@@ -154,3 +154,24 @@ def test_a_group_is_published_only_under_a_target_group_its_provider_has(make_si
     assert response.status_code == 200 and response.context["form"].errors["target_group"]
     group.refresh_from_db()
     assert group.target_group == violence
+
+
+def test_a_parents_group_runs_beside_a_childrens_group_with_meetings_ahead_or_the_one_it_already_has(
+    make_signed_in_client,
+):
+    """A provider has thousands of children's groups over the years: the choice offers those still
+    to meet, and keeps the one chosen before even once it has closed."""
+    make_agreement()
+    _provider, agreement, manager, leader = make_provider_world()
+    ahead = make_group(agreement=agreement, leaders=[leader], manager=manager, name="Våren", weekday=0)
+    closed = make_group(agreement=agreement, leaders=[leader], manager=manager, name="Förra året", weekday=1)
+    parents = make_group(agreement=agreement, leaders=[leader], manager=manager, name="Föräldrarna", weekday=2)
+    publish(parents, audience="parents", parallel_to=closed)
+    SupportGroup.objects.filter(pk=closed.pk).update(status=GroupStatus.CLOSED)
+    older = make_group(agreement=agreement, leaders=[leader], manager=manager, name="Ännu äldre", weekday=3)
+    SupportGroup.objects.filter(pk=older.pk).update(status=GroupStatus.CLOSED)
+
+    client = make_signed_in_client(manager)
+    url = reverse("coordination:publication", kwargs={"public_id": parents.public_id})
+    offered = set(client.get(url).context["form"].fields["parallel_to"].queryset)
+    assert offered == {ahead, closed}
