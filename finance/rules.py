@@ -12,12 +12,12 @@ lookups the same way, so an object of another agreement is a 404 before these ru
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import rules
 from django.contrib.auth.models import User
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Attendance, GroupStatus, Meeting, Placement, SupportGroup
@@ -127,16 +127,16 @@ class CarriedOut:
     reason: str
 
 
-def group_carried_out(group: SupportGroup, *, termination_date: datetime.date, today: datetime.date) -> CarriedOut:
+def group_carried_out(
+    group: SupportGroup, *, held_on: Iterable[datetime.date], termination_date: datetime.date, today: datetime.date
+) -> CarriedOut:
+    """`held_on`: the local days of the group's meetings confirmed as held."""
     if group.status == GroupStatus.CANCELLED:
         return CarriedOut(False, _("Inställd; genomfördes aldrig."))
     if group.starts_on is None or group.starts_on > termination_date:
         return CarriedOut(False, _("Första träffen ligger efter uppsägningsdagen."))
     held = group.status in (GroupStatus.RUNNING, GroupStatus.CLOSED) and group.starts_on <= today
-    held = held or any(
-        meeting.held_confirmed_at is not None and timezone.localdate(meeting.starts_at) <= termination_date
-        for meeting in group.meetings.all()
-    )
+    held = held or any(day <= termination_date for day in held_on)
     if not held:
         return CarriedOut(
             False,

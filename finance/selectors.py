@@ -12,7 +12,7 @@ from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from groups.models import GroupStatus, Placement, SupportGroup
+from groups.models import GroupStatus, Meeting, Placement, SupportGroup
 from partnership.models import Agreement, District, Role
 from partnership.pagination import AFTER, BEFORE, KeysetPage, decode_cursor, encode_cursor
 from partnership.replica import report_reads
@@ -306,25 +306,36 @@ def _year_groups(agreement: Agreement, start: datetime.date, end: datetime.date)
     ).exclude(status=GroupStatus.CANCELLED)
 
 
+def held_meeting_days(group_ids: list[int]) -> dict[int, list[datetime.date]]:
+    """Per group, the local days of its meetings confirmed as held: what the rule of a group
+    carried out reads (finance/rules.py). Two columns a meeting, not the meetings themselves: a
+    national provider's year holds thousands."""
+    days: dict[int, list[datetime.date]] = {}
+    held = Meeting.objects.filter(group_id__in=group_ids, held_confirmed_at__isnull=False)
+    for group_id, starts_at in held.values_list("group_id", "starts_at"):
+        days.setdefault(group_id, []).append(timezone.localdate(starts_at))
+    return days
+
+
 def group_counts(budget_year: BudgetYear) -> GroupCounts:
     """Groups of the year carried out by the year's end (finance/rules.py: started, not merely
     "not cancelled") and the distinct children placed in them."""
 
     today = timezone.localdate()
+    year_groups = list(_year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on))
+    held_on = held_meeting_days([group.pk for group in year_groups])
     groups = [
         group
-        for group in _year_groups(budget_year.agreement, budget_year.starts_on, budget_year.ends_on).prefetch_related(
-            "meetings"
-        )
-        if finance_rules.group_carried_out(group, termination_date=budget_year.ends_on, today=today).counts
+        for group in year_groups
+        if finance_rules.group_carried_out(
+            group, held_on=held_on.get(group.pk, ()), termination_date=budget_year.ends_on, today=today
+        ).counts
     ]
     ids = [group.pk for group in groups]
+    # The groups and their subgroups by id: an OR across the join to the groups reads every placement.
+    holders = ids + list(SupportGroup.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
     children = (
-        Placement.objects.filter(removed_at__isnull=True)
-        .filter(Q(group__in=ids) | Q(group__parent__in=ids))
-        .values("referral")
-        .distinct()
-        .count()
+        Placement.objects.filter(group_id__in=holders, removed_at__isnull=True).values("referral").distinct().count()
     )
     return GroupCounts(groups=len(groups), children=children)
 
@@ -450,20 +461,19 @@ def settlement_for(agreement: Agreement, termination_date: datetime.date) -> Set
         return None
     # Every top-level group of the year with a first meeting up to the termination date (and the
     # cancelled ones, to show why they do not count); the rule is finance/rules.py's.
-    year_groups = (
-        SupportGroup.objects.filter(
-            agreement=agreement,
-            parent__isnull=True,
-            starts_on__gte=budget_year.starts_on,
-            starts_on__lte=min(budget_year.ends_on, termination_date),
-        )
-        .prefetch_related("meetings")
-        .order_by("starts_on", "name")
-    )
+    year_groups = SupportGroup.objects.filter(
+        agreement=agreement,
+        parent__isnull=True,
+        starts_on__gte=budget_year.starts_on,
+        starts_on__lte=min(budget_year.ends_on, termination_date),
+    ).order_by("starts_on", "name")
     today = timezone.localdate()
+    held_on = held_meeting_days([group.pk for group in year_groups])
     considered = []
     for group in year_groups:
-        verdict = finance_rules.group_carried_out(group, termination_date=termination_date, today=today)
+        verdict = finance_rules.group_carried_out(
+            group, held_on=held_on.get(group.pk, ()), termination_date=termination_date, today=today
+        )
         considered.append(
             SettlementGroup(
                 name=group.name,
