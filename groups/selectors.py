@@ -385,6 +385,63 @@ def meetings_in_month(user: User, year: int, month: int) -> QuerySet[Meeting]:
     return meetings.exclude(group__status=GroupStatus.CANCELLED).select_related("group").order_by("starts_at")
 
 
+# A day of the month's grid shows this many meetings and how many more: a manager's month holds
+# every group's meetings, hundreds a day at national scale. The day's own list shows them all.
+CALENDAR_MEETINGS_PER_DAY = 5
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    starts_at: datetime.datetime
+    group_name: str
+    group_public_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: datetime.date
+    in_month: bool
+    entries: list[CalendarEntry]
+    more: int
+
+
+def calendar_month(user: User, first: datetime.date) -> tuple[list[list[CalendarDay]], list[CalendarDay]]:
+    """The month's weeks for the grid, and its days with meetings for the list at phone width;
+    at most CALENDAR_MEETINGS_PER_DAY meetings a day, with how many more. Three columns a meeting."""
+    rows = meetings_in_month(user, first.year, first.month).values_list("starts_at", "group__name", "group__public_id")
+    by_day: dict[datetime.date, list[CalendarEntry]] = {}
+    for starts_at, name, public_id in rows:
+        by_day.setdefault(timezone.localdate(starts_at), []).append(CalendarEntry(starts_at, name, public_id))
+
+    def day_of(day: datetime.date) -> CalendarDay:
+        entries = by_day.get(day, [])
+        return CalendarDay(
+            day=day,
+            in_month=day.month == first.month,
+            entries=entries[:CALENDAR_MEETINGS_PER_DAY],
+            more=max(0, len(entries) - CALENDAR_MEETINGS_PER_DAY),
+        )
+
+    weeks = [
+        [day_of(day) for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+    days = [day_of(day) for day in sorted(by_day) if day.month == first.month]
+    return weeks, days
+
+
+def meetings_on_day(user: User, day: datetime.date) -> list[CalendarEntry]:
+    """Every meeting of one day of the calendar, for the day's own list."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    meetings = meetings_in_month(user, day.year, day.month).filter(
+        starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)
+    )
+    return [
+        CalendarEntry(starts_at, name, public_id)
+        for starts_at, name, public_id in meetings.values_list("starts_at", "group__name", "group__public_id")
+    ]
+
+
 @dataclass(frozen=True)
 class AnnualTargets:
     year: int

@@ -1,4 +1,3 @@
-import calendar
 import datetime
 
 from django.contrib import messages
@@ -515,24 +514,24 @@ def calendar_month(request):
         first = datetime.date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    meetings = selectors.meetings_in_month(request.user, first.year, first.month)
-    by_day: dict[datetime.date, list[Meeting]] = {}
-    for meeting in meetings:
-        by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
-    weeks = [
-        [(day, by_day.get(day, []), day.month == first.month) for day in week]
-        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    ]
+    weeks, days = selectors.calendar_month(request.user, first)
+    try:
+        chosen = datetime.date.fromisoformat(request.GET.get("dag", ""))
+    except ValueError:
+        chosen = None
+    chosen = chosen if chosen is not None and (chosen.year, chosen.month) == (first.year, first.month) else None
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     token = CalendarToken.objects.filter(user=request.user).first()
     context = {
         "first": first,
         "weeks": weeks,
+        "days": days,
+        "chosen": chosen,
+        "chosen_meetings": selectors.meetings_on_day(request.user, chosen) if chosen else [],
         "today": today,
         "previous": previous,
         "following": following,
-        "meetings": meetings,
         "feed_url": request.build_absolute_uri(reverse("groups:calendar_feed", kwargs={"token": token.token}))
         if token
         else "",

@@ -147,6 +147,27 @@ def test_every_groups_page_is_axe_clean(page: Page, live_server, agreement):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
 
 
+def test_a_manager_opens_a_crowded_day_of_the_calendar_at_phone_width(page: Page, live_server, agreement):
+    manager = make_user(Role.OPERATIONS_MANAGER)
+    leader = make_user(Role.GROUP_LEADER)
+    group = make_group(leaders=[leader], manager=manager, name="Tisdagsgruppen")
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    day += datetime.timedelta(days=1 if day.weekday() == 0 else 0)  # the group meets on Mondays
+    for hour in range(9, 17):
+        starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        group.meetings.create(starts_at=starts_at, ends_at=starts_at + datetime.timedelta(minutes=45))
+    page.set_viewport_size(PHONE_VIEWPORT)
+    sign_in(page, live_server.url, manager)
+    page.goto(f"{live_server.url}/grupper/kalender/?manad={day:%Y-%m}")
+    more = page.get_by_role("link", name=re.compile(r"^och 3 till"))
+    expect(more).to_be_visible()
+    more.click()
+    listed = page.locator("#dagen").get_by_role("link", name=re.compile("Tisdagsgruppen"))
+    expect(listed).to_have_count(8)
+    assert_no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_a_leader_records_a_foster_familys_yes_to_meeting_reminders_on_a_phone(page: Page, live_server, agreement):
 
     manager = make_user(Role.OPERATIONS_MANAGER)

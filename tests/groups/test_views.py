@@ -284,6 +284,29 @@ def test_month_calendar_shows_the_meetings(manager, leader, make_signed_in_clien
     assert response.content.decode().count(group.name) >= 2
 
 
+def test_a_crowded_day_shows_five_meetings_and_how_many_more_and_its_own_list_shows_all(
+    manager, leader, make_signed_in_client, django_assert_max_num_queries
+):
+    group = make_group(leaders=[leader], manager=manager, earliest=datetime.date(2027, 3, 15))
+    day = datetime.date(2027, 3, 10)
+    for hour in range(8, 16):
+        starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        group.meetings.create(starts_at=starts_at, ends_at=starts_at + datetime.timedelta(minutes=45))
+    client = make_signed_in_client(manager)
+    with django_assert_max_num_queries(12):
+        month = client.get(reverse("groups:calendar"), {"manad": "2027-03"}).content.decode()
+    assert "08:00 " + group.name in month and "12:00 " + group.name in month
+    assert "13:00 " + group.name not in month
+    assert "och 3 till" in month
+    whole_day = client.get(reverse("groups:calendar"), {"manad": "2027-03", "dag": "2027-03-10"}).content.decode()
+    assert all(f"{hour}:00 {group.name}" in whole_day for hour in ("13", "14", "15"))
+    # A day outside the month shown, or no day at all, lists nothing more.
+    assert (
+        "Alla träffar"
+        not in client.get(reverse("groups:calendar"), {"manad": "2027-03", "dag": "2027-04-01"}).content.decode()
+    )
+
+
 def test_closing_the_group_through_the_page(manager, leader, make_signed_in_client):
     group, placements = _running_group(manager, leader)
     response = make_signed_in_client(leader).post(reverse("groups:close", args=[group.public_id]))
