@@ -30,6 +30,10 @@ FOLLOW_UP_MIN_GAP = datetime.timedelta(days=14)
 DEFAULT_FOLLOW_UP_WEEKS = 4
 SATURDAY, SUNDAY = 5, 6
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# No meeting is longer: every slot lies within one day (a weekly meeting, a weekend's day), and a
+# move keeps the meeting's length. A search for meetings that end after a moment can then start
+# the index on their start a day earlier, instead of at the first meeting ever held.
+LONGEST_MEETING = datetime.timedelta(days=1)
 
 
 @cache

@@ -73,7 +73,11 @@ def _check_overlaps(
         return
     overlap = Q()
     for slot in slots:
-        overlap |= Q(starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at)
+        overlap |= Q(
+            starts_at__lt=slot.ends_at,
+            starts_at__gt=slot.starts_at - schedule.LONGEST_MEETING,
+            ends_at__gt=slot.starts_at,
+        )
     clashes = Meeting.objects.filter(overlap).exclude(group__status=G.CANCELLED).select_related("group")
     if exclude_group is not None:
         clashes = clashes.exclude(group=exclude_group)

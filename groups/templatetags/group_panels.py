@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from groups import selectors
+from groups import schedule, selectors
 
 register = template.Library()
 
@@ -18,4 +18,8 @@ def annual_targets(agreement):
 def upcoming_meetings(user, limit=5):
     """The leader's next meetings, for the leader's home page."""
 
-    return list(selectors.meetings_for_leader(user).filter(ends_at__gte=timezone.now())[:limit])
+    return list(
+        selectors.meetings_for_leader(user)
+        .filter(ends_at__gte=timezone.now())
+        .filter(starts_at__gte=timezone.now() - schedule.LONGEST_MEETING)[:limit]
+    )

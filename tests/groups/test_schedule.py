@@ -105,3 +105,11 @@ def test_split_by_age_makes_the_fewest_subgroups_of_five_to_eight(count, sizes):
 def test_split_by_age_refuses_counts_that_cannot_make_groups_of_five_to_eight(count):
     with pytest.raises(ValidationError):
         schedule.split_by_age([(n, 10) for n in range(count)], min_size=5, max_size=8)
+
+
+def test_no_meeting_is_longer_than_the_searches_for_meetings_under_way_assume():
+    # The home page's next meetings and the clash check bound their index scans by it.
+    slots = schedule.weekly_schedule(
+        earliest=datetime.date(2027, 9, 6), weekday=3, start_time=datetime.time(23, 30)
+    ) + schedule.weekend_schedule(first_saturday=datetime.date(2027, 9, 11))
+    assert all(slot.ends_at - slot.starts_at <= schedule.LONGEST_MEETING for slot in slots)

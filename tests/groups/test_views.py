@@ -1,9 +1,10 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from icalendar import Calendar
 from pypdf import PdfReader
 
@@ -305,6 +306,19 @@ def test_a_crowded_day_shows_five_meetings_and_how_many_more_and_its_own_list_sh
         "Alla träffar"
         not in client.get(reverse("groups:calendar"), {"manad": "2027-03", "dag": "2027-04-01"}).content.decode()
     )
+
+
+def test_the_leaders_home_shows_a_meeting_under_way_and_the_next_ones(leader, manager, make_signed_in_client):
+    group = make_group(leaders=[leader], manager=manager, earliest=timezone.localdate() + datetime.timedelta(days=7))
+    started = timezone.now() - datetime.timedelta(minutes=90)
+    group.meetings.create(starts_at=started, ends_at=started + datetime.timedelta(hours=2))
+    group.meetings.create(
+        starts_at=started - datetime.timedelta(days=1), ends_at=started - datetime.timedelta(hours=22)
+    )
+    home = make_signed_in_client(leader).get(reverse("home")).content.decode()
+    shown = re.findall(r"– " + re.escape(group.name), home)
+    assert len(shown) == 5
+    assert f"{dateformat.format(timezone.localtime(started), 'D j M H:i')} – {group.name}" in home
 
 
 def test_closing_the_group_through_the_page(manager, leader, make_signed_in_client):
