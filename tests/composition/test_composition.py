@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from composition import services
-from composition.models import ChildRelation, CompositionRequest, SuggestedGroup
+from composition.models import ChildRelation, CompositionRequest, SuggestedGroup, SuggestedMember
+from composition.tasks import composition_request_solve
 from groups.models import GroupStatus, Placement, SupportGroup
 from partnership.models import AccessLogEntry, BackgroundJob, Role
 from referrals.models import Referral, ReferralStatus
@@ -128,6 +129,49 @@ def test_the_district_cannot_relate_another_districts_child(agreement):
     with pytest.raises(Exception, match="din stadsdel"):
         services.child_relation_record(first=own, second=other, kind="apart", by=worker)
     assert not ChildRelation.objects.exists()
+
+
+# --- Solved in the background ------------------------------------------------------------
+
+
+def test_asking_again_while_it_is_being_solved_gets_the_same_suggestion(operations_manager, agreement, waiting):
+    first = ask(operations_manager, agreement)
+    assert ask(operations_manager, agreement) == first
+    other = ask(operations_manager, agreement, max_groups=1)
+    assert other != first
+    assert BackgroundJob.objects.filter(kind="composition.suggestion").count() == 2
+    assert not CompositionRequest.objects.filter(solver_status__gt="").exists()
+
+
+def test_a_second_run_of_the_job_keeps_the_first_outcome(
+    operations_manager, agreement, waiting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ask(operations_manager, agreement)
+    # A second delivery that read the suggestion before the first run had kept its outcome.
+    stale = CompositionRequest.objects.get(pk=request.pk)
+    request.refresh_from_db()
+    assert request.is_solved and request.groups.count() == 2
+    stale.solver_status = ""
+    composition_request_solve(stale)
+    composition_request_solve(CompositionRequest.objects.get(pk=request.pk))
+    assert request.groups.count() == 2 and SuggestedMember.objects.count() == 12
+
+
+def test_the_page_says_when_the_background_service_cannot_be_reached_and_when_solving_failed(
+    make_signed_in_client, operations_manager, agreement, waiting
+):
+    request = ask(operations_manager, agreement)  # not committed: never sent to the broker
+    client = make_signed_in_client(operations_manager)
+    url = reverse("composition:detail", args=[request.public_id])
+    page = client.get(url).content.decode()
+    assert "Bakgrundstjänsten går inte att nå just nu" in page and "Förslaget tas fram" in page
+    assert "12 barn i väntelistan" not in page and "Det går inte att bilda en grupp" not in page
+
+    BackgroundJob.objects.filter(pk=request.job_id).update(state=BackgroundJob.State.FAILED)
+    page = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Förslaget kunde inte tas fram." in page
+    assert "data-hx-get" not in page and "Förslaget tas fram" not in page
 
 
 # --- The pages -----------------------------------------------------------------------------
