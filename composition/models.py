@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import SupportGroup
-from partnership.models import Agreement, District, TargetGroup, TimeStampedModel
+from partnership.models import Agreement, BackgroundJob, District, TargetGroup, TimeStampedModel
 from referrals.models import Referral
 
 
@@ -63,7 +63,12 @@ class ChildRelation(TimeStampedModel):
 
 
 class CompositionRequest(TimeStampedModel):
-    """One run of the solver over a provider's waiting list for a target group, and its outcome."""
+    """One run of the solver over a provider's waiting list for a target group, and its outcome.
+
+    Asked for in the web, solved in the background (composition/tasks.py): until then the outcome's
+    fields are empty and `job` says where the solving stands. Suggestions made before the solver
+    ran in the background have no job.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="+")
@@ -72,8 +77,10 @@ class CompositionRequest(TimeStampedModel):
     planned_start = models.DateField(_("planerad start"))
     max_groups = models.PositiveSmallIntegerField(_("högst antal grupper"))
     max_age_spread = models.PositiveSmallIntegerField(_("största åldersspridning (år)"))
-    waiting_count = models.PositiveIntegerField(_("barn i väntelistan"))
-    solver_status = models.CharField(_("lösningens status"), max_length=20)
+    job = models.OneToOneField(BackgroundJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    waiting_count = models.PositiveIntegerField(_("barn i väntelistan"), default=0)
+    # The solver's status (composition.solver.Solution.status); empty until it has run.
+    solver_status = models.CharField(_("lösningens status"), max_length=20, blank=True, default="")
     objective = models.BigIntegerField(default=0)
     bound = models.BigIntegerField(default=0)
     # What the bound proves (composition.solver.Proof) and by how many points the best possible
@@ -90,6 +97,10 @@ class CompositionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.target_group} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_solved(self) -> bool:
+        return bool(self.solver_status)
 
     @property
     def is_optimal(self) -> bool:

@@ -109,7 +109,7 @@ def requests_for(user: User) -> QuerySet[CompositionRequest]:
     if provider_id is None:
         return CompositionRequest.objects.none()
     return CompositionRequest.objects.filter(agreement__provider_id=provider_id).select_related(
-        "agreement", "target_group", "requested_by"
+        "agreement", "target_group", "requested_by", "job"
     )
 
 

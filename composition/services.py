@@ -1,5 +1,6 @@
-"""State changes of group compositions: asking the solver, accepting, rejecting, and the
-district's record of children who must not meet.
+"""State changes of group compositions: asking for a suggestion, accepting, rejecting, and the
+district's record of children who must not meet. The solving itself, and keeping its outcome, is
+the background job's (composition/tasks.py): this module is the web's and never loads the solver.
 
 Accepting plans the group and places the children through groups.services, the same services
 and rules as planning and placing by hand (IOP 2.1 ages, the consent gate's statuses, 5–8
@@ -9,7 +10,6 @@ children): a child the rules refuse is reported by pseudonym and nothing is save
 import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,79 +19,43 @@ from django.utils.translation import gettext as _
 from groups import schedule
 from groups import services as group_services
 from groups.models import Premises, SupportGroup
+from partnership.jobs import job_request
 from partnership.models import Agreement
 from referrals.identity_numbers import age_on
 from referrals.models import ACTIVE_STATUSES, Referral
 
-from . import selectors, solver
-from .models import ChildRelation, CompositionRequest, SuggestedGroup, SuggestedMember
+from .jobs import SUGGESTION_JOB
+from .models import ChildRelation, CompositionRequest, SuggestedGroup
 
 
 @transaction.atomic
 def composition_suggest(
     *, agreement: Agreement, planned_start: datetime.date, max_groups: int, max_age_spread: int, by: User
 ) -> CompositionRequest:
-    """Solve the composition of the provider's waiting list for one arrangement and keep the
-    suggestion. Runs in the request: the model is small (one provider's list for one target
-    group, at most selectors.MAX_CHILDREN children) and the solver stops at
-    COMPOSITION_TIME_LIMIT_SECONDS, reporting the best suggestion so far and its bound."""
+    """Ask for a suggestion for the provider's waiting list for one arrangement. It is solved in
+    the background (composition/tasks.py), which also reads the waiting list then; the suggestion's
+    page shows the job until it is done. Asking again with the same conditions while it is being
+    solved gets that suggestion."""
     if agreement.provider_id != by.membership.organisation_id:
         raise ValidationError(_("Överenskommelsen hör till en annan utförare."), code="provider")
     if planned_start < timezone.localdate():
         raise ValidationError({"planned_start": _("Den planerade starten har redan passerat.")}, code="past")
-    waiting = selectors.waiting_children(user=by, agreement=agreement, planned_start=planned_start)
-    by_id = {row.referral.pk: row for row in waiting}
-    distances = selectors.district_distances(row.referral.district_id for row in waiting)
-    relations = list(selectors.relations_among(by_id))
-    problem = solver.Problem(
-        children=[
-            solver.Child(key=row.referral.pk, age=row.age, district=row.referral.district_id, rank=row.rank)
-            for row in waiting
-        ],
-        distances_km=distances,
-        apart=[(r.first_id, r.second_id) for r in relations if r.kind == ChildRelation.Kind.MUST_NOT_MEET],
-        together=[(r.first_id, r.second_id) for r in relations if r.kind == ChildRelation.Kind.SIBLINGS],
-        min_size=agreement.min_group_size,
-        max_size=agreement.max_group_size,
-        max_groups=max_groups,
-        max_age_spread=max_age_spread,
-        time_limit_seconds=settings.COMPOSITION_TIME_LIMIT_SECONDS,
+    job, created = job_request(
+        kind=SUGGESTION_JOB,
+        key=f"{SUGGESTION_JOB}:{agreement.pk}:{planned_start.isoformat()}:{max_groups}:{max_age_spread}",
+        requested_by=by,
     )
-    solution = solver.solve(problem)
-    request = CompositionRequest.objects.create(
+    if not created:
+        return CompositionRequest.objects.get(job=job)
+    return CompositionRequest.objects.create(
         agreement=agreement,
         target_group=agreement.target_group,
         requested_by=by,
         planned_start=planned_start,
         max_groups=max_groups,
         max_age_spread=max_age_spread,
-        waiting_count=len(waiting),
-        solver_status=solution.status,
-        objective=solution.objective,
-        bound=solution.bound,
-        proof=solution.proof,
-        gap_points=solution.gap_points,
-        wall_ms=round(solution.wall_seconds * 1000),
+        job=job,
     )
-    for position, proposed in enumerate(solution.groups, start=1):
-        suggested = SuggestedGroup.objects.create(
-            request=request,
-            position=position,
-            min_age=proposed.min_age,
-            max_age=proposed.max_age,
-            travel_km=proposed.travel_km,
-        )
-        SuggestedMember.objects.bulk_create(
-            SuggestedMember(
-                suggested_group=suggested,
-                referral_id=key,
-                waiting_rank=by_id[key].rank + 1,
-                age=by_id[key].age,
-                waited_days=by_id[key].waited_days,
-            )
-            for key in proposed.children
-        )
-    return request
 
 
 def _decidable(suggested: SuggestedGroup) -> None:

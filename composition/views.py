@@ -62,15 +62,18 @@ def suggest(request):
 @login_required
 @require_http_methods(["GET"])
 def detail(request, public_id):
+    """The suggestion; while it is being solved the page says so and, with htmx, polls itself and
+    swaps in the outcome once there is one."""
     suggestion = selectors.get_request_for(request.user, public_id)
     require_permission(request.user, "composition.decide_suggestion", suggestion)
-    groups = selectors.suggested_groups(user=request.user, request=suggestion)
+    groups = selectors.suggested_groups(user=request.user, request=suggestion) if suggestion.is_solved else []
     _log_views(
         request.user,
         [row.member.referral for _group, rows in groups for row in rows],
         "Förslag på gruppsammansättning",
     )
-    return render(request, "composition/detail.html", {"suggestion": suggestion, "groups": groups})
+    template = "composition/_suggestion.html" if request.htmx else "composition/detail.html"
+    return render(request, template, {"suggestion": suggestion, "groups": groups})
 
 
 def _child_choices(user, suggested):

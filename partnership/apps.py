@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
@@ -30,3 +31,8 @@ class PartnershipConfig(AppConfig):
         # the admin finds admin.py, so a worker knows every kind before its first job; lower apps
         # never import higher ones.
         autodiscover_modules("receivers", "jobs", "reminders")
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # This process runs every task and job itself, so it loads what otherwise only a
+            # Celery worker imports: the tasks modules, with the handlers too heavy for a web
+            # process (partnership/jobs.py, worker_job_handler).
+            autodiscover_modules("tasks")

@@ -18,8 +18,15 @@
 Each app declares its kinds in its own `jobs.py` with `@job_handler`; they are found at start-up
 (partnership/apps.py). A handler takes the job, reads its ids from `job.arguments`, and must be
 safe to run twice.
+
+A handler that needs a library the web process should not carry (OR-Tools for composing groups)
+is split: `jobs.py` declares the kind with `job_kind`, so every process can request it, and the
+app's `tasks.py` registers the handler with `@worker_job_handler`. Only Celery workers import the
+tasks modules (config/celery.py, autodiscover_tasks), and in eager mode the process that runs the
+jobs itself (partnership/apps.py).
 """
 
+import dataclasses
 import datetime
 import itertools
 import logging
@@ -53,7 +60,8 @@ MAIL_BATCH_SIZE = 200
 @dataclass(frozen=True)
 class JobKind:
     name: str
-    run: Callable[[BackgroundJob], dict | None]
+    # None in a process that has not loaded the kind's worker-only handler (see the docstring).
+    run: Callable[[BackgroundJob], dict | None] | None
     # Running longer than this means the worker died: the sweep requeues the job.
     time_limit: datetime.timedelta
     max_attempts: int
@@ -76,6 +84,31 @@ def job_handler(
 
     def register(run):
         _KINDS[kind] = JobKind(kind, run, time_limit, max_attempts, retry_on)
+        return run
+
+    return register
+
+
+def job_kind(
+    kind: str,
+    *,
+    time_limit: datetime.timedelta = DEFAULT_TIME_LIMIT,
+    max_attempts: int = 3,
+    retry_on: tuple[type[BaseException], ...] = (),
+) -> str:
+    """Declare a kind whose handler only a worker loads (`worker_job_handler` in the app's
+    tasks.py); returns the kind's name."""
+    _KINDS[kind] = JobKind(kind, None, time_limit, max_attempts, retry_on)
+    return kind
+
+
+def worker_job_handler(kind: str):
+    """Register the handler of a kind declared with `job_kind`: `def run(job) -> dict | None`."""
+
+    def register(run):
+        if kind not in _KINDS:
+            raise LookupError(f"background job kind {kind!r} is not declared (job_kind in the app's jobs.py)")
+        _KINDS[kind] = dataclasses.replace(_KINDS[kind], run=run)
         return run
 
     return register
@@ -219,7 +252,7 @@ def job_run(job_id: int) -> BackgroundJob | None:
     logger.info("Background job %s (%s) claimed, attempt %s", job.pk, job.kind, job.attempts)
     kind = _KINDS.get(job.kind)
     try:
-        if kind is None:
+        if kind is None or kind.run is None:
             raise LookupError(f"no handler for background job kind {job.kind!r}")
         result = kind.run(job) or {}
     except Exception as error:  # the outcome is recorded; the traceback goes to the log

@@ -8,6 +8,7 @@ outage. They need committed data the worker's connection can see, hence transact
 
 import contextlib
 import datetime
+import json
 import os
 import re
 import shutil
@@ -24,9 +25,11 @@ import redis
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from composition.models import CompositionRequest
 from config.celery import app
 from finance.models import AnnualReport
 from finance.services import ANNUAL_REPORT_JOB
@@ -37,8 +40,8 @@ from partnership.tasks import reminders_sweep
 from referrals.models import PurgeRecord, Referral
 from referrals.tasks import referral_purge_task
 from scripts.run_tests import TEST_ENVIRONMENT
-from tests.conftest import require_postgresql
-from tests.factories import make_referral, make_user
+from tests.conftest import require_postgresql, sign_in_with_second_factor
+from tests.factories import make_agreement, make_referral, make_user
 from tests.finance.helpers import agreement_with_years
 from tests.referrals.lifecycle import database_text, documented_child
 
@@ -448,3 +451,67 @@ def test_two_workers_share_a_burst_and_what_a_killed_one_held_is_finished_once(s
     assert not Reminder.objects.filter(pk__in=[reminder.pk for reminder in reminders], sent_at__isnull=True).exists()
     for report in AnnualReport.objects.filter(job_id__in=pdf_jobs):
         assert report.pdf.read().startswith(b"%PDF-"), report.pk
+
+
+# --- Composing groups: the web process asks, only the worker loads the solver --------------------
+
+# A web process as gunicorn runs it (no eager tasks, the broker of the test's worker): it serves the
+# manager's request for a suggestion and polls its page until the worker has solved it, then says
+# what it answered and which of the solver's libraries it has loaded.
+WEB_PROCESS = """
+import json, sys, time
+import django
+django.setup()
+import config.urls  # every view, as the first request loads them
+from django.test import Client
+from django.urls import reverse
+from partnership.jobs import job_kinds
+
+SOLVER_MODULES = ("ortools", "pandas", "composition.solver", "composition.tasks")
+session, form = sys.argv[1], json.loads(sys.argv[2])
+client = Client()
+client.cookies["sessionid"] = session
+answers = [client.get(reverse("composition:suggest")).status_code]
+response = client.post(reverse("composition:suggest"), form)
+answers.append(response.status_code)
+page = ""
+deadline = time.monotonic() + 90
+while "Optimalt" not in page and time.monotonic() < deadline:
+    time.sleep(0.5)
+    page = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+print(json.dumps({
+    "answers": answers,
+    "page": page,
+    "loaded": sorted(name for name in SOLVER_MODULES if name in sys.modules),
+    "handler_loaded": job_kinds()["composition.suggestion"].run is not None,
+}))
+"""
+
+
+def test_a_suggestion_asked_for_in_a_web_process_is_solved_by_the_worker_alone(worker, tmp_path):
+    """Issue 13: OR-Tools is some 75 MB a web worker would carry for nothing; the web process
+    requests the job and shows its outcome, and only the worker loads the solver."""
+    agreement = make_agreement()
+    planned = timezone.localdate() + datetime.timedelta(days=30)
+    for n, age in enumerate([8, 9, 8, 9, 8, 9]):
+        make_referral(agreement=agreement, age=age, planned_start=planned, first_name=f"Barn{n}")
+    client = sign_in_with_second_factor(Client(), make_user(Role.OPERATIONS_MANAGER))
+    form = {"agreement": agreement.pk, "planned_start": planned.isoformat(), "max_groups": 1, "max_age_spread": 3}
+    web = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", WEB_PROCESS, client.cookies["sessionid"].value, json.dumps(form)],
+        cwd=ROOT,
+        env=celery_environment(tmp_path, BROKER_URL, QUEUE),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert web.returncode == 0, web.stderr
+    served = json.loads(web.stdout.strip().splitlines()[-1])
+    log = (tmp_path / "worker.log").read_text()
+    assert served["answers"] == [200, 302], log
+    assert "Optimalt" in served["page"] and "Grupp 1: 8–9 år" in served["page"], log
+    assert served["loaded"] == [] and not served["handler_loaded"]
+    suggestion = CompositionRequest.objects.select_related("job").get()
+    assert suggestion.job.state == BackgroundJob.State.DONE and suggestion.waiting_count == 6
+    assert suggestion.groups.get().members.count() == 6
+    assert f"Background job {suggestion.job_id} (composition.suggestion) done" in log  # the worker solved it

@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 from followup import cooperation
 from groups import methods
 from groups.models import GroupStatus, Placement, SupportGroup
-from partnership.models import Role, TargetGroup
+from partnership import jobs
+from partnership.models import BackgroundJob, Role, TargetGroup
 from tests.browser.helpers import PHONE_VIEWPORT, assert_no_axe_violations, sign_in
 from tests.factories import make_agreement, make_referral, make_user
 
@@ -108,4 +109,27 @@ def test_suggest_accept_minutes_and_method_library(page: Page, live_server, worl
     expect(flagged.get_by_text("Barn till föräldrar med psykisk ohälsa")).to_be_visible()
     expect(flagged.get_by_text("Barn till föräldrar med missbruk")).to_be_visible()
     expect(page.get_by_text("Saknar manual")).to_be_visible()
+    assert_no_axe_violations(page)
+
+
+def test_the_suggestions_page_waits_for_the_background_job_then_shows_them(page: Page, live_server, world, monkeypatch):
+    """The job is not handed to the broker (as when it is down): the page says so and polls; once
+    a worker has solved it, the suggestion appears on the same page, without reloading it."""
+    monkeypatch.setattr(jobs, "job_send", lambda job_id: False)
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server.url, world["manager"])
+    page.goto(f"{live_server.url}/sammansattning/")
+    page.get_by_label("Målgrupp").select_option(label="Familjehemsplacerade barn")
+    page.get_by_role("button", name="Föreslå grupper").click()
+    expect(page.get_by_text("Bakgrundstjänsten går inte att nå just nu.", exact=False)).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Förslaget tas fram (0 %)")).to_be_visible()
+    assert_no_axe_violations(page)
+    address = page.url
+
+    job = BackgroundJob.objects.get(kind="composition.suggestion")
+    jobs.job_run(job.pk)  # what the worker does once the broker has the job
+    expect(page.get_by_text("Optimalt", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Grupp 1: 8–9 år")).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    assert page.url == address
     assert_no_axe_violations(page)

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from composition import services
-from composition.models import ChildRelation, CompositionRequest, SuggestedGroup
+from composition.models import ChildRelation, CompositionRequest, SuggestedGroup, SuggestedMember
+from composition.tasks import composition_request_solve
 from groups.models import GroupStatus, Placement, SupportGroup
-from partnership.models import AccessLogEntry, Role
+from partnership.models import AccessLogEntry, BackgroundJob, Role
 from referrals.models import Referral, ReferralStatus
 from referrals.services import referral_transition
 from tests.coordination.factories import make_provider_world
@@ -50,7 +51,7 @@ def waiting(agreement):
     return referrals
 
 
-def suggest(manager, agreement, **fields):
+def ask(manager, agreement, **fields):
     return services.composition_suggest(
         agreement=agreement,
         planned_start=fields.get("planned_start", timezone.localdate() + datetime.timedelta(days=30)),
@@ -58,6 +59,20 @@ def suggest(manager, agreement, **fields):
         max_age_spread=fields.get("max_age_spread", 3),
         by=manager,
     )
+
+
+@pytest.fixture
+def suggest(django_capture_on_commit_callbacks):
+    """Ask for a suggestion and have it solved: the job runs in this process once the request's
+    transaction commits (eager mode, as `make run`)."""
+
+    def suggest(manager, agreement, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            request = ask(manager, agreement, **fields)
+        request.refresh_from_db()
+        return request
+
+    return suggest
 
 
 def accept_data(suggested, referrals, leader, **extra):
@@ -73,7 +88,7 @@ def accept_data(suggested, referrals, leader, **extra):
     }
 
 
-def test_the_suggestion_makes_two_groups_by_age_and_says_it_is_optimal(operations_manager, agreement, waiting):
+def test_the_suggestion_makes_two_groups_by_age_and_says_it_is_optimal(operations_manager, agreement, waiting, suggest):
     request = suggest(operations_manager, agreement)
     assert request.solver_status == "OPTIMAL"
     assert request.waiting_count == 12
@@ -86,7 +101,7 @@ def test_the_suggestion_makes_two_groups_by_age_and_says_it_is_optimal(operation
     assert groups[0].travel_km == 0
 
 
-def test_a_must_not_meet_pair_recorded_by_the_district_is_split(operations_manager, agreement, waiting):
+def test_a_must_not_meet_pair_recorded_by_the_district_is_split(operations_manager, agreement, waiting, suggest):
     worker = make_user(Role.SOCIAL_WORKER, district_name="Farsta")
     young = [referral for referral in waiting if referral.age_at_planned_start < 12]
     services.child_relation_record(first=young[0], second=young[1], kind=ChildRelation.Kind.MUST_NOT_MEET, by=worker)
@@ -99,7 +114,9 @@ def test_a_must_not_meet_pair_recorded_by_the_district_is_split(operations_manag
     assert young[0].pk in placed and young[1].pk not in placed
 
 
-def test_the_longest_waiting_get_the_places_when_one_group_is_asked_for(operations_manager, agreement, waiting):
+def test_the_longest_waiting_get_the_places_when_one_group_is_asked_for(
+    operations_manager, agreement, waiting, suggest
+):
     request = suggest(operations_manager, agreement, max_groups=1)
     (group,) = request.groups.all()
     # Both clusters are six; the older one holds the children ranked 2, 4, ... and the younger
@@ -116,30 +133,90 @@ def test_the_district_cannot_relate_another_districts_child(agreement):
     assert not ChildRelation.objects.exists()
 
 
+# --- Solved in the background ------------------------------------------------------------
+
+
+def test_asking_again_while_it_is_being_solved_gets_the_same_suggestion(operations_manager, agreement, waiting):
+    first = ask(operations_manager, agreement)
+    assert ask(operations_manager, agreement) == first
+    other = ask(operations_manager, agreement, max_groups=1)
+    assert other != first
+    assert BackgroundJob.objects.filter(kind="composition.suggestion").count() == 2
+    assert not CompositionRequest.objects.filter(solver_status__gt="").exists()
+
+
+def test_a_second_run_of_the_job_keeps_the_first_outcome(
+    operations_manager, agreement, waiting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ask(operations_manager, agreement)
+    # A second delivery that read the suggestion before the first run had kept its outcome.
+    stale = CompositionRequest.objects.get(pk=request.pk)
+    request.refresh_from_db()
+    assert request.is_solved and request.groups.count() == 2
+    stale.solver_status = ""
+    composition_request_solve(stale)
+    composition_request_solve(CompositionRequest.objects.get(pk=request.pk))
+    assert request.groups.count() == 2 and SuggestedMember.objects.count() == 12
+
+
+def test_the_page_says_when_the_background_service_cannot_be_reached_and_when_solving_failed(
+    make_signed_in_client, operations_manager, agreement, waiting
+):
+    request = ask(operations_manager, agreement)  # not committed: never sent to the broker
+    client = make_signed_in_client(operations_manager)
+    url = reverse("composition:detail", args=[request.public_id])
+    page = client.get(url).content.decode()
+    assert "Bakgrundstjänsten går inte att nå just nu" in page and "Förslaget tas fram" in page
+    assert "12 barn i väntelistan" not in page and "Det går inte att bilda en grupp" not in page
+
+    BackgroundJob.objects.filter(pk=request.job_id).update(state=BackgroundJob.State.FAILED)
+    page = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Förslaget kunde inte tas fram." in page
+    assert "data-hx-get" not in page and "Förslaget tas fram" not in page
+
+
 # --- The pages -----------------------------------------------------------------------------
 
 
 def test_the_manager_asks_reads_the_explanation_and_accepts_a_changed_group(
-    make_signed_in_client, operations_manager, group_leader, agreement, waiting
+    make_signed_in_client, operations_manager, group_leader, agreement, waiting, django_capture_on_commit_callbacks
 ):
     client = make_signed_in_client(operations_manager)
-    response = client.post(
-        reverse("composition:suggest"),
-        {
-            "agreement": agreement.pk,
-            "planned_start": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
-            "max_groups": 2,
-            "max_age_spread": 3,
-        },
-    )
+    with django_capture_on_commit_callbacks() as sent_once_committed:
+        response = client.post(
+            reverse("composition:suggest"),
+            {
+                "agreement": agreement.pk,
+                "planned_start": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+                "max_groups": 2,
+                "max_age_spread": 3,
+            },
+        )
     request = CompositionRequest.objects.get()
     assert response.status_code == 302 and response.url == reverse("composition:detail", args=[request.public_id])
+    assert request.job.kind == "composition.suggestion" and request.job.state == BackgroundJob.State.QUEUED
+    assert not request.is_solved and not request.groups.exists()
+    # Until its job has run the page says the suggestion is being made, and polls itself.
+    page = client.get(response.url).content.decode()
+    assert "Förslaget tas fram" in page and f'data-hx-get="{response.url}"' in page
+    assert "Optimalt" not in page
+
+    for send in sent_once_committed:  # the job goes to the worker, here this process (eager mode)
+        send()
+    request.refresh_from_db()
+    assert request.job.state == BackgroundJob.State.DONE and request.solver_status == "OPTIMAL"
+    # The poll gets the outcome in place of the waiting part, and stops polling.
+    fragment = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="suggestion">') and "data-hx-get" not in fragment
+    assert "Optimalt" in fragment and "Förslaget tas fram" not in fragment
+    assert "12 barn i väntelistan" in fragment
+    assert AccessLogEntry.objects.filter(what="Förslag på gruppsammansättning").count() == 12
     page = client.get(response.url).content.decode()
     assert "Optimalt" in page
     assert "Åldersskillnad 1 år" in page
     assert "Väntat längst: Barn00" in page
     assert "Testsson" not in page  # first names only, never the surname or an identity number
-    assert AccessLogEntry.objects.filter(what="Förslag på gruppsammansättning").count() == 12
 
     young_group = request.groups.get(position=1)
     members = [member.referral for member in young_group.members.all()]
@@ -161,7 +238,7 @@ def test_the_manager_asks_reads_the_explanation_and_accepts_a_changed_group(
 
 
 def test_a_child_who_cannot_be_placed_is_reported_and_nothing_is_saved(
-    make_signed_in_client, operations_manager, group_leader, agreement, waiting
+    make_signed_in_client, operations_manager, group_leader, agreement, waiting, suggest
 ):
     request = suggest(operations_manager, agreement)
     suggested = request.groups.get(position=1)
@@ -182,7 +259,7 @@ def test_a_child_who_cannot_be_placed_is_reported_and_nothing_is_saved(
 
 
 def test_too_few_children_are_refused_beside_the_field(
-    make_signed_in_client, operations_manager, group_leader, agreement, waiting
+    make_signed_in_client, operations_manager, group_leader, agreement, waiting, suggest
 ):
     request = suggest(operations_manager, agreement)
     suggested = request.groups.get(position=1)
@@ -196,7 +273,7 @@ def test_too_few_children_are_refused_beside_the_field(
     assert not SupportGroup.objects.exists()
 
 
-def test_rejecting_keeps_the_children_waiting(make_signed_in_client, operations_manager, agreement, waiting):
+def test_rejecting_keeps_the_children_waiting(make_signed_in_client, operations_manager, agreement, waiting, suggest):
     request = suggest(operations_manager, agreement)
     suggested = request.groups.get(position=2)
     client = make_signed_in_client(operations_manager)
@@ -209,7 +286,7 @@ def test_rejecting_keeps_the_children_waiting(make_signed_in_client, operations_
 
 
 def test_another_provider_gets_404_and_a_group_leader_403(
-    make_signed_in_client, operations_manager, agreement, waiting
+    make_signed_in_client, operations_manager, agreement, waiting, suggest
 ):
     request = suggest(operations_manager, agreement)
     suggested = request.groups.first()
@@ -226,7 +303,7 @@ def test_another_provider_gets_404_and_a_group_leader_403(
 
 
 def test_anonymous_is_sent_to_login_and_reject_needs_post(
-    client, make_signed_in_client, operations_manager, agreement, waiting
+    client, make_signed_in_client, operations_manager, agreement, waiting, suggest
 ):
     request = suggest(operations_manager, agreement)
     suggested = request.groups.first()
@@ -278,7 +355,7 @@ def test_the_social_worker_records_and_removes_a_relation(make_signed_in_client,
 
 
 def test_the_detail_page_has_bounded_queries(
-    make_signed_in_client, operations_manager, agreement, waiting, django_assert_max_num_queries
+    make_signed_in_client, operations_manager, agreement, waiting, django_assert_max_num_queries, suggest
 ):
     request = suggest(operations_manager, agreement)
     client = make_signed_in_client(operations_manager)
