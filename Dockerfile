@@ -19,4 +19,4 @@ RUN pip install --no-cache-dir --no-deps . \
 RUN useradd --create-home gruppstod && mkdir -p /app/media && chown gruppstod /app/media
 USER gruppstod
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -65,6 +65,8 @@ def free_port() -> int:
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        "config/gunicorn.py",
         "bench.wsgi:application",
         "--workers",
         str(workers),
