@@ -6,8 +6,9 @@ from django.dispatch import receiver
 
 from partnership.models import AccessLogEntry
 from partnership.services import access_log_record
+from partnership.setbased import AmongIds, delete_returning, update_returning
 from referrals.gate import install_gate
-from referrals.purge import count_per_referral, delete_rows, purge_counts_add, purge_step_register
+from referrals.purge import count_per_referral, purge_counts_add, purge_step_register
 
 from .gate import referral_consent_decision
 from .models import ConcernReport, GuardianConsent
@@ -29,14 +30,15 @@ def log_failed_login(sender, credentials, request=None, **kwargs):
 def purge_consents_and_concerns(referral_ids: list[int], counts: dict, files: dict) -> None:
     """When the children's data is purged (referrals/purge.py): the consents and their scans go; a
     concern report keeps that it was made (and its legal reference), not what it said."""
-    consents = GuardianConsent.objects.filter(referral_id__in=referral_ids)
-    for referral_id, name in consents.exclude(document="").values_list("referral_id", "document"):
-        files[referral_id].append(name)
-    purge_counts_add(counts, "consents", count_per_referral(consents))
-    delete_rows(consents)
-    concerns = ConcernReport.objects.filter(referral_id__in=referral_ids).exclude(justification="")
-    purge_counts_add(counts, "concern_reports", count_per_referral(concerns))
-    concerns.update(justification="")
+    consents = GuardianConsent.objects.filter(AmongIds("referral_id", referral_ids))
+    deleted = delete_returning(consents, "referral", "document")
+    for referral_id, name in deleted:
+        if name:
+            files[referral_id].append(name)
+    purge_counts_add(counts, "consents", count_per_referral(deleted))
+    concerns = ConcernReport.objects.filter(AmongIds("referral_id", referral_ids)).exclude(justification="")
+    cleared = update_returning(concerns, {"justification": ""}, "referral")
+    purge_counts_add(counts, "concern_reports", count_per_referral(cleared))
 
 
 purge_step_register(purge_consents_and_concerns)

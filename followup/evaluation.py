@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from groups.methods import method_followed_by
 from groups.models import GroupFormat, Placement, SupportGroup
 from partnership.models import Role
+from partnership.setbased import AmongIds
 from partnership.statistics import SMALL_CELL as STATISTICS_SMALL_CELL
 from referrals.models import Referral
 
@@ -179,16 +180,18 @@ def evaluation_unlink_child(referral) -> int:
 def evaluations_unlink_children(referral_ids: list[int]) -> dict[int, int]:
     """evaluation_unlink_child for a batch of children in a few queries, whatever its size;
     returns the number of answer sets unlinked per child."""
-    answer_sets = EvaluationAnswerSet.objects.filter(referral_id__in=referral_ids)
+    answer_sets = EvaluationAnswerSet.objects.filter(AmongIds("referral_id", referral_ids))
     unlinked = dict(answer_sets.order_by().values_list("referral_id").annotate(n=Count("pk")))
-    EvaluationAnswer.objects.filter(
-        answer_set__referral_id__in=referral_ids, question__kind=EvaluationQuestion.Kind.FREE_TEXT
-    ).delete()
+    if unlinked:
+        EvaluationAnswer.objects.filter(
+            AmongIds("answer_set__referral_id", referral_ids), question__kind=EvaluationQuestion.Kind.FREE_TEXT
+        ).delete()
+        answer_sets.update(referral=None)
     now = timezone.now()
-    links = EvaluationLink.objects.filter(referral_id__in=referral_ids)
-    links.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-    links.update(referral=None)
-    answer_sets.update(referral=None)
+    unused = Q(used_at__isnull=True, expires_at__gt=now)
+    EvaluationLink.objects.filter(AmongIds("referral_id", referral_ids)).update(
+        referral=None, expires_at=Case(When(unused, then=Value(now)), default=F("expires_at"))
+    )
     return unlinked
 
 

@@ -6,15 +6,18 @@ blanks its files and its free text; the rows stay as the anonymous record of the
 """
 
 import datetime
+from collections import Counter
 from collections.abc import Iterator
 from functools import reduce
 from operator import or_
+from typing import cast
 
 from django.apps import apps
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from partnership.setbased import AmongIds, update_returning
 from referrals.models import Referral
 from referrals.purge import purge_counts_add
 
@@ -51,24 +54,37 @@ def _fields_of(model, kind) -> list[str]:
 
 def purge_group_records(referral_ids: list[int], counts: dict, files: dict) -> None:
     """A purge step (referrals/purge.py): the children's files in group records go after the
-    commit, and the free text of the records (notes, reasons) is cleared. Per model a few
-    set-based queries for the whole batch; `group_records` counts each child's records whose text
-    was cleared."""
-    cleared: dict[int, int] = {}
+    commit, and the free text of the records (notes, reasons) is cleared. Per model one UPDATE for
+    the whole batch, which also returns whose rows it cleared (and a query before it for files);
+    `group_records` counts each child's records whose text was cleared."""
+    # A record about a placement is about the placement's child.
+    placements = dict(
+        Placement.objects.filter(AmongIds("referral_id", referral_ids)).order_by().values_list("pk", "referral_id")
+    )
+    cleared: Counter[int] = Counter()
     for model, paths in _referral_paths():
         for path in paths:
-            rows = model._default_manager.filter(**{f"{path}__in": referral_ids}).order_by()
+            key = path.removesuffix("__referral_id")
+            if key == path:
+                ids, child_of = referral_ids, None
+            else:
+                key = cast(models.ForeignKey, model._meta.get_field(key)).attname
+                ids, child_of = list(placements), placements
+            if not ids:
+                continue
+            rows = model._default_manager.filter(AmongIds(key, ids))
             for field in _fields_of(model, models.FileField):
-                for referral_id, name in rows.exclude(**{field: ""}).values_list(path, field):
-                    files[referral_id].append(name)
-                rows.exclude(**{field: ""}).update(**{field: ""})
+                stored = list(rows.exclude(**{field: ""}).values_list(key, field))
+                for row_key, name in stored:
+                    files[child_of[row_key] if child_of else row_key].append(name)
+                if stored:
+                    rows.exclude(**{field: ""}).update(**{field: ""})
             text_fields = _fields_of(model, models.TextField)
             if not text_fields:
                 continue
             with_text = rows.filter(reduce(or_, (~models.Q(**{name: ""}) for name in text_fields)))
-            for referral_id, count in with_text.values_list(path).annotate(n=models.Count("pk")):
-                cleared[referral_id] = cleared.get(referral_id, 0) + count
-            with_text.update(**dict.fromkeys(text_fields, ""))
+            for (row_key,) in update_returning(with_text, dict.fromkeys(text_fields, ""), key):
+                cleared[child_of[row_key] if child_of else row_key] += 1
     purge_counts_add(counts, "group_records", cleared)
 
 

@@ -25,6 +25,7 @@ data and hold only counts). Finance keeps its own log (`FinanceAuditEntry`) for 
 """
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,10 +36,11 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+
+from .setbased import AmongIds, update_returning
 
 REASON = "reason"
 
@@ -187,12 +189,12 @@ def reason_of(entry: LogEntry) -> str:
 
 
 def reasons_clear(model: type[models.Model], object_ids: list[int]) -> dict[int, int]:
-    """Remove the free text from these objects' history, in one UPDATE; returns how many entries
-    of each object had some (one grouped query)."""
+    """Remove the free text from these objects' history in one UPDATE, which also returns how
+    many entries of each object had some."""
     with_reason = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids, additional_data__has_key=REASON
-    ).order_by()
-    counts = dict(with_reason.values_list("object_id").annotate(n=Count("pk")))
-    if counts:
-        with_reason.update(additional_data=None)
-    return counts
+        AmongIds("object_id", object_ids),
+        content_type=ContentType.objects.get_for_model(model),
+        additional_data__has_key=REASON,
+    )
+    cleared = update_returning(with_reason, {"additional_data": None}, "object_id")
+    return dict(Counter(object_id for (object_id,) in cleared))

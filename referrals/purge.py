@@ -15,16 +15,19 @@ and the foster family's contacts too; they have their own rule (referrals/retent
 """
 
 import datetime
+import json
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Count
+from django.db import connections, router, transaction
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +35,7 @@ from partnership import history
 from partnership.models import AccessLogEntry
 from partnership.pdf import render_pdf
 from partnership.services import access_log_record
+from partnership.setbased import AmongIds, delete_returning
 
 from . import selectors
 from .models import (
@@ -46,7 +50,7 @@ from .models import (
     RetentionChoice,
     ReturnDossier,
 )
-from .retention import purge_due_on
+from .retention import ended_before
 
 logger = logging.getLogger(__name__)
 
@@ -72,58 +76,52 @@ def return_pending(referral: Referral) -> bool:
 
 
 # --- The purge steps, in order ---------------------------------------------------------------------
-# Each step purges one kind of data for a whole batch of children in a few set-based queries, and
-# records per child how much it removed (`counts[referral_id][name]`) and which stored files go
-# after the commit (`files[referral_id]`). Kept as separate steps so that the crash test can fail
-# one halfway and prove the rollback. The apps above this one (consents, group records,
-# evaluations) keep data about the child too; each adds its own steps with purge_step_register
-# (in its receivers.py), and they run first.
+# Each step purges one kind of data for a whole batch of children, set-based: one statement per
+# kind that changes the rows and returns whose they were (partnership/setbased.py), so the number
+# of statements does not grow with the batch. It records per child how much it removed
+# (`counts[referral_id][name]`) and which stored files go after the commit (`files[referral_id]`).
+# Kept as separate steps so that the crash test can fail one halfway and prove the rollback. The
+# apps above this one (consents, group records, evaluations) keep data about the child too; each
+# adds its own steps with purge_step_register (in its receivers.py), and they run first.
 
 Counts = dict[int, dict[str, int]]
 Files = dict[int, list[str]]
 PurgeStep = Callable[[list[int], Counts, Files], None]
 
 
-def purge_counts_add(counts: Counts, name: str, per_referral: dict[int, int]) -> None:
+def purge_counts_add(counts: Counts, name: str, per_referral: Mapping[int, int]) -> None:
     """Record `name` for every child of the batch: how many each had, 0 for the others."""
     for referral_id, child_counts in counts.items():
         child_counts[name] = per_referral.get(referral_id, 0)
 
 
-def count_per_referral(queryset, referral_path: str = "referral_id") -> dict[int, int]:
-    """How many rows of the queryset belong to each child, in one grouped query."""
-    return dict(queryset.order_by().values_list(referral_path).annotate(n=Count("pk")))
-
-
-def delete_rows(queryset) -> int:
-    """DELETE in one statement, without Django loading the rows to look for cascades: the steps
-    delete what refers to a row before the row itself, and the database's foreign keys refuse
-    anything forgotten (the transaction then rolls back whole)."""
-    return queryset.order_by()._raw_delete(queryset.db)
+def count_per_referral(rows: Iterable[tuple[Any, ...]]) -> dict[int, int]:
+    """How many of these rows (from delete_returning or update_returning, the child's id first in
+    each) belong to each child."""
+    return dict(Counter(row[0] for row in rows))
 
 
 def _collect_dossier_files(referral_ids: list[int], counts: Counts, files: Files) -> None:
-    dossiers = ReturnDossier.objects.filter(referral_id__in=referral_ids).exclude(document="")
-    for referral_id, name in dossiers.values_list("referral_id", "document"):
+    dossiers = ReturnDossier.objects.filter(AmongIds("referral_id", referral_ids)).exclude(document="")
+    stored = list(dossiers.values_list("referral_id", "document"))
+    for referral_id, name in stored:
         files[referral_id].append(name)
-    dossiers.update(document="")
+    if stored:
+        dossiers.update(document="")
     purge_counts_add(counts, "files", {referral_id: len(names) for referral_id, names in files.items()})
 
 
 def _delete_guardians(referral_ids: list[int], counts: Counts, files: Files) -> None:
-    guardians = Guardian.objects.filter(referral_id__in=referral_ids)
-    purge_counts_add(counts, "guardians", count_per_referral(guardians))
-    delete_rows(guardians)
+    guardians = Guardian.objects.filter(AmongIds("referral_id", referral_ids))
+    purge_counts_add(counts, "guardians", count_per_referral(delete_returning(guardians, "referral")))
 
 
 def _delete_child_identity(referral_ids: list[int], counts: Counts, files: Files) -> None:
     # Names, the encrypted identity number, birth date, contacts and the foster home.
-    identities = ChildIdentity.objects.filter(referral_id__in=referral_ids)
-    purge_counts_add(counts, "child_identity", count_per_referral(identities))
-    delete_rows(identities)
-    registrations = InterestRegistration.objects.filter(referral_id__in=referral_ids)
-    purge_counts_add(counts, "interest_registrations", count_per_referral(registrations))
-    delete_rows(registrations)
+    identities = ChildIdentity.objects.filter(AmongIds("referral_id", referral_ids))
+    purge_counts_add(counts, "child_identity", count_per_referral(delete_returning(identities, "referral")))
+    registrations = InterestRegistration.objects.filter(AmongIds("referral_id", referral_ids))
+    purge_counts_add(counts, "interest_registrations", count_per_referral(delete_returning(registrations, "referral")))
 
 
 def _clear_transition_reasons(referral_ids: list[int], counts: Counts, files: Files) -> None:
@@ -166,14 +164,23 @@ def dossier_section_register(section: DossierSection) -> None:
 PURGE_BATCH = 2_000
 
 
-def _refusal(referral: Referral, rule: str, today, waiting: set[int]) -> ValidationError | None:
-    """Why this child may not be purged now, or None."""
-    if referral.status not in ENDED_STATUSES:
+def _decision_rows(referrals: QuerySet[Referral]) -> QuerySet[Any]:
+    """What the purge reads of each child it locks: enough to decide, no personal data. Whether
+    the grace period has run out is compared in the database (retention.ended_before), which
+    spares reading and converting thousands of timestamps."""
+    return referrals.annotate(
+        due=ExpressionWrapper(Q(ended_at__lt=ended_before(timezone.localdate())), output_field=BooleanField()),
+        purged=ExpressionWrapper(Q(purged_at__isnull=False), output_field=BooleanField()),
+    ).values_list("pk", "status", "retention_choice", "due", "purged", named=True)
+
+
+def _refusal(child: Any, rule: str, waiting: set[int]) -> ValidationError | None:
+    """Why this child (a row of _decision_rows) may not be purged now, or None."""
+    if child.status not in ENDED_STATUSES:
         return ValidationError(_("Bara avslutade anmälningar kan gallras."), code="active")
-    due_on = purge_due_on(referral)
-    if rule == PurgeRule.GRACE_PERIOD and (due_on is None or due_on > today):
+    if rule == PurgeRule.GRACE_PERIOD and not child.due:
         return ValidationError(_("Gallringsfristen har inte löpt ut än."), code="not_due")
-    if referral.pk in waiting:
+    if child.pk in waiting:
         return ValidationError(
             _("Uppgifterna ska återföras och stadsdelen har inte tagit emot dem än."), code="return_pending"
         )
@@ -185,8 +192,8 @@ def referrals_purge(
     *, referral_ids, by, rule: str, strict: bool = False, skip_locked: bool = False
 ) -> list[PurgeRecord]:
     """Purge these children's data in one transaction, each child's all or nothing, with a
-    PurgeRecord for each; stored files go after the commit. Set-based: a few queries per kind of
-    data for the whole batch, however many children it holds (at most PURGE_BATCH at a time).
+    PurgeRecord for each; stored files go after the commit. Set-based: the same few statements
+    for the whole batch, however many children it holds (at most PURGE_BATCH at a time).
 
     A child already purged only has its file deletion finished. A child who may not be purged now
     (still active, not due under the rule, a return waiting) is left alone, or with `strict`
@@ -194,72 +201,113 @@ def referrals_purge(
     otherwise this waits for them and then finds them purged. Returns the records, old and new.
     """
     # The row locks are the claim: a concurrent run waits here (or skips), then sees purged_at.
-    locked = Referral.objects.select_for_update(skip_locked=skip_locked).filter(pk__in=list(referral_ids))
-    referrals = list(locked.order_by("pk"))
-    done = [referral for referral in referrals if referral.purged_at is not None]
-    records = list(PurgeRecord.objects.filter(referral__in=done))
-    unfinished = [record.pk for record in records if record.files_deleted_at is None]
-    if unfinished:
-        transaction.on_commit(partial(purge_files_delete_many, record_ids=unfinished))
+    locked = Referral.objects.select_for_update(skip_locked=skip_locked).filter(AmongIds("pk", referral_ids))
+    handled = _purge_locked(list(_decision_rows(locked.order_by("pk"))), by=by, rule=rule, strict=strict)
+    if not handled:
+        return []
+    return list(PurgeRecord.objects.filter(AmongIds("referral_id", handled)).order_by("referral_id"))
 
-    candidates = [referral for referral in referrals if referral.purged_at is None]
-    choosing_return = [r.pk for r in candidates if r.retention_choice == RetentionChoice.RETURN]
-    received = set(
-        ReturnDossier.objects.filter(referral_id__in=choosing_return, received_at__isnull=False).values_list(
-            "referral_id", flat=True
+
+def _purge_locked(locked: list[Any], *, by, rule: str, strict: bool) -> list[int]:
+    """referrals_purge for children this transaction has locked (rows of _decision_rows). Returns
+    the ids of those that have a PurgeRecord now, old or new."""
+    done = [child.pk for child in locked if child.purged]
+    if done:
+        unfinished = list(
+            PurgeRecord.objects.filter(AmongIds("referral_id", done), files_deleted_at__isnull=True).values_list(
+                "pk", flat=True
+            )
         )
-    )
-    waiting = set(choosing_return) - received
-    today = timezone.localdate()
+        if unfinished:
+            transaction.on_commit(partial(purge_files_delete_many, record_ids=unfinished))
+
+    candidates = [child for child in locked if not child.purged]
+    choosing_return = [child.pk for child in candidates if child.retention_choice == RetentionChoice.RETURN]
+    waiting: set[int] = set()
+    if choosing_return:
+        received = ReturnDossier.objects.filter(AmongIds("referral_id", choosing_return), received_at__isnull=False)
+        waiting = set(choosing_return) - set(received.values_list("referral_id", flat=True))
     eligible = []
-    for referral in candidates:
-        refusal = _refusal(referral, rule, today, waiting)
+    for child in candidates:
+        refusal = _refusal(child, rule, waiting)
         if refusal is None:
-            eligible.append(referral)
+            eligible.append(child.pk)
         elif strict:
             raise refusal
-    if not eligible:
-        return records
+    if eligible:
+        _purge_eligible(eligible, by=by, rule=rule)
+    return done + eligible
 
-    ids = [referral.pk for referral in eligible]
+
+def _purge_eligible(ids: list[int], *, by, rule: str) -> None:
     counts: Counts = {referral_id: {} for referral_id in ids}
     files: Files = {referral_id: [] for referral_id in ids}
     for step in PURGE_STEPS:
         step(ids, counts, files)
 
     now = timezone.now()
-    returned = set(
-        ReturnDossier.objects.filter(referral_id__in=ids, received_at__isnull=False).values_list(
-            "referral_id", flat=True
-        )
+    # A child whose dossier the district received was returned before the purge.
+    returned = Exists(ReturnDossier.objects.filter(referral_id=OuterRef("pk"), received_at__isnull=False))
+    Referral.objects.filter(AmongIds("pk", ids)).update(
+        **dict.fromkeys(REFERRAL_FREE_TEXT, ""),
+        identity_hash=None,
+        purged_at=now,
+        updated_at=now,
+        retention_choice=Case(When(returned, then=Value(RetentionChoice.RETURN)), default=Value(RetentionChoice.PURGE)),
     )
-    cleared = {**dict.fromkeys(REFERRAL_FREE_TEXT, ""), "identity_hash": None, "purged_at": now, "updated_at": now}
-    Referral.objects.filter(pk__in=ids).exclude(pk__in=returned).update(
-        **cleared, retention_choice=RetentionChoice.PURGE
-    )
-    if returned:
-        Referral.objects.filter(pk__in=returned).update(**cleared, retention_choice=RetentionChoice.RETURN)
-    new_records = PurgeRecord.objects.bulk_create(
-        PurgeRecord(
-            referral=referral,
-            pseudonym=referral.pseudonym,
-            rule=rule,
-            grace_days=settings.PURGE_GRACE_DAYS,
-            purged_by=by,
-            purged_at=now,
-            returned=referral.pk in returned,
-            counts=counts[referral.pk],
-            pending_files=files[referral.pk],
-        )
-        for referral in eligible
-    )
-    with_files = [record.pk for record in new_records if record.pending_files]
+    created = _purge_records_insert(ids, counts, files, by=by, rule=rule, now=now)
+    with_files = [record_id for record_id, referral_id in created if files[referral_id]]
     if with_files:
         transaction.on_commit(partial(purge_files_delete_many, record_ids=with_files))
-    # Records without files have nothing left to do: marked done in the same transaction.
-    PurgeRecord.objects.filter(pk__in=[r.pk for r in new_records if not r.pending_files]).update(files_deleted_at=now)
-    logger.info("Purged %d children's data by rule %s", len(new_records), rule)
-    return records + new_records
+    logger.info("Purged %d children's data by rule %s", len(created), rule)
+
+
+# One INSERT for the whole batch, each child's counts and files in one JSON parameter: building
+# thousands of PurgeRecord objects for bulk_create cost more than the purge's own statements.
+# Records without files have nothing left to do and are marked done at once.
+_RECORDS_INSERT = {
+    "postgresql": """
+        INSERT INTO referrals_purgerecord (created_at, updated_at, referral_id, pseudonym, rule, grace_days,
+                                           purged_by_id, purged_at, returned, counts, pending_files, files_deleted_at)
+        SELECT %(now)s, %(now)s, referral.id, referral.pseudonym, %(rule)s, %(grace_days)s,
+               %(by)s, %(now)s, referral.retention_choice = %(returned)s, child.value -> 'counts',
+               child.value -> 'files', CASE WHEN child.value -> 'files' = '[]'::jsonb THEN %(now)s END
+        FROM jsonb_each(%(children)s::jsonb) AS child
+        JOIN referrals_referral AS referral ON referral.id = child.key::bigint
+        RETURNING id, referral_id
+    """,
+    "sqlite": """
+        INSERT INTO referrals_purgerecord (created_at, updated_at, referral_id, pseudonym, rule, grace_days,
+                                           purged_by_id, purged_at, returned, counts, pending_files, files_deleted_at)
+        SELECT %(now)s, %(now)s, referral.id, referral.pseudonym, %(rule)s, %(grace_days)s,
+               %(by)s, %(now)s, referral.retention_choice = %(returned)s, json_extract(child.value, '$.counts'),
+               json_extract(child.value, '$.files'),
+               CASE WHEN json_array_length(child.value, '$.files') = 0 THEN %(now)s END
+        FROM json_each(%(children)s) AS child
+        JOIN referrals_referral AS referral ON referral.id = CAST(child.key AS INTEGER)
+        RETURNING id, referral_id
+    """,
+}
+
+
+def _purge_records_insert(
+    ids: list[int], counts: Counts, files: Files, *, by, rule: str, now: datetime.datetime
+) -> list[tuple[int, int]]:
+    """A PurgeRecord for each child, after its Referral row is purged (`returned` is read from it).
+    Returns (record id, referral id) for each."""
+    connection = connections[router.db_for_write(PurgeRecord)]
+    children = {str(referral_id): {"counts": counts[referral_id], "files": files[referral_id]} for referral_id in ids}
+    params = {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "rule": rule,
+        "grace_days": settings.PURGE_GRACE_DAYS,
+        "by": by.pk if by is not None else None,
+        "returned": RetentionChoice.RETURN.value,
+        "children": json.dumps(children),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORDS_INSERT[connection.vendor], params)
+        return cursor.fetchall()
 
 
 def referral_purge(*, referral: Referral, by, rule: str) -> PurgeRecord:
@@ -269,12 +317,15 @@ def referral_purge(*, referral: Referral, by, rule: str) -> PurgeRecord:
 
 
 def purge_due_batch(*, on, by=None) -> int:
-    """Purge the next batch of children due on `on` (the sweep's work), skipping any another run
-    holds. Returns how many it handled; 0 when nothing more is due (or all of it is held)."""
-    ids = list(selectors.referrals_purge_due(on=on).order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
-    if not ids:
-        return 0
-    return len(referrals_purge(referral_ids=ids, by=by, rule=PurgeRule.GRACE_PERIOD, skip_locked=True))
+    """Purge the next batch of children due on `on` (the sweep's work), oldest first, skipping any
+    another run holds. Returns how many it handled; 0 when nothing more is due (or all of it is
+    held)."""
+    with transaction.atomic():
+        # Chosen and locked in one statement, so concurrent sweeps take different children. The
+        # order follows the index of referrals awaiting purge (ended_at, id).
+        due = selectors.referrals_purge_due(on=on).select_for_update(skip_locked=True, of=("self",))
+        locked = list(_decision_rows(due.order_by("ended_at", "pk"))[:PURGE_BATCH])
+        return len(_purge_locked(locked, by=by, rule=PurgeRule.GRACE_PERIOD, strict=False))
 
 
 def purge_files_delete(*, record_id: int) -> None:
