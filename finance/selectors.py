@@ -12,7 +12,8 @@ from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from groups.models import GroupStatus, Meeting, Placement, SupportGroup
+from groups.models import GroupStatus, Meeting, SupportGroup
+from groups.selectors import children_placed_in
 from partnership.models import Agreement, District, Role
 from partnership.pagination import AFTER, BEFORE, KeysetPage, decode_cursor, encode_cursor
 from partnership.replica import report_reads
@@ -331,13 +332,7 @@ def group_counts(budget_year: BudgetYear) -> GroupCounts:
             group, held_on=held_on.get(group.pk, ()), termination_date=budget_year.ends_on, today=today
         ).counts
     ]
-    ids = [group.pk for group in groups]
-    # The groups and their subgroups by id: an OR across the join to the groups reads every placement.
-    holders = ids + list(SupportGroup.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
-    children = (
-        Placement.objects.filter(group_id__in=holders, removed_at__isnull=True).values("referral").distinct().count()
-    )
-    return GroupCounts(groups=len(groups), children=children)
+    return GroupCounts(groups=len(groups), children=children_placed_in([group.pk for group in groups]))
 
 
 def target_status_for(
@@ -352,10 +347,7 @@ def target_status_for(
     starts_on = max(agreement.starts_on, datetime.date(on.year, 1, 1))
     ends_on = min(agreement.ends_on, datetime.date(on.year, 12, 31))
     group_ids = list(_year_groups(agreement, starts_on, ends_on).values_list("pk", flat=True))
-    holders = group_ids + list(SupportGroup.objects.filter(parent_id__in=group_ids).values_list("pk", flat=True))
-    children = (
-        Placement.objects.filter(group_id__in=holders, removed_at__isnull=True).values("referral").distinct().count()
-    )
+    children = children_placed_in(group_ids)
     return finance_rules.target_status(
         year=on.year,
         starts_on=starts_on,

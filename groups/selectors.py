@@ -90,16 +90,27 @@ class PlacementRow:
         return self.placement.referral.child.full_name if self.show_identity else self.placement.referral.pseudonym
 
 
-def group_and_subgroup_ids(group: SupportGroup) -> list[int]:
-    """Looked up first: a condition on the group or its parent, left to the database, reads every
-    placement and every group (the planner cannot tell how few a parent has)."""
-    return [group.pk, *SupportGroup.objects.filter(parent_id=group.pk).values_list("pk", flat=True)]
+def with_subgroup_ids(group_ids: list[int]) -> list[int]:
+    """These groups' ids and their subgroups', looked up first: a condition on a group or its
+    parent, left to the database, reads every placement and every group (the planner cannot
+    tell how few subgroups there are)."""
+    return [*group_ids, *SupportGroup.objects.filter(parent_id__in=group_ids).values_list("pk", flat=True)]
+
+
+def children_placed_in(group_ids: list[int]) -> int:
+    """Distinct children with a current place in these groups or their subgroups."""
+    return (
+        Placement.objects.filter(group_id__in=with_subgroup_ids(group_ids), removed_at__isnull=True)
+        .values("referral")
+        .distinct()
+        .count()
+    )
 
 
 def placement_rows(*, user: User, group: SupportGroup) -> list[PlacementRow]:
     """The children with a current place in the group (or in its subgroups)."""
     placements = (
-        Placement.objects.filter(group_id__in=group_and_subgroup_ids(group), removed_at__isnull=True)
+        Placement.objects.filter(group_id__in=with_subgroup_ids([group.pk]), removed_at__isnull=True)
         .select_related("referral__child", "referral__district", "referral__agreement", "group", "group__parent")
         .select_related("pre_group_visit__leader")
         .order_by("group__name", "referral__child__first_name")
@@ -467,17 +478,11 @@ def annual_targets(*, agreement: Agreement | None, year: int | None = None) -> A
         status__in=(GroupStatus.RUNNING, GroupStatus.CLOSED),
         starts_on__year=year,
     )
-    # The year's groups and their subgroups as ids first, then their placements from the index
-    # on current placements: an OR across the two joins would read every placement there is.
     held_ids = list(held.values_list("pk", flat=True))
-    group_ids = held_ids + list(SupportGroup.objects.filter(parent_id__in=held_ids).values_list("pk", flat=True))
-    children = (
-        Placement.objects.filter(group_id__in=group_ids, removed_at__isnull=True).values("referral").distinct().count()
-    )
     return AnnualTargets(
         year=year,
         groups_held=len(held_ids),
-        children_reached=children,
+        children_reached=children_placed_in(held_ids),
         groups_target=agreement.target_groups_per_year,
         children_target=agreement.target_children_per_year,
     )

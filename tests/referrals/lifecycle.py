@@ -23,6 +23,20 @@ class DocumentedChild:
     document_name: str
 
 
+# What purging a documented_child() removes, by kind (PurgeRecord.counts).
+DOCUMENTED_CHILD_COUNTS = {
+    "files": 1,
+    "consents": 2,
+    "guardians": 2,
+    "child_identity": 1,
+    "interest_registrations": 0,
+    "transition_reasons": 1,
+    "concern_reports": 1,
+    "group_records": 1,
+    "evaluation_answer_sets": 0,
+}
+
+
 def documented_child(*, first_name="Ingeborg", last_name="Zetterqvist", ended_days_ago=40, district_name="Farsta"):
     """A SoL child who was placed in a group, had a concern reported and then left, with an
     uploaded consent, and whose referral ended `ended_days_ago` days ago."""

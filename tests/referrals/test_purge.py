@@ -21,7 +21,7 @@ from referrals.selectors import referrals_purge_due
 from referrals.tasks import purge_due_sweep, referral_purge_task
 from tests.factories import make_referral, make_user
 from tests.history import status_changes
-from tests.referrals.lifecycle import database_text, documented_child, files_text
+from tests.referrals.lifecycle import DOCUMENTED_CHILD_COUNTS, database_text, documented_child, files_text
 
 pytestmark = pytest.mark.django_db
 
@@ -83,17 +83,7 @@ def test_purge_keeps_the_anonymous_record_statistics_and_access_log(manager, dja
         manager,
         30,
     )
-    assert record.counts == {
-        "files": 1,
-        "consents": 2,
-        "guardians": 2,
-        "child_identity": 1,
-        "interest_registrations": 0,
-        "transition_reasons": 1,
-        "concern_reports": 1,
-        "group_records": 1,
-        "evaluation_answer_sets": 0,
-    }
+    assert record.counts == DOCUMENTED_CHILD_COUNTS
     record.refresh_from_db()
     assert record.pending_files == [] and record.files_deleted_at is not None
 

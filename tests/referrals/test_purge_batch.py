@@ -10,21 +10,10 @@ from partnership.models import Role
 from referrals import purge
 from referrals.models import ChildIdentity, Guardian, PurgeRecord, PurgeRule, Referral
 from tests.factories import make_referral, make_user
+from tests.referrals.lifecycle import DOCUMENTED_CHILD_COUNTS as EVERYTHING
 from tests.referrals.lifecycle import documented_child
 
 pytestmark = pytest.mark.django_db
-
-EVERYTHING = {
-    "files": 1,
-    "consents": 2,
-    "guardians": 2,
-    "child_identity": 1,
-    "interest_registrations": 0,
-    "transition_reasons": 1,
-    "concern_reports": 1,
-    "group_records": 1,
-    "evaluation_answer_sets": 0,
-}
 
 
 @pytest.fixture(autouse=True)
